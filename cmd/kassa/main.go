@@ -1,0 +1,189 @@
+// Command kassa is a keyboard-only cash register for QR and card payments.
+//
+//	kassa                       the till; with no config and no --kaspi-url, the demo
+//	kassa demo                  the till on a built-in Smart POS simulator and a demo data file
+//	kassa sim kaspi --listen A  a Smart POS simulator on its own, for trying a till against
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers/clock"
+	"github.com/kassa-till/kassa/providers/kaspi"
+	"github.com/kassa-till/kassa/providers/kaspi/sim"
+	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui"
+	"github.com/kassa-till/kassa/ui/common"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+func run(args []string, stderr io.Writer) int {
+	cmd := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "":
+		err = runTill(args, false)
+	case "demo":
+		err = runTill(args, true)
+	case "sim":
+		err = runSim(args, stderr)
+	case "help":
+		usage(nil)
+		return 0
+	default:
+		err = fmt.Errorf("unknown command %q; try kassa help", cmd)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "kassa:", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(fs *flag.FlagSet) {
+	fmt.Fprint(os.Stderr, `kassa — a keyboard-only till for Kaspi Smart POS payments
+
+  kassa [flags]                      run the till; with no config file and no --kaspi-url it runs the demo
+  kassa demo [flags]                 run the till on a built-in Smart POS simulator, with a demo data file
+  kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own
+
+Flags (each may also be set in the config file):
+`)
+	if fs == nil {
+		fs = flag.NewFlagSet("kassa", flag.ContinueOnError)
+		cfg := defaults()
+		bindFlags(fs, &cfg)
+	}
+	fs.SetOutput(os.Stderr)
+	fs.PrintDefaults()
+}
+
+// runTill runs the till, in demo mode when asked or when nothing says
+// where a real POS is.
+func runTill(args []string, demo bool) error {
+	cfg, _, err := loadConfig("kassa", args)
+	if err != nil {
+		return err
+	}
+	if cfg.Kaspi.URL == "" {
+		demo = true
+	}
+	cat, err := locale.Load(cfg.Lang)
+	if err != nil {
+		return err
+	}
+	clk := clock.Real{}
+
+	kaspiURL, dbPath := cfg.Kaspi.URL, cfg.DB
+	if demo {
+		// Demo never touches the real POS or the real data file, whatever
+		// the config says.
+		srv, err := startDemoPOS(cfg.Demo, clk)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		kaspiURL = srv.URL()
+		dbPath = filepath.Join(dataDir(), "demo.db")
+	} else if dbPath == "" {
+		dbPath = filepath.Join(dataDir(), "kassa.db")
+	}
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
+		return err
+	}
+	st, err := store.Open(dbPath)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%s is open in another kassa; close that one first", dbPath)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	provider := kaspi.New(kaspi.NewClient(kaspiURL, nil), kaspi.Options{
+		ScanTimeout: cfg.Kaspi.ScanTimeout.Duration, ConfirmTimeout: cfg.Kaspi.ConfirmTimeout.Duration,
+	})
+	c := &common.Common{
+		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,
+		Store: st, Provider: provider, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
+		ReceiptWidth: cfg.ReceiptWidth,
+	}
+	_, err = tea.NewProgram(ui.New(c)).Run()
+	return err
+}
+
+// startDemoPOS runs the Smart POS simulator inside the process on a
+// loopback port for demo mode.
+func startDemoPOS(d DemoConfig, clk clock.Clock) (*sim.Server, error) {
+	behaviour, err := parseCustomer(d.Customer)
+	if err != nil {
+		return nil, err
+	}
+	s := sim.New(sim.Options{Clock: clk, Default: sim.Customer{Does: behaviour, Delay: d.Delay.Duration}})
+	srv, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo POS: %w", err)
+	}
+	return srv, nil
+}
+
+func customerNames() []string {
+	return []string{string(sim.PayQR), string(sim.PayCard), string(sim.Decline), string(sim.NeverScan),
+		string(sim.ScanNoConfirm), string(sim.UnknownThenSuccess), string(sim.UnknownThenFail)}
+}
+
+func parseCustomer(name string) (sim.Behaviour, error) {
+	for _, n := range customerNames() {
+		if n == name {
+			return sim.Behaviour(n), nil
+		}
+	}
+	return "", fmt.Errorf("demo customer %q: use one of %s", name, strings.Join(customerNames(), ", "))
+}
+
+// runSim runs a simulator on its own until interrupted.
+func runSim(args []string, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "kaspi" {
+		return errors.New("usage: kassa sim kaspi --listen 127.0.0.1:8080 [--customer qr] [--delay 4s]")
+	}
+	fs := flag.NewFlagSet("kassa sim kaspi", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	customer := fs.String("customer", "qr", "what customers do unless told otherwise: "+strings.Join(customerNames(), ", "))
+	delay := fs.Duration("delay", 4*time.Second, "how long a customer takes to act")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	behaviour, err := parseCustomer(*customer)
+	if err != nil {
+		return err
+	}
+	s := sim.New(sim.Options{Default: sim.Customer{Does: behaviour, Delay: *delay}})
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "Kaspi Smart POS simulator on http://%s (API /v2/, steering /sim/)\n", ln.Addr())
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	return srv.Serve(ln)
+}

@@ -1,0 +1,243 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kassa-till/kassa/providers"
+)
+
+// ID numbers operations in the order they were created. It doubles as the
+// till's receipt number, so receipts are numbered without gaps per data file.
+type ID uint64
+
+// Receipt is the receipt number printed for the operation: "000042".
+func (id ID) Receipt() string { return fmt.Sprintf("%06d", uint64(id)) }
+
+// Kind is a payment or a refund.
+type Kind string
+
+const (
+	KindPayment Kind = "payment"
+	KindRefund  Kind = "refund"
+)
+
+// State is where an operation stands from the till's point of view. It is
+// richer than providers.State because the till must also remember what it
+// does not know: whether a request reached the provider at all.
+type State string
+
+const (
+	// StateCreated: stored, the provider not yet asked. Written before every
+	// provider call; found at startup it means the till died mid-request.
+	StateCreated State = "created"
+	// StatePending: the provider accepted it (Ref is known) and it is going.
+	StatePending State = "pending"
+	// StateUnknown: the provider does not know the outcome; resolving.
+	StateUnknown State = "unknown"
+	StateSuccess State = "success"
+	StateFailed  State = "failed"
+	// StateRefused: the provider refused to start it; nothing happened.
+	StateRefused State = "refused"
+	// StateTimeout: the till stopped waiting for the customer. The provider
+	// gives up at the same time, but only its answer makes it final.
+	StateTimeout State = "timeout"
+	// StateNeedsCheck: the request may have reached the provider but the
+	// till has no handle to ask about it; a person checks the terminal's
+	// history. It blocks nothing else.
+	StateNeedsCheck State = "needs_check"
+)
+
+// Open reports whether the operation still needs following up.
+func (s State) Open() bool {
+	switch s {
+	case StateCreated, StatePending, StateUnknown, StateTimeout:
+		return true
+	}
+	return false
+}
+
+// Operation is one payment or refund, everything the till knows about it.
+type Operation struct {
+	ID       ID              `json:"id"`
+	Kind     Kind            `json:"kind"`
+	Provider string          `json:"provider"`
+	Amount   providers.Money `json:"amount"`
+	State    State           `json:"state"`
+
+	// Ref is the provider's handle: Kaspi's processId.
+	Ref string `json:"ref,omitempty"`
+	// Method and TransactionID are what a later refund needs: Kaspi takes
+	// orderNumber for a QR payment and rrn for a card payment.
+	Method        providers.Method `json:"method,omitempty"`
+	TransactionID string           `json:"transactionId,omitempty"`
+
+	Stage   providers.Stage `json:"stage,omitempty"`
+	Detail  string          `json:"detail,omitempty"`  // provider's stage name
+	Message string          `json:"message,omitempty"` // provider's text on fail/unknown
+
+	// Error is why the provider refused or why the till could not tell.
+	Error *OpError `json:"error,omitempty"`
+
+	Cheque *providers.Cheque `json:"cheque,omitempty"`
+	Offer  *providers.Offer  `json:"offer,omitempty"`
+	Fiscal *providers.Fiscal `json:"fiscal,omitempty"`
+	// Raw is the provider's last status answer as received.
+	Raw json.RawMessage `json:"raw,omitempty"`
+
+	// PaymentID is, for a refund, the payment it returns money from.
+	PaymentID ID `json:"paymentId,omitempty"`
+
+	Cashier  string `json:"cashier,omitempty"`
+	Training bool   `json:"training,omitempty"`
+	Note     string `json:"note,omitempty"`
+
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// ConfirmSince is when the customer passed the scan, so the confirm
+	// timeout survives a restart.
+	ConfirmSince time.Time `json:"confirmSince,omitzero"`
+	// LastResolve is when the provider was last asked to resolve an unknown
+	// outcome, so the spacing holds across restarts too.
+	LastResolve time.Time `json:"lastResolve,omitzero"`
+	Finished    time.Time `json:"finished,omitzero"`
+
+	History []Event `json:"history,omitempty"`
+}
+
+// OpError is a provider error as kept with the operation.
+type OpError struct {
+	Kind       providers.ErrorKind `json:"kind"`
+	HTTPStatus int                 `json:"http,omitempty"`
+	Code       string              `json:"code,omitempty"`
+	Text       string              `json:"text,omitempty"`
+}
+
+// Event is one change of state or stage, kept for the audit trail.
+type Event struct {
+	At     time.Time       `json:"at"`
+	State  State           `json:"state"`
+	Stage  providers.Stage `json:"stage,omitempty"`
+	Detail string          `json:"detail,omitempty"`
+	Note   string          `json:"note,omitempty"`
+}
+
+// NewPayment returns a payment ready to be written ahead of the provider call.
+func NewPayment(provider string, amount providers.Money, cashier string, training bool, at time.Time) Operation {
+	op := Operation{Kind: KindPayment, Provider: provider, Amount: amount, Cashier: cashier, Training: training}
+	op.moveTo(StateCreated, at, "")
+	op.Created = at
+	return op
+}
+
+// NewRefund returns a refund of amount from payment, ready to be written ahead.
+func NewRefund(payment Operation, amount providers.Money, cashier string, at time.Time) Operation {
+	op := Operation{
+		Kind: KindRefund, Provider: payment.Provider, Amount: amount, Cashier: cashier,
+		Training: payment.Training, PaymentID: payment.ID, Method: payment.Method,
+	}
+	op.moveTo(StateCreated, at, "")
+	op.Created = at
+	return op
+}
+
+// Receipt is the till's receipt number for this operation.
+func (op Operation) Receipt() string { return op.ID.Receipt() }
+
+// Started records that the provider accepted the operation.
+func (op *Operation) Started(s providers.Started, at time.Time) {
+	op.Ref = s.Ref
+	op.moveTo(StatePending, at, "")
+	op.ApplyStatus(s.Status, at)
+}
+
+// ApplyStatus records what the provider reported. Pending answers with no
+// state (as a bare start acknowledgement) leave the state as it is.
+func (op *Operation) ApplyStatus(s providers.Status, at time.Time) {
+	if s.Stage != "" {
+		op.Stage = s.Stage
+	}
+	if s.Detail != "" {
+		op.Detail = s.Detail
+	}
+	if s.Message != "" {
+		op.Message = s.Message
+	}
+	if s.Method != "" {
+		op.Method = s.Method
+	}
+	if s.TransactionID != "" {
+		op.TransactionID = s.TransactionID
+	}
+	if s.Cheque != nil {
+		op.Cheque = s.Cheque
+	}
+	if s.Offer != nil {
+		op.Offer = s.Offer
+	}
+	if s.Fiscal != nil {
+		op.Fiscal = s.Fiscal
+	}
+	if len(s.Raw) > 0 {
+		op.Raw = s.Raw
+	}
+	if op.Stage.Confirming() && op.ConfirmSince.IsZero() {
+		op.ConfirmSince = at
+	}
+	next := op.State
+	switch s.State {
+	case providers.StatePending:
+		next = StatePending
+	case providers.StateSuccess:
+		next = StateSuccess
+	case providers.StateFail:
+		next = StateFailed
+	case providers.StateUnknown:
+		next = StateUnknown
+	}
+	op.moveTo(next, at, "")
+}
+
+// Refused records that the provider answered with an error instead of
+// starting the operation. Where the request may still have been carried out
+// the operation is left for a person to check rather than called refused.
+func (op *Operation) Refused(err error, at time.Time) {
+	op.Error = opError(err)
+	if providers.MaybeSent(err) {
+		op.moveTo(StateNeedsCheck, at, "")
+		return
+	}
+	op.moveTo(StateRefused, at, "")
+}
+
+// TimedOut records that the till stopped waiting for the customer.
+func (op *Operation) TimedOut(at time.Time) { op.moveTo(StateTimeout, at, "") }
+
+// NeedsCheck hands the operation to a person with a reason.
+func (op *Operation) NeedsCheck(note string, at time.Time) { op.moveTo(StateNeedsCheck, at, note) }
+
+// Resolving records an attempt to resolve an unknown outcome.
+func (op *Operation) Resolving(at time.Time) { op.LastResolve = at }
+
+func (op *Operation) moveTo(s State, at time.Time, note string) {
+	changed := s != op.State || len(op.History) == 0 ||
+		op.History[len(op.History)-1].Stage != op.Stage || note != ""
+	op.State = s
+	op.Updated = at
+	if !s.Open() && op.Finished.IsZero() {
+		op.Finished = at
+	}
+	if changed {
+		op.History = append(op.History, Event{At: at, State: s, Stage: op.Stage, Detail: op.Detail, Note: note})
+	}
+}
+
+func opError(err error) *OpError {
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		return &OpError{Kind: pe.Kind, HTTPStatus: pe.HTTPStatus, Code: pe.Code, Text: pe.Text}
+	}
+	return &OpError{Kind: providers.ErrProvider}
+}

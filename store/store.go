@@ -1,0 +1,334 @@
+// Package store keeps everything kassa must not lose in one bbolt file:
+// operations (payments and refunds), settings, and secrets such as tokens.
+//
+// Buckets:
+//
+//	operations  ID (8 bytes, big endian)         → Operation as JSON
+//	by_time     created unix nanos + ID           → nothing (range scans by period)
+//	open        ID                                → nothing (operations to follow up)
+//	by_ref      provider \x00 kind \x00 reference → ID (processId, transactionId)
+//	refunds     payment ID + refund ID            → nothing (a payment's refunds)
+//	settings    name                              → value
+//	secrets     name                              → value (tokens, API keys)
+//
+// Every write is one bbolt transaction, fsynced before it returns, so an
+// operation written ahead of a provider call survives a killed process.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/kassa-till/kassa/providers"
+)
+
+var (
+	bOperations = []byte("operations")
+	bByTime     = []byte("by_time")
+	bOpen       = []byte("open")
+	bByRef      = []byte("by_ref")
+	bRefunds    = []byte("refunds")
+	bSettings   = []byte("settings")
+	bSecrets    = []byte("secrets")
+)
+
+// Reference kinds indexed in by_ref.
+const (
+	refProcess     = "ref"
+	refTransaction = "tx"
+)
+
+var (
+	// ErrNotFound is returned when no operation matches.
+	ErrNotFound = errors.New("store: not found")
+	// ErrLocked is returned when another kassa holds the data file.
+	ErrLocked = errors.New("store: the data file is in use by another kassa")
+)
+
+// Store is an open kassa data file.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Open opens or creates the data file at path with mode 0600: it holds
+// tokens and keys.
+func Open(path string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, ErrLocked
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// bbolt applies the mode only when it creates the file; an older file
+	// may have been made wider by hand.
+	if err := os.Chmod(path, 0o600); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bOperations, bByTime, bOpen, bByRef, bRefunds, bSettings, bSecrets} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: init %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Path is the data file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the data file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Create writes a new operation, giving it the next ID. It is the
+// write-ahead step: call it before the provider is asked for anything.
+func (s *Store) Create(op *Operation) error {
+	if op.ID != 0 {
+		return fmt.Errorf("store: create: operation %d already has an id", op.ID)
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		seq, err := tx.Bucket(bOperations).NextSequence()
+		if err != nil {
+			return err
+		}
+		op.ID = ID(seq)
+		if err := tx.Bucket(bByTime).Put(timeKey(op.Created, op.ID), nil); err != nil {
+			return err
+		}
+		if op.Kind == KindRefund {
+			if err := tx.Bucket(bRefunds).Put(append(idKey(op.PaymentID), idKey(op.ID)...), nil); err != nil {
+				return err
+			}
+		}
+		return put(tx, op)
+	})
+}
+
+// Save writes an existing operation and keeps the indexes in step.
+func (s *Store) Save(op *Operation) error {
+	if op.ID == 0 {
+		return errors.New("store: save: operation has no id; Create it first")
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bOperations).Get(idKey(op.ID)) == nil {
+			return fmt.Errorf("store: save %d: %w", op.ID, ErrNotFound)
+		}
+		return put(tx, op)
+	})
+}
+
+func put(tx *bolt.Tx, op *Operation) error {
+	buf, err := json.Marshal(op)
+	if err != nil {
+		return err
+	}
+	key := idKey(op.ID)
+	if err := tx.Bucket(bOperations).Put(key, buf); err != nil {
+		return err
+	}
+	if op.State.Open() {
+		err = tx.Bucket(bOpen).Put(key, nil)
+	} else {
+		err = tx.Bucket(bOpen).Delete(key)
+	}
+	if err != nil {
+		return err
+	}
+	refs := tx.Bucket(bByRef)
+	if op.Ref != "" {
+		if err := refs.Put(refKey(op.Provider, refProcess, op.Ref), key); err != nil {
+			return err
+		}
+	}
+	// Only a payment's transactionId finds it again: a refund carries the
+	// same one and must not shadow it.
+	if op.TransactionID != "" && op.Kind == KindPayment {
+		if err := refs.Put(refKey(op.Provider, refTransaction, op.TransactionID), key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Get returns the operation with that ID.
+func (s *Store) Get(id ID) (Operation, error) {
+	var op Operation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		op, err = get(tx, id)
+		return err
+	})
+	return op, err
+}
+
+func get(tx *bolt.Tx, id ID) (Operation, error) {
+	var op Operation
+	v := tx.Bucket(bOperations).Get(idKey(id))
+	if v == nil {
+		return op, fmt.Errorf("store: operation %d: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(v, &op); err != nil {
+		return op, fmt.Errorf("store: operation %d: %w", id, err)
+	}
+	return op, nil
+}
+
+// Unfinished returns the operations that still need following up, oldest first.
+func (s *Store) Unfinished() ([]Operation, error) {
+	var ops []Operation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bOpen).ForEach(func(k, _ []byte) error {
+			op, err := get(tx, ID(binary.BigEndian.Uint64(k)))
+			if err != nil {
+				return err
+			}
+			ops = append(ops, op)
+			return nil
+		})
+	})
+	return ops, err
+}
+
+// ByReference finds a payment by its provider handle or transaction id
+// (Kaspi's processId, orderNumber or rrn).
+func (s *Store) ByReference(provider, ref string) (Operation, error) {
+	var op Operation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		refs := tx.Bucket(bByRef)
+		for _, kind := range []string{refTransaction, refProcess} {
+			if v := refs.Get(refKey(provider, kind, ref)); v != nil {
+				var err error
+				op, err = get(tx, ID(binary.BigEndian.Uint64(v)))
+				return err
+			}
+		}
+		return fmt.Errorf("store: reference %q: %w", ref, ErrNotFound)
+	})
+	return op, err
+}
+
+// Refunds returns the refunds made from a payment, oldest first.
+func (s *Store) Refunds(payment ID) ([]Operation, error) {
+	var ops []Operation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := idKey(payment)
+		c := tx.Bucket(bRefunds).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && len(k) == 16 && string(k[:8]) == string(prefix); k, _ = c.Next() {
+			op, err := get(tx, ID(binary.BigEndian.Uint64(k[8:])))
+			if err != nil {
+				return err
+			}
+			ops = append(ops, op)
+		}
+		return nil
+	})
+	return ops, err
+}
+
+// Recent returns up to n operations, newest first.
+func (s *Store) Recent(n int) ([]Operation, error) {
+	var ops []Operation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOperations).Cursor()
+		for k, v := c.Last(); k != nil && len(ops) < n; k, v = c.Prev() {
+			var op Operation
+			if err := json.Unmarshal(v, &op); err != nil {
+				return err
+			}
+			ops = append(ops, op)
+		}
+		return nil
+	})
+	return ops, err
+}
+
+// Setting reads a setting into v; ok is false when it was never set.
+func (s *Store) Setting(name string, v any) (ok bool, err error) {
+	return s.getJSON(bSettings, name, v)
+}
+
+// PutSetting stores a setting.
+func (s *Store) PutSetting(name string, v any) error { return s.putJSON(bSettings, name, v) }
+
+// Secret reads a secret (a token, an API key) into v.
+func (s *Store) Secret(name string, v any) (ok bool, err error) { return s.getJSON(bSecrets, name, v) }
+
+// PutSecret stores a secret. The file's 0600 mode is what protects it.
+func (s *Store) PutSecret(name string, v any) error { return s.putJSON(bSecrets, name, v) }
+
+func (s *Store) getJSON(bucket []byte, name string, v any) (bool, error) {
+	var found bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket).Get([]byte(name))
+		if b == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(b, v)
+	})
+	return found, err
+}
+
+func (s *Store) putJSON(bucket []byte, name string, v any) error {
+	buf, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(name), buf) })
+}
+
+func idKey(id ID) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], uint64(id))
+	return k[:]
+}
+
+func timeKey(t time.Time, id ID) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))
+	binary.BigEndian.PutUint64(k[8:], uint64(id))
+	return k
+}
+
+func refKey(provider, kind, ref string) []byte {
+	return []byte(provider + "\x00" + kind + "\x00" + ref)
+}
+
+// Refundable returns how much of a payment can still be refunded: its
+// amount less every refund that succeeded or may yet succeed. A refund
+// whose outcome is not known counts against it until it is resolved.
+func (s *Store) Refundable(payment ID) (providers.Money, error) {
+	p, err := s.Get(payment)
+	if err != nil {
+		return providers.Money{}, err
+	}
+	if p.Kind != KindPayment || p.State != StateSuccess {
+		return providers.New(0, p.Amount.Currency), nil
+	}
+	refunds, err := s.Refunds(payment)
+	if err != nil {
+		return providers.Money{}, err
+	}
+	left := p.Amount
+	for _, r := range refunds {
+		if r.State != StateFailed && r.State != StateRefused {
+			left = left.Sub(r.Amount)
+		}
+	}
+	return left, nil
+}

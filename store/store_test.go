@@ -1,0 +1,269 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kassa-till/kassa/providers"
+)
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kassa.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func tenge(n int64) providers.Money { return providers.New(n, providers.KZT) }
+
+func TestPaymentRoundTripSurvivesReopen(t *testing.T) {
+	s, path := openTemp(t)
+	op := NewPayment("kaspi", tenge(1500), "Aigerim", false, t0)
+	if err := s.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	if op.ID != 1 || op.Receipt() != "000001" {
+		t.Fatalf("first operation got id %d receipt %s", op.ID, op.Receipt())
+	}
+	op.Started(providers.Started{Ref: "1678090451700", Status: providers.Status{State: providers.StatePending, Stage: providers.StageStarting, Detail: "Initialize"}}, t0.Add(time.Second))
+	if err := s.Save(&op); err != nil {
+		t.Fatal(err)
+	}
+	cheque := &providers.Cheque{StoreName: "Kaspi Mark", OrderNumber: "504711333", Method: providers.MethodQR, Amount: "1 500 ₸"}
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Stage: providers.StageDone, Detail: "QrTransactionSuccess",
+		Method: providers.MethodQR, TransactionID: "504711333", Cheque: cheque, Raw: []byte(`{"status":"success"}`)}, t0.Add(20*time.Second))
+	if err := s.Save(&op); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	got, err := s2.Get(op.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != StateSuccess || got.Amount != tenge(1500) || got.Ref != "1678090451700" ||
+		got.TransactionID != "504711333" || got.Cheque == nil || *got.Cheque != *cheque || string(got.Raw) != `{"status":"success"}` {
+		t.Fatalf("round trip lost data: %+v", got)
+	}
+	if !got.Finished.Equal(t0.Add(20 * time.Second)) {
+		t.Errorf("finished = %v", got.Finished)
+	}
+	if n := len(got.History); n != 4 {
+		t.Errorf("history has %d events, want created, pending, stage change, success: %+v", n, got.History)
+	}
+	byTx, err := s2.ByReference("kaspi", "504711333")
+	if err != nil || byTx.ID != op.ID {
+		t.Fatalf("by transaction id: %v %v", byTx.ID, err)
+	}
+	byRef, err := s2.ByReference("kaspi", "1678090451700")
+	if err != nil || byRef.ID != op.ID {
+		t.Fatalf("by process id: %v %v", byRef.ID, err)
+	}
+	if _, err := s2.ByReference("kaspi", "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing reference: %v", err)
+	}
+}
+
+func TestDataFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kassa.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path)
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	if err := s.PutSecret("kaspi.token", map[string]string{"access": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]string
+	if ok, err := s.Secret("kaspi.token", &tok); !ok || err != nil || tok["access"] != "x" {
+		t.Fatalf("secret: %v %v %v", ok, err, tok)
+	}
+}
+
+func TestWidenedFileIsMadePrivateAgain(t *testing.T) {
+	s, path := openTemp(t)
+	s.Close()
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v after reopen, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestSecondOpenIsRefused(t *testing.T) {
+	_, path := openTemp(t)
+	if _, err := Open(path); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+}
+
+func TestUnfinishedTracksOpenStates(t *testing.T) {
+	s, _ := openTemp(t)
+	mk := func() Operation {
+		op := NewPayment("kaspi", tenge(100), "", false, t0)
+		if err := s.Create(&op); err != nil {
+			t.Fatal(err)
+		}
+		return op
+	}
+	created := mk()
+	pending := mk()
+	pending.Started(providers.Started{Ref: "p"}, t0)
+	unknown := mk()
+	unknown.Started(providers.Started{Ref: "u"}, t0)
+	unknown.ApplyStatus(providers.Status{State: providers.StateUnknown, Message: "Операция прервана"}, t0)
+	done := mk()
+	done.Started(providers.Started{Ref: "d"}, t0)
+	done.ApplyStatus(providers.Status{State: providers.StateFail}, t0)
+	refused := mk()
+	refused.Refused(&providers.Error{Kind: providers.ErrBusy, Code: "107"}, t0)
+	check := mk()
+	check.Refused(&providers.Error{Kind: providers.ErrNoAnswer}, t0)
+	for _, op := range []*Operation{&pending, &unknown, &done, &refused, &check} {
+		if err := s.Save(op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open, err := s.Unfinished()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []ID
+	for _, op := range open {
+		ids = append(ids, op.ID)
+	}
+	want := []ID{created.ID, pending.ID, unknown.ID}
+	if len(ids) != len(want) {
+		t.Fatalf("unfinished = %v, want %v", ids, want)
+	}
+	for i := range want {
+		if ids[i] != want[i] {
+			t.Fatalf("unfinished = %v, want %v", ids, want)
+		}
+	}
+	if refused.State != StateRefused || check.State != StateNeedsCheck {
+		t.Fatalf("refused %s, no answer %s", refused.State, check.State)
+	}
+	if refused.Error == nil || refused.Error.Code != "107" {
+		t.Fatalf("refusal error not kept: %+v", refused.Error)
+	}
+}
+
+func TestRefundableCountsUnresolvedRefunds(t *testing.T) {
+	s, _ := openTemp(t)
+	pay := NewPayment("kaspi", tenge(1000), "", false, t0)
+	s.Create(&pay)
+	if left, _ := s.Refundable(pay.ID); left.Minor != 0 {
+		t.Fatalf("unfinished payment refundable %v", left)
+	}
+	pay.Started(providers.Started{Ref: "1"}, t0)
+	pay.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: "504711333", Method: providers.MethodQR}, t0)
+	s.Save(&pay)
+
+	refund := func(amount int64, final providers.State) Operation {
+		r := NewRefund(pay, tenge(amount), "", t0)
+		if err := s.Create(&r); err != nil {
+			t.Fatal(err)
+		}
+		if final != "" {
+			r.Started(providers.Started{Ref: "r"}, t0)
+			r.ApplyStatus(providers.Status{State: final, TransactionID: "504711333"}, t0)
+			s.Save(&r)
+		}
+		return r
+	}
+	refund(300, providers.StateSuccess)
+	refund(200, providers.StateFail)
+	refund(100, providers.StateUnknown)
+	r := refund(50, "")
+	r.Refused(&providers.Error{Kind: providers.ErrBusy}, t0)
+	s.Save(&r)
+
+	left, err := s.Refundable(pay.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left != tenge(600) {
+		t.Fatalf("left %v, want 600: 1000 - 300 done - 100 unknown", left)
+	}
+	rs, _ := s.Refunds(pay.ID)
+	if len(rs) != 4 || rs[0].Method != providers.MethodQR || rs[0].PaymentID != pay.ID {
+		t.Fatalf("refunds: %+v", rs)
+	}
+	// A refund carries the payment's transactionId; the payment must still
+	// be what that number finds.
+	if got, _ := s.ByReference("kaspi", "504711333"); got.ID != pay.ID {
+		t.Fatalf("transaction id finds %d, want payment %d", got.ID, pay.ID)
+	}
+}
+
+func TestRecentIsNewestFirst(t *testing.T) {
+	s, _ := openTemp(t)
+	for i := range 5 {
+		op := NewPayment("kaspi", tenge(int64(i+1)), "", false, t0.Add(time.Duration(i)*time.Minute))
+		s.Create(&op)
+	}
+	ops, err := s.Recent(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ops) != 3 || ops[0].Amount.Minor != 5 || ops[2].Amount.Minor != 3 {
+		t.Fatalf("recent: %+v", ops)
+	}
+}
+
+func TestSaveRequiresCreate(t *testing.T) {
+	s, _ := openTemp(t)
+	op := NewPayment("kaspi", tenge(1), "", false, t0)
+	if err := s.Save(&op); err == nil {
+		t.Fatal("save of an uncreated operation succeeded")
+	}
+	op.ID = 99
+	if err := s.Save(&op); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("save of unknown id: %v", err)
+	}
+}
+
+func TestSettings(t *testing.T) {
+	s, _ := openTemp(t)
+	var v string
+	if ok, err := s.Setting("shop.name", &v); ok || err != nil {
+		t.Fatalf("unset setting: %v %v", ok, err)
+	}
+	s.PutSetting("shop.name", "Дүкен")
+	if ok, _ := s.Setting("shop.name", &v); !ok || v != "Дүкен" {
+		t.Fatalf("setting = %q", v)
+	}
+}

@@ -1,0 +1,30 @@
+package common
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/kassa-till/kassa/assets/locale"
+)
+
+// KeyMap is every key binding of the till, in one place. Help texts come
+// from the catalog so the footer speaks the cashier's language.
+type KeyMap struct {
+	Digits key.Binding
+	Pay    key.Binding
+	Delete key.Binding
+	Clear  key.Binding
+	Next   key.Binding
+	Quit   key.Binding
+}
+
+// NewKeyMap returns the bindings with help in cat's language.
+func NewKeyMap(cat *locale.Catalog) KeyMap {
+	return KeyMap{
+		Digits: key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", ","), key.WithHelp("0-9", cat.T("keys.digits"))),
+		Pay:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.pay"))),
+		Delete: key.NewBinding(key.WithKeys("backspace"), key.WithHelp("⌫", cat.T("keys.delete"))),
+		Clear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.clear"))),
+		Next:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.next"))),
+		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", cat.T("keys.quit"))),
+	}
+}

@@ -1,0 +1,245 @@
+package sale
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/store"
+)
+
+// View draws the screen body for the current phase. The root model adds
+// the header and the help line.
+func (m Model) View() string {
+	var parts []string
+	switch m.machine.Phase {
+	case Entry:
+		parts = m.viewEntry()
+	case Starting, Waiting:
+		parts = m.viewWaiting()
+	case Resolving:
+		parts = m.viewResolving()
+	case Paid:
+		parts = m.viewPaid()
+	case Declined:
+		parts = m.viewDeclined()
+	case NotStarted:
+		parts = m.viewNotStarted()
+	case Check:
+		parts = m.viewCheck()
+	case TimedOut:
+		parts = m.viewTimedOut()
+	}
+	if err := m.machine.SaveErr; err != nil {
+		parts = append(parts, "", m.c.Styles.Bad.Render(m.wrap(m.c.T("sale.save_failed", err.Error()))))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+func (m Model) width() int {
+	w := m.c.Width - 4
+	if w > 76 {
+		w = 76
+	}
+	if w < 30 {
+		w = 30
+	}
+	return w
+}
+
+func (m Model) wrap(s string) string { return lipgloss.NewStyle().Width(m.width()).Render(s) }
+
+func (m Model) viewEntry() []string {
+	s, mc := m.c.Styles, m.machine
+	cur := mc.Info.Currency
+	shown := "0"
+	if mc.Input != "" {
+		shown = groupInput(mc.Input)
+	}
+	box := s.AmountBox.Width(min(m.width(), 36)).Render(s.Amount.Render(shown + " " + cur.Symbol))
+	hint := m.c.T("sale.hint_terminal")
+	if mc.Info.QRShownBy == providers.DisplayTill {
+		hint = m.c.T("sale.hint_till")
+	}
+	parts := []string{
+		s.Title.Render(m.c.T("sale.title")),
+		"",
+		s.Label.Render(m.c.T("sale.amount_label")),
+		box,
+		"",
+		s.Muted.Render(m.wrap(hint)),
+	}
+	if mc.Problem != NoProblem {
+		parts = append(parts, "", s.Problem.Render(m.wrap(m.problemText(mc.Problem))))
+	}
+	return parts
+}
+
+func (m Model) problemText(p InputProblem) string {
+	info := m.machine.Info
+	switch p {
+	case ProblemEmpty:
+		return m.c.T("problem.empty")
+	case ProblemZero:
+		return m.c.T("problem.zero")
+	case ProblemTooSmall:
+		return m.c.T("problem.too_small", m.c.Money(info.MinAmount))
+	case ProblemTooLarge:
+		return m.c.T("problem.too_large", m.c.Money(info.MaxAmount))
+	}
+	return m.c.T("problem.format")
+}
+
+// groupInput groups what the cashier typed in thousands, keeping a
+// trailing decimal point visible while they type.
+func groupInput(in string) string {
+	intPart, frac, dot := strings.Cut(in, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	if dot {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}
+
+// heading is the line naming the operation in flight: "Payment 1 500 ₸ · receipt 000042".
+func (m Model) heading() string {
+	op := m.machine.Op
+	title := m.c.T("sale.payment_of", m.c.Money(op.Amount))
+	if op.Kind == store.KindRefund {
+		title = m.c.T("sale.refund_of", m.c.Money(op.Amount))
+	}
+	line := m.c.Styles.Title.Render(title)
+	if op.ID != 0 {
+		line += m.c.Styles.Muted.Render("  ·  " + m.c.T("sale.receipt_no", op.Receipt()))
+	}
+	return line
+}
+
+func (m Model) viewWaiting() []string {
+	s, mc := m.c.Styles, m.machine
+	parts := []string{m.heading(), ""}
+	if mc.Phase == Starting {
+		return append(parts, m.spinner.View()+" "+m.c.T("sale.starting"))
+	}
+	stage := mc.Op.Stage
+	if stage == "" {
+		stage = providers.StageStarting
+	}
+	parts = append(parts, m.spinner.View()+" "+m.c.T("stage."+string(stage)))
+	left, confirming := mc.TimeLeft()
+	if left < 0 {
+		left = 0
+	}
+	countdown := m.c.T("sale.left_scan", clockText(left))
+	if confirming {
+		countdown = m.c.T("sale.left_confirm", clockText(left))
+	}
+	parts = append(parts, "  "+s.Countdown.Render(countdown), "")
+	if mc.Failing > 0 {
+		parts = append(parts, s.Warn.Render(m.wrap(m.c.T("sale.no_answer", mc.Failing))),
+			s.Muted.Render(m.wrap(m.errorText(mc.Err))), "")
+	}
+	if mc.Info.QRShownBy == providers.DisplayTerminal {
+		parts = append(parts, s.Muted.Render(m.wrap(m.c.T("sale.cancel_on_terminal"))))
+	}
+	return parts
+}
+
+func (m Model) viewResolving() []string {
+	s, mc := m.c.Styles, m.machine
+	body := []string{
+		s.Warn.Render(m.c.T("unknown.title")),
+		m.wrap(m.c.T("unknown.body")),
+	}
+	if mc.Op.Message != "" {
+		body = append(body, "", m.c.T("sale.provider_said", mc.Op.Message))
+	}
+	body = append(body, "", m.spinner.View()+" "+m.c.T("unknown.asking", int(mc.Info.ResolveEvery/time.Second)))
+	if mc.Err != nil {
+		body = append(body, s.Muted.Render(m.wrap(m.errorText(mc.Err))))
+	}
+	return []string{m.heading(), "", s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
+}
+
+func (m Model) viewPaid() []string {
+	s, op := m.c.Styles, m.machine.Op
+	parts := []string{s.OK.Render(m.c.T("paid.title", m.c.Money(op.Amount))), ""}
+	return append(parts, m.receiptView(op)...)
+}
+
+func (m Model) viewDeclined() []string {
+	s, op := m.c.Styles, m.machine.Op
+	body := []string{s.Bad.Render(m.c.T("declined.title")), m.wrap(m.c.T("declined.body"))}
+	if op.Message != "" {
+		body = append(body, "", m.c.T("sale.provider_said", op.Message))
+	}
+	return []string{m.heading(), "", s.BadBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
+}
+
+func (m Model) viewNotStarted() []string {
+	s := m.c.Styles
+	body := []string{
+		s.Bad.Render(m.c.T("notstarted.title")),
+		m.wrap(m.errorText(m.machine.Err)),
+		"",
+		m.wrap(m.c.T("notstarted.body")),
+	}
+	return []string{m.heading(), "", s.BadBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
+}
+
+func (m Model) viewCheck() []string {
+	s := m.c.Styles
+	body := []string{s.Warn.Render(m.c.T("check.title")), m.wrap(m.c.T("check.body"))}
+	if m.machine.Err != nil {
+		body = append(body, "", s.Muted.Render(m.wrap(m.errorText(m.machine.Err))))
+	}
+	return []string{m.heading(), "", s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
+}
+
+func (m Model) viewTimedOut() []string {
+	s, mc := m.c.Styles, m.machine
+	title, limit := m.c.T("timeout.scan_title"), mc.Info.ScanTimeout
+	if mc.Op.Stage.Confirming() {
+		title, limit = m.c.T("timeout.confirm_title"), mc.Info.ConfirmTimeout
+	}
+	body := []string{s.Warn.Render(title), m.wrap(m.c.T("timeout.body", clockText(limit)))}
+	return []string{m.heading(), "", s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
+}
+
+// errorText is the cashier's sentence for an error, with the provider's
+// own words after it when it gave any.
+func (m Model) errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		return m.c.T("error.store", err.Error())
+	}
+	text := m.c.T("error." + string(pe.Kind))
+	switch {
+	case pe.Text != "" && pe.Code != "":
+		text += " " + m.c.T("error.provider_code", pe.Text, pe.Code)
+	case pe.Text != "":
+		text += " " + m.c.T("error.provider_text", pe.Text)
+	case pe.HTTPStatus != 0:
+		text += " " + m.c.T("error.http", pe.HTTPStatus)
+	}
+	return text
+}
+
+// clockText shows a duration as m:ss.
+func clockText(d time.Duration) string {
+	secs := int((d + time.Second - 1) / time.Second)
+	return fmt.Sprintf("%d:%02d", secs/60, secs%60)
+}
