@@ -94,7 +94,7 @@ func (m Model) View() tea.View {
 	))
 	v := tea.NewView(body)
 	v.AltScreen = true
-	v.WindowTitle = "kassa"
+	v.WindowTitle = "kassa · " + m.sale.Title()
 	return v
 }
 

@@ -243,3 +243,26 @@ func clockText(d time.Duration) string {
 	secs := int((d + time.Second - 1) / time.Second)
 	return fmt.Sprintf("%d:%02d", secs/60, secs%60)
 }
+
+// Title is the sale's state in a few words, for the terminal's title bar:
+// a cashier who switched windows still sees that a payment is waiting.
+func (m Model) Title() string {
+	op := m.machine.Op
+	switch m.machine.Phase {
+	case Starting, Waiting:
+		return m.c.T("title.waiting", m.c.Money(op.Amount))
+	case Resolving:
+		return m.c.T("title.unknown", m.c.Money(op.Amount))
+	case Paid:
+		return m.c.T("title.paid", m.c.Money(op.Amount))
+	case Declined:
+		return m.c.T("title.declined", m.c.Money(op.Amount))
+	case NotStarted:
+		return m.c.T("title.notstarted", m.c.Money(op.Amount))
+	case Check:
+		return m.c.T("title.check", m.c.Money(op.Amount))
+	case TimedOut:
+		return m.c.T("title.timeout", m.c.Money(op.Amount))
+	}
+	return m.c.T("title.entry")
+}

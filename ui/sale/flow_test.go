@@ -1,0 +1,301 @@
+package sale
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/clock"
+	"github.com/kassa-till/kassa/providers/kaspi"
+	"github.com/kassa-till/kassa/providers/kaspi/sim"
+	"github.com/kassa-till/kassa/store"
+)
+
+// rig is a whole till minus the terminal: the machine, the runner, a real
+// data file and the Smart POS simulator over loopback HTTP, on a fake clock.
+type rig struct {
+	t      *testing.T
+	clk    *clock.Fake
+	sim    *sim.Sim
+	store  *store.Store
+	runner Runner
+	path   string
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	clk := clock.NewFake(t0)
+	s := sim.New(sim.Options{Clock: clk, Location: time.UTC, Seed: 1})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "kassa.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := kaspi.New(kaspi.NewClient(srv.URL, nil), kaspi.Options{})
+	return &rig{t: t, clk: clk, sim: s, store: st, path: path,
+		runner: Runner{Store: st, Provider: p, Clock: clk, CallTimeout: 5 * time.Second}}
+}
+
+func (r *rig) machine() Machine { return New(r.runner.Provider.Info(), "Aigerim", false) }
+
+// step carries out one effect as the runner would, moving the fake clock
+// instead of sleeping, and feeds the answer back.
+func (r *rig) step(m Machine, e Effect) (Machine, []Effect) {
+	var msg any
+	switch e := e.(type) {
+	case CreateOp:
+		msg = r.runner.Create(e.Op)
+	case StartOp:
+		msg = r.runner.Start(e.Op)
+	case PollOp:
+		r.clk.Advance(e.After)
+		msg = r.runner.Poll(e.Op)
+	case ResolveOp:
+		r.clk.Advance(e.After)
+		msg = r.runner.Resolve(e.Op)
+	case SaveOp:
+		msg = SavedMsg{Op: e.Op, Err: r.store.Save(&e.Op)}
+	}
+	return m.Update(msg)
+}
+
+// run carries out effects until the machine asks for none, or stop says so.
+func (r *rig) run(m Machine, eff []Effect, stop func(Machine) bool) Machine {
+	r.t.Helper()
+	for i := 0; len(eff) > 0; i++ {
+		if i > 2000 {
+			r.t.Fatalf("no end after 2000 steps; phase %v", m.Phase)
+		}
+		if stop != nil && stop(m) {
+			return m
+		}
+		var next []Effect
+		for _, e := range eff {
+			var more []Effect
+			m, more = r.step(m, e)
+			next = append(next, more...)
+		}
+		eff = next
+	}
+	return m
+}
+
+func (r *rig) sell(amount string, stop func(Machine) bool) Machine {
+	m := typed(r.machine(), amount)
+	m, eff := m.Submit(r.clk.Now())
+	return r.run(m, eff, stop)
+}
+
+// stored reads the operation back from the data file: what the screen shows
+// must be what was written.
+func (r *rig) stored(m Machine) store.Operation {
+	r.t.Helper()
+	op, err := r.store.Get(m.Op.ID)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if op.State != m.Op.State {
+		r.t.Fatalf("screen shows %s, data file has %s", m.Op.State, op.State)
+	}
+	return op
+}
+
+func TestSaleQRAgainstSimulator(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 5 * time.Second, Think: 3 * time.Second})
+	m := r.sell("12500", nil)
+	if m.Phase != Paid {
+		t.Fatalf("phase %v err %v", m.Phase, m.Err)
+	}
+	op := r.stored(m)
+	if op.Method != providers.MethodQR || op.TransactionID == "" || op.Cheque == nil || op.Cheque.OrderNumber != op.TransactionID ||
+		op.Amount != providers.New(12500, providers.KZT) || op.Ref == "" || len(op.Raw) == 0 || op.Offer == nil {
+		t.Fatalf("stored %+v", op)
+	}
+	if op.Finished.Before(t0.Add(8 * time.Second)) {
+		t.Errorf("finished at %v", op.Finished)
+	}
+	var stages []providers.Stage
+	for _, e := range op.History {
+		if len(stages) == 0 || stages[len(stages)-1] != e.Stage {
+			stages = append(stages, e.Stage)
+		}
+	}
+	want := []providers.Stage{"", providers.StageStarting, providers.StageWaitScan, providers.StageWaitConfirm, providers.StageDone}
+	if len(stages) != len(want) {
+		t.Fatalf("stages %v, want %v", stages, want)
+	}
+	if _, err := r.store.ByReference("kaspi", op.TransactionID); err != nil {
+		t.Fatalf("payment not found by its orderNumber: %v", err)
+	}
+}
+
+func TestSaleCardAgainstSimulator(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.PayCard, Delay: 3 * time.Second})
+	m := r.sell("2000", nil)
+	op := r.stored(m)
+	if m.Phase != Paid || op.Method != providers.MethodCard || op.Cheque.RRN == "" || op.TransactionID != op.Cheque.RRN ||
+		op.Cheque.CardMask == "" || op.Cheque.AuthorizationCode == "" {
+		t.Fatalf("phase %v op %+v cheque %+v", m.Phase, op, op.Cheque)
+	}
+}
+
+func TestSaleDeclineAgainstSimulator(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.Decline, Delay: 3 * time.Second})
+	m := r.sell("1500", nil)
+	if m.Phase != Declined || r.stored(m).Message == "" {
+		t.Fatalf("phase %v message %q", m.Phase, m.Op.Message)
+	}
+	// The next sale goes through: the POS is free again.
+	r.sim.Next(sim.Customer{Does: sim.PayQR, Delay: time.Second})
+	m = r.sell("1500", nil)
+	if m.Phase != Paid {
+		t.Fatalf("sale after a decline: %v", m.Phase)
+	}
+}
+
+func TestSaleScanTimeoutAgainstSimulator(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.NeverScan})
+	m := r.sell("1500", nil)
+	// The till and the POS both give up at 180 s; whichever the till sees
+	// first, no money was taken and the screen says why.
+	if m.Phase != TimedOut && m.Phase != Declined {
+		t.Fatalf("phase %v", m.Phase)
+	}
+	if el := r.clk.Now().Sub(t0); el < 180*time.Second || el > 182*time.Second {
+		t.Fatalf("gave up after %v, want 180 s", el)
+	}
+	r.stored(m)
+}
+
+func TestSaleConfirmTimeoutAgainstSimulator(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.ScanNoConfirm, Delay: 150 * time.Second})
+	m := r.sell("1500", nil)
+	if m.Phase != TimedOut && m.Phase != Declined {
+		t.Fatalf("phase %v", m.Phase)
+	}
+	if el := r.clk.Now().Sub(t0); el < 210*time.Second || el > 212*time.Second {
+		t.Fatalf("gave up after %v, want 150 s + 60 s", el)
+	}
+	if !m.Op.Stage.Confirming() && m.Phase == TimedOut {
+		t.Fatalf("timed out in stage %v", m.Op.Stage)
+	}
+}
+
+func TestSaleUnknownAgainstSimulator(t *testing.T) {
+	for _, c := range []struct {
+		does  sim.Behaviour
+		phase Phase
+	}{{sim.UnknownThenSuccess, Paid}, {sim.UnknownThenFail, Declined}} {
+		t.Run(string(c.does), func(t *testing.T) {
+			r := newRig(t)
+			r.sim.Next(sim.Customer{Does: c.does, Delay: 3 * time.Second, ResolveAfter: 35 * time.Second})
+			var sawUnknown bool
+			m := r.sell("1500", func(m Machine) bool {
+				sawUnknown = sawUnknown || m.Phase == Resolving
+				return false
+			})
+			if !sawUnknown || m.Phase != c.phase {
+				t.Fatalf("saw unknown %v, phase %v", sawUnknown, m.Phase)
+			}
+			if v := r.sim.ActualizeViolations(); v != 0 {
+				t.Fatalf("%d actualize calls closer than 10 s", v)
+			}
+			if n := r.sim.Requests("/v2/payment"); n != 1 {
+				t.Fatalf("%d payment requests, want exactly 1", n)
+			}
+			r.stored(m)
+		})
+	}
+}
+
+func TestSaleStartFaultsAgainstSimulator(t *testing.T) {
+	cases := []struct {
+		fault sim.Fault
+		phase Phase
+		kind  providers.ErrorKind
+		state store.State
+	}{
+		{sim.FaultBusy, NotStarted, providers.ErrBusy, store.StateRefused},
+		{sim.FaultBlocked, NotStarted, providers.ErrBlocked, store.StateRefused},
+		{sim.FaultBlocked200, NotStarted, providers.ErrBlocked, store.StateRefused},
+		{sim.FaultFailed, NotStarted, providers.ErrProvider, store.StateRefused},
+		{sim.FaultInternal, NotStarted, providers.ErrProvider, store.StateRefused},
+		{sim.FaultBadGateway, NotStarted, providers.ErrProvider, store.StateRefused},
+		{sim.FaultGarbage, Check, providers.ErrMalformed, store.StateNeedsCheck},
+		{sim.FaultDrop, Check, providers.ErrNoAnswer, store.StateNeedsCheck},
+	}
+	for _, c := range cases {
+		t.Run(string(c.fault), func(t *testing.T) {
+			r := newRig(t)
+			r.sim.Inject("/v2/payment", c.fault)
+			m := r.sell("1500", nil)
+			if m.Phase != c.phase || providers.KindOf(m.Err) != c.kind || r.stored(m).State != c.state {
+				t.Fatalf("phase %v err %v state %v", m.Phase, m.Err, m.Op.State)
+			}
+			if n := r.sim.Requests("/v2/payment"); n != 1 {
+				t.Fatalf("%d payment requests: a payment was repeated", n)
+			}
+		})
+	}
+}
+
+func TestSalePollFaultsKeepWaiting(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 5 * time.Second})
+	r.sim.Inject("/v2/status", sim.FaultInternal, sim.FaultGarbage, sim.FaultDrop, sim.FaultBadGateway)
+	var worst int
+	m := r.sell("1500", func(m Machine) bool {
+		worst = max(worst, m.Failing)
+		return false
+	})
+	if m.Phase != Paid || worst == 0 {
+		t.Fatalf("phase %v, failing polls seen %d", m.Phase, worst)
+	}
+}
+
+func TestUnreachablePOS(t *testing.T) {
+	r := newRig(t)
+	r.runner.Provider = kaspi.New(kaspi.NewClient("http://127.0.0.1:1", nil), kaspi.Options{})
+	m := r.sell("1500", nil)
+	if m.Phase != NotStarted || providers.KindOf(m.Err) != providers.ErrUnreachable || r.stored(m).State != store.StateRefused {
+		t.Fatalf("phase %v err %v", m.Phase, m.Err)
+	}
+}
+
+// A till killed after the POS accepted the payment takes it up again on the
+// next start and finishes it, without a second /v2/payment.
+func TestResumeAfterRestart(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 10 * time.Second})
+	r.sell("1500", func(m Machine) bool { return m.Phase == Waiting })
+	r.store.Close()
+
+	st, err := store.Open(r.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r.store, r.runner.Store = st, st
+	open, err := st.Unfinished()
+	if err != nil || len(open) != 1 || open[0].State != store.StatePending || open[0].Ref == "" {
+		t.Fatalf("unfinished after restart: %+v %v", open, err)
+	}
+	m, eff := r.machine().Resume(open[0], r.clk.Now())
+	m = r.run(m, eff, nil)
+	if m.Phase != Paid || r.sim.Requests("/v2/payment") != 1 {
+		t.Fatalf("phase %v, payment requests %d", m.Phase, r.sim.Requests("/v2/payment"))
+	}
+	if left, _ := st.Unfinished(); len(left) != 0 {
+		t.Fatalf("still unfinished: %+v", left)
+	}
+}

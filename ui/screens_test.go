@@ -1,0 +1,218 @@
+package ui
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers/clock"
+	"github.com/kassa-till/kassa/providers/kaspi"
+	"github.com/kassa-till/kassa/providers/kaspi/sim"
+	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
+)
+
+var t0 = time.Date(2026, 11, 23, 14, 20, 0, 0, time.UTC)
+
+// till is the whole program in a test terminal, on a simulated Smart POS
+// and a fake clock, so every screen is reached by the keys a cashier
+// presses and drawn the same way every run.
+type till struct {
+	t     *testing.T
+	tm    *teatest.TestModel
+	clk   *clock.Fake
+	sim   *sim.Sim
+	store *store.Store
+}
+
+func newTill(t *testing.T, width int, lang string, customer sim.Customer) *till {
+	t.Helper()
+	clk := clock.NewFake(t0)
+	s := sim.New(sim.Options{Clock: clk, Location: time.UTC, Seed: 7})
+	s.Next(customer)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	st, err := store.Open(filepath.Join(t.TempDir(), "kassa.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cat := locale.MustLoad(lang)
+	c := &common.Common{
+		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk, Store: st,
+		Provider: kaspi.New(kaspi.NewClient(srv.URL, nil), kaspi.Options{}),
+		Shop:     common.Shop{Name: "Kaspi Mark", Address: "Алматы қ., Қонаев 11, 6", BIN: "960419351140"},
+		Cashier:  "Aigerim", Demo: true, ReceiptWidth: 42,
+	}
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, 50))
+	return &till{t: t, tm: tm, clk: clk, sim: s, store: st}
+}
+
+// eventually waits for cond, which other goroutines make true: the
+// program's commands run concurrently with the test.
+func (k *till) eventually(what string, cond func() bool) {
+	k.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			k.t.Fatalf("never happened: %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitTitle waits until the program sets the terminal title to "kassa ·
+// title". The renderer writes only the cells that changed, so text on the
+// screen may never appear whole in the output; the title always does.
+func (k *till) waitTitle(title string) {
+	k.t.Helper()
+	teatest.WaitFor(k.t, k.tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("\x1b]2;kassa · "+title))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
+}
+
+// pay types an amount and Enter, and waits until the till polls the POS.
+func (k *till) pay(amount string) {
+	k.tm.Type(amount)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the first status poll is due", func() bool { return k.clk.Waiters() == 1 })
+}
+
+// second moves the clock one second and waits for the till to take in the
+// POS's answer: it is then waiting again, or has nothing more to ask.
+func (k *till) second() {
+	k.clk.Advance(time.Second)
+	k.eventually("the poll was answered", func() bool {
+		if k.clk.Waiters() == 1 {
+			return true
+		}
+		ops, _ := k.store.Recent(1)
+		return len(ops) == 1 && !ops[0].State.Open()
+	})
+}
+
+// screen quits and returns the last screen as plain text, with the
+// spinner's frame fixed so the picture is the same every run.
+func (k *till) screen() string {
+	k.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	final := k.tm.FinalModel(k.t, teatest.WithFinalTimeout(5*time.Second))
+	out := ansi.Strip(final.View().Content)
+	for _, f := range []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏", "∙", "●"} {
+		out = strings.ReplaceAll(out, f, "*")
+	}
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+}
+
+func TestScreenAmountEntry(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR})
+	k.tm.Type("12500")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenAmountRefused(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR})
+	k.tm.Type("0")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	s := k.screen()
+	if n := k.sim.Requests("/v2/payment"); n != 0 {
+		t.Fatalf("a zero amount reached the POS (%d requests)", n)
+	}
+	golden.RequireEqual(t, s)
+}
+
+func TestScreenWaiting(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 30 * time.Second})
+	k.pay("12500")
+	for range 12 {
+		k.second()
+	}
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenWaitingConfirm(t *testing.T) {
+	k := newTill(t, 100, "ru", sim.Customer{Does: sim.PayQR, Delay: 5 * time.Second, Think: 30 * time.Second})
+	k.pay("12500")
+	for range 8 {
+		k.second()
+	}
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenQRReceipt(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 3 * time.Second, Think: 2 * time.Second})
+	k.pay("12500")
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle("12 500 ₸ paid")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenCardReceipt(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayCard, Delay: 3 * time.Second, Think: 2 * time.Second})
+	k.pay("2000")
+	for range 8 {
+		k.second()
+	}
+	k.waitTitle("2 000 ₸ paid")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenDeclined(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.Decline, Delay: 3 * time.Second, Think: 2 * time.Second})
+	k.pay("12500")
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle("12 500 ₸ declined")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenUnknown(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.UnknownThenSuccess, Delay: 3 * time.Second, Think: 2 * time.Second, ResolveAfter: time.Hour})
+	k.pay("12500")
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle("12 500 ₸: OUTCOME NOT KNOWN")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenBusy(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR})
+	k.sim.Inject("/v2/payment", sim.FaultBusy)
+	k.tm.Type("500")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("500 ₸ not started")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenNarrowAndWide(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		k := newTill(t, w, "ru", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
+		k.pay("990")
+		for range 5 {
+			k.second()
+		}
+		k.waitTitle("990 ₸ оплачено")
+		s := k.screen()
+		for i, line := range strings.Split(s, "\n") {
+			if ansi.StringWidth(line) > w {
+				t.Errorf("width %d: line %d is %d cells: %q", w, i, ansi.StringWidth(line), line)
+			}
+		}
+	}
+}
