@@ -101,22 +101,24 @@ func (s *Store) Create(op *Operation) error {
 	if op.ID != 0 {
 		return fmt.Errorf("store: create: operation %d already has an id", op.ID)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		seq, err := tx.Bucket(bOperations).NextSequence()
-		if err != nil {
+	return s.db.Update(func(tx *bolt.Tx) error { return create(tx, op) })
+}
+
+func create(tx *bolt.Tx, op *Operation) error {
+	seq, err := tx.Bucket(bOperations).NextSequence()
+	if err != nil {
+		return err
+	}
+	op.ID = ID(seq)
+	if err := tx.Bucket(bByTime).Put(timeKey(op.Created, op.ID), nil); err != nil {
+		return err
+	}
+	if op.Kind == KindRefund {
+		if err := tx.Bucket(bRefunds).Put(append(idKey(op.PaymentID), idKey(op.ID)...), nil); err != nil {
 			return err
 		}
-		op.ID = ID(seq)
-		if err := tx.Bucket(bByTime).Put(timeKey(op.Created, op.ID), nil); err != nil {
-			return err
-		}
-		if op.Kind == KindRefund {
-			if err := tx.Bucket(bRefunds).Put(append(idKey(op.PaymentID), idKey(op.ID)...), nil); err != nil {
-				return err
-			}
-		}
-		return put(tx, op)
-	})
+	}
+	return put(tx, op)
 }
 
 // Save writes an existing operation and keeps the indexes in step.
@@ -226,18 +228,22 @@ func (s *Store) ByReference(provider, ref string) (Operation, error) {
 func (s *Store) Refunds(payment ID) ([]Operation, error) {
 	var ops []Operation
 	err := s.db.View(func(tx *bolt.Tx) error {
-		prefix := idKey(payment)
-		c := tx.Bucket(bRefunds).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && len(k) == 16 && string(k[:8]) == string(prefix); k, _ = c.Next() {
-			op, err := get(tx, ID(binary.BigEndian.Uint64(k[8:])))
-			if err != nil {
-				return err
-			}
-			ops = append(ops, op)
-		}
-		return nil
+		return forRefunds(tx, payment, func(op Operation) { ops = append(ops, op) })
 	})
 	return ops, err
+}
+
+func forRefunds(tx *bolt.Tx, payment ID, fn func(Operation)) error {
+	prefix := idKey(payment)
+	c := tx.Bucket(bRefunds).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && len(k) == 16 && string(k[:8]) == string(prefix); k, _ = c.Next() {
+		op, err := get(tx, ID(binary.BigEndian.Uint64(k[8:])))
+		if err != nil {
+			return err
+		}
+		fn(op)
+	}
+	return nil
 }
 
 // Recent returns up to n operations, newest first.
@@ -313,22 +319,11 @@ func refKey(provider, kind, ref string) []byte {
 // amount less every refund that succeeded or may yet succeed. A refund
 // whose outcome is not known counts against it until it is resolved.
 func (s *Store) Refundable(payment ID) (providers.Money, error) {
-	p, err := s.Get(payment)
-	if err != nil {
-		return providers.Money{}, err
-	}
-	if p.Kind != KindPayment || p.State != StateSuccess {
-		return providers.New(0, p.Amount.Currency), nil
-	}
-	refunds, err := s.Refunds(payment)
-	if err != nil {
-		return providers.Money{}, err
-	}
-	left := p.Amount
-	for _, r := range refunds {
-		if r.State != StateFailed && r.State != StateRefused {
-			left = left.Sub(r.Amount)
-		}
-	}
-	return left, nil
+	var left providers.Money
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		left, err = refundable(tx, payment)
+		return err
+	})
+	return left, err
 }

@@ -1,6 +1,7 @@
 package sale
 
 import (
+	"errors"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -297,5 +298,47 @@ func TestResumeAfterRestart(t *testing.T) {
 	}
 	if left, _ := st.Unfinished(); len(left) != 0 {
 		t.Fatalf("still unfinished: %+v", left)
+	}
+}
+
+func (r *rig) refund(payment store.Operation, amount int64) Machine {
+	m, eff := r.machine().SubmitRefund(payment, providers.New(amount, providers.KZT), r.clk.Now())
+	return r.run(m, eff, nil)
+}
+
+func TestPartialRefundsAgainstSimulator(t *testing.T) {
+	for _, method := range []sim.Behaviour{sim.PayQR, sim.PayCard} {
+		t.Run(string(method), func(t *testing.T) {
+			r := newRig(t)
+			r.sim.Next(sim.Customer{Does: method, Delay: 2 * time.Second})
+			pay := r.stored(r.sell("1000", nil))
+
+			r.sim.Next(sim.Customer{Does: method, Delay: 2 * time.Second})
+			m := r.refund(pay, 300)
+			ref := r.stored(m)
+			if m.Phase != Paid || ref.Kind != store.KindRefund || ref.PaymentID != pay.ID || ref.Method != pay.Method ||
+				ref.Cheque == nil || ref.Cheque.Type != "refund" {
+				t.Fatalf("refund: phase %v err %v op %+v", m.Phase, m.Err, ref)
+			}
+
+			// More than is left: refused by the till, the POS never asked.
+			before := r.sim.Requests("/v2/refund")
+			m = r.refund(pay, 800)
+			if m.Phase != NotStarted || r.sim.Requests("/v2/refund") != before {
+				t.Fatalf("over-refund: phase %v, refund requests %d → %d", m.Phase, before, r.sim.Requests("/v2/refund"))
+			}
+			var over *store.OverRefundError
+			if !errors.As(m.Err, &over) || over.Left.Minor != 700 {
+				t.Fatalf("over-refund error %v", m.Err)
+			}
+
+			r.sim.Next(sim.Customer{Does: method, Delay: 2 * time.Second})
+			if m = r.refund(pay, 700); m.Phase != Paid {
+				t.Fatalf("refund of the rest: %v %v", m.Phase, m.Err)
+			}
+			if left, _ := r.store.Refundable(pay.ID); left.Minor != 0 {
+				t.Fatalf("left %v", left)
+			}
+		})
 	}
 }

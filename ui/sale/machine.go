@@ -47,6 +47,9 @@ const (
 // Busy reports whether an operation is in flight and the cashier must wait.
 func (p Phase) Busy() bool { return p == Starting || p == Waiting || p == Resolving }
 
+// Final reports whether the phase shows an outcome the cashier can leave.
+func (p Phase) Final() bool { return p != Entry && !p.Busy() }
+
 // Effect is IO the machine asks for. Runner carries it out.
 type Effect interface{ effect() }
 
@@ -253,10 +256,23 @@ func (m Machine) Submit(now time.Time) (Machine, []Effect) {
 	return m, []Effect{CreateOp{Op: m.Op}}
 }
 
+// SubmitRefund starts a refund of amount from a successful payment. The
+// store checks what is left in the same write that records the refund, so
+// an over-refund is refused before the provider hears of it.
+func (m Machine) SubmitRefund(payment store.Operation, amount providers.Money, now time.Time) (Machine, []Effect) {
+	if m.Phase != Entry && !m.Phase.Final() {
+		return m, nil
+	}
+	m = New(m.Info, m.Cashier, m.Demo)
+	m.Phase, m.Now = Starting, now
+	m.Op = store.NewRefund(payment, amount, m.Cashier, now)
+	return m, []Effect{CreateOp{Op: m.Op}}
+}
+
 // Next leaves an outcome screen for a new sale. Busy phases cannot be left:
 // the outcome is not known yet.
 func (m Machine) Next() Machine {
-	if m.Phase == Entry || m.Phase.Busy() {
+	if !m.Phase.Final() {
 		return m
 	}
 	return New(m.Info, m.Cashier, m.Demo)

@@ -61,9 +61,15 @@ func (r Runner) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
 
-// Create writes the operation ahead of the provider call.
+// Create writes the operation ahead of the provider call. A refund is
+// checked against what is left of its payment in the same write.
 func (r Runner) Create(op store.Operation) CreatedMsg {
-	err := r.Store.Create(&op)
+	var err error
+	if op.Kind == store.KindRefund {
+		err = r.Store.CreateRefund(&op)
+	} else {
+		err = r.Store.Create(&op)
+	}
 	return CreatedMsg{Op: op, Err: err}
 }
 
