@@ -50,7 +50,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width - 2)
-		return m, nil
+		var cmd tea.Cmd
+		m.sale, cmd = m.sale.Update(msg)
+		return m, cmd
 	case tea.KeyPressMsg:
 		if key.Matches(msg, m.c.Keys.Quit) {
 			// Safe at any moment: every operation is written ahead, and the

@@ -14,6 +14,7 @@ type KeyMap struct {
 	Delete key.Binding
 	Clear  key.Binding
 	Next   key.Binding
+	Scroll key.Binding
 	Quit   key.Binding
 }
 
@@ -25,6 +26,7 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Delete: key.NewBinding(key.WithKeys("backspace"), key.WithHelp("⌫", cat.T("keys.delete"))),
 		Clear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.clear"))),
 		Next:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.next"))),
+		Scroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown", "home", "end"), key.WithHelp("↑/↓", cat.T("keys.scroll"))),
 		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", cat.T("keys.quit"))),
 	}
 }

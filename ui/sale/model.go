@@ -3,6 +3,7 @@ package sale
 import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kassa-till/kassa/store"
@@ -16,6 +17,10 @@ type Model struct {
 	machine Machine
 	runner  Runner
 	spinner spinner.Model
+	// receipt scrolls the finished operation's receipt; receiptFor is the
+	// operation it holds.
+	receipt    viewport.Model
+	receiptFor store.ID
 }
 
 // NewModel returns the sale screen at amount entry.
@@ -25,6 +30,7 @@ func NewModel(c *common.Common) Model {
 		machine: New(c.Provider.Info(), c.Cashier, c.Demo),
 		runner:  Runner{Store: c.Store, Provider: c.Provider, Clock: c.Clock},
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		receipt: viewport.New(),
 	}
 }
 
@@ -35,7 +41,7 @@ func (m Model) Machine() Machine { return m.machine }
 func (m Model) Resume(op store.Operation) (Model, tea.Cmd) {
 	var eff []Effect
 	m.machine, eff = m.machine.Resume(op, m.c.Clock.Now())
-	return m, tea.Batch(m.runner.Cmds(eff), m.spinner.Tick)
+	return m.syncReceipt(), tea.Batch(m.runner.Cmds(eff), m.spinner.Tick)
 }
 
 // Busy reports whether an operation is in flight.
@@ -54,8 +60,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
+	case tea.WindowSizeMsg:
+		return m.syncReceipt(), nil
 	case CreatedMsg, StartedMsg, PolledMsg, ResolvedMsg, SavedMsg:
 		m.machine, eff = m.machine.Update(msg)
+		m = m.syncReceipt()
 	}
 	return m, m.runner.Cmds(eff)
 }
@@ -80,8 +89,18 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.machine = m.machine.Type(rune(msg.Code))
 		}
 	case Paid, Declined, NotStarted, Check, TimedOut:
-		if key.Matches(msg, k.Next) {
+		switch {
+		case key.Matches(msg, k.Next):
 			m.machine = m.machine.Next()
+			m = m.syncReceipt()
+		case msg.String() == "home":
+			m.receipt.GotoTop()
+		case msg.String() == "end":
+			m.receipt.GotoBottom()
+		case key.Matches(msg, k.Scroll):
+			var cmd tea.Cmd
+			m.receipt, cmd = m.receipt.Update(msg)
+			return m, cmd
 		}
 	}
 	return m, nil
@@ -93,7 +112,12 @@ func (m Model) ShortHelp() []key.Binding {
 	switch m.machine.Phase {
 	case Entry:
 		return []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.Quit}
-	case Paid, Declined, NotStarted, Check, TimedOut:
+	case Paid:
+		if m.receipt.TotalLineCount() > m.receipt.Height() {
+			return []key.Binding{k.Next, k.Scroll, k.Quit}
+		}
+		return []key.Binding{k.Next, k.Quit}
+	case Declined, NotStarted, Check, TimedOut:
 		return []key.Binding{k.Next, k.Quit}
 	}
 	return []key.Binding{k.Quit}

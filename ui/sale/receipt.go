@@ -1,14 +1,83 @@
 package sale
 
 import (
+	"errors"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/kassa-till/kassa/receipts"
 	"github.com/kassa-till/kassa/store"
 )
 
-// receiptView draws the receipt of a finished operation.
-func (m Model) receiptView(op store.Operation) []string {
-	if op.Cheque == nil {
-		return nil
+// Receipt builds the receipt of a finished operation from what was stored.
+func (m Model) Receipt(op store.Operation) (receipts.Receipt, error) {
+	kind, err := receipts.KindFor(op.Kind == store.KindRefund, op.Method)
+	if err != nil {
+		return receipts.Receipt{}, err
 	}
-	c := op.Cheque
-	return []string{m.c.Styles.Receipt.Render(c.StoreName + "\n" + c.Address + "\n" + c.Amount + "\n" + c.OrderNumber + c.RRN)}
+	shop := receipts.Shop{Name: m.c.Shop.Name, Address: m.c.Shop.Address, BIN: m.c.Shop.BIN}
+	r := receipts.Receipt{
+		Kind: kind, Number: op.Receipt(), Time: op.Finished, Shop: shop, Cashier: op.Cashier,
+		Provider: m.c.T("provider." + op.Provider), Training: op.Training, Amount: op.Amount, Fiscal: op.Fiscal,
+	}
+	if op.Cheque != nil {
+		r.Cheque = *op.Cheque
+		// A till set up without shop details prints the POS's.
+		if r.Shop.Name == "" {
+			r.Shop = receipts.Shop{Name: op.Cheque.StoreName, Address: strings.TrimSpace(op.Cheque.City + ", " + op.Cheque.Address), BIN: op.Cheque.BIN}
+		}
+	}
+	if op.Kind == store.KindRefund {
+		r.Original = op.PaymentID.Receipt()
+	}
+	return r, nil
+}
+
+// receiptLines lays out the receipt as it will print, or says which
+// mandatory field the provider did not send.
+func (m Model) receiptLines(op store.Operation) []string {
+	r, err := m.Receipt(op)
+	var lines []string
+	if err == nil {
+		lines, err = receipts.Render(r, receipts.Options{Width: m.c.ReceiptWidth, T: m.c.T})
+	}
+	var missing *receipts.MissingError
+	switch {
+	case errors.As(err, &missing):
+		return m.problemLines(m.c.T("receipt.missing", strings.Join(missing.Fields, ", ")))
+	case err != nil:
+		return m.problemLines(m.c.T("receipt.missing", err.Error()))
+	}
+	return lines
+}
+
+func (m Model) problemLines(s string) []string {
+	return strings.Split(m.c.Styles.Bad.Render(lipgloss.NewStyle().Width(m.c.ReceiptWidth).Render(s)), "\n")
+}
+
+// syncReceipt loads the receipt of a newly finished operation into the
+// scrollable box, sized to the terminal.
+func (m Model) syncReceipt() Model {
+	if m.machine.Phase != Paid {
+		m.receiptFor = 0
+		return m
+	}
+	if m.receiptFor != m.machine.Op.ID {
+		m.receipt.SetContentLines(m.receiptLines(m.machine.Op))
+		m.receipt.GotoTop()
+		m.receiptFor = m.machine.Op.ID
+	}
+	m.receipt.SetWidth(m.c.ReceiptWidth)
+	m.receipt.SetHeight(min(m.receipt.TotalLineCount(), max(m.c.Height-8, 6)))
+	return m
+}
+
+// receiptView draws the receipt box, with a hint when it scrolls.
+func (m Model) receiptView() string {
+	box := m.c.Styles.Receipt.Render(m.receipt.View())
+	if m.receipt.TotalLineCount() > m.receipt.Height() {
+		box = lipgloss.JoinVertical(lipgloss.Left, box, m.c.Styles.Muted.Render(m.c.T("sale.receipt_scroll")))
+	}
+	return box
 }

@@ -173,8 +173,26 @@ func (m Model) viewResolving() []string {
 
 func (m Model) viewPaid() []string {
 	s, op := m.c.Styles, m.machine.Op
-	parts := []string{s.OK.Render(m.c.T("paid.title", m.c.Money(op.Amount))), ""}
-	return append(parts, m.receiptView(op)...)
+	title := m.c.T("paid.title", m.c.Money(op.Amount))
+	if op.Kind == store.KindRefund {
+		title = m.c.T("paid.refund_title", m.c.Money(op.Amount))
+	}
+	summary := []string{s.OK.Render(title), ""}
+	if op.Method != "" {
+		summary = append(summary, s.Label.Render(m.c.T("paid.method"))+" "+m.c.T("receipt.method_"+string(op.Method)))
+	}
+	if op.TransactionID != "" {
+		summary = append(summary, s.Label.Render(m.c.T("paid.transaction"))+" "+op.TransactionID)
+	}
+	summary = append(summary, s.Label.Render(m.c.T("paid.receipt"))+" "+op.Receipt())
+	left := lipgloss.JoinVertical(lipgloss.Left, summary...)
+	receipt := m.receiptView()
+	// Side by side where the terminal is wide enough, one under the other
+	// where it is not.
+	if lipgloss.Width(left)+lipgloss.Width(receipt)+4 <= m.c.Width-2 {
+		return []string{lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(lipgloss.Width(left)+4).Render(left), receipt)}
+	}
+	return []string{left, "", receipt}
 }
 
 func (m Model) viewDeclined() []string {
