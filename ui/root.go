@@ -12,21 +12,32 @@ import (
 
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
+	"github.com/kassa-till/kassa/ui/refund"
 	"github.com/kassa-till/kassa/ui/sale"
+)
+
+// screen is which screen has the keyboard.
+type screen int
+
+const (
+	screenSale screen = iota
+	screenRefund
 )
 
 // Model is the root of the program.
 type Model struct {
-	c    *common.Common
-	sale sale.Model
-	help help.Model
+	c      *common.Common
+	screen screen
+	sale   sale.Model
+	refund refund.Model
+	help   help.Model
 }
 
 // New returns the root model over c.
 func New(c *common.Common) Model {
 	h := help.New()
 	h.Styles = c.Styles.Help
-	return Model{c: c, sale: sale.NewModel(c), help: h}
+	return Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), help: h}
 }
 
 // unfinishedMsg carries the operations an earlier run left open.
@@ -54,13 +65,35 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sale, cmd = m.sale.Update(msg)
 		return m, cmd
 	case tea.KeyPressMsg:
-		if key.Matches(msg, m.c.Keys.Quit) {
+		switch {
+		case key.Matches(msg, m.c.Keys.Quit):
 			// Safe at any moment: every operation is written ahead, and the
 			// next start takes up whatever is still open.
 			return m, tea.Quit
+		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoRefund) && m.sale.Idle():
+			var cmd tea.Cmd
+			m.refund, cmd = m.refund.Open()
+			m.screen = screenRefund
+			return m, cmd
+		case m.screen == screenRefund:
+			var cmd tea.Cmd
+			m.refund, cmd = m.refund.Update(msg)
+			return m, cmd
 		}
 	case unfinishedMsg:
 		return m.resume(msg)
+	case refund.BackMsg:
+		m.screen = screenSale
+		return m, nil
+	case refund.StartMsg:
+		m.screen = screenSale
+		var cmd tea.Cmd
+		m.sale, cmd = m.sale.StartRefund(msg.Payment, msg.Amount)
+		return m, cmd
+	case refund.Msg:
+		var cmd tea.Cmd
+		m.refund, cmd = m.refund.Update(msg)
+		return m, cmd
 	}
 	var cmd tea.Cmd
 	m.sale, cmd = m.sale.Update(msg)
@@ -87,16 +120,27 @@ func (m Model) resume(msg unfinishedMsg) (tea.Model, tea.Cmd) {
 
 // View draws header, screen and help.
 func (m Model) View() tea.View {
+	var screen string
+	var keys help.KeyMap = m.sale
+	switch m.screen {
+	case screenRefund:
+		screen, keys = m.refund.View(), m.refund
+	default:
+		screen = m.sale.View()
+	}
 	body := m.c.Styles.App.Render(lipgloss.JoinVertical(lipgloss.Left,
 		m.header(),
 		"",
-		m.sale.View(),
+		screen,
 		"",
-		m.help.View(m.sale),
+		m.help.View(keys),
 	))
 	v := tea.NewView(body)
 	v.AltScreen = true
 	v.WindowTitle = "kassa · " + m.sale.Title()
+	if m.screen == screenRefund {
+		v.WindowTitle = "kassa · " + m.refund.Title()
+	}
 	return v
 }
 

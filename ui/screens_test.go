@@ -216,3 +216,57 @@ func TestScreenNarrowAndWide(t *testing.T) {
 		}
 	}
 }
+
+// paid runs a whole sale and returns to a new sale.
+func (k *till) paid(amount, title string) {
+	k.pay(amount)
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle(title)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+}
+
+func TestScreenRefundFind(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
+	k.paid("5000", "5 000 ₸ paid")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
+	k.waitTitle("refund: find the payment (1 today)")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenRefundPartialThenOver(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
+	k.paid("5000", "5 000 ₸ paid")
+
+	// Find it by its receipt number, refund 2 000 of the 5 000.
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
+	k.tm.Type("000001")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("refund from receipt 000001")
+	k.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
+	k.tm.Type("2000")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the refund is polled", func() bool { return k.clk.Waiters() == 1 })
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle("2 000 ₸ refunded")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+
+	// 3 500 more is more than the 3 000 left: refused before the POS hears of it.
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
+	k.tm.Type("000001")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("refund from receipt 000001")
+	k.tm.Type("3500")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	s := k.screen()
+	if n := k.sim.Requests("/v2/refund"); n != 1 {
+		t.Fatalf("%d refund requests, want 1", n)
+	}
+	if left, _ := k.store.Refundable(1); left.Minor != 3000 {
+		t.Fatalf("left %v", left)
+	}
+	golden.RequireEqual(t, s)
+}

@@ -16,6 +16,15 @@ type KeyMap struct {
 	Next   key.Binding
 	Scroll key.Binding
 	Quit   key.Binding
+
+	// Moving between screens and in lists.
+	GoRefund key.Binding
+	Back     key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	UpDown   key.Binding // help only
+	Find     key.Binding
+	Refund   key.Binding
 }
 
 // NewKeyMap returns the bindings with help in cat's language.
@@ -28,5 +37,13 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Next:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.next"))),
 		Scroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown", "home", "end"), key.WithHelp("↑/↓", cat.T("keys.scroll"))),
 		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", cat.T("keys.quit"))),
+
+		GoRefund: key.NewBinding(key.WithKeys("f2", "ctrl+r"), key.WithHelp("F2", cat.T("keys.go_refund"))),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.back"))),
+		Up:       key.NewBinding(key.WithKeys("up")),
+		Down:     key.NewBinding(key.WithKeys("down")),
+		UpDown:   key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", cat.T("keys.choose"))),
+		Find:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.find"))),
+		Refund:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.refund"))),
 	}
 }

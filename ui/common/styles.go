@@ -37,6 +37,7 @@ type Styles struct {
 	BadBox    lipgloss.Style
 	Receipt   lipgloss.Style
 	Countdown lipgloss.Style
+	Selected  lipgloss.Style
 	Help      help.Styles
 }
 
@@ -61,6 +62,7 @@ func DefaultStyles() Styles {
 		BadBox:    lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(colorBad).Padding(0, 1),
 		Receipt:   lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(colorMuted).Padding(0, 1),
 		Countdown: lipgloss.NewStyle().Bold(true).Foreground(colorAccent),
+		Selected:  lipgloss.NewStyle().Bold(true).Foreground(colorAccent),
 		Help:      help.DefaultDarkStyles(),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
@@ -43,6 +44,17 @@ func (m Model) Resume(op store.Operation) (Model, tea.Cmd) {
 	m.machine, eff = m.machine.Resume(op, m.c.Clock.Now())
 	return m.syncReceipt(), tea.Batch(m.runner.Cmds(eff), m.spinner.Tick)
 }
+
+// StartRefund starts a refund chosen on the refund screen.
+func (m Model) StartRefund(payment store.Operation, amount providers.Money) (Model, tea.Cmd) {
+	var eff []Effect
+	m.machine, eff = m.machine.SubmitRefund(payment, amount, m.c.Clock.Now())
+	return m.syncReceipt(), tea.Batch(m.runner.Cmds(eff), m.spinner.Tick)
+}
+
+// Idle reports whether the cashier may leave for another screen: no
+// operation is in flight or waiting to be resolved.
+func (m Model) Idle() bool { return !m.machine.Phase.Busy() }
 
 // Busy reports whether an operation is in flight.
 func (m Model) Busy() bool { return m.machine.Phase.Busy() }
@@ -111,14 +123,14 @@ func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch m.machine.Phase {
 	case Entry:
-		return []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.Quit}
+		return []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.Quit}
 	case Paid:
 		if m.receipt.TotalLineCount() > m.receipt.Height() {
-			return []key.Binding{k.Next, k.Scroll, k.Quit}
+			return []key.Binding{k.Next, k.Scroll, k.GoRefund, k.Quit}
 		}
-		return []key.Binding{k.Next, k.Quit}
+		return []key.Binding{k.Next, k.GoRefund, k.Quit}
 	case Declined, NotStarted, Check, TimedOut:
-		return []key.Binding{k.Next, k.Quit}
+		return []key.Binding{k.Next, k.GoRefund, k.Quit}
 	}
 	return []key.Binding{k.Quit}
 }

@@ -129,7 +129,7 @@ func (m Model) viewWaiting() []string {
 	s, mc := m.c.Styles, m.machine
 	parts := []string{m.heading(), ""}
 	if mc.Phase == Starting {
-		return append(parts, m.spinner.View()+" "+m.c.T("sale.starting"))
+		return append(parts, m.spinner.View()+" "+m.kt("sale.starting"))
 	}
 	stage := mc.Op.Stage
 	if stage == "" {
@@ -159,7 +159,7 @@ func (m Model) viewResolving() []string {
 	s, mc := m.c.Styles, m.machine
 	body := []string{
 		s.Warn.Render(m.c.T("unknown.title")),
-		m.wrap(m.c.T("unknown.body")),
+		m.wrap(m.kt("unknown.body")),
 	}
 	if mc.Op.Message != "" {
 		body = append(body, "", m.c.T("sale.provider_said", mc.Op.Message))
@@ -197,7 +197,7 @@ func (m Model) viewPaid() []string {
 
 func (m Model) viewDeclined() []string {
 	s, op := m.c.Styles, m.machine.Op
-	body := []string{s.Bad.Render(m.c.T("declined.title")), m.wrap(m.c.T("declined.body"))}
+	body := []string{s.Bad.Render(m.kt("declined.title")), m.wrap(m.kt("declined.body"))}
 	if op.Message != "" {
 		body = append(body, "", m.c.T("sale.provider_said", op.Message))
 	}
@@ -207,17 +207,17 @@ func (m Model) viewDeclined() []string {
 func (m Model) viewNotStarted() []string {
 	s := m.c.Styles
 	body := []string{
-		s.Bad.Render(m.c.T("notstarted.title")),
+		s.Bad.Render(m.kt("notstarted.title")),
 		m.wrap(m.errorText(m.machine.Err)),
 		"",
-		m.wrap(m.c.T("notstarted.body")),
+		m.wrap(m.kt("notstarted.body")),
 	}
 	return []string{m.heading(), "", s.BadBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
 }
 
 func (m Model) viewCheck() []string {
 	s := m.c.Styles
-	body := []string{s.Warn.Render(m.c.T("check.title")), m.wrap(m.c.T("check.body"))}
+	body := []string{s.Warn.Render(m.kt("check.title")), m.wrap(m.kt("check.body"))}
 	if m.machine.Err != nil {
 		body = append(body, "", s.Muted.Render(m.wrap(m.errorText(m.machine.Err))))
 	}
@@ -234,11 +234,27 @@ func (m Model) viewTimedOut() []string {
 	return []string{m.heading(), "", s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
 }
 
+// kt is T with the refund's own wording where the catalog has one
+// (key + "_refund"), so one screen serves payments and refunds.
+func (m Model) kt(key string, args ...any) string {
+	if m.machine.Op.Kind == store.KindRefund && m.c.Cat.Has(key+"_refund") {
+		return m.c.T(key+"_refund", args...)
+	}
+	return m.c.T(key, args...)
+}
+
 // errorText is the cashier's sentence for an error, with the provider's
 // own words after it when it gave any.
 func (m Model) errorText(err error) string {
 	if err == nil {
 		return ""
+	}
+	var over *store.OverRefundError
+	if errors.As(err, &over) {
+		return m.c.T("refund.over", m.c.Money(over.Left))
+	}
+	if errors.Is(err, store.ErrNotRefundable) {
+		return m.c.T("refund.not_paid")
 	}
 	var pe *providers.Error
 	if !errors.As(err, &pe) {
@@ -268,19 +284,19 @@ func (m Model) Title() string {
 	op := m.machine.Op
 	switch m.machine.Phase {
 	case Starting, Waiting:
-		return m.c.T("title.waiting", m.c.Money(op.Amount))
+		return m.kt("title.waiting", m.c.Money(op.Amount))
 	case Resolving:
-		return m.c.T("title.unknown", m.c.Money(op.Amount))
+		return m.kt("title.unknown", m.c.Money(op.Amount))
 	case Paid:
-		return m.c.T("title.paid", m.c.Money(op.Amount))
+		return m.kt("title.paid", m.c.Money(op.Amount))
 	case Declined:
-		return m.c.T("title.declined", m.c.Money(op.Amount))
+		return m.kt("title.declined", m.c.Money(op.Amount))
 	case NotStarted:
-		return m.c.T("title.notstarted", m.c.Money(op.Amount))
+		return m.kt("title.notstarted", m.c.Money(op.Amount))
 	case Check:
-		return m.c.T("title.check", m.c.Money(op.Amount))
+		return m.kt("title.check", m.c.Money(op.Amount))
 	case TimedOut:
-		return m.c.T("title.timeout", m.c.Money(op.Amount))
+		return m.kt("title.timeout", m.c.Money(op.Amount))
 	}
-	return m.c.T("title.entry")
+	return m.kt("title.entry")
 }

@@ -1,0 +1,120 @@
+package refund
+
+import (
+	"fmt"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/store"
+)
+
+// View draws the screen body.
+func (m Model) View() string {
+	if m.phase == choosing {
+		return m.viewChoosing()
+	}
+	return m.viewFinding()
+}
+
+func (m Model) problemLine() []string {
+	if m.problem == "" {
+		return nil
+	}
+	text := m.c.T(m.problem)
+	if m.problem == "refund.over" {
+		text = m.c.T(m.problem, m.c.Money(m.left))
+	}
+	return []string{"", m.c.Styles.Problem.Render(text)}
+}
+
+func (m Model) viewFinding() string {
+	s := m.c.Styles
+	parts := []string{
+		s.Title.Render(m.c.T("refund.title")),
+		"",
+		s.Label.Render(m.c.T("refund.number_label")),
+		m.number.View(),
+	}
+	parts = append(parts, m.problemLine()...)
+	parts = append(parts, "", s.Label.Render(m.c.T("refund.today")))
+	if len(m.today) == 0 {
+		parts = append(parts, s.Muted.Render(m.c.T("refund.today_none")))
+	}
+	// Show a window of the list around the cursor.
+	rows := max(m.c.Height-16, 5)
+	from := max(0, min(m.cursor-rows/2, len(m.today)-rows))
+	for i := from; i < len(m.today) && i < from+rows; i++ {
+		op := m.today[i]
+		line := fmt.Sprintf("%s  %s  %12s  %-8s  %s", op.Receipt(), op.Created.Format("15:04"),
+			m.c.Money(op.Amount), m.c.T("receipt.method_"+string(op.Method)), op.TransactionID)
+		if i == m.cursor {
+			line = s.Selected.Render("› " + line)
+		} else {
+			line = "  " + line
+		}
+		parts = append(parts, line)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+func (m Model) viewChoosing() string {
+	s, p := m.c.Styles, m.payment
+	row := func(label, value string) string { return s.Label.Render(fmt.Sprintf("%-22s", label)) + value }
+	parts := []string{
+		s.Title.Render(m.c.T("refund.of_receipt", p.Receipt())),
+		"",
+		row(m.c.T("refund.paid_at"), p.Created.Format("02.01.2006 15:04")),
+		row(m.c.T("refund.paid"), m.c.Money(p.Amount)),
+		row(m.c.T("refund.method"), m.c.T("receipt.method_"+string(p.Method))),
+		row(m.c.T("refund.transaction"), p.TransactionID),
+	}
+	if len(m.refunds) > 0 {
+		parts = append(parts, "", s.Label.Render(m.c.T("refund.earlier")))
+		for _, r := range m.refunds {
+			parts = append(parts, fmt.Sprintf("  %s  %s  %12s  %s", r.Receipt(), r.Created.Format("02.01 15:04"),
+				m.c.Money(r.Amount), m.c.T("refund.state."+refundState(r.State))))
+		}
+	}
+	parts = append(parts, "", row(m.c.T("refund.left"), s.Amount.Render(m.c.Money(m.left))))
+	if m.left.Minor > 0 {
+		shown := "0"
+		if m.amount != "" {
+			shown = providers.New(mustInt(m.amount), m.left.Currency).Grouped()
+		}
+		parts = append(parts, "", s.Label.Render(m.c.T("refund.amount_label")),
+			s.AmountBox.Width(36).Render(s.Amount.Render(shown+" "+m.left.Currency.Symbol)),
+			s.Muted.Render(m.c.T("refund.hint_"+string(p.Method))))
+	}
+	parts = append(parts, m.problemLine()...)
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+// refundState groups a refund's state into what a cashier needs to know.
+func refundState(s store.State) string {
+	switch s {
+	case store.StateSuccess:
+		return "done"
+	case store.StateFailed, store.StateRefused:
+		return "failed"
+	case store.StateUnknown, store.StateNeedsCheck, store.StateTimeout, store.StateCreated:
+		return "unknown"
+	}
+	return "pending"
+}
+
+func mustInt(s string) int64 {
+	var v int64
+	for _, r := range s {
+		v = v*10 + int64(r-'0')
+	}
+	return v
+}
+
+// Title is the screen's state for the terminal's title bar.
+func (m Model) Title() string {
+	if m.phase == choosing {
+		return m.c.T("title.refund_choose", m.payment.Receipt())
+	}
+	return m.c.T("title.refund_find", len(m.today))
+}
