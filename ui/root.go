@@ -95,22 +95,32 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refund, cmd = m.refund.Update(msg)
 		return m, cmd
 	}
+	wasOutcome := m.sale.Machine().Phase.Final()
 	var cmd tea.Cmd
 	m.sale, cmd = m.sale.Update(msg)
+	if wasOutcome && m.sale.Machine().Phase == sale.Entry {
+		// Back at a new sale: anything else left open by an earlier run?
+		cmd = tea.Batch(cmd, m.Init())
+	}
 	return m, cmd
 }
 
 // resume takes up an operation an earlier run left open: first one whose
 // outcome is still to be learned (newest first), else one that was sent
 // before the provider answered, which goes to a person. The sale screen
-// follows one at a time; the rest wait for the next start.
+// follows one at a time; when the cashier leaves its outcome, the root
+// looks again (see Update), until none is left.
 func (m Model) resume(msg unfinishedMsg) (tea.Model, tea.Cmd) {
+	if !m.sale.Idle() {
+		return m, nil
+	}
 	for _, states := range [][]store.State{{store.StateUnknown, store.StatePending}, {store.StateCreated}} {
 		for i := len(msg.ops) - 1; i >= 0; i-- {
 			op := msg.ops[i]
 			if op.Provider == m.c.Provider.Info().Name && slices.Contains(states, op.State) {
 				var cmd tea.Cmd
 				m.sale, cmd = m.sale.Resume(op)
+				m.screen = screenSale
 				return m, cmd
 			}
 		}

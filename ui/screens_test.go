@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
@@ -36,6 +38,13 @@ type till struct {
 
 func newTill(t *testing.T, width int, lang string, customer sim.Customer) *till {
 	t.Helper()
+	return newTillAfter(t, width, lang, customer, nil)
+}
+
+// newTillAfter is newTill with a data file and POS prepared by an earlier
+// run before the program starts.
+func newTillAfter(t *testing.T, width int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider)) *till {
+	t.Helper()
 	clk := clock.NewFake(t0)
 	s := sim.New(sim.Options{Clock: clk, Location: time.UTC, Seed: 7})
 	s.Next(customer)
@@ -52,6 +61,9 @@ func newTill(t *testing.T, width int, lang string, customer sim.Customer) *till 
 		Provider: kaspi.New(kaspi.NewClient(srv.URL, nil), kaspi.Options{}),
 		Shop:     common.Shop{Name: "Kaspi Mark", Address: "Алматы қ., Қонаев 11, 6", BIN: "960419351140"},
 		Cashier:  "Aigerim", Demo: true, ReceiptWidth: 42,
+	}
+	if before != nil {
+		before(st, c.Provider)
 	}
 	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, 50))
 	return &till{t: t, tm: tm, clk: clk, sim: s, store: st}
@@ -267,6 +279,37 @@ func TestScreenRefundPartialThenOver(t *testing.T) {
 	}
 	if left, _ := k.store.Refundable(1); left.Minor != 3000 {
 		t.Fatalf("left %v", left)
+	}
+	golden.RequireEqual(t, s)
+}
+
+// An earlier run died with two payments open: one the POS accepted, one
+// sent without an answer. The till finishes the first and hands the
+// second to a person, one after the other, and starts nothing itself.
+func TestScreenTakesUpWhatAnEarlierRunLeftOpen(t *testing.T) {
+	k := newTillAfter(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second},
+		func(st *store.Store, p providers.Provider) {
+			lost := store.NewPayment("kaspi", providers.New(700, providers.KZT), "Aigerim", true, t0)
+			st.Create(&lost)
+			op := store.NewPayment("kaspi", providers.New(1200, providers.KZT), "Aigerim", true, t0)
+			st.Create(&op)
+			started, err := p.StartPayment(context.Background(), providers.PaymentRequest{Amount: op.Amount})
+			if err != nil {
+				t.Fatal(err)
+			}
+			op.Started(started, t0)
+			st.Save(&op)
+		})
+	k.eventually("the open payment is polled", func() bool { return k.clk.Waiters() == 1 })
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle("1 200 ₸ paid")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("700 ₸: check the POS")
+	s := k.screen()
+	if n := k.sim.Requests("/v2/payment"); n != 1 {
+		t.Fatalf("%d payment requests: something was repeated", n)
 	}
 	golden.RequireEqual(t, s)
 }

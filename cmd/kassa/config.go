@@ -89,12 +89,17 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 
 // loadConfig reads the config file named by --config, or the default one
 // if it exists, then applies the command line over it.
-func loadConfig(name string, args []string) (Config, bool, error) {
+//
+// extra binds a subcommand's own flags beside the config's.
+func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Config, bool, error) {
 	cfg := defaults()
 	// A first pass finds --config; the second applies flags over the file.
 	pre := flag.NewFlagSet(name, flag.ContinueOnError)
 	pre.SetOutput(discard{})
 	pf := bindFlags(pre, &cfg)
+	for _, bind := range extra {
+		bind(pre)
+	}
 	_ = pre.Parse(args)
 
 	path, explicit := pf.config, pf.config != ""
@@ -112,6 +117,9 @@ func loadConfig(name string, args []string) (Config, bool, error) {
 	}
 	set := flag.NewFlagSet(name, flag.ContinueOnError)
 	bindFlags(set, &cfg)
+	for _, bind := range extra {
+		bind(set)
+	}
 	set.Usage = func() { usage(set) }
 	if err := set.Parse(args); err != nil {
 		return cfg, false, err

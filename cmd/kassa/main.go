@@ -45,6 +45,12 @@ func run(args []string, stderr io.Writer) int {
 		err = runTill(args, true)
 	case "sim":
 		err = runSim(args, stderr)
+	case "pay":
+		err = runPay(args, os.Stdout)
+	case "refund":
+		err = runRefund(args, os.Stdout)
+	case "recover":
+		err = runRecover(args, os.Stdout)
 	case "help":
 		usage(nil)
 		return 0
@@ -53,6 +59,9 @@ func run(args []string, stderr io.Writer) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	if errors.Is(err, errOutcome) {
+		return 1 // the lines printed already say why
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "kassa:", err)
@@ -66,6 +75,9 @@ func usage(fs *flag.FlagSet) {
 
   kassa [flags]                      run the till; with no config file and no --kaspi-url it runs the demo
   kassa demo [flags]                 run the till on a built-in Smart POS simulator, with a demo data file
+  kassa pay --amount N [flags]       take one payment without the screen (for scripts)
+  kassa refund --payment N --amount A  refund A from the payment with receipt or payment number N
+  kassa recover [flags]              follow up operations an earlier run left unfinished, then exit
   kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own
 
 Flags (each may also be set in the config file):
@@ -82,18 +94,37 @@ Flags (each may also be set in the config file):
 // runTill runs the till, in demo mode when asked or when nothing says
 // where a real POS is.
 func runTill(args []string, demo bool) error {
-	cfg, _, err := loadConfig("kassa", args)
+	c, closeTill, err := openTill(args, demo)
 	if err != nil {
 		return err
+	}
+	defer closeTill()
+	_, err = tea.NewProgram(ui.New(c)).Run()
+	return err
+}
+
+// openTill reads the config and opens what a till runs on: the catalog,
+// the data file and the provider. In demo mode the provider is the
+// built-in simulator and the data file is the demo one.
+func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.Common, func(), error) {
+	cfg, _, err := loadConfig("kassa", args, extra...)
+	if err != nil {
+		return nil, nil, err
 	}
 	if cfg.Kaspi.URL == "" {
 		demo = true
 	}
 	cat, err := locale.Load(cfg.Lang)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	clk := clock.Real{}
+	var closers []func()
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
 
 	kaspiURL, dbPath := cfg.Kaspi.URL, cfg.DB
 	if demo {
@@ -101,25 +132,27 @@ func runTill(args []string, demo bool) error {
 		// the config says.
 		srv, err := startDemoPOS(cfg.Demo, clk)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		defer srv.Close()
+		closers = append(closers, func() { srv.Close() })
 		kaspiURL = srv.URL()
 		dbPath = filepath.Join(dataDir(), "demo.db")
 	} else if dbPath == "" {
 		dbPath = filepath.Join(dataDir(), "kassa.db")
 	}
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
-		return err
+		closeAll()
+		return nil, nil, err
 	}
 	st, err := store.Open(dbPath)
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("%s is open in another kassa; close that one first", dbPath)
-	}
 	if err != nil {
-		return err
+		closeAll()
+		if errors.Is(err, store.ErrLocked) {
+			return nil, nil, fmt.Errorf("%s is open in another kassa; close that one first", dbPath)
+		}
+		return nil, nil, err
 	}
-	defer st.Close()
+	closers = append(closers, func() { st.Close() })
 
 	provider := kaspi.New(kaspi.NewClient(kaspiURL, nil), kaspi.Options{
 		ScanTimeout: cfg.Kaspi.ScanTimeout.Duration, ConfirmTimeout: cfg.Kaspi.ConfirmTimeout.Duration,
@@ -129,8 +162,7 @@ func runTill(args []string, demo bool) error {
 		Store: st, Provider: provider, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
 		ReceiptWidth: cfg.ReceiptWidth,
 	}
-	_, err = tea.NewProgram(ui.New(c)).Run()
-	return err
+	return c, closeAll, nil
 }
 
 // startDemoPOS runs the Smart POS simulator inside the process on a

@@ -123,6 +123,24 @@ func todays(st *store.Store, provider string, now time.Time) ([]store.Operation,
 	return ops, nil
 }
 
+// Find returns the refundable payment with that payment number (Kaspi's
+// orderNumber or rrn) or receipt number. Its errors name a catalog key
+// through ProblemKey.
+func Find(st *store.Store, provider, number string) (store.Operation, error) {
+	f := find(st, provider, number)
+	return f.payment, f.err
+}
+
+// ProblemKey is the catalog key explaining an error of Find.
+func ProblemKey(err error) string {
+	for _, known := range []error{errNotFound, errNotPayment, errNotPaid} {
+		if errors.Is(err, known) {
+			return known.Error()
+		}
+	}
+	return "error.store"
+}
+
 // find looks a payment up by payment number, then by receipt number.
 func find(st *store.Store, provider, number string) foundMsg {
 	number = strings.TrimSpace(number)

@@ -119,15 +119,20 @@ func (r Runner) Poll(op store.Operation) PolledMsg {
 }
 
 // Resolve asks the provider to settle an unknown outcome. The attempt is
-// stored whatever the answer, so the spacing holds after a restart.
+// stored before the call, so the spacing holds even when the till dies
+// while the provider is answering.
 func (r Runner) Resolve(op store.Operation) ResolvedMsg {
+	op.Resolving(r.Clock.Now())
+	if err := r.Store.Save(&op); err != nil {
+		return ResolvedMsg{Op: op, At: r.Clock.Now(), Err: err, SaveErr: err}
+	}
 	ctx, cancel := r.ctx()
 	defer cancel()
 	st, err := r.Provider.Resolve(ctx, op.Ref)
 	at := r.Clock.Now()
-	op.Resolving(at)
-	if err == nil {
-		op.ApplyStatus(st, at)
+	if err != nil {
+		return ResolvedMsg{Op: op, At: at, Err: err}
 	}
-	return ResolvedMsg{Op: op, At: at, Err: err, SaveErr: r.Store.Save(&op)}
+	op.ApplyStatus(st, at)
+	return ResolvedMsg{Op: op, At: at, SaveErr: r.Store.Save(&op)}
 }

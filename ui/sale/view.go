@@ -10,6 +10,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
 // View draws the screen body for the current phase. The root model adds
@@ -299,4 +300,29 @@ func (m Model) Title() string {
 		return m.kt("title.timeout", m.c.Money(op.Amount))
 	}
 	return m.kt("title.entry")
+}
+
+// Line is the machine's state as one line of text, for `kassa pay` and
+// logs: what the screen's title says, and why where it says more.
+func Line(c *common.Common, mc Machine) string {
+	m := Model{c: c, machine: mc}
+	switch mc.Phase {
+	case Entry:
+		if mc.Problem != NoProblem {
+			return m.problemText(mc.Problem)
+		}
+	case Waiting:
+		stage := mc.Op.Stage
+		if stage == "" {
+			stage = providers.StageStarting
+		}
+		return m.Title() + " · " + m.c.T("stage."+string(stage))
+	case Resolving:
+		return m.Title() + " · " + mc.Op.Message
+	case Declined:
+		return m.Title() + " · " + mc.Op.Message
+	case NotStarted, Check:
+		return m.Title() + " · " + m.errorText(mc.Err)
+	}
+	return m.Title()
 }
