@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kassa-till/kassa/providers"
@@ -93,6 +94,8 @@ type Operation struct {
 	Cashier  string `json:"cashier,omitempty"`
 	Training bool   `json:"training,omitempty"`
 	Note     string `json:"note,omitempty"`
+	// Check is set when a person settled the operation by hand.
+	Check *Check `json:"check,omitempty"`
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
@@ -240,4 +243,45 @@ func opError(err error) *OpError {
 		return &OpError{Kind: pe.Kind, HTTPStatus: pe.HTTPStatus, Code: pe.Code, Text: pe.Text}
 	}
 	return &OpError{Kind: providers.ErrProvider}
+}
+
+// Check is a person's verdict on an operation the till could not settle:
+// what the provider's own history showed, and why.
+type Check struct {
+	At   time.Time `json:"at"`
+	By   string    `json:"by,omitempty"`
+	Paid bool      `json:"paid"`
+	Note string    `json:"note"`
+}
+
+// NeedsPerson reports whether only a person can settle the operation: it
+// was sent without an answer, the provider forgot it, or the till stopped
+// waiting for it.
+func (op Operation) NeedsPerson() bool {
+	return op.State == StateNeedsCheck || op.State == StateTimeout
+}
+
+// ErrNoteRequired is returned when a check comes without a note.
+var ErrNoteRequired = errors.New("store: a check needs a note")
+
+// Checked closes an operation a person checked on the provider's side
+// (the POS history): as paid, with the payment number the history shows
+// where one is given, or as not paid. The note is kept with the verdict.
+func (op *Operation) Checked(c Check, transactionID string) error {
+	if !op.NeedsPerson() {
+		return fmt.Errorf("store: operation %d is %s, not waiting for a check", op.ID, op.State)
+	}
+	if strings.TrimSpace(c.Note) == "" {
+		return ErrNoteRequired
+	}
+	op.Check = &c
+	state := StateFailed
+	if c.Paid {
+		state = StateSuccess
+		if transactionID != "" {
+			op.TransactionID = transactionID
+		}
+	}
+	op.moveTo(state, c.At, "checked: "+c.Note)
+	return nil
 }

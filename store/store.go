@@ -6,6 +6,7 @@
 //	operations  ID (8 bytes, big endian)         → Operation as JSON
 //	by_time     created unix nanos + ID           → nothing (range scans by period)
 //	open        ID                                → nothing (operations to follow up)
+//	needs_person ID                               → nothing (operations only a person can settle)
 //	by_ref      provider \x00 kind \x00 reference → ID (processId, transactionId)
 //	refunds     payment ID + refund ID            → nothing (a payment's refunds)
 //	settings    name                              → value
@@ -30,13 +31,14 @@ import (
 )
 
 var (
-	bOperations = []byte("operations")
-	bByTime     = []byte("by_time")
-	bOpen       = []byte("open")
-	bByRef      = []byte("by_ref")
-	bRefunds    = []byte("refunds")
-	bSettings   = []byte("settings")
-	bSecrets    = []byte("secrets")
+	bOperations  = []byte("operations")
+	bByTime      = []byte("by_time")
+	bOpen        = []byte("open")
+	bNeedsPerson = []byte("needs_person")
+	bByRef       = []byte("by_ref")
+	bRefunds     = []byte("refunds")
+	bSettings    = []byte("settings")
+	bSecrets     = []byte("secrets")
 )
 
 // Reference kinds indexed in by_ref.
@@ -75,7 +77,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bOperations, bByTime, bOpen, bByRef, bRefunds, bSettings, bSecrets} {
+		for _, b := range [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bByRef, bRefunds, bSettings, bSecrets} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -151,6 +153,14 @@ func put(tx *bolt.Tx, op *Operation) error {
 	if err != nil {
 		return err
 	}
+	if op.NeedsPerson() {
+		err = tx.Bucket(bNeedsPerson).Put(key, nil)
+	} else {
+		err = tx.Bucket(bNeedsPerson).Delete(key)
+	}
+	if err != nil {
+		return err
+	}
 	refs := tx.Bucket(bByRef)
 	if op.Ref != "" {
 		if err := refs.Put(refKey(op.Provider, refProcess, op.Ref), key); err != nil {
@@ -192,16 +202,29 @@ func get(tx *bolt.Tx, id ID) (Operation, error) {
 
 // Unfinished returns the operations that still need following up, oldest first.
 func (s *Store) Unfinished() ([]Operation, error) {
+	return s.indexed(bOpen, false, 0)
+}
+
+// indexed reads the operations an ID-keyed index bucket names, oldest
+// first or newest first, at most limit of them (0: all).
+func (s *Store) indexed(bucket []byte, newestFirst bool, limit int) ([]Operation, error) {
 	var ops []Operation
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bOpen).ForEach(func(k, _ []byte) error {
+		c := tx.Bucket(bucket).Cursor()
+		k, _ := c.First()
+		step := c.Next
+		if newestFirst {
+			k, _ = c.Last()
+			step = c.Prev
+		}
+		for ; k != nil && (limit == 0 || len(ops) < limit); k, _ = step() {
 			op, err := get(tx, ID(binary.BigEndian.Uint64(k)))
 			if err != nil {
 				return err
 			}
 			ops = append(ops, op)
-			return nil
-		})
+		}
+		return nil
 	})
 	return ops, err
 }
@@ -326,4 +349,9 @@ func (s *Store) Refundable(payment ID) (providers.Money, error) {
 		return err
 	})
 	return left, err
+}
+
+// NeedingPerson returns the operations only a person can settle, newest first.
+func (s *Store) NeedingPerson(limit int) ([]Operation, error) {
+	return s.indexed(bNeedsPerson, true, limit)
 }

@@ -267,3 +267,52 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("setting = %q", v)
 	}
 }
+
+func TestCheckedByAPerson(t *testing.T) {
+	s, _ := openTemp(t)
+	lost := NewPayment("kaspi", tenge(700), "", false, t0)
+	s.Create(&lost)
+	lost.NeedsCheck("interrupted", t0)
+	s.Save(&lost)
+	timedOut := NewPayment("kaspi", tenge(300), "", false, t0)
+	s.Create(&timedOut)
+	timedOut.Started(providers.Started{Ref: "t"}, t0)
+	timedOut.TimedOut(t0)
+	s.Save(&timedOut)
+	paid := NewPayment("kaspi", tenge(100), "", false, t0)
+	s.Create(&paid)
+
+	ops, err := s.NeedingPerson(10)
+	if err != nil || len(ops) != 2 || ops[0].ID != timedOut.ID || ops[1].ID != lost.ID {
+		t.Fatalf("needing a person: %+v %v", ops, err)
+	}
+	if err := paid.Checked(Check{At: t0, Note: "x"}, ""); err == nil {
+		t.Fatal("an operation that needs no check was checked")
+	}
+	if err := lost.Checked(Check{At: t0, Paid: true, Note: "  "}, ""); err != ErrNoteRequired {
+		t.Fatalf("check without a note: %v", err)
+	}
+	if err := lost.Checked(Check{At: t0.Add(time.Hour), By: "Manager", Paid: true, Note: "paid in POS history, order 504711999"}, "504711999"); err != nil {
+		t.Fatal(err)
+	}
+	s.Save(&lost)
+	timedOut.Checked(Check{At: t0, Paid: false, Note: "not in POS history"}, "")
+	s.Save(&timedOut)
+
+	if ops, _ := s.NeedingPerson(10); len(ops) != 0 {
+		t.Fatalf("still needing a person: %+v", ops)
+	}
+	got, _ := s.Get(lost.ID)
+	if got.State != StateSuccess || got.Check == nil || got.Check.Note != "paid in POS history, order 504711999" || got.TransactionID != "504711999" {
+		t.Fatalf("checked as paid: %+v", got)
+	}
+	if got, _ := s.ByReference("kaspi", "504711999"); got.ID != lost.ID {
+		t.Fatal("the payment number from the POS history does not find it")
+	}
+	if got, _ := s.Get(timedOut.ID); got.State != StateFailed || got.Check.Paid {
+		t.Fatalf("checked as not paid: %+v", got)
+	}
+	if open, _ := s.Unfinished(); len(open) != 1 || open[0].ID != paid.ID {
+		t.Fatalf("unfinished: %+v", open)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/check"
 	"github.com/kassa-till/kassa/ui/common"
 	"github.com/kassa-till/kassa/ui/refund"
 	"github.com/kassa-till/kassa/ui/sale"
@@ -22,6 +23,7 @@ type screen int
 const (
 	screenSale screen = iota
 	screenRefund
+	screenCheck
 )
 
 // Model is the root of the program.
@@ -30,14 +32,17 @@ type Model struct {
 	screen screen
 	sale   sale.Model
 	refund refund.Model
+	check  check.Model
 	help   help.Model
+	// attention counts operations only a person can settle, for the header.
+	attention int
 }
 
 // New returns the root model over c.
 func New(c *common.Common) Model {
 	h := help.New()
 	h.Styles = c.Styles.Help
-	return Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), help: h}
+	return Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), help: h}
 }
 
 // unfinishedMsg carries the operations an earlier run left open.
@@ -46,12 +51,24 @@ type unfinishedMsg struct {
 	err error
 }
 
-// Init looks for operations an earlier run left unfinished.
+// attentionMsg counts operations waiting for a person.
+type attentionMsg int
+
+// Init looks for operations an earlier run left unfinished, and counts
+// those waiting for a person.
 func (m Model) Init() tea.Cmd {
 	st := m.c.Store
-	return func() tea.Msg {
+	return tea.Batch(func() tea.Msg {
 		ops, err := st.Unfinished()
 		return unfinishedMsg{ops: ops, err: err}
+	}, m.countAttention())
+}
+
+func (m Model) countAttention() tea.Cmd {
+	st := m.c.Store
+	return func() tea.Msg {
+		ops, _ := st.NeedingPerson(1000)
+		return attentionMsg(len(ops))
 	}
 }
 
@@ -75,11 +92,34 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.refund, cmd = m.refund.Open()
 			m.screen = screenRefund
 			return m, cmd
+		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoCheck) && m.sale.Idle():
+			var cmd tea.Cmd
+			m.check, cmd = m.check.Open()
+			m.screen = screenCheck
+			return m, cmd
 		case m.screen == screenRefund:
 			var cmd tea.Cmd
 			m.refund, cmd = m.refund.Update(msg)
 			return m, cmd
+		case m.screen == screenCheck:
+			var cmd tea.Cmd
+			m.check, cmd = m.check.Update(msg)
+			return m, cmd
 		}
+	case attentionMsg:
+		m.attention = int(msg)
+		return m, nil
+	case check.BackMsg:
+		m.screen = screenSale
+		return m, m.countAttention()
+	case check.Msg:
+		var cmd tea.Cmd
+		m.check, cmd = m.check.Update(msg)
+		if m.check.Loaded() {
+			// The list just read is the count: no second read to race it.
+			m.attention = m.check.Count()
+		}
+		return m, cmd
 	case unfinishedMsg:
 		return m.resume(msg)
 	case refund.BackMsg:
@@ -135,6 +175,8 @@ func (m Model) View() tea.View {
 	switch m.screen {
 	case screenRefund:
 		screen, keys = m.refund.View(), m.refund
+	case screenCheck:
+		screen, keys = m.check.View(), m.check
 	default:
 		screen = m.sale.View()
 	}
@@ -148,8 +190,11 @@ func (m Model) View() tea.View {
 	v := tea.NewView(body)
 	v.AltScreen = true
 	v.WindowTitle = "kassa · " + m.sale.Title()
-	if m.screen == screenRefund {
+	switch m.screen {
+	case screenRefund:
 		v.WindowTitle = "kassa · " + m.refund.Title()
+	case screenCheck:
+		v.WindowTitle = "kassa · " + m.check.Title()
 	}
 	return v
 }
@@ -161,8 +206,11 @@ func (m Model) header() string {
 		left += s.Provider.Render("  ·  " + m.c.T("app.cashier", m.c.Cashier))
 	}
 	right := ""
+	if m.attention > 0 {
+		right = s.Warn.Render(m.c.T("app.attention", m.attention)) + "  "
+	}
 	if m.c.Demo {
-		right = s.Demo.Render(m.c.T("app.demo"))
+		right += s.Demo.Render(m.c.T("app.demo"))
 	}
 	w := max(m.c.Width-2, 40)
 	gap := max(w-lipgloss.Width(left)-lipgloss.Width(right), 1)

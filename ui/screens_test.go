@@ -313,3 +313,30 @@ func TestScreenTakesUpWhatAnEarlierRunLeftOpen(t *testing.T) {
 	}
 	golden.RequireEqual(t, s)
 }
+
+func TestScreenManagerSettlesAnOperation(t *testing.T) {
+	var lost store.Operation
+	k := newTillAfter(t, 100, "en", sim.Customer{Does: sim.PayQR}, func(st *store.Store, _ providers.Provider) {
+		lost = store.NewPayment("kaspi", providers.New(700, providers.KZT), "Aigerim", true, t0)
+		st.Create(&lost)
+		lost.NeedsCheck("interrupted before the provider answered", t0)
+		st.Save(&lost)
+	})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF4})
+	k.waitTitle("1 operations to check")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyRight}) // paid
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	k.tm.Type("504711999")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) // no note yet: refused
+	k.tm.Type("paid in POS history at 14:21, checked by Dana")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("0 operations to check")
+	golden.RequireEqual(t, k.screen())
+	op, err := k.store.Get(lost.ID)
+	if err != nil || op.State != store.StateSuccess || op.Check == nil || op.Check.Note != "paid in POS history at 14:21, checked by Dana" ||
+		op.Check.By != "Aigerim" || op.TransactionID != "504711999" {
+		t.Fatalf("settled: %+v %v", op, err)
+	}
+}

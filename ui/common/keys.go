@@ -25,6 +25,12 @@ type KeyMap struct {
 	UpDown   key.Binding // help only
 	Find     key.Binding
 	Refund   key.Binding
+
+	GoCheck   key.Binding
+	Open      key.Binding
+	NextField key.Binding
+	Toggle    key.Binding
+	Save      key.Binding
 }
 
 // NewKeyMap returns the bindings with help in cat's language.
@@ -45,5 +51,11 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		UpDown:   key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", cat.T("keys.choose"))),
 		Find:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.find"))),
 		Refund:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.refund"))),
+
+		GoCheck:   key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", cat.T("keys.go_check"))),
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.open"))),
+		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", cat.T("keys.next_field"))),
+		Toggle:    key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", cat.T("keys.toggle"))),
+		Save:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.save"))),
 	}
 }

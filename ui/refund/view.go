@@ -41,20 +41,11 @@ func (m Model) viewFinding() string {
 	if len(m.today) == 0 {
 		parts = append(parts, s.Muted.Render(m.c.T("refund.today_none")))
 	}
-	// Show a window of the list around the cursor.
-	rows := max(m.c.Height-16, 5)
-	from := max(0, min(m.cursor-rows/2, len(m.today)-rows))
-	for i := from; i < len(m.today) && i < from+rows; i++ {
+	parts = append(parts, m.c.ListWindow(len(m.today), m.cursor, max(m.c.Height-16, 5), func(i int) string {
 		op := m.today[i]
-		line := fmt.Sprintf("%s  %s  %12s  %-8s  %s", op.Receipt(), op.Created.Format("15:04"),
+		return fmt.Sprintf("%s  %s  %12s  %-8s  %s", op.Receipt(), op.Created.Format("15:04"),
 			m.c.Money(op.Amount), m.c.T("receipt.method_"+string(op.Method)), op.TransactionID)
-		if i == m.cursor {
-			line = s.Selected.Render("› " + line)
-		} else {
-			line = "  " + line
-		}
-		parts = append(parts, line)
-	}
+	})...)
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 

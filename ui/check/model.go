@@ -1,0 +1,262 @@
+// Package check is the screen where a manager settles operations the till
+// could not: sent without an answer, forgotten by the POS (101 after its
+// 24 hours), or abandoned when the customer timed out. The manager looks
+// the operation up in the POS's own history and records what it shows —
+// paid or not, with a note — which is kept with the operation.
+package check
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
+)
+
+// BackMsg asks the root model to return to the sale screen.
+type BackMsg struct{}
+
+// Msg is any message of this screen's own commands.
+type Msg interface{ checkMsg() }
+
+type (
+	listMsg struct {
+		ops []store.Operation
+		err error
+	}
+	savedMsg struct{ err error }
+)
+
+func (listMsg) checkMsg()  {}
+func (savedMsg) checkMsg() {}
+
+// listLimit bounds the list; more than this waiting is a problem of its own.
+const listLimit = 200
+
+type field int
+
+const (
+	fieldOutcome field = iota
+	fieldNumber
+	fieldNote
+)
+
+// Model is the check screen.
+type Model struct {
+	c      *common.Common
+	ops    []store.Operation
+	cursor int
+	open   bool // the form for ops[cursor] is open
+	paid   bool
+	focus  field
+	number textinput.Model
+	note   textinput.Model
+	err    string // catalog key of the last problem
+	loaded bool
+}
+
+// New returns the screen.
+func New(c *common.Common) Model {
+	number := textinput.New()
+	number.Placeholder = c.T("checks.number_placeholder")
+	number.CharLimit = 20
+	number.SetWidth(24)
+	note := textinput.New()
+	note.Placeholder = c.T("checks.note_placeholder")
+	note.CharLimit = 200
+	note.SetWidth(50)
+	return Model{c: c, number: number, note: note}
+}
+
+// Open resets the screen and loads the list.
+func (m Model) Open() (Model, tea.Cmd) {
+	m = New(m.c)
+	return m, m.load()
+}
+
+func (m Model) load() tea.Cmd {
+	st := m.c.Store
+	return func() tea.Msg {
+		ops, err := st.NeedingPerson(listLimit)
+		return listMsg{ops: ops, err: err}
+	}
+}
+
+// Update handles keys and store answers.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case listMsg:
+		m.ops, m.loaded = msg.ops, true
+		m.cursor = min(m.cursor, max(len(m.ops)-1, 0))
+		if msg.err != nil {
+			m.err = "error.store"
+		}
+		return m, nil
+	case savedMsg:
+		if msg.err != nil {
+			m.err = "error.store"
+			return m, nil
+		}
+		m.open = false
+		return m, m.load()
+	case tea.KeyPressMsg:
+		if m.open {
+			return m.keyForm(msg)
+		}
+		return m.keyList(msg)
+	}
+	return m, nil
+}
+
+func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Back):
+		return m, func() tea.Msg { return BackMsg{} }
+	case key.Matches(msg, k.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(msg, k.Down):
+		m.cursor = min(m.cursor+1, max(len(m.ops)-1, 0))
+	case key.Matches(msg, k.Pay) && len(m.ops) > 0:
+		m.open, m.paid, m.err = true, false, ""
+		m.number.Reset()
+		m.note.Reset()
+		return m.focusOn(fieldOutcome)
+	}
+	return m, nil
+}
+
+func (m Model) focusOn(f field) (Model, tea.Cmd) {
+	m.focus = f
+	m.number.Blur()
+	m.note.Blur()
+	switch f {
+	case fieldNumber:
+		return m, m.number.Focus()
+	case fieldNote:
+		return m, m.note.Focus()
+	}
+	return m, nil
+}
+
+func (m Model) keyForm(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Back):
+		m.open = false
+		return m, nil
+	case key.Matches(msg, k.NextField):
+		next := (m.focus + 1) % 3
+		if next == fieldNumber && !m.paid {
+			next = fieldNote
+		}
+		return m.focusOn(next)
+	case key.Matches(msg, k.Pay):
+		return m.save()
+	case m.focus == fieldOutcome && key.Matches(msg, k.Toggle):
+		m.paid = !m.paid
+		return m, nil
+	}
+	var cmd tea.Cmd
+	switch m.focus {
+	case fieldNumber:
+		m.number, cmd = m.number.Update(msg)
+	case fieldNote:
+		m.note, cmd = m.note.Update(msg)
+	}
+	m.err = ""
+	return m, cmd
+}
+
+// save records the verdict. The change is made on a copy here and written
+// by the command; the list reloads from the store after.
+func (m Model) save() (Model, tea.Cmd) {
+	op := m.ops[m.cursor]
+	number := ""
+	if m.paid {
+		number = strings.TrimSpace(m.number.Value())
+	}
+	err := op.Checked(store.Check{At: m.c.Clock.Now(), By: m.c.Cashier, Paid: m.paid, Note: strings.TrimSpace(m.note.Value())}, number)
+	if errors.Is(err, store.ErrNoteRequired) {
+		m.err = "checks.note_required"
+		return m.focusOn(fieldNote)
+	}
+	if err != nil {
+		m.err = "error.store"
+		return m, nil
+	}
+	st := m.c.Store
+	return m, func() tea.Msg { return savedMsg{err: st.Save(&op)} }
+}
+
+// Count is how many operations are waiting for a person.
+func (m Model) Count() int { return len(m.ops) }
+
+// Loaded reports whether the list has been read since the screen opened.
+func (m Model) Loaded() bool { return m.loaded }
+
+// View draws the screen body.
+func (m Model) View() string {
+	s := m.c.Styles
+	wrap := lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30))
+	parts := []string{s.Title.Render(m.c.T("checks.title")), "", s.Muted.Render(wrap.Render(m.c.T("checks.intro"))), ""}
+	if len(m.ops) == 0 {
+		parts = append(parts, s.OK.Render(m.c.T("checks.none")))
+	}
+	parts = append(parts, m.c.ListWindow(len(m.ops), m.cursor, max(m.c.Height-20, 4), func(i int) string {
+		op := m.ops[i]
+		return fmt.Sprintf("%s  %s  %-8s  %12s  %s", op.Receipt(), op.Created.Format("02.01 15:04"),
+			m.c.T("checks.kind_"+string(op.Kind)), m.c.Money(op.Amount), m.c.T("checks.state_"+string(op.State)))
+	})...)
+	if m.open && m.cursor < len(m.ops) {
+		parts = append(parts, "", m.formView(m.ops[m.cursor]))
+	}
+	if m.err != "" {
+		parts = append(parts, "", s.Problem.Render(m.c.T(m.err, "")))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+func (m Model) formView(op store.Operation) string {
+	s := m.c.Styles
+	mark := func(f field, label string) string {
+		if m.focus == f {
+			return s.Selected.Render("› " + label)
+		}
+		return "  " + s.Label.Render(label)
+	}
+	paid, notPaid := "( ) "+m.c.T("checks.paid"), "(•) "+m.c.T("checks.not_paid")
+	if m.paid {
+		paid, notPaid = "(•) "+m.c.T("checks.paid"), "( ) "+m.c.T("checks.not_paid")
+	}
+	lines := []string{
+		s.Title.Render(m.c.T("checks.form_title", op.Receipt(), m.c.Money(op.Amount))),
+		mark(fieldOutcome, m.c.T("checks.outcome")) + "  " + paid + "   " + notPaid,
+	}
+	if m.paid {
+		lines = append(lines, mark(fieldNumber, m.c.T("checks.number"))+"  "+m.number.View())
+	}
+	lines = append(lines, mark(fieldNote, m.c.T("checks.note"))+"  "+m.note.View())
+	return s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
+}
+
+// Title is the screen's state for the terminal's title bar.
+func (m Model) Title() string { return m.c.T("title.check_list", len(m.ops)) }
+
+// ShortHelp lists the keys that work now.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	if m.open {
+		return []key.Binding{k.NextField, k.Toggle, k.Save, k.Back}
+	}
+	return []key.Binding{k.UpDown, k.Open, k.Back, k.Quit}
+}
+
+// FullHelp is ShortHelp in one column.
+func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
