@@ -84,6 +84,11 @@ type Client struct {
 	// register and revoke (secured API). An empty token sends no header.
 	// Token refresh lives behind this hook.
 	Token func(ctx context.Context) (string, error)
+	// Reauth, when set, is called once when the POS refuses the token a
+	// call carried (HTTP 401 or 403); the call is then made once more with
+	// the token Token gives next. The refusal proves the POS did nothing,
+	// so even a payment may be sent again.
+	Reauth func(ctx context.Context, refused string) error
 	// Location is the POS's time zone, used to read token expiration dates
 	// (written without a zone); nil means time.Local.
 	Location *time.Location
@@ -272,7 +277,45 @@ type onceBody struct{}
 func (onceBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (onceBody) Close() error             { return nil }
 
+// do makes a call, renewing the session once if the POS refuses its token.
 func (c *Client) do(ctx context.Context, cl call) (answer, error) {
+	hooked := !cl.noToken && !cl.fixedToken && c.Token != nil
+	if !hooked {
+		return c.doOnce(ctx, cl)
+	}
+	token, err := c.token(ctx)
+	if err != nil {
+		return answer{}, err
+	}
+	cl.token, cl.fixedToken = token, true
+	a, err := c.doOnce(ctx, cl)
+	var pe *providers.Error
+	if c.Reauth == nil || !errors.As(err, &pe) ||
+		(pe.HTTPStatus != http.StatusUnauthorized && pe.HTTPStatus != http.StatusForbidden) {
+		return a, err
+	}
+	if rerr := c.Reauth(ctx, token); rerr != nil {
+		return a, err
+	}
+	if cl.token, err = c.token(ctx); err != nil {
+		return answer{}, err
+	}
+	return c.doOnce(ctx, cl)
+}
+
+func (c *Client) token(ctx context.Context) (string, error) {
+	token, err := c.Token(ctx)
+	if err != nil {
+		var pe *providers.Error
+		if errors.As(err, &pe) {
+			return "", err
+		}
+		return "", &providers.Error{Kind: providers.ErrAuth, Text: "no access token", Err: err}
+	}
+	return token, nil
+}
+
+func (c *Client) doOnce(ctx context.Context, cl call) (answer, error) {
 	if err := ctx.Err(); err != nil {
 		return answer{}, &providers.Error{Kind: providers.ErrUnreachable, Text: "not sent", Err: err}
 	}
@@ -287,16 +330,6 @@ func (c *Client) do(ctx context.Context, cl call) (answer, error) {
 	u.RawQuery = cl.query.Encode()
 
 	token := cl.token
-	if !cl.noToken && !cl.fixedToken && c.Token != nil {
-		token, err = c.Token(ctx)
-		if err != nil {
-			var pe *providers.Error
-			if errors.As(err, &pe) {
-				return answer{}, err
-			}
-			return answer{}, &providers.Error{Kind: providers.ErrAuth, Text: "no access token", Err: err}
-		}
-	}
 
 	timeout := cl.timeout
 	if timeout <= 0 {

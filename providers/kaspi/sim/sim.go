@@ -282,8 +282,9 @@ func (s *Sim) Handler() http.Handler {
 
 // Server is a sim listening on a TCP address.
 type Server struct {
-	ln  net.Listener
-	srv *http.Server
+	ln    net.Listener
+	srv   *http.Server
+	caPEM []byte // set when serving HTTPS
 }
 
 // Start serves the sim on addr ("127.0.0.1:0" picks a free port; the real
@@ -299,7 +300,12 @@ func (s *Sim) Start(addr string) (*Server, error) {
 }
 
 // URL is the base URL to give a kaspi.Client.
-func (sv *Server) URL() string { return "http://" + sv.ln.Addr().String() }
+func (sv *Server) URL() string {
+	if sv.caPEM != nil {
+		return "https://" + sv.ln.Addr().String()
+	}
+	return "http://" + sv.ln.Addr().String()
+}
 
 // Addr is the address the sim listens on.
 func (sv *Server) Addr() net.Addr { return sv.ln.Addr() }
