@@ -206,6 +206,9 @@ func (m Model) header() string {
 		left += s.Provider.Render("  ·  " + m.c.T("app.cashier", m.c.Cashier))
 	}
 	right := ""
+	if m.c.Insecure {
+		right += s.Bad.Render(m.c.T("app.insecure")) + "  "
+	}
 	if m.attention > 0 {
 		right = s.Warn.Render(m.c.T("app.attention", m.attention)) + "  "
 	}

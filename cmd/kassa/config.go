@@ -29,7 +29,13 @@ type Config struct {
 
 // KaspiConfig is how to reach the Smart POS.
 type KaspiConfig struct {
-	URL            string   `toml:"url"`
+	URL string `toml:"url"`
+	// Name is the till's name as paired on the POS (secured API).
+	Name string `toml:"name"`
+	// CA, ServerName and Insecure say how to trust the POS's certificate.
+	CA             string   `toml:"ca"`
+	ServerName     string   `toml:"server_name"`
+	Insecure       bool     `toml:"insecure"`
 	ScanTimeout    Duration `toml:"scan_timeout"`
 	ConfirmTimeout Duration `toml:"confirm_timeout"`
 }
@@ -80,6 +86,10 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.StringVar(&cfg.Cashier, "cashier", cfg.Cashier, "cashier's name, printed on receipts")
 	fs.IntVar(&cfg.ReceiptWidth, "receipt-width", cfg.ReceiptWidth, "receipt printer width in columns: 32, 42 or 48")
 	fs.StringVar(&cfg.Kaspi.URL, "kaspi-url", cfg.Kaspi.URL, "Kaspi Smart POS address, e.g. http://192.168.1.50:8080")
+	fs.StringVar(&cfg.Kaspi.Name, "kaspi-name", cfg.Kaspi.Name, "the till's name as paired on the Smart POS (HTTPS with tokens)")
+	fs.StringVar(&cfg.Kaspi.CA, "kaspi-ca", cfg.Kaspi.CA, "PEM file of the CA that issued the Smart POS's certificate")
+	fs.StringVar(&cfg.Kaspi.ServerName, "kaspi-server-name", cfg.Kaspi.ServerName, "name to verify the POS's certificate against, e.g. pos1.kaspipos.kz")
+	fs.BoolVar(&cfg.Kaspi.Insecure, "kaspi-insecure", cfg.Kaspi.Insecure, "do not verify the POS's certificate (shown on screen)")
 	fs.DurationVar(&cfg.Kaspi.ScanTimeout.Duration, "scan-timeout", cfg.Kaspi.ScanTimeout.Duration, "time the customer has to scan or present a card")
 	fs.DurationVar(&cfg.Kaspi.ConfirmTimeout.Duration, "confirm-timeout", cfg.Kaspi.ConfirmTimeout.Duration, "time the customer has to confirm after scanning")
 	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", "))
@@ -141,6 +151,9 @@ func (c Config) validate() error {
 	}
 	if c.Kaspi.URL != "" && !strings.HasPrefix(c.Kaspi.URL, "http://") && !strings.HasPrefix(c.Kaspi.URL, "https://") {
 		return fmt.Errorf("kaspi url %q: write it as http://HOST:8080", c.Kaspi.URL)
+	}
+	if c.Kaspi.Insecure && c.Kaspi.CA != "" {
+		return errors.New("--kaspi-ca and --kaspi-insecure contradict each other: give one")
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ var errOutcome = errors.New("the operation did not succeed")
 // started while another's outcome is unknown.
 func runPay(args []string, out io.Writer) error {
 	var amount string
-	c, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
+	c, _, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&amount, "amount", "", "amount to take, in tenge")
 	})
 	if err != nil {
@@ -61,7 +61,7 @@ func finish(c *common.Common, m sale.Machine, eff []sale.Effect, out io.Writer) 
 // payment number (Kaspi orderNumber or rrn), without the screen.
 func runRefund(args []string, out io.Writer) error {
 	var number, amount string
-	c, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
+	c, _, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&number, "payment", "", "receipt number or payment number of the payment")
 		fs.StringVar(&amount, "amount", "", "amount to refund, in tenge")
 	})
@@ -88,7 +88,7 @@ func runRefund(args []string, out io.Writer) error {
 
 // runRecover follows up every operation an earlier run left open and exits.
 func runRecover(args []string, out io.Writer) error {
-	c, closeTill, err := openTill(args, false)
+	c, _, closeTill, err := openTill(args, false)
 	if err != nil {
 		return err
 	}

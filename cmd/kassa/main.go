@@ -10,11 +10,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -51,6 +51,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runRefund(args, os.Stdout)
 	case "recover":
 		err = runRecover(args, os.Stdout)
+	case "pair":
+		err = runPair(args, os.Stdout)
 	case "help":
 		usage(nil)
 		return 0
@@ -78,7 +80,8 @@ func usage(fs *flag.FlagSet) {
   kassa pay --amount N [flags]       take one payment without the screen (for scripts)
   kassa refund --payment N --amount A  refund A from the payment with receipt or payment number N
   kassa recover [flags]              follow up operations an earlier run left unfinished, then exit
-  kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own
+  kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)
+  kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
 
 Flags (each may also be set in the config file):
 `)
@@ -94,7 +97,7 @@ Flags (each may also be set in the config file):
 // runTill runs the till, in demo mode when asked or when nothing says
 // where a real POS is.
 func runTill(args []string, demo bool) error {
-	c, closeTill, err := openTill(args, demo)
+	c, _, closeTill, err := openTill(args, demo)
 	if err != nil {
 		return err
 	}
@@ -106,17 +109,17 @@ func runTill(args []string, demo bool) error {
 // openTill reads the config and opens what a till runs on: the catalog,
 // the data file and the provider. In demo mode the provider is the
 // built-in simulator and the data file is the demo one.
-func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.Common, func(), error) {
+func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.Common, Config, func(), error) {
 	cfg, _, err := loadConfig("kassa", args, extra...)
 	if err != nil {
-		return nil, nil, err
+		return nil, cfg, nil, err
 	}
 	if cfg.Kaspi.URL == "" {
 		demo = true
 	}
 	cat, err := locale.Load(cfg.Lang)
 	if err != nil {
-		return nil, nil, err
+		return nil, cfg, nil, err
 	}
 	clk := clock.Real{}
 	var closers []func()
@@ -132,7 +135,7 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 		// the config says.
 		srv, err := startDemoPOS(cfg.Demo, clk)
 		if err != nil {
-			return nil, nil, err
+			return nil, cfg, nil, err
 		}
 		closers = append(closers, func() { srv.Close() })
 		kaspiURL = srv.URL()
@@ -142,27 +145,34 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 	}
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, cfg, nil, err
 	}
 	st, err := store.Open(dbPath)
 	if err != nil {
 		closeAll()
 		if errors.Is(err, store.ErrLocked) {
-			return nil, nil, fmt.Errorf("%s is open in another kassa; close that one first", dbPath)
+			return nil, cfg, nil, fmt.Errorf("%s is open in another kassa; close that one first", dbPath)
 		}
-		return nil, nil, err
+		return nil, cfg, nil, err
 	}
 	closers = append(closers, func() { st.Close() })
 
-	provider := kaspi.New(kaspi.NewClient(kaspiURL, nil), kaspi.Options{
+	kcfg := cfg.Kaspi
+	kcfg.URL = kaspiURL
+	client, _, err := kaspiClient(kcfg, st, clk)
+	if err != nil {
+		closeAll()
+		return nil, cfg, nil, err
+	}
+	provider := kaspi.New(client, kaspi.Options{
 		ScanTimeout: cfg.Kaspi.ScanTimeout.Duration, ConfirmTimeout: cfg.Kaspi.ConfirmTimeout.Duration,
 	})
 	c := &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,
 		Store: st, Provider: provider, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
-		ReceiptWidth: cfg.ReceiptWidth,
+		ReceiptWidth: cfg.ReceiptWidth, Insecure: kcfg.secured() && kcfg.Insecure,
 	}
-	return c, closeAll, nil
+	return c, cfg, closeAll, nil
 }
 
 // startDemoPOS runs the Smart POS simulator inside the process on a
@@ -203,6 +213,9 @@ func runSim(args []string, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	customer := fs.String("customer", "qr", "what customers do unless told otherwise: "+strings.Join(customerNames(), ", "))
 	delay := fs.Duration("delay", 4*time.Second, "how long a customer takes to act")
+	useTLS := fs.Bool("tls", false, "serve HTTPS and require tokens, as a POS with integration protection on")
+	lifetime := fs.Duration("token-lifetime", 24*time.Hour, "with --tls: how long an access token lives")
+	caOut := fs.String("ca-out", "sim-ca.pem", "with --tls: where to write the CA for the till to trust (--kaspi-ca)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -210,12 +223,26 @@ func runSim(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := sim.New(sim.Options{Default: sim.Customer{Does: behaviour, Delay: *delay}})
-	ln, err := net.Listen("tcp", *listen)
+	s := sim.New(sim.Options{Default: sim.Customer{Does: behaviour, Delay: *delay}, RequireToken: *useTLS, TokenLifetime: *lifetime})
+	var srv *sim.Server
+	if *useTLS {
+		srv, err = s.StartTLS(*listen)
+	} else {
+		srv, err = s.Start(*listen)
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "Kaspi Smart POS simulator on http://%s (API /v2/, steering /sim/)\n", ln.Addr())
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	return srv.Serve(ln)
+	defer srv.Close()
+	if *useTLS {
+		if err := writeCA(*caOut, srv.CAPEM()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "CA for --kaspi-ca written to %s; the certificate is for %s and 127.0.0.1\n", *caOut, sim.ServerName)
+	}
+	fmt.Fprintf(stderr, "Kaspi Smart POS simulator on %s (API /v2/, steering /sim/)\n", srv.URL())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	return nil
 }

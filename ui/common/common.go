@@ -30,6 +30,9 @@ type Common struct {
 	// Demo marks a till running on built-in simulators with its own data
 	// file: nothing real is touched, and every screen says so.
 	Demo bool
+	// Insecure is set when the POS's certificate is not verified; every
+	// screen says so.
+	Insecure bool
 	// ReceiptWidth is the printer's width in columns: 32, 42 or 48.
 	ReceiptWidth int
 

@@ -136,7 +136,7 @@ func (m Model) viewWaiting() []string {
 	if stage == "" {
 		stage = providers.StageStarting
 	}
-	parts = append(parts, m.spinner.View()+" "+m.c.T("stage."+string(stage)))
+	parts = append(parts, m.spinner.View()+" "+m.kt("stage."+string(stage)))
 	left, confirming := mc.TimeLeft()
 	if left < 0 {
 		left = 0
@@ -273,6 +273,9 @@ func (m Model) errorText(err error) string {
 	return text
 }
 
+// ErrorText is the cashier's sentence for an error, for commands.
+func ErrorText(c *common.Common, err error) string { return Model{c: c}.errorText(err) }
+
 // clockText shows a duration as m:ss.
 func clockText(d time.Duration) string {
 	secs := int((d + time.Second - 1) / time.Second)
@@ -316,7 +319,7 @@ func Line(c *common.Common, mc Machine) string {
 		if stage == "" {
 			stage = providers.StageStarting
 		}
-		return m.Title() + " · " + m.c.T("stage."+string(stage))
+		return m.Title() + " · " + m.kt("stage."+string(stage))
 	case Resolving:
 		return m.Title() + " · " + mc.Op.Message
 	case Declined:
