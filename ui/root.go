@@ -15,6 +15,7 @@ import (
 	"github.com/kassa-till/kassa/ui/common"
 	"github.com/kassa-till/kassa/ui/refund"
 	"github.com/kassa-till/kassa/ui/sale"
+	"github.com/kassa-till/kassa/ui/settings"
 )
 
 // screen is which screen has the keyboard.
@@ -24,16 +25,18 @@ const (
 	screenSale screen = iota
 	screenRefund
 	screenCheck
+	screenSettings
 )
 
 // Model is the root of the program.
 type Model struct {
-	c      *common.Common
-	screen screen
-	sale   sale.Model
-	refund refund.Model
-	check  check.Model
-	help   help.Model
+	c        *common.Common
+	screen   screen
+	sale     sale.Model
+	refund   refund.Model
+	check    check.Model
+	settings settings.Model
+	help     help.Model
 	// attention counts operations only a person can settle, for the header.
 	attention int
 }
@@ -42,7 +45,7 @@ type Model struct {
 func New(c *common.Common) Model {
 	h := help.New()
 	h.Styles = c.Styles.Help
-	return Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), help: h}
+	return Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), settings: settings.New(c), help: h}
 }
 
 // unfinishedMsg carries the operations an earlier run left open.
@@ -97,6 +100,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.check, cmd = m.check.Open()
 			m.screen = screenCheck
 			return m, cmd
+		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoSettings) && m.sale.Idle():
+			var cmd tea.Cmd
+			m.settings, cmd = m.settings.Open()
+			m.screen = screenSettings
+			return m, cmd
+		case m.screen == screenSettings:
+			var cmd tea.Cmd
+			m.settings, cmd = m.settings.Update(msg)
+			return m, cmd
 		case m.screen == screenRefund:
 			var cmd tea.Cmd
 			m.refund, cmd = m.refund.Update(msg)
@@ -109,6 +121,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case attentionMsg:
 		m.attention = int(msg)
 		return m, nil
+	case settings.BackMsg:
+		m.screen = screenSale
+		return m, nil
+	case settings.Msg:
+		var cmd tea.Cmd
+		m.settings, cmd = m.settings.Update(msg)
+		return m, cmd
 	case check.BackMsg:
 		m.screen = screenSale
 		return m, m.countAttention()
@@ -177,6 +196,8 @@ func (m Model) View() tea.View {
 		screen, keys = m.refund.View(), m.refund
 	case screenCheck:
 		screen, keys = m.check.View(), m.check
+	case screenSettings:
+		screen, keys = m.settings.View(), m.settings
 	default:
 		screen = m.sale.View()
 	}
@@ -195,6 +216,8 @@ func (m Model) View() tea.View {
 		v.WindowTitle = "kassa · " + m.refund.Title()
 	case screenCheck:
 		v.WindowTitle = "kassa · " + m.check.Title()
+	case screenSettings:
+		v.WindowTitle = "kassa · " + m.settings.Title()
 	}
 	return v
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,9 +42,21 @@ func newTill(t *testing.T, width int, lang string, customer sim.Customer) *till 
 	return newTillAfter(t, width, lang, customer, nil)
 }
 
+// newTillWith is newTill at 100 columns in English with the shared
+// context adjusted before the program starts.
+func newTillWith(t *testing.T, adjust func(*common.Common)) *till {
+	t.Helper()
+	return newTillOpts(t, 100, "en", sim.Customer{Does: sim.PayQR}, nil, adjust)
+}
+
 // newTillAfter is newTill with a data file and POS prepared by an earlier
 // run before the program starts.
 func newTillAfter(t *testing.T, width int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider)) *till {
+	t.Helper()
+	return newTillOpts(t, width, lang, customer, before, nil)
+}
+
+func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider), adjust func(*common.Common)) *till {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	s := sim.New(sim.Options{Clock: clk, Location: time.UTC, Seed: 7})
@@ -64,6 +77,9 @@ func newTillAfter(t *testing.T, width int, lang string, customer sim.Customer, b
 	}
 	if before != nil {
 		before(st, c.Provider)
+	}
+	if adjust != nil {
+		adjust(c)
 	}
 	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, 50))
 	return &till{t: t, tm: tm, clk: clk, sim: s, store: st}
@@ -338,5 +354,65 @@ func TestScreenManagerSettlesAnOperation(t *testing.T) {
 	if err != nil || op.State != store.StateSuccess || op.Check == nil || op.Check.Note != "paid in POS history at 14:21, checked by Dana" ||
 		op.Check.By != "Aigerim" || op.TransactionID != "504711999" {
 		t.Fatalf("settled: %+v %v", op, err)
+	}
+}
+
+// fakeTerminal is a secured Smart POS as the settings screen sees it. Each
+// call waits for the test to let it answer, so every state of the screen
+// lasts long enough to be seen.
+type fakeTerminal struct {
+	mu     sync.Mutex
+	name   string
+	exp    time.Time
+	answer chan struct{}
+}
+
+func (f *fakeTerminal) Connection() common.Connection {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return common.Connection{URL: "https://192.168.1.50:8080", Secured: true, Name: f.name, Expires: f.exp}
+}
+
+func (f *fakeTerminal) Test(context.Context) (common.TerminalInfo, error) {
+	<-f.answer
+	return common.TerminalInfo{TerminalID: "31452963", SerialNum: "00043010171", PosNum: "2"}, nil
+}
+
+func (f *fakeTerminal) Pair(_ context.Context, name string) (time.Time, error) {
+	<-f.answer
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if name == "Kassa-1" {
+		return time.Time{}, &providers.Error{Kind: providers.ErrProvider, Code: "105", Text: "Register Error. Name is already registered"}
+	}
+	f.name, f.exp = name, t0.Add(24*time.Hour)
+	return f.exp, nil
+}
+
+func TestScreenSettingsPairAndTest(t *testing.T) {
+	term := &fakeTerminal{answer: make(chan struct{})}
+	k := newTillWith(t, func(c *common.Common) { c.Terminal = term })
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF9})
+	k.waitTitle("Settings: the Smart POS")
+	k.tm.Type("p")
+	k.tm.Type("Kassa-1")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("Press «Allow»")
+	term.answer <- struct{}{} // refused: the name is taken
+	k.waitTitle("Settings: the Smart POS")
+	k.tm.Type("p")
+	k.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	k.tm.Type("Kassa-7")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("Press «Allow»")
+	term.answer <- struct{}{}
+	k.waitTitle("Settings: the Smart POS")
+	k.tm.Type("t")
+	k.waitTitle("Asking the POS who it is…")
+	term.answer <- struct{}{}
+	k.waitTitle("Settings: the Smart POS")
+	golden.RequireEqual(t, k.screen())
+	if term.Connection().Name != "Kassa-7" {
+		t.Fatal("not paired")
 	}
 }

@@ -159,7 +159,7 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 
 	kcfg := cfg.Kaspi
 	kcfg.URL = kaspiURL
-	client, _, err := kaspiClient(kcfg, st, clk)
+	client, session, err := kaspiClient(kcfg, st, clk)
 	if err != nil {
 		closeAll()
 		return nil, cfg, nil, err
@@ -171,6 +171,9 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,
 		Store: st, Provider: provider, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
 		ReceiptWidth: cfg.ReceiptWidth, Insecure: kcfg.secured() && kcfg.Insecure,
+	}
+	if !demo {
+		c.Terminal = &terminal{cfg: kcfg, client: client, session: session, store: st}
 	}
 	return c, cfg, closeAll, nil
 }

@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi"
 	"github.com/kassa-till/kassa/store"
@@ -139,3 +141,46 @@ func validTillName(s string) bool {
 
 // writeCA writes the simulator's CA for a till to trust.
 func writeCA(path string, pem []byte) error { return os.WriteFile(path, pem, 0o644) }
+
+// terminal is the Smart POS as the settings screen sees it. Its methods
+// run in the screen's commands, so mu guards what pairing changes.
+type terminal struct {
+	mu      sync.Mutex
+	cfg     KaspiConfig
+	client  *kaspi.Client
+	session *kaspi.Session
+	store   *store.Store
+}
+
+func (t *terminal) Connection() common.Connection {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	conn := common.Connection{URL: t.cfg.URL, Secured: t.cfg.secured(), Insecure: t.cfg.Insecure, Name: t.cfg.Name}
+	if t.session != nil {
+		if conn.Name == "" {
+			_, _ = t.store.Setting(pairedName, &conn.Name)
+		}
+		conn.Expires, _ = t.session.Expires()
+	}
+	return conn
+}
+
+func (t *terminal) Test(ctx context.Context) (common.TerminalInfo, error) {
+	d, err := t.client.DeviceInfo(ctx)
+	return common.TerminalInfo{TerminalID: d.TerminalID, SerialNum: d.SerialNum, PosNum: d.PosNum}, err
+}
+
+func (t *terminal) Pair(ctx context.Context, name string) (time.Time, error) {
+	if !validTillName(name) {
+		return time.Time{}, &providers.Error{Kind: providers.ErrInvalid, Text: name}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	session := kaspi.NewSession(t.client, name, storeTokens{t.store}, clock.Real{})
+	tokens, err := session.Pair(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t.session, t.cfg.Name = session, name
+	return tokens.Expires, t.store.PutSetting(pairedName, name)
+}

@@ -4,6 +4,9 @@
 package common
 
 import (
+	"context"
+	"time"
+
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
@@ -25,6 +28,9 @@ type Common struct {
 	Clock    clock.Clock
 	Store    *store.Store
 	Provider providers.Provider
+	// Terminal is the payment terminal's own settings; nil where there
+	// is nothing to set (demo).
+	Terminal Terminal
 	Shop     Shop
 	Cashier  string
 	// Demo marks a till running on built-in simulators with its own data
@@ -45,4 +51,29 @@ func (c *Common) T(key string, args ...any) string { return c.Cat.T(key, args...
 // Money formats an amount for the screen: "12 500 ₸".
 func (c *Common) Money(m providers.Money) string {
 	return m.Grouped() + " " + m.Currency.Symbol
+}
+
+// Terminal is what the settings screen does with the payment terminal
+// itself, apart from payments: describe the connection, test it, pair.
+type Terminal interface {
+	Connection() Connection
+	// Test asks the terminal who it is: the connection test.
+	Test(ctx context.Context) (TerminalInfo, error)
+	// Pair registers the till under name; it waits for a person to allow
+	// it on the terminal. It returns when the new token expires.
+	Pair(ctx context.Context, name string) (time.Time, error)
+}
+
+// Connection describes how the till reaches its terminal.
+type Connection struct {
+	URL      string
+	Secured  bool   // HTTPS with tokens
+	Insecure bool   // certificate not verified
+	Name     string // the till's paired name
+	Expires  time.Time
+}
+
+// TerminalInfo is the terminal's answer to the connection test.
+type TerminalInfo struct {
+	TerminalID, SerialNum, PosNum string
 }

@@ -31,6 +31,10 @@ type KeyMap struct {
 	NextField key.Binding
 	Toggle    key.Binding
 	Save      key.Binding
+
+	GoSettings key.Binding
+	Test       key.Binding
+	PairKey    key.Binding
 }
 
 // NewKeyMap returns the bindings with help in cat's language.
@@ -57,5 +61,9 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", cat.T("keys.next_field"))),
 		Toggle:    key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", cat.T("keys.toggle"))),
 		Save:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.save"))),
+
+		GoSettings: key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", cat.T("keys.go_settings"))),
+		Test:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.test"))),
+		PairKey:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.pair"))),
 	}
 }

@@ -123,7 +123,7 @@ func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch m.machine.Phase {
 	case Entry:
-		return []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoCheck, k.Quit}
+		return []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoCheck, k.GoSettings, k.Quit}
 	case Paid:
 		if m.receipt.TotalLineCount() > m.receipt.Height() {
 			return []key.Binding{k.Next, k.Scroll, k.GoRefund, k.Quit}

@@ -1,0 +1,219 @@
+// Package settings is the till's settings screen for the payment terminal:
+// how it is reached, the connection test (Kaspi's /v2/deviceinfo), and
+// pairing with a Smart POS whose integration protection is on.
+package settings
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kassa-till/kassa/ui/common"
+	"github.com/kassa-till/kassa/ui/sale"
+)
+
+// BackMsg asks the root model to return to the sale screen.
+type BackMsg struct{}
+
+// Msg is any message of this screen's own commands.
+type Msg interface{ settingsMsg() }
+
+type (
+	testedMsg struct {
+		info common.TerminalInfo
+		err  error
+	}
+	pairedMsg struct {
+		expires time.Time
+		err     error
+	}
+	connMsg common.Connection
+)
+
+func (testedMsg) settingsMsg() {}
+func (pairedMsg) settingsMsg() {}
+func (connMsg) settingsMsg()   {}
+
+// pairWait bounds pairing: the POS gives a person 180 s to allow it.
+const pairWait = 200 * time.Second
+
+// Model is the settings screen.
+type Model struct {
+	c       *common.Common
+	conn    common.Connection // as last read by a command
+	naming  bool              // the pairing name is being typed
+	name    textinput.Model
+	busy    string // catalog key of what is under way
+	result  string // what the last action gave
+	problem bool
+}
+
+// New returns the screen.
+func New(c *common.Common) Model {
+	ti := textinput.New()
+	ti.Placeholder = "Kassa-1"
+	ti.CharLimit = 30
+	ti.SetWidth(32)
+	return Model{c: c, name: ti}
+}
+
+// Open resets the screen and reads how the terminal is reached.
+func (m Model) Open() (Model, tea.Cmd) {
+	m = New(m.c)
+	return m, m.readConnection()
+}
+
+func (m Model) readConnection() tea.Cmd {
+	t := m.c.Terminal
+	if t == nil {
+		return nil
+	}
+	return func() tea.Msg { return connMsg(t.Connection()) }
+}
+
+// Update handles keys and the terminal's answers.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case connMsg:
+		m.conn = common.Connection(msg)
+		return m, nil
+	case testedMsg:
+		m.busy = ""
+		if msg.err != nil {
+			m.result, m.problem = sale.ErrorText(m.c, msg.err), true
+			return m, nil
+		}
+		m.result, m.problem = m.c.T("settings.tested", msg.info.TerminalID, msg.info.SerialNum, msg.info.PosNum), false
+		return m, nil
+	case pairedMsg:
+		m.busy = ""
+		if msg.err != nil {
+			m.result, m.problem = m.c.T("pair.failed", sale.ErrorText(m.c, msg.err)), true
+			return m, nil
+		}
+		m.result, m.problem = m.c.T("settings.paired", msg.expires.Format(time.DateTime)), false
+		return m, m.readConnection()
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k, t := m.c.Keys, m.c.Terminal
+	if m.busy != "" {
+		return m, nil // the terminal is answering; the result will show
+	}
+	if m.naming {
+		switch {
+		case key.Matches(msg, k.Back):
+			m.naming = false
+			m.name.Blur()
+			return m, nil
+		case key.Matches(msg, k.Save):
+			name := m.name.Value()
+			m.naming, m.busy, m.result = false, "settings.pairing", ""
+			m.name.Blur()
+			return m, func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), pairWait)
+				defer cancel()
+				exp, err := t.Pair(ctx, name)
+				return pairedMsg{expires: exp, err: err}
+			}
+		}
+		var cmd tea.Cmd
+		m.name, cmd = m.name.Update(msg)
+		return m, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		return m, func() tea.Msg { return BackMsg{} }
+	case t == nil:
+		return m, nil
+	case key.Matches(msg, k.Test):
+		m.busy, m.result = "settings.testing", ""
+		return m, func() tea.Msg {
+			info, err := t.Test(context.Background())
+			return testedMsg{info: info, err: err}
+		}
+	case key.Matches(msg, k.PairKey) && m.conn.Secured:
+		m.naming = true
+		m.name.SetValue(m.conn.Name)
+		return m, m.name.Focus()
+	}
+	return m, nil
+}
+
+// View draws the screen body.
+func (m Model) View() string {
+	s := m.c.Styles
+	parts := []string{s.Title.Render(m.c.T("settings.title")), ""}
+	t := m.c.Terminal
+	if t == nil {
+		return lipgloss.JoinVertical(lipgloss.Left, append(parts, s.Muted.Render(m.c.T("settings.demo")))...)
+	}
+	conn := m.conn
+	row := func(label, value string) string { return s.Label.Render(fmt.Sprintf("%-24s", m.c.T(label))) + value }
+	parts = append(parts, row("settings.address", conn.URL))
+	if conn.Secured {
+		verify := m.c.T("settings.verified")
+		if conn.Insecure {
+			verify = s.Bad.Render(m.c.T("app.insecure"))
+		}
+		parts = append(parts, row("settings.tls", verify))
+		name, expires := conn.Name, m.c.T("settings.not_paired")
+		if name == "" {
+			name = "—"
+		}
+		if !conn.Expires.IsZero() {
+			expires = conn.Expires.Format(time.DateTime)
+		}
+		parts = append(parts, row("settings.name", name), row("settings.expires", expires))
+	} else {
+		parts = append(parts, row("settings.tls", m.c.T("settings.plain")))
+	}
+	if m.naming {
+		parts = append(parts, "", s.Label.Render(m.c.T("settings.name_prompt")), m.name.View())
+	}
+	if m.busy != "" {
+		parts = append(parts, "", s.Warn.Render(m.c.T(m.busy)))
+	}
+	if m.result != "" {
+		style := s.OK
+		if m.problem {
+			style = s.Problem
+		}
+		parts = append(parts, "", style.Width(max(min(m.c.Width-4, 96), 30)).Render(m.result))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+// Title is the screen's state for the terminal's title bar.
+func (m Model) Title() string {
+	if m.busy != "" {
+		return m.c.T(m.busy)
+	}
+	return m.c.T("settings.title")
+}
+
+// ShortHelp lists the keys that work now.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	switch {
+	case m.naming:
+		return []key.Binding{k.Save, k.Back}
+	case m.c.Terminal != nil && m.conn.Secured:
+		return []key.Binding{k.Test, k.PairKey, k.Back, k.Quit}
+	case m.c.Terminal != nil:
+		return []key.Binding{k.Test, k.Back, k.Quit}
+	}
+	return []key.Binding{k.Back, k.Quit}
+}
+
+// FullHelp is ShortHelp in one column.
+func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
