@@ -41,6 +41,8 @@ var (
 	bSecrets     = []byte("secrets")
 )
 
+var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bByRef, bRefunds, bSettings, bSecrets}
+
 // Reference kinds indexed in by_ref.
 const (
 	refProcess     = "ref"
@@ -77,7 +79,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bByRef, bRefunds, bSettings, bSecrets} {
+		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -354,4 +356,20 @@ func (s *Store) Refundable(payment ID) (providers.Money, error) {
 // NeedingPerson returns the operations only a person can settle, newest first.
 func (s *Store) NeedingPerson(limit int) ([]Operation, error) {
 	return s.indexed(bNeedsPerson, true, limit)
+}
+
+// Wipe empties the data file: every operation, setting and secret. It is
+// for the training file only; the caller makes sure of that.
+func (s *Store) Wipe() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+				return err
+			}
+			if _, err := tx.CreateBucket(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -316,3 +316,29 @@ func TestCheckedByAPerson(t *testing.T) {
 		t.Fatalf("unfinished: %+v", open)
 	}
 }
+
+func TestWipeEmptiesOnlyItsOwnFile(t *testing.T) {
+	training, _ := openTemp(t)
+	real, _ := openTemp(t)
+	for _, s := range []*Store{training, real} {
+		op := NewPayment("kaspi", tenge(100), "", s == training, t0)
+		s.Create(&op)
+		s.PutSetting("x", 1)
+	}
+	if err := training.Wipe(); err != nil {
+		t.Fatal(err)
+	}
+	if ops, _ := training.Recent(10); len(ops) != 0 {
+		t.Fatalf("training file still has %d operations", len(ops))
+	}
+	if ok, _ := training.Setting("x", new(int)); ok {
+		t.Fatal("training settings survived the wipe")
+	}
+	op := NewPayment("kaspi", tenge(5), "", true, t0)
+	if training.Create(&op); op.ID != 1 {
+		t.Fatalf("receipt numbers do not start again: %d", op.ID)
+	}
+	if ops, _ := real.Recent(10); len(ops) != 1 {
+		t.Fatal("the real file was touched")
+	}
+}

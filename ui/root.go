@@ -16,6 +16,7 @@ import (
 	"github.com/kassa-till/kassa/ui/refund"
 	"github.com/kassa-till/kassa/ui/sale"
 	"github.com/kassa-till/kassa/ui/settings"
+	"github.com/kassa-till/kassa/ui/trainer"
 )
 
 // screen is which screen has the keyboard.
@@ -26,6 +27,7 @@ const (
 	screenRefund
 	screenCheck
 	screenSettings
+	screenTrainer
 )
 
 // Model is the root of the program.
@@ -36,6 +38,7 @@ type Model struct {
 	refund   refund.Model
 	check    check.Model
 	settings settings.Model
+	trainer  trainer.Model
 	help     help.Model
 	// attention counts operations only a person can settle, for the header.
 	attention int
@@ -45,7 +48,7 @@ type Model struct {
 func New(c *common.Common) Model {
 	h := help.New()
 	h.Styles = c.Styles.Help
-	return Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), settings: settings.New(c), help: h}
+	return Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), settings: settings.New(c), trainer: trainer.New(c), help: h}
 }
 
 // unfinishedMsg carries the operations an earlier run left open.
@@ -105,6 +108,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.settings, cmd = m.settings.Open()
 			m.screen = screenSettings
 			return m, cmd
+		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoTrainer) && m.c.Trainer != nil && m.sale.Idle():
+			m.trainer = m.trainer.Open()
+			m.screen = screenTrainer
+			return m, nil
+		case m.screen == screenTrainer:
+			var cmd tea.Cmd
+			m.trainer, cmd = m.trainer.Update(msg)
+			return m, cmd
 		case m.screen == screenSettings:
 			var cmd tea.Cmd
 			m.settings, cmd = m.settings.Update(msg)
@@ -121,6 +132,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case attentionMsg:
 		m.attention = int(msg)
 		return m, nil
+	case trainer.BackMsg:
+		m.screen = screenSale
+		return m, nil
+	case trainer.WipedMsg:
+		// A fresh sale screen over the empty file.
+		m.sale = sale.NewModel(m.c)
+		return m, m.countAttention()
+	case trainer.Msg:
+		var cmd tea.Cmd
+		m.trainer, cmd = m.trainer.Update(msg)
+		return m, cmd
 	case settings.BackMsg:
 		m.screen = screenSale
 		return m, nil
@@ -198,12 +220,18 @@ func (m Model) View() tea.View {
 		screen, keys = m.check.View(), m.check
 	case screenSettings:
 		screen, keys = m.settings.View(), m.settings
+	case screenTrainer:
+		screen, keys = m.trainer.View(), m.trainer
 	default:
 		screen = m.sale.View()
 	}
+	notice := ""
+	if m.c.IgnoredReal {
+		notice = m.c.Styles.Warn.Render(m.c.T("trainer.ignored"))
+	}
 	body := m.c.Styles.App.Render(lipgloss.JoinVertical(lipgloss.Left,
 		m.header(),
-		"",
+		notice,
 		screen,
 		"",
 		m.help.View(keys),
@@ -218,6 +246,8 @@ func (m Model) View() tea.View {
 		v.WindowTitle = "kassa · " + m.check.Title()
 	case screenSettings:
 		v.WindowTitle = "kassa · " + m.settings.Title()
+	case screenTrainer:
+		v.WindowTitle = "kassa · " + m.trainer.Title()
 	}
 	return v
 }

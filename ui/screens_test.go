@@ -416,3 +416,47 @@ func TestScreenSettingsPairAndTest(t *testing.T) {
 		t.Fatal("not paired")
 	}
 }
+
+// simTrainer is training's Trainer over the test's simulator.
+type simTrainer struct {
+	sim   *sim.Sim
+	store *store.Store
+	speed int
+}
+
+func (s *simTrainer) Behaviours() []string { return []string{"qr", "card", "decline"} }
+func (s *simTrainer) Next(b string) error {
+	s.sim.Next(sim.Customer{Does: sim.Behaviour(b), Delay: 2 * time.Second, Think: 2 * time.Second})
+	return nil
+}
+func (s *simTrainer) RealisticDay()  {}
+func (s *simTrainer) Speed() int     { return max(s.speed, 1) }
+func (s *simTrainer) SetSpeed(n int) { s.speed = n }
+func (s *simTrainer) Wipe() error    { return s.store.Wipe() }
+
+func TestScreenTrainerScriptsTheNextCustomerAndWipes(t *testing.T) {
+	var tr *simTrainer
+	k := newTillOpts(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second}, nil,
+		func(c *common.Common) { tr = &simTrainer{store: c.Store}; c.Trainer = tr })
+	tr.sim = k.sim
+	k.paid("1500", "1 500 ₸ paid") // the queued first customer pays
+
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
+	k.waitTitle("TRAINER")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) // the next customer declines
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.waitTitle("new sale")
+	k.pay("2000")
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle("2 000 ₸ declined")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
+	k.waitTitle("TRAINER")
+	k.tm.Type("ww")
+	k.eventually("the training file is wiped", func() bool { ops, _ := k.store.Recent(10); return len(ops) == 0 })
+}

@@ -44,6 +44,8 @@ type KaspiConfig struct {
 type DemoConfig struct {
 	Customer string   `toml:"customer"`
 	Delay    Duration `toml:"delay"`
+	// Speed runs training's clock faster: 1, 5 or 20.
+	Speed int `toml:"speed"`
 }
 
 // Duration reads "180s" or "3m" from TOML.
@@ -66,7 +68,7 @@ func defaults() Config {
 			ScanTimeout:    Duration{180 * time.Second},
 			ConfirmTimeout: Duration{60 * time.Second},
 		},
-		Demo: DemoConfig{Customer: "qr", Delay: Duration{4 * time.Second}},
+		Demo: DemoConfig{Customer: "qr", Delay: Duration{4 * time.Second}, Speed: 1},
 	}
 }
 
@@ -94,6 +96,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.DurationVar(&cfg.Kaspi.ConfirmTimeout.Duration, "confirm-timeout", cfg.Kaspi.ConfirmTimeout.Duration, "time the customer has to confirm after scanning")
 	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", "))
 	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "demo: how long the simulated customer takes to act")
+	fs.IntVar(&cfg.Demo.Speed, "speed", cfg.Demo.Speed, "demo: run the clock 1, 5 or 20 times faster (timeouts and customers)")
 	return f
 }
 
@@ -145,6 +148,9 @@ func (c Config) validate() error {
 	case 32, 42, 48:
 	default:
 		return fmt.Errorf("receipt width %d: use 32, 42 or 48", c.ReceiptWidth)
+	}
+	if err := validSpeed(c.Demo.Speed); err != nil {
+		return err
 	}
 	if c.Kaspi.ScanTimeout.Duration <= 0 || c.Kaspi.ConfirmTimeout.Duration <= 0 {
 		return errors.New("timeouts must be positive")

@@ -121,7 +121,7 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 	if err != nil {
 		return nil, cfg, nil, err
 	}
-	clk := clock.Real{}
+	var clk clock.Clock = clock.Real{}
 	var closers []func()
 	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -130,10 +130,15 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 	}
 
 	kaspiURL, dbPath := cfg.Kaspi.URL, cfg.DB
+	var demoSim *sim.Sim
+	var scaled *clock.Scaled
 	if demo {
-		// Demo never touches the real POS or the real data file, whatever
-		// the config says.
-		srv, err := startDemoPOS(cfg.Demo, clk)
+		// Training never touches the real POS or the real data file,
+		// whatever the config and flags say.
+		scaled = clock.NewScaled(cfg.Demo.Speed)
+		clk = scaled
+		var srv *sim.Server
+		demoSim, srv, err = startDemoPOS(cfg.Demo, clk)
 		if err != nil {
 			return nil, cfg, nil, err
 		}
@@ -172,7 +177,10 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 		Store: st, Provider: provider, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
 		ReceiptWidth: cfg.ReceiptWidth, Insecure: kcfg.secured() && kcfg.Insecure,
 	}
-	if !demo {
+	if demo {
+		c.Trainer = &trainer{sim: demoSim, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
+		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.DB != ""
+	} else {
 		c.Terminal = &terminal{cfg: kcfg, client: client, session: session, store: st}
 	}
 	return c, cfg, closeAll, nil
@@ -180,17 +188,17 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 
 // startDemoPOS runs the Smart POS simulator inside the process on a
 // loopback port for demo mode.
-func startDemoPOS(d DemoConfig, clk clock.Clock) (*sim.Server, error) {
+func startDemoPOS(d DemoConfig, clk clock.Clock) (*sim.Sim, *sim.Server, error) {
 	behaviour, err := parseCustomer(d.Customer)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := sim.New(sim.Options{Clock: clk, Default: sim.Customer{Does: behaviour, Delay: d.Delay.Duration}})
 	srv, err := s.Start("127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("demo POS: %w", err)
+		return nil, nil, fmt.Errorf("demo POS: %w", err)
 	}
-	return srv, nil
+	return s, srv, nil
 }
 
 func customerNames() []string {

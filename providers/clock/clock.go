@@ -22,30 +22,47 @@ type Real struct{}
 func (Real) Now() time.Time                         { return time.Now() }
 func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// Scaled runs Speed times faster than the wall clock from the moment it is
-// made, for training. Speed 1 is the wall clock.
+// Scaled runs Speed times faster than the wall clock, for training, and
+// can change speed while running without jumping. Speed 1 is the wall clock.
 type Scaled struct {
-	speed int64
-	start time.Time
+	mu     sync.Mutex
+	speed  int64
+	base   time.Time // the scaled time at anchor
+	anchor time.Time // the wall time of the last speed change
 }
 
 // NewScaled returns a clock running speed times faster than real time.
 func NewScaled(speed int) *Scaled {
-	if speed < 1 {
-		speed = 1
-	}
-	return &Scaled{speed: int64(speed), start: time.Now()}
+	now := time.Now()
+	return &Scaled{speed: int64(max(speed, 1)), base: now, anchor: now}
 }
 
-func (s *Scaled) Speed() int { return int(s.speed) }
+// Speed is how many times faster than life the clock runs.
+func (s *Scaled) Speed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int(s.speed)
+}
+
+// SetSpeed changes the speed from now on; time already passed stays.
+func (s *Scaled) SetSpeed(speed int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wall := time.Now()
+	s.base = s.base.Add(wall.Sub(s.anchor) * time.Duration(s.speed))
+	s.anchor, s.speed = wall, int64(max(speed, 1))
+}
 
 func (s *Scaled) Now() time.Time {
-	return s.start.Add(time.Since(s.start) * time.Duration(s.speed))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base.Add(time.Since(s.anchor) * time.Duration(s.speed))
 }
 
+// After waits d of this clock's time at the speed in force when called.
 func (s *Scaled) After(d time.Duration) <-chan time.Time {
 	ch := make(chan time.Time, 1)
-	time.AfterFunc(d/time.Duration(s.speed), func() { ch <- s.Now() })
+	time.AfterFunc(d/time.Duration(s.Speed()), func() { ch <- s.Now() })
 	return ch
 }
 

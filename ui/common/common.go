@@ -31,8 +31,13 @@ type Common struct {
 	// Terminal is the payment terminal's own settings; nil where there
 	// is nothing to set (demo).
 	Terminal Terminal
-	Shop     Shop
-	Cashier  string
+	// Trainer steers the simulated world in training; nil otherwise.
+	Trainer Trainer
+	// IgnoredReal is set when training was started with real settings
+	// (a POS address, a data file): they are ignored, and the screen says so.
+	IgnoredReal bool
+	Shop        Shop
+	Cashier     string
 	// Demo marks a till running on built-in simulators with its own data
 	// file: nothing real is touched, and every screen says so.
 	Demo bool
@@ -76,4 +81,20 @@ type Connection struct {
 // TerminalInfo is the terminal's answer to the connection test.
 type TerminalInfo struct {
 	TerminalID, SerialNum, PosNum string
+}
+
+// Trainer is training mode's hold on its simulated world: what the next
+// customers do, how fast time runs, and wiping the training data file.
+// Nil outside training.
+type Trainer interface {
+	// Behaviours lists what a customer can be told to do.
+	Behaviours() []string
+	// Next scripts what the next customer does.
+	Next(behaviour string) error
+	// RealisticDay queues customers who behave as a day's do, at random.
+	RealisticDay()
+	Speed() int
+	SetSpeed(int)
+	// Wipe empties the training data file.
+	Wipe() error
 }

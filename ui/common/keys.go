@@ -35,6 +35,12 @@ type KeyMap struct {
 	GoSettings key.Binding
 	Test       key.Binding
 	PairKey    key.Binding
+
+	GoTrainer key.Binding
+	Choose    key.Binding
+	Day       key.Binding
+	SpeedKey  key.Binding
+	Wipe      key.Binding
 }
 
 // NewKeyMap returns the bindings with help in cat's language.
@@ -65,5 +71,11 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		GoSettings: key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", cat.T("keys.go_settings"))),
 		Test:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.test"))),
 		PairKey:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.pair"))),
+
+		GoTrainer: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", cat.T("keys.go_trainer"))),
+		Choose:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.choose_next"))),
+		Day:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", cat.T("keys.day"))),
+		SpeedKey:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", cat.T("keys.speed"))),
+		Wipe:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w w", cat.T("keys.wipe"))),
 	}
 }

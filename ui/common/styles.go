@@ -38,6 +38,7 @@ type Styles struct {
 	Receipt   lipgloss.Style
 	Countdown lipgloss.Style
 	Selected  lipgloss.Style
+	Training  lipgloss.Style
 	Help      help.Styles
 }
 
@@ -63,6 +64,7 @@ func DefaultStyles() Styles {
 		Receipt:   lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(colorMuted).Padding(0, 1),
 		Countdown: lipgloss.NewStyle().Bold(true).Foreground(colorAccent),
 		Selected:  lipgloss.NewStyle().Bold(true).Foreground(colorAccent),
+		Training:  lipgloss.NewStyle().Bold(true).Foreground(colorOnColor).Background(colorDemo),
 		Help:      help.DefaultDarkStyles(),
 	}
 }

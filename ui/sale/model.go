@@ -123,7 +123,11 @@ func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch m.machine.Phase {
 	case Entry:
-		return []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoCheck, k.GoSettings, k.Quit}
+		keys := []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoCheck}
+		if m.c.Trainer != nil {
+			return append(keys, k.GoTrainer, k.Quit)
+		}
+		return append(keys, k.GoSettings, k.Quit)
 	case Paid:
 		if m.receipt.TotalLineCount() > m.receipt.Height() {
 			return []key.Binding{k.Next, k.Scroll, k.GoRefund, k.Quit}
