@@ -13,6 +13,7 @@ import (
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/check"
 	"github.com/kassa-till/kassa/ui/common"
+	"github.com/kassa-till/kassa/ui/lesson"
 	"github.com/kassa-till/kassa/ui/refund"
 	"github.com/kassa-till/kassa/ui/sale"
 	"github.com/kassa-till/kassa/ui/settings"
@@ -28,6 +29,7 @@ const (
 	screenCheck
 	screenSettings
 	screenTrainer
+	screenScore
 )
 
 // Model is the root of the program.
@@ -42,13 +44,33 @@ type Model struct {
 	help     help.Model
 	// attention counts operations only a person can settle, for the header.
 	attention int
+	// lesson is the lesson in progress, nil for free practice.
+	lesson *lesson.Run
 }
 
 // New returns the root model over c.
 func New(c *common.Common) Model {
 	h := help.New()
 	h.Styles = c.Styles.Help
-	return Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), settings: settings.New(c), trainer: trainer.New(c), help: h}
+	m := Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), settings: settings.New(c), trainer: trainer.New(c), help: h}
+	if c.Lesson != nil && c.Trainer != nil {
+		run := lesson.Start(*c.Lesson)
+		m.lesson = &run
+	}
+	return m
+}
+
+// queueCustomer scripts the customer of the lesson's step in progress.
+func (m Model) queueCustomer() tea.Cmd {
+	if m.lesson == nil || m.lesson.Done() {
+		return nil
+	}
+	_, step := m.lesson.Step()
+	t := m.c.Trainer
+	return func() tea.Msg {
+		_ = t.Next(step.Customer) // the lesson was checked when loaded
+		return nil
+	}
 }
 
 // unfinishedMsg carries the operations an earlier run left open.
@@ -64,6 +86,12 @@ type attentionMsg int
 // those waiting for a person.
 func (m Model) Init() tea.Cmd {
 	st := m.c.Store
+	return tea.Batch(m.lookAgain(st), m.queueCustomer())
+}
+
+// lookAgain finds operations left open and counts those waiting for a
+// person; the root does it at start and whenever a sale screen is free.
+func (m Model) lookAgain(st *store.Store) tea.Cmd {
 	return tea.Batch(func() tea.Msg {
 		ops, err := st.Unfinished()
 		return unfinishedMsg{ops: ops, err: err}
@@ -111,6 +139,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoTrainer) && m.c.Trainer != nil && m.sale.Idle():
 			m.trainer = m.trainer.Open()
 			m.screen = screenTrainer
+			return m, nil
+		case m.screen == screenScore:
+			if key.Matches(msg, m.c.Keys.Back) || key.Matches(msg, m.c.Keys.Next) {
+				m.screen, m.lesson = screenSale, nil
+			}
 			return m, nil
 		case m.screen == screenTrainer:
 			var cmd tea.Cmd
@@ -176,12 +209,20 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refund, cmd = m.refund.Update(msg)
 		return m, cmd
 	}
-	wasOutcome := m.sale.Machine().Phase.Final()
+	wasOutcome, wasBusy := m.sale.Machine().Phase.Final(), m.sale.Machine().Phase.Busy()
 	var cmd tea.Cmd
 	m.sale, cmd = m.sale.Update(msg)
+	if wasBusy && m.sale.Machine().Phase.Final() && m.lesson != nil {
+		run := m.lesson.Observe(m.sale.Machine().Op)
+		m.lesson = &run
+		if run.Done() {
+			m.screen = screenScore
+		}
+		cmd = tea.Batch(cmd, m.queueCustomer())
+	}
 	if wasOutcome && m.sale.Machine().Phase == sale.Entry {
 		// Back at a new sale: anything else left open by an earlier run?
-		cmd = tea.Batch(cmd, m.Init())
+		cmd = tea.Batch(cmd, m.lookAgain(m.c.Store))
 	}
 	return m, cmd
 }
@@ -222,16 +263,21 @@ func (m Model) View() tea.View {
 		screen, keys = m.settings.View(), m.settings
 	case screenTrainer:
 		screen, keys = m.trainer.View(), m.trainer
+	case screenScore:
+		screen, keys = m.scoreView(), scoreKeys{m.c.Keys}
 	default:
 		screen = m.sale.View()
 	}
-	notice := ""
+	top := []string{m.header()}
 	if m.c.IgnoredReal {
-		notice = m.c.Styles.Warn.Render(m.c.T("trainer.ignored"))
+		top = append(top, m.c.Styles.Warn.Render(m.c.T("trainer.ignored")))
+	}
+	if b := m.lessonBanner(); b != "" {
+		top = append(top, "", b)
 	}
 	body := m.c.Styles.App.Render(lipgloss.JoinVertical(lipgloss.Left,
-		m.header(),
-		notice,
+		lipgloss.JoinVertical(lipgloss.Left, top...),
+		"",
 		screen,
 		"",
 		m.help.View(keys),
@@ -248,6 +294,8 @@ func (m Model) View() tea.View {
 		v.WindowTitle = "kassa · " + m.settings.Title()
 	case screenTrainer:
 		v.WindowTitle = "kassa · " + m.trainer.Title()
+	case screenScore:
+		v.WindowTitle = "kassa · " + m.c.T("lesson.finished", m.lesson.Lesson.Title.In(m.c.Lang))
 	}
 	return v
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
@@ -46,7 +47,7 @@ func newTill(t *testing.T, width int, lang string, customer sim.Customer) *till 
 // context adjusted before the program starts.
 func newTillWith(t *testing.T, adjust func(*common.Common)) *till {
 	t.Helper()
-	return newTillOpts(t, 100, "en", sim.Customer{Does: sim.PayQR}, nil, adjust)
+	return newTillOpts(t, 100, "en", sim.Customer{Does: sim.PayQR}, nil, func(c *common.Common, _ *sim.Sim) { adjust(c) })
 }
 
 // newTillAfter is newTill with a data file and POS prepared by an earlier
@@ -56,11 +57,13 @@ func newTillAfter(t *testing.T, width int, lang string, customer sim.Customer, b
 	return newTillOpts(t, width, lang, customer, before, nil)
 }
 
-func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider), adjust func(*common.Common)) *till {
+func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider), adjust func(*common.Common, *sim.Sim)) *till {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	s := sim.New(sim.Options{Clock: clk, Location: time.UTC, Seed: 7})
-	s.Next(customer)
+	if customer.Does != "" {
+		s.Next(customer)
+	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	st, err := store.Open(filepath.Join(t.TempDir(), "kassa.db"))
@@ -79,7 +82,7 @@ func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, be
 		before(st, c.Provider)
 	}
 	if adjust != nil {
-		adjust(c)
+		adjust(c, s)
 	}
 	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, 50))
 	return &till{t: t, tm: tm, clk: clk, sim: s, store: st}
@@ -248,7 +251,7 @@ func TestScreenNarrowAndWide(t *testing.T) {
 // paid runs a whole sale and returns to a new sale.
 func (k *till) paid(amount, title string) {
 	k.pay(amount)
-	for range 6 {
+	for range 12 {
 		k.second()
 	}
 	k.waitTitle(title)
@@ -435,10 +438,8 @@ func (s *simTrainer) SetSpeed(n int) { s.speed = n }
 func (s *simTrainer) Wipe() error    { return s.store.Wipe() }
 
 func TestScreenTrainerScriptsTheNextCustomerAndWipes(t *testing.T) {
-	var tr *simTrainer
 	k := newTillOpts(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second}, nil,
-		func(c *common.Common) { tr = &simTrainer{store: c.Store}; c.Trainer = tr })
-	tr.sim = k.sim
+		func(c *common.Common, s *sim.Sim) { c.Trainer = &simTrainer{sim: s, store: c.Store} })
 	k.paid("1500", "1 500 ₸ paid") // the queued first customer pays
 
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
@@ -459,4 +460,23 @@ func TestScreenTrainerScriptsTheNextCustomerAndWipes(t *testing.T) {
 	k.waitTitle("TRAINER")
 	k.tm.Type("ww")
 	k.eventually("the training file is wiped", func() bool { ops, _ := k.store.Recent(10); return len(ops) == 0 })
+}
+
+// A trainee who types one amount wrong on purpose gets it named.
+func TestScreenLessonScoresMistakes(t *testing.T) {
+	l, err := lessons.Load("1-first-sales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newTillOpts(t, 100, "en", sim.Customer{}, nil, func(c *common.Common, s *sim.Sim) {
+		c.Trainer, c.Lesson, c.Lang = &simTrainer{sim: s, store: c.Store}, &l, "en"
+	})
+	k.paid("450", "450 ₸ paid")
+	k.paid("12800", "12 800 ₸ paid")
+	k.pay("1500")
+	for range 12 {
+		k.second()
+	}
+	k.waitTitle("LESSON «First sales» FINISHED")
+	golden.RequireEqual(t, k.screen())
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/kassa-till/kassa/assets/lessons"
+
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -46,6 +48,8 @@ type DemoConfig struct {
 	Delay    Duration `toml:"delay"`
 	// Speed runs training's clock faster: 1, 5 or 20.
 	Speed int `toml:"speed"`
+	// Lesson is a shipped lesson's name or a lesson file to run.
+	Lesson string `toml:"lesson"`
 }
 
 // Duration reads "180s" or "3m" from TOML.
@@ -96,6 +100,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.DurationVar(&cfg.Kaspi.ConfirmTimeout.Duration, "confirm-timeout", cfg.Kaspi.ConfirmTimeout.Duration, "time the customer has to confirm after scanning")
 	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", "))
 	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "demo: how long the simulated customer takes to act")
+	fs.StringVar(&cfg.Demo.Lesson, "lesson", cfg.Demo.Lesson, "demo: run a lesson: a file, or one of "+strings.Join(lessons.Shipped(), ", "))
 	fs.IntVar(&cfg.Demo.Speed, "speed", cfg.Demo.Speed, "demo: run the clock 1, 5 or 20 times faster (timeouts and customers)")
 	return f
 }

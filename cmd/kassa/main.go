@@ -19,6 +19,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi"
@@ -174,11 +175,19 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 	})
 	c := &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,
-		Store: st, Provider: provider, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
+		Store: st, Provider: provider, Lang: cfg.Lang, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
 		ReceiptWidth: cfg.ReceiptWidth, Insecure: kcfg.secured() && kcfg.Insecure,
 	}
 	if demo {
 		c.Trainer = &trainer{sim: demoSim, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
+		if cfg.Demo.Lesson != "" {
+			l, err := lessons.Load(cfg.Demo.Lesson)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, err
+			}
+			c.Lesson = &l
+		}
 		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.DB != ""
 	} else {
 		c.Terminal = &terminal{cfg: kcfg, client: client, session: session, store: st}

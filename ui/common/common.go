@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
@@ -33,6 +34,10 @@ type Common struct {
 	Terminal Terminal
 	// Trainer steers the simulated world in training; nil otherwise.
 	Trainer Trainer
+	// Lesson is the training lesson to run; nil for free practice.
+	Lesson *lessons.Lesson
+	// Lang is the catalog's language, for texts kept outside it (lessons).
+	Lang string
 	// IgnoredReal is set when training was started with real settings
 	// (a POS address, a data file): they are ignored, and the screen says so.
 	IgnoredReal bool

@@ -1,0 +1,122 @@
+// Package lessons holds the training lessons shipped with kassa, and reads
+// lesson files: a sequence of sales and refunds, what each customer does,
+// and what the cashier is expected to do, in TOML.
+//
+//	title = { en = "First sales", ru = "Первые продажи" }
+//
+//	[[step]]
+//	say = { en = "Bread, 450 ₸. The customer pays by QR.", ru = "…" }
+//	customer = "qr"      # what the simulated customer does (see kassa demo --help)
+//	do = "pay"           # what the trainee must do: pay or refund
+//	amount = 450         # in tenge
+//	expect = "paid"      # the outcome: paid, refunded, declined, timed_out, not_started, check
+//	# for a refund: refund_of = 1, the step whose payment is refunded
+package lessons
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+//go:embed *.toml
+var shipped embed.FS
+
+// Text is one text in several languages.
+type Text map[string]string
+
+// In returns the text in lang, or English.
+func (t Text) In(lang string) string {
+	if s, ok := t[lang]; ok {
+		return s
+	}
+	return t["en"]
+}
+
+// Lesson is a scripted training session.
+type Lesson struct {
+	Name  string `toml:"-"`
+	Title Text   `toml:"title"`
+	Steps []Step `toml:"step"`
+}
+
+// Step is one customer and what the trainee must do for them.
+type Step struct {
+	Say      Text   `toml:"say"`
+	Customer string `toml:"customer"`
+	Do       string `toml:"do"`
+	Amount   int64  `toml:"amount"`
+	Expect   string `toml:"expect"`
+	RefundOf int    `toml:"refund_of"`
+}
+
+// Outcomes a step can expect.
+var Outcomes = []string{"paid", "refunded", "declined", "timed_out", "not_started", "check"}
+
+// Shipped lists the names of the lessons that come with kassa.
+func Shipped() []string {
+	entries, _ := fs.ReadDir(shipped, ".")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".toml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Load reads a lesson by the name of a shipped one or a file's path.
+func Load(nameOrPath string) (Lesson, error) {
+	raw, err := fs.ReadFile(shipped, nameOrPath+".toml")
+	name := nameOrPath
+	if err != nil {
+		if raw, err = os.ReadFile(nameOrPath); err != nil {
+			return Lesson{}, fmt.Errorf("lesson %q: not a shipped lesson (%s) nor a readable file: %w", nameOrPath, strings.Join(Shipped(), ", "), err)
+		}
+	}
+	var l Lesson
+	if err := toml.Unmarshal(raw, &l); err != nil {
+		return Lesson{}, fmt.Errorf("lesson %s: %w", nameOrPath, err)
+	}
+	l.Name = name
+	return l, l.validate()
+}
+
+// Customers is what a simulated customer can be told to do; the command
+// sets it from its simulator so lessons and the trainer panel agree.
+var Customers = []string{"qr", "card", "decline", "never", "noconfirm", "unknown-success", "unknown-fail", "busy", "expired"}
+
+func (l Lesson) validate() error {
+	if len(l.Steps) == 0 {
+		return fmt.Errorf("lesson %s has no steps", l.Name)
+	}
+	var errs []error
+	for i, s := range l.Steps {
+		n := i + 1
+		if s.Say.In("en") == "" {
+			errs = append(errs, fmt.Errorf("step %d: say has no English text", n))
+		}
+		if !slices.Contains(Customers, s.Customer) {
+			errs = append(errs, fmt.Errorf("step %d: customer %q is not one of %s", n, s.Customer, strings.Join(Customers, ", ")))
+		}
+		if s.Do != "pay" && s.Do != "refund" {
+			errs = append(errs, fmt.Errorf("step %d: do %q must be pay or refund", n, s.Do))
+		}
+		if s.Amount <= 0 {
+			errs = append(errs, fmt.Errorf("step %d: amount must be more than 0", n))
+		}
+		if !slices.Contains(Outcomes, s.Expect) {
+			errs = append(errs, fmt.Errorf("step %d: expect %q is not one of %s", n, s.Expect, strings.Join(Outcomes, ", ")))
+		}
+		if s.Do == "refund" && (s.RefundOf < 1 || s.RefundOf >= n || l.Steps[s.RefundOf-1].Do != "pay") {
+			errs = append(errs, fmt.Errorf("step %d: refund_of must name an earlier payment step", n))
+		}
+	}
+	return errors.Join(errs...)
+}
