@@ -378,7 +378,12 @@ func (m Machine) afterAnswer(op store.Operation, at time.Time, err error) (Machi
 		m.Phase = Paid
 		return m, nil
 	case store.StateFailed:
+		// The POS gives up on the customer at the same moment the till
+		// does; its failure then means the customer ran out of time.
 		m.Phase = Declined
+		if left, _ := m.TimeLeft(); left <= 0 {
+			m.Phase = TimedOut
+		}
 		return m, nil
 	case store.StateUnknown:
 		m.Phase = Resolving
@@ -441,7 +446,9 @@ func (m Machine) resolveWait(now time.Time) time.Duration {
 // TimeLeft is the time the customer has left, and whether it is the
 // confirm timeout (true) or the scan timeout (false).
 func (m Machine) TimeLeft() (time.Duration, bool) {
-	if m.Op.Stage.Confirming() && !m.Op.ConfirmSince.IsZero() {
+	// Once the customer has scanned, the confirm timeout applies, even
+	// after the POS has moved on to cancelling.
+	if !m.Op.ConfirmSince.IsZero() {
 		return m.Op.ConfirmSince.Add(m.Info.ConfirmTimeout).Sub(m.Now), true
 	}
 	return m.Op.Created.Add(m.Info.ScanTimeout).Sub(m.Now), false

@@ -420,3 +420,17 @@ type diskError struct{}
 func (diskError) Error() string { return "disk full" }
 
 var errDisk error = diskError{}
+
+func TestThePOSGivingUpAtTheTimeoutReadsAsATimeout(t *testing.T) {
+	m := started(t, "1500")
+	m, _ = answer(m, 180*time.Second, providers.Status{State: providers.StateFail, Stage: providers.StageCancelled,
+		Detail: "ProcessCancelled", Message: "Күту уақыты өтті"})
+	if m.Phase != TimedOut || m.Op.State != store.StateFailed {
+		t.Fatalf("phase %v state %v", m.Phase, m.Op.State)
+	}
+	m2 := started(t, "1500")
+	m2, _ = answer(m2, 30*time.Second, providers.Status{State: providers.StateFail, Stage: providers.StageCancelled})
+	if m2.Phase != Declined {
+		t.Fatalf("a cancellation before the timeout: %v", m2.Phase)
+	}
+}

@@ -228,7 +228,7 @@ func (m Model) viewCheck() []string {
 func (m Model) viewTimedOut() []string {
 	s, mc := m.c.Styles, m.machine
 	title, limit := m.c.T("timeout.scan_title"), mc.Info.ScanTimeout
-	if mc.Op.Stage.Confirming() {
+	if _, confirming := mc.TimeLeft(); confirming {
 		title, limit = m.c.T("timeout.confirm_title"), mc.Info.ConfirmTimeout
 	}
 	body := []string{s.Warn.Render(title), m.wrap(m.c.T("timeout.body", clockText(limit)))}
