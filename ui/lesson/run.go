@@ -95,10 +95,11 @@ func (r Run) Observe(op store.Operation) Run {
 	switch {
 	case op.Kind != wantKind:
 		res = Result{Step: n, Why: "lesson.wrong_do_" + step.Do}
+	case wantKind == store.KindRefund && op.PaymentID != r.payments[step.RefundOf]:
+		// The payment first: refunding the wrong one is the bigger mistake.
+		res = Result{Step: n, Why: "lesson.wrong_payment", Args: []any{r.payments[step.RefundOf].Receipt()}}
 	case op.Amount.Minor != want.Minor:
 		res = Result{Step: n, Why: "lesson.wrong_amount", Args: []any{op.Amount, want}}
-	case wantKind == store.KindRefund && op.PaymentID != r.payments[step.RefundOf]:
-		res = Result{Step: n, Why: "lesson.wrong_payment", Args: []any{r.payments[step.RefundOf].Receipt()}}
 	case got != step.Expect:
 		res = Result{Step: n, Why: "lesson.wrong_outcome", Args: []any{"lesson.outcome." + step.Expect, "lesson.outcome." + got}}
 	}

@@ -116,3 +116,15 @@ expect = "refunded"
 		}
 	}
 }
+
+func TestWrongPaymentIsNamedBeforeTheAmount(t *testing.T) {
+	l, _ := lessons.Load("2-refunds")
+	r := Start(l)
+	r = r.Observe(finished(store.KindPayment, 9900, store.StateSuccess, 1, 0))
+	r = r.Observe(finished(store.KindRefund, 2000, store.StateSuccess, 2, 1))
+	r = r.Observe(finished(store.KindPayment, 15000, store.StateSuccess, 3, 0))
+	r = r.Observe(finished(store.KindRefund, 7900, store.StateSuccess, 4, 1)) // the kettle's rest
+	if res := r.Results[3]; res.Why != "lesson.wrong_payment" {
+		t.Fatalf("%+v", res)
+	}
+}
