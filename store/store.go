@@ -9,6 +9,9 @@
 //	needs_person ID                               → nothing (operations only a person can settle)
 //	by_ref      provider \x00 kind \x00 reference → ID (processId, transactionId)
 //	refunds     payment ID + refund ID            → nothing (a payment's refunds)
+//	summary     created unix nanos + ID           → Row, compact (history, CSV)
+//	numbers     receipt/payment number \x00 ID    → summary key (search as you type)
+//	days        local day + kind, state, …        → count and sum (period totals)
 //	settings    name                              → value
 //	secrets     name                              → value (tokens, API keys)
 //
@@ -35,13 +38,16 @@ var (
 	bByTime      = []byte("by_time")
 	bOpen        = []byte("open")
 	bNeedsPerson = []byte("needs_person")
+	bSummary     = []byte("summary")
+	bNumbers     = []byte("numbers")
+	bDays        = []byte("days")
 	bByRef       = []byte("by_ref")
 	bRefunds     = []byte("refunds")
 	bSettings    = []byte("settings")
 	bSecrets     = []byte("secrets")
 )
 
-var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bByRef, bRefunds, bSettings, bSecrets}
+var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays}
 
 // Reference kinds indexed in by_ref.
 const (
@@ -84,7 +90,7 @@ func Open(path string) (*Store, error) {
 				return err
 			}
 		}
-		return nil
+		return backfillSummaries(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -145,6 +151,9 @@ func put(tx *bolt.Tx, op *Operation) error {
 	}
 	key := idKey(op.ID)
 	if err := tx.Bucket(bOperations).Put(key, buf); err != nil {
+		return err
+	}
+	if err := putSummary(tx, op); err != nil {
 		return err
 	}
 	if op.State.Open() {
@@ -371,5 +380,34 @@ func (s *Store) Wipe() error {
 			}
 		}
 		return nil
+	})
+}
+
+// backfillSummaries gives a data file written before summaries existed its
+// summaries, indexes and day totals, once.
+func backfillSummaries(tx *bolt.Tx) error {
+	if k, _ := tx.Bucket(bSummary).Cursor().First(); k != nil {
+		return nil
+	}
+	return tx.Bucket(bOperations).ForEach(func(_, v []byte) error {
+		var op Operation
+		if err := json.Unmarshal(v, &op); err != nil {
+			return err
+		}
+		return putSummary(tx, &op)
+	})
+}
+
+// Batch writes many new operations in one transaction, each exactly as
+// Create and Save would, for `kassa gen` and benchmarks. Keep batches to
+// tens of thousands: one transaction holds them all in memory.
+func (s *Store) Batch(fn func(create func(op *Operation) error) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return fn(func(op *Operation) error {
+			if op.ID != 0 {
+				return fmt.Errorf("store: batch: operation %d already has an id", op.ID)
+			}
+			return create(tx, op)
+		})
 	})
 }

@@ -54,6 +54,10 @@ func run(args []string, stderr io.Writer) int {
 		err = runRecover(args, os.Stdout)
 	case "pair":
 		err = runPair(args, os.Stdout)
+	case "export":
+		err = runExport(args, os.Stdout)
+	case "gen":
+		err = runGen(args, os.Stdout)
 	case "help":
 		usage(nil)
 		return 0
@@ -80,6 +84,8 @@ func usage(fs *flag.FlagSet) {
   kassa demo [flags]                 run the till on a built-in Smart POS simulator, with a demo data file
   kassa pay --amount N [flags]       take one payment without the screen (for scripts)
   kassa refund --payment N --amount A  refund A from the payment with receipt or payment number N
+  kassa export --from D --to D [--kind payments|refunds] [--out FILE]   CSV of at most 35 days
+  kassa gen --count N --db PATH      write N realistic operations, to try the history on a big shop
   kassa recover [flags]              follow up operations an earlier run left unfinished, then exit
   kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)
   kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
