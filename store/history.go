@@ -171,8 +171,10 @@ type Totals struct {
 func (t Totals) Net() providers.Money { return t.Paid.Sub(t.Refunded) }
 
 // Totals sums the period's successful payments and refunds matching the
-// filters, in currency c, from the day totals: a few entries a day.
+// filters, in currency c, from the day totals: a few entries a day. Both
+// kinds are summed whatever q.Kind says, so either tab shows the net.
 func (s *Store) Totals(q Query, c providers.Currency) (Totals, error) {
+	q.Kind = ""
 	t := Totals{Paid: providers.New(0, c), Refunded: providers.New(0, c)}
 	if err := q.Validate(); err != nil {
 		return t, err

@@ -13,6 +13,7 @@ import (
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/check"
 	"github.com/kassa-till/kassa/ui/common"
+	"github.com/kassa-till/kassa/ui/history"
 	"github.com/kassa-till/kassa/ui/lesson"
 	"github.com/kassa-till/kassa/ui/refund"
 	"github.com/kassa-till/kassa/ui/sale"
@@ -30,6 +31,7 @@ const (
 	screenSettings
 	screenTrainer
 	screenScore
+	screenHistory
 )
 
 // Model is the root of the program.
@@ -41,6 +43,7 @@ type Model struct {
 	check    check.Model
 	settings settings.Model
 	trainer  trainer.Model
+	history  history.Model
 	help     help.Model
 	// attention counts operations only a person can settle, for the header.
 	attention int
@@ -52,7 +55,7 @@ type Model struct {
 func New(c *common.Common) Model {
 	h := help.New()
 	h.Styles = c.Styles.Help
-	m := Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), settings: settings.New(c), trainer: trainer.New(c), help: h}
+	m := Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), settings: settings.New(c), trainer: trainer.New(c), history: history.New(c), help: h}
 	if c.Lesson != nil && c.Trainer != nil {
 		run := lesson.Start(*c.Lesson)
 		m.lesson = &run
@@ -140,6 +143,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.trainer = m.trainer.Open()
 			m.screen = screenTrainer
 			return m, nil
+		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoHistory) && m.sale.Idle():
+			var cmd tea.Cmd
+			m.history, cmd = m.history.Open()
+			m.screen = screenHistory
+			return m, cmd
+		case m.screen == screenHistory:
+			var cmd tea.Cmd
+			m.history, cmd = m.history.Update(msg)
+			return m, cmd
 		case m.screen == screenScore:
 			if key.Matches(msg, m.c.Keys.Back) || key.Matches(msg, m.c.Keys.Next) {
 				m.screen, m.lesson = screenSale, nil
@@ -165,6 +177,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case attentionMsg:
 		m.attention = int(msg)
 		return m, nil
+	case history.BackMsg:
+		m.screen = screenSale
+		return m, nil
+	case history.RefundMsg:
+		var cmd tea.Cmd
+		m.refund, cmd = m.refund.OpenFor(msg.Payment)
+		m.screen = screenRefund
+		return m, cmd
+	case history.Msg:
+		var cmd tea.Cmd
+		m.history, cmd = m.history.Update(msg)
+		return m, cmd
 	case trainer.BackMsg:
 		m.screen = screenSale
 		return m, nil
@@ -265,6 +289,8 @@ func (m Model) View() tea.View {
 		screen, keys = m.trainer.View(), m.trainer
 	case screenScore:
 		screen, keys = m.scoreView(), scoreKeys{m.c.Keys}
+	case screenHistory:
+		screen, keys = m.history.View(), m.history
 	default:
 		screen = m.sale.View()
 	}
@@ -296,6 +322,8 @@ func (m Model) View() tea.View {
 		v.WindowTitle = "kassa · " + m.trainer.Title()
 	case screenScore:
 		v.WindowTitle = "kassa · " + m.c.T("lesson.finished", m.lesson.Lesson.Title.In(m.c.Lang))
+	case screenHistory:
+		v.WindowTitle = "kassa · " + m.history.Title()
 	}
 	return v
 }

@@ -480,3 +480,19 @@ func TestScreenLessonScoresMistakes(t *testing.T) {
 	k.waitTitle("LESSON «First sales» FINISHED")
 	golden.RequireEqual(t, k.screen())
 }
+
+func TestScreenHistoryToday(t *testing.T) {
+	k := newTillAfter(t, 120, "en", sim.Customer{}, func(st *store.Store, _ providers.Provider) {
+		for i, amount := range []int64{4500, 12800} {
+			op := store.NewPayment("kaspi", providers.New(amount, providers.KZT), "Aigerim", true, t0.Add(time.Duration(i)*time.Minute))
+			st.Create(&op)
+			op.Started(providers.Started{Ref: "p"}, t0)
+			op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "50471133" + string(rune('0'+i)),
+				Cheque: &providers.Cheque{TerminalID: "31452963"}}, t0)
+			st.Save(&op)
+		}
+	})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	k.waitTitle("history: Payments (2 shown)")
+	golden.RequireEqual(t, k.screen())
+}

@@ -126,9 +126,10 @@ type generator struct {
 var genTerminals = []string{"31452963", "31452964", "31452970"}
 
 func (g *generator) write(create func(*store.Operation) error, from, count int) error {
-	span := 180 * 24 * time.Hour
+	// The step first: span × n would overflow a Duration.
+	step := 180 * 24 * time.Hour / time.Duration(g.n)
 	for i := from; i < from+count; i++ {
-		at := g.now.Add(-span * time.Duration(g.n-i) / time.Duration(g.n))
+		at := g.now.Add(-step * time.Duration(g.n-i))
 		if len(g.paid) > 0 && g.rnd.IntN(12) == 0 {
 			if err := g.refund(create, at, i); err != nil {
 				return err

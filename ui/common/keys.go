@@ -36,6 +36,15 @@ type KeyMap struct {
 	Test       key.Binding
 	PairKey    key.Binding
 
+	GoHistory key.Binding
+	Tab       key.Binding
+	SearchKey key.Binding
+	Period    key.Binding
+	MethodKey key.Binding
+	StatusKey key.Binding
+	Export    key.Binding
+	RefundRow key.Binding
+
 	GoTrainer key.Binding
 	Choose    key.Binding
 	Day       key.Binding
@@ -71,6 +80,15 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		GoSettings: key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", cat.T("keys.go_settings"))),
 		Test:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.test"))),
 		PairKey:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.pair"))),
+
+		GoHistory: key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", cat.T("keys.go_history"))),
+		Tab:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", cat.T("keys.tab"))),
+		SearchKey: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", cat.T("keys.search"))),
+		Period:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", cat.T("keys.period"))),
+		MethodKey: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", cat.T("keys.method"))),
+		StatusKey: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", cat.T("keys.status"))),
+		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", cat.T("keys.export"))),
+		RefundRow: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", cat.T("keys.refund_row"))),
 
 		GoTrainer: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", cat.T("keys.go_trainer"))),
 		Choose:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.choose_next"))),

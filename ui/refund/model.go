@@ -105,6 +105,13 @@ func (m Model) Open() (Model, tea.Cmd) {
 	}
 }
 
+// OpenFor opens the screen on a payment chosen elsewhere (a history row).
+func (m Model) OpenFor(id store.ID) (Model, tea.Cmd) {
+	m = New(m.c)
+	st := m.c.Store
+	return m, func() tea.Msg { op, err := st.Get(id); return load(st, op, err) }
+}
+
 // todays lists today's successful payments, newest first.
 func todays(st *store.Store, provider string, now time.Time) ([]store.Operation, error) {
 	recent, err := st.Recent(todayLimit * 4)

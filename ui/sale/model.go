@@ -123,7 +123,7 @@ func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch m.machine.Phase {
 	case Entry:
-		keys := []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoCheck}
+		keys := []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoHistory, k.GoCheck}
 		if m.c.Trainer != nil {
 			return append(keys, k.GoTrainer, k.Quit)
 		}
