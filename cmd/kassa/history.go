@@ -115,7 +115,8 @@ func runGen(args []string, out io.Writer) error {
 }
 
 // generator makes a shop's operations over the last six months: mostly QR,
-// some card, a few declines, unknowns and checks; partial and full refunds.
+// some card, a few declines and a rare one to check; partial and full
+// refunds. Nothing is left open for the till to take up.
 type generator struct {
 	rnd  *rand.Rand
 	now  time.Time
@@ -154,10 +155,13 @@ func (g *generator) write(create func(*store.Operation) error, from, count int) 
 		switch r := g.rnd.IntN(100); {
 		case r < 6:
 			st = providers.Status{State: providers.StateFail, Stage: providers.StageDone, Message: "Сатып алушы сатып алуды жойды"}
-		case r < 7:
-			st = providers.Status{State: providers.StateUnknown, Stage: providers.StageCancelled, Message: "Операция прервана"}
 		}
 		op.ApplyStatus(st, at.Add(20*time.Second))
+		if g.rnd.IntN(1000) == 0 {
+			// A rare one the POS lost: waiting for a manager (F4), not for
+			// the till, which would otherwise take each up at start.
+			op.NeedsCheck("the provider does not know the operation", at.Add(time.Minute))
+		}
 		if err := create(&op); err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kassa-till/kassa/store"
 )
 
 func TestGenThenExport(t *testing.T) {
@@ -48,5 +50,21 @@ func TestGenThenExport(t *testing.T) {
 	}
 	if code := run([]string{"export", "--from", "2026-01-01", "--to", "2026-03-01", "--db", db}, &bytes.Buffer{}); code == 0 {
 		t.Fatal("exit 0 for a 60-day period")
+	}
+}
+
+func TestGenLeavesNothingForTheTillToTakeUp(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := filepath.Join(t.TempDir(), "g.db")
+	if err := runGen([]string{"--count", "5000", "--db", db}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if open, _ := st.Unfinished(); len(open) != 0 {
+		t.Fatalf("%d operations left open", len(open))
 	}
 }

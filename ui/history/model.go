@@ -259,8 +259,9 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, m.text.Focus()
 	case key.Matches(msg, k.Period):
 		m.input = choosingPeriod
-		m.text.Placeholder = "2026-11-01 2026-11-23"
-		m.text.SetValue(m.query.From.Format("2006-01-02") + " " + m.query.To.Format("2006-01-02"))
+		// The current period as the placeholder: typing starts afresh.
+		m.text.Placeholder = m.query.From.Format("2006-01-02") + " " + m.query.To.Format("2006-01-02")
+		m.text.SetValue("")
 		return m, m.text.Focus()
 	case key.Matches(msg, k.MethodKey):
 		m.query.Method = map[providers.Method]providers.Method{"": providers.MethodQR, providers.MethodQR: providers.MethodCard, providers.MethodCard: ""}[m.query.Method]
