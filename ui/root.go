@@ -148,90 +148,50 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.history, cmd = m.history.Open()
 			m.screen = screenHistory
 			return m, cmd
-		case m.screen == screenHistory:
-			var cmd tea.Cmd
-			m.history, cmd = m.history.Update(msg)
-			return m, cmd
 		case m.screen == screenScore:
 			if key.Matches(msg, m.c.Keys.Back) || key.Matches(msg, m.c.Keys.Next) {
 				m.screen, m.lesson = screenSale, nil
 			}
 			return m, nil
-		case m.screen == screenTrainer:
-			var cmd tea.Cmd
-			m.trainer, cmd = m.trainer.Update(msg)
-			return m, cmd
-		case m.screen == screenSettings:
-			var cmd tea.Cmd
-			m.settings, cmd = m.settings.Update(msg)
-			return m, cmd
-		case m.screen == screenRefund:
-			var cmd tea.Cmd
-			m.refund, cmd = m.refund.Update(msg)
-			return m, cmd
-		case m.screen == screenCheck:
-			var cmd tea.Cmd
-			m.check, cmd = m.check.Update(msg)
-			return m, cmd
+		case m.screen != screenSale:
+			return m.updateScreen(m.screen, msg)
 		}
 	case attentionMsg:
 		m.attention = int(msg)
 		return m, nil
-	case history.BackMsg:
+	case history.BackMsg, trainer.BackMsg, settings.BackMsg, refund.BackMsg:
 		m.screen = screenSale
 		return m, nil
+	case check.BackMsg:
+		m.screen = screenSale
+		return m, m.countAttention()
 	case history.RefundMsg:
 		var cmd tea.Cmd
 		m.refund, cmd = m.refund.OpenFor(msg.Payment)
 		m.screen = screenRefund
 		return m, cmd
-	case history.Msg:
-		var cmd tea.Cmd
-		m.history, cmd = m.history.Update(msg)
-		return m, cmd
-	case trainer.BackMsg:
-		m.screen = screenSale
-		return m, nil
 	case trainer.WipedMsg:
 		// A fresh sale screen over the empty file.
 		m.sale = sale.NewModel(m.c)
 		return m, m.countAttention()
-	case trainer.Msg:
-		var cmd tea.Cmd
-		m.trainer, cmd = m.trainer.Update(msg)
-		return m, cmd
-	case settings.BackMsg:
-		m.screen = screenSale
-		return m, nil
-	case settings.Msg:
-		var cmd tea.Cmd
-		m.settings, cmd = m.settings.Update(msg)
-		return m, cmd
-	case check.BackMsg:
-		m.screen = screenSale
-		return m, m.countAttention()
-	case check.Msg:
-		var cmd tea.Cmd
-		m.check, cmd = m.check.Update(msg)
-		if m.check.Loaded() {
-			// The list just read is the count: no second read to race it.
-			m.attention = m.check.Count()
-		}
-		return m, cmd
-	case unfinishedMsg:
-		return m.resume(msg)
-	case refund.BackMsg:
-		m.screen = screenSale
-		return m, nil
 	case refund.StartMsg:
 		m.screen = screenSale
 		var cmd tea.Cmd
 		m.sale, cmd = m.sale.StartRefund(msg.Payment, msg.Amount)
 		return m, cmd
+	case unfinishedMsg:
+		return m.resume(msg)
+	// A screen's own answers go to that screen, wherever the cashier is.
+	case history.Msg:
+		return m.updateScreen(screenHistory, msg)
+	case trainer.Msg:
+		return m.updateScreen(screenTrainer, msg)
+	case settings.Msg:
+		return m.updateScreen(screenSettings, msg)
 	case refund.Msg:
-		var cmd tea.Cmd
-		m.refund, cmd = m.refund.Update(msg)
-		return m, cmd
+		return m.updateScreen(screenRefund, msg)
+	case check.Msg:
+		return m.updateScreen(screenCheck, msg)
 	}
 	wasOutcome, wasBusy := m.sale.Machine().Phase.Final(), m.sale.Machine().Phase.Busy()
 	var cmd tea.Cmd
@@ -247,6 +207,28 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if wasOutcome && m.sale.Machine().Phase == sale.Entry {
 		// Back at a new sale: anything else left open by an earlier run?
 		cmd = tea.Batch(cmd, m.lookAgain(m.c.Store))
+	}
+	return m, cmd
+}
+
+// updateScreen hands msg to one of the screens besides the sale.
+func (m Model) updateScreen(s screen, msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch s {
+	case screenRefund:
+		m.refund, cmd = m.refund.Update(msg)
+	case screenCheck:
+		m.check, cmd = m.check.Update(msg)
+		if m.check.Loaded() {
+			// The list just read is the count: no second read to race it.
+			m.attention = m.check.Count()
+		}
+	case screenSettings:
+		m.settings, cmd = m.settings.Update(msg)
+	case screenTrainer:
+		m.trainer, cmd = m.trainer.Update(msg)
+	case screenHistory:
+		m.history, cmd = m.history.Update(msg)
 	}
 	return m, cmd
 }
