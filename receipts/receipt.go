@@ -1,11 +1,12 @@
 // Package receipts is the till's receipt: what it carries, which fields each
-// kind must have before it may be printed, and how it is laid out as text for
-// 32, 42 and 48 column printers.
+// kind must have before it may be printed, how it is laid out as plain text
+// for 32, 42 and 48 column printers, and how that text becomes printer bytes.
 //
-// One table (fieldsOf) lists, for each kind, the provider's fields in the
-// order they are printed and whether each is mandatory; Check and Render both
-// read it, so what is required and what is printed cannot drift apart. A new
-// kind (a fiscalized OCTO payment, say) is a new row, not new code.
+// One table (kinds) says, for each kind of receipt, which provider fields it
+// carries, in the order they are printed, and which of them are mandatory.
+// Check and Render both read it, so what is required and what is printed
+// cannot drift apart, and a new kind (a fiscalized OCTO payment, say) is a
+// new row rather than a new code path.
 package receipts
 
 import (
@@ -26,20 +27,59 @@ const (
 	CardRefund  Kind = "card_refund"
 )
 
-// Refund reports whether the kind returns money.
-func (k Kind) Refund() bool { return k == QRRefund || k == CardRefund }
+// spec is one row of the kinds table.
+type spec struct {
+	kind   Kind
+	refund bool
+	method providers.Method
+	title  string  // label key of the heading under the shop
+	fields []field // the provider's fields, in printed order
+	// fiscal makes the fiscal block mandatory: a kind for payments that
+	// the provider registers with the tax authority.
+	fiscal bool
+}
 
-// KindFor returns the kind for a payment or refund by method.
+// kinds is the table. The order matters only to KindFor: the first row
+// matching a method and direction wins.
+var kinds = []spec{
+	{kind: QRPayment, method: providers.MethodQR, title: LabelKindQRPayment, fields: qrFields},
+	{kind: CardPayment, method: providers.MethodCard, title: LabelKindCardPayment, fields: cardFields},
+	{kind: QRRefund, refund: true, method: providers.MethodQR, title: LabelKindQRRefund, fields: qrFields},
+	// SPEC §2: a card refund's chequeInfo has no icc and no hostResponseCode.
+	{kind: CardRefund, refund: true, method: providers.MethodCard, title: LabelKindCardRefund, fields: without(cardFields, "icc", "hostResponseCode")},
+}
+
+func specOf(k Kind) (spec, bool) {
+	for _, s := range kinds {
+		if s.kind == k {
+			return s, true
+		}
+	}
+	return spec{}, false
+}
+
+// Kinds lists every kind the table knows.
+func Kinds() []Kind {
+	out := make([]Kind, len(kinds))
+	for i, s := range kinds {
+		out[i] = s.kind
+	}
+	return out
+}
+
+// Refund reports whether the kind returns money.
+func (k Kind) Refund() bool {
+	s, _ := specOf(k)
+	return s.refund
+}
+
+// KindFor returns the kind of receipt for a payment (refund false) or a
+// refund (refund true) made by method.
 func KindFor(refund bool, method providers.Method) (Kind, error) {
-	switch {
-	case method == providers.MethodQR && !refund:
-		return QRPayment, nil
-	case method == providers.MethodCard && !refund:
-		return CardPayment, nil
-	case method == providers.MethodQR:
-		return QRRefund, nil
-	case method == providers.MethodCard:
-		return CardRefund, nil
+	for _, s := range kinds {
+		if s.refund == refund && s.method == method {
+			return s.kind, nil
+		}
 	}
 	return "", fmt.Errorf("receipts: no receipt kind for method %q", method)
 }
@@ -48,7 +88,7 @@ func KindFor(refund bool, method providers.Method) (Kind, error) {
 type Shop struct {
 	Name    string
 	Address string
-	BIN     string
+	BIN     string // the tax id printed under the name
 }
 
 // Receipt is everything printed on one receipt.
@@ -57,53 +97,107 @@ type Receipt struct {
 	Number string // the till's receipt number
 	// Original is, for a refund, the receipt number of the payment.
 	Original string
-	Time     time.Time
+	Time     time.Time // the till's clock when the operation finished
 	Shop     Shop
 	Cashier  string
 	Provider string // the provider's name as shown to people
 	Training bool
-	Amount   providers.Money
-	Cheque   providers.Cheque
-	Fiscal   *providers.Fiscal
+	// Amount is what was paid or refunded, positive for both; the total
+	// line is printed from it, not from the provider's text.
+	Amount providers.Money
+	Cheque providers.Cheque
+	// Fiscal is printed when present, except on a training receipt, which
+	// SPEC §6 says is never fiscalized.
+	Fiscal *providers.Fiscal
 }
 
-// field is one provider field on the receipt.
+// placement says where Render puts a field.
+type placement int
+
+const (
+	inline placement = iota // label left, value right, in the provider's block
+	// total is the provider's amount: the total line carries it, and it
+	// prints inline only when it says something else than the till's
+	// figure, so a disagreement shows instead of one of them being lost.
+	total
+	result   // centred under the total, without a label: the provider's verdict
+	qrFollow // not printed; a note says its QR code follows
+)
+
+// field is one provider field of the table.
 type field struct {
-	wire      string // the provider's name for it, as reported when missing
-	label     string // catalog key
-	mandatory bool
-	get       func(providers.Cheque) string
+	wire     string // the provider's name for it, as reported when missing
+	label    string // label key
+	optional bool
+	place    placement
+	get      func(Receipt) string
+	// words maps a code to the label key printed for it ("qr" → "Kaspi
+	// QR"); a value not in it prints as sent.
+	words map[string]string
+	// format rewrites a value for people; nil prints it as sent.
+	format func(string) string
 }
 
+func cheque(get func(providers.Cheque) string) func(Receipt) string {
+	return func(r Receipt) string { return get(r.Cheque) }
+}
+
+func fiscal(get func(providers.Fiscal) string) func(Receipt) string {
+	return func(r Receipt) string {
+		if r.Fiscal == nil {
+			return ""
+		}
+		return get(*r.Fiscal)
+	}
+}
+
+// The provider's fields. Paper order groups the shop, then the terminal and
+// the operation's references, then the provider's own date and amount; the
+// status text prints last, under the total.
 var (
-	fStore     = field{"storeName", "receipt.store", true, func(c providers.Cheque) string { return c.StoreName }}
-	fCity      = field{"city", "receipt.city", true, func(c providers.Cheque) string { return c.City }}
-	fAddress   = field{"address", "receipt.address", true, func(c providers.Cheque) string { return c.Address }}
-	fBIN       = field{"bin", "receipt.bin", true, func(c providers.Cheque) string { return c.BIN }}
-	fTerminal  = field{"terminalId", "receipt.terminal", true, func(c providers.Cheque) string { return c.TerminalID }}
-	fOrder     = field{"orderNumber", "receipt.order_number", true, func(c providers.Cheque) string { return c.OrderNumber }}
-	fCardMask  = field{"cardMask", "receipt.card", true, func(c providers.Cheque) string { return c.CardMask }}
-	fICC       = field{"icc", "receipt.card_type", true, func(c providers.Cheque) string { return c.ICC }}
-	fRRN       = field{"rrn", "receipt.rrn", true, func(c providers.Cheque) string { return c.RRN }}
-	fAuthCode  = field{"authorizationCode", "receipt.auth_code", true, func(c providers.Cheque) string { return c.AuthorizationCode }}
-	fHostCode  = field{"hostResponseCode", "receipt.host_code", true, func(c providers.Cheque) string { return c.HostResponseCode }}
-	fPIN       = field{"pinEntered", "receipt.pin_entered", false, func(c providers.Cheque) string { return c.PinEntered }}
-	fMethod    = field{"method", "receipt.method", true, func(c providers.Cheque) string { return string(c.Method) }}
-	fDate      = field{"date", "receipt.date", true, func(c providers.Cheque) string { return c.Date }}
-	fAmount    = field{"amount", "receipt.amount", true, func(c providers.Cheque) string { return c.Amount }}
-	fStatus    = field{"status", "receipt.status", true, func(c providers.Cheque) string { return c.Status }}
+	fStore    = field{wire: "storeName", label: LabelStore, get: cheque(func(c providers.Cheque) string { return c.StoreName })}
+	fCity     = field{wire: "city", label: LabelCity, get: cheque(func(c providers.Cheque) string { return c.City })}
+	fAddress  = field{wire: "address", label: LabelAddress, get: cheque(func(c providers.Cheque) string { return c.Address })}
+	fBIN      = field{wire: "bin", label: LabelBIN, get: cheque(func(c providers.Cheque) string { return c.BIN })}
+	fTerminal = field{wire: "terminalId", label: LabelTerminal, get: cheque(func(c providers.Cheque) string { return c.TerminalID })}
+	fOrder    = field{wire: "orderNumber", label: LabelOrderNumber, get: cheque(func(c providers.Cheque) string { return c.OrderNumber })}
+	fCardMask = field{wire: "cardMask", label: LabelCard, get: cheque(func(c providers.Cheque) string { return c.CardMask })}
+	fICC      = field{wire: "icc", label: LabelCardType, get: cheque(func(c providers.Cheque) string { return c.ICC })}
+	fRRN      = field{wire: "rrn", label: LabelRRN, get: cheque(func(c providers.Cheque) string { return c.RRN })}
+	fAuthCode = field{wire: "authorizationCode", label: LabelAuthCode, get: cheque(func(c providers.Cheque) string { return c.AuthorizationCode })}
+	fHostCode = field{wire: "hostResponseCode", label: LabelHostCode, get: cheque(func(c providers.Cheque) string { return c.HostResponseCode })}
+	fPIN      = field{wire: "pinEntered", label: LabelPINEntered, optional: true, get: cheque(func(c providers.Cheque) string { return c.PinEntered }),
+		words: map[string]string{"true": LabelYes, "false": LabelNo}}
+	fMethod = field{wire: "method", label: LabelMethod, get: cheque(func(c providers.Cheque) string { return string(c.Method) }),
+		words: map[string]string{string(providers.MethodQR): LabelMethodQR, string(providers.MethodCard): LabelMethodCard}}
+	fDate   = field{wire: "date", label: LabelDate, get: cheque(func(c providers.Cheque) string { return c.Date })}
+	fAmount = field{wire: "amount", label: LabelAmount, place: total, get: cheque(func(c providers.Cheque) string { return c.Amount })}
+	fStatus = field{wire: "status", place: result, get: cheque(func(c providers.Cheque) string { return c.Status })}
+
 	qrFields   = []field{fStore, fCity, fAddress, fBIN, fTerminal, fOrder, fMethod, fDate, fAmount, fStatus}
 	cardFields = []field{fStore, fCity, fAddress, fBIN, fTerminal, fCardMask, fICC, fRRN, fAuthCode, fHostCode, fPIN, fMethod, fDate, fAmount, fStatus}
 )
 
-// fieldsOf is the table: each kind's provider fields in printed order
-// (SPEC §2: chequeInfo per kind). A card refund carries no icc and no
-// hostResponseCode.
-var fieldsOf = map[Kind][]field{
-	QRPayment:   qrFields,
-	QRRefund:    qrFields,
-	CardPayment: cardFields,
-	CardRefund:  without(cardFields, "icc", "hostResponseCode"),
+// fiscalFields is the fiscal block (OCTO's fiscal-data), printed after the
+// total whenever a receipt has one, and mandatory on a fiscal kind. Wire
+// names carry a "fiscal." prefix because terminalID would otherwise read
+// as the POS's terminalId.
+var fiscalFields = []field{
+	{wire: "fiscal.terminalID", label: LabelFiscalTerminal, get: fiscal(func(f providers.Fiscal) string { return f.TerminalID })},
+	{wire: "fiscal.receiptId", label: LabelFiscalReceipt, get: fiscal(func(f providers.Fiscal) string { return f.ReceiptID })},
+	{wire: "fiscal.dateTime", label: LabelFiscalTime, get: fiscal(func(f providers.Fiscal) string { return f.DateTime }), format: fiscalTime},
+	{wire: "fiscal.fiscalSign", label: LabelFiscalSign, get: fiscal(func(f providers.Fiscal) string { return f.FiscalSign })},
+	{wire: "fiscal.qrCodeURL", label: LabelFiscalQR, place: qrFollow, get: fiscal(func(f providers.Fiscal) string { return f.QRCodeURL })},
+}
+
+// fiscalTime turns OCTO's YYYYMMDDHHMMSS into the till's date format; a
+// value in any other shape prints as sent rather than being lost.
+func fiscalTime(v string) string {
+	t, err := time.Parse("20060102150405", v)
+	if err != nil {
+		return v
+	}
+	return t.Format(timeLayout)
 }
 
 func without(fs []field, wires ...string) []field {
@@ -120,18 +214,39 @@ func without(fs []field, wires ...string) []field {
 	return out
 }
 
-// Mandatory lists the wire names of the fields a kind must carry.
+// printsFiscal reports whether the fiscal block belongs on r.
+func printsFiscal(r Receipt, s spec) bool {
+	return !r.Training && (s.fiscal || r.Fiscal != nil)
+}
+
+// Mandatory lists the wire names of the provider fields a kind must carry,
+// in printed order; nil for a kind the table does not know.
 func Mandatory(k Kind) []string {
+	s, _ := specOf(k)
 	var names []string
-	for _, f := range fieldsOf[k] {
-		if f.mandatory {
+	for _, f := range s.fields {
+		if !f.optional {
+			names = append(names, f.wire)
+		}
+	}
+	if s.fiscal {
+		for _, f := range fiscalFields {
 			names = append(names, f.wire)
 		}
 	}
 	return names
 }
 
-// MissingError says which mandatory fields a receipt lacks.
+// Names Check reports for the till's own fields.
+const (
+	FieldNumber   = "number"   // Receipt.Number
+	FieldOriginal = "original" // Receipt.Original, refunds only
+	FieldTime     = "time"     // Receipt.Time
+	FieldTotal    = "total"    // Receipt.Amount
+)
+
+// MissingError says which mandatory fields a receipt lacks: the provider's
+// by their wire names ("orderNumber"), the till's own by the Field names.
 type MissingError struct {
 	Kind   Kind
 	Fields []string
@@ -141,22 +256,39 @@ func (e *MissingError) Error() string {
 	return fmt.Sprintf("receipts: %s receipt lacks %s", e.Kind, strings.Join(e.Fields, ", "))
 }
 
-// Check refuses a receipt that lacks a mandatory field, naming every one.
+// Check refuses a receipt that lacks a mandatory field, naming every one
+// so the cashier learns all of them at once rather than one per attempt.
+// A value of only spaces counts as missing: it would print as nothing.
 func Check(r Receipt) error {
-	fields, ok := fieldsOf[r.Kind]
+	s, ok := specOf(r.Kind)
 	if !ok {
 		return fmt.Errorf("receipts: unknown kind %q", r.Kind)
 	}
 	var missing []string
-	if strings.TrimSpace(r.Number) == "" {
-		missing = append(missing, "number")
+	if blank(r.Number) {
+		missing = append(missing, FieldNumber)
 	}
-	if r.Kind.Refund() && strings.TrimSpace(r.Original) == "" {
-		missing = append(missing, "original")
+	if s.refund && blank(r.Original) {
+		missing = append(missing, FieldOriginal)
 	}
-	for _, f := range fields {
-		if f.mandatory && strings.TrimSpace(f.get(r.Cheque)) == "" {
+	if r.Time.IsZero() {
+		missing = append(missing, FieldTime)
+	}
+	if r.Amount.Minor == 0 {
+		missing = append(missing, FieldTotal)
+	}
+	for _, f := range s.fields {
+		if !f.optional && blank(f.get(r)) {
 			missing = append(missing, f.wire)
+		}
+	}
+	// A training receipt is never fiscalized (SPEC §6), so a fiscal kind
+	// in training does not wait for fiscal data that must not exist.
+	if s.fiscal && !r.Training {
+		for _, f := range fiscalFields {
+			if !f.optional && blank(f.get(r)) {
+				missing = append(missing, f.wire)
+			}
 		}
 	}
 	if len(missing) > 0 {
@@ -164,3 +296,7 @@ func Check(r Receipt) error {
 	}
 	return nil
 }
+
+// blank is judged on the text as it would print, so a value made only of
+// spaces or control characters is missing too.
+func blank(s string) bool { return clean(s) == "" }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/receipts"
 )
 
 // Every literal key passed to T in the UI and the command must be in the
@@ -65,6 +66,8 @@ func TestDynamicKeysAreInTheCatalog(t *testing.T) {
 	for _, k := range providers.ErrorKinds {
 		keys = append(keys, "error."+string(k))
 	}
+	// Every label a receipt asks for.
+	keys = append(keys, receipts.LabelKeys()...)
 	for _, p := range []string{"kaspi", "uzqr", "monetix", "octo"} {
 		keys = append(keys, "provider."+p)
 	}
