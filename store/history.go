@@ -19,21 +19,41 @@ import (
 // in the UzQR merchant cabinet (seeds 000/001 §7).
 const MaxPeriod = 35
 
-// ErrPeriodTooLong is returned for a period of more than MaxPeriod days.
+// ErrPeriodTooLong is returned for a period of more than MaxPeriod days;
+// the error itself is a *PeriodTooLongError saying how long it was.
 var ErrPeriodTooLong = fmt.Errorf("store: a period may be at most %d days", MaxPeriod)
 
 // ErrPeriodBackwards is returned when the period ends before it starts.
 var ErrPeriodBackwards = errors.New("store: the period ends before it starts")
 
-// Query selects history rows: one kind, a period of whole local days, and
-// optional filters. Search finds rows whose receipt number, payment number
-// or provider handle starts with it; the period still applies.
+// ErrNoPeriod is returned when a query lacks its first or last day.
+var ErrNoPeriod = errors.New("store: the period needs a first and a last day")
+
+// PeriodTooLongError is a refused period: how many days it covers and the
+// most allowed. errors.Is matches it to ErrPeriodTooLong.
+type PeriodTooLongError struct{ Days, Max int }
+
+func (e *PeriodTooLongError) Error() string {
+	return fmt.Sprintf("store: the period covers %d days; at most %d are allowed", e.Days, e.Max)
+}
+
+func (e *PeriodTooLongError) Is(target error) bool { return target == ErrPeriodTooLong }
+
+// Query selects history rows.
+//
+// The period is whole local days, both ends included: From 2026-11-01 To
+// 2026-11-30 is every operation created from 1 November 00:00 up to but not
+// including 1 December 00:00 local time; the clock time in From and To is
+// ignored. A zero Kind selects both kinds. Search finds rows whose receipt
+// number ("000042"), payment number (Kaspi orderNumber or rrn) or provider
+// handle (processId) starts with it, exact numbers included; the period and
+// the other filters still apply.
 type Query struct {
 	Kind     Kind
-	From, To time.Time // days, inclusive, in the local time zone
+	From, To time.Time
 	Provider string
-	Terminal string
-	States   []State
+	Terminal string  // Kaspi cheque terminalId; a QR's name for QR providers
+	States   []State // any of them; none means every state
 	Method   providers.Method
 	Search   string
 }
@@ -41,16 +61,20 @@ type Query struct {
 // Days is the number of days the period covers.
 func (q Query) Days() int {
 	from, to := day(q.From), day(q.To)
-	return int(to.Sub(from).Hours()/24+0.5) + 1
+	return int(to.Sub(from).Hours()/24+0.5) + 1 // +0.5: a DST day is 23 or 25 hours
 }
 
-// Validate refuses a period over MaxPeriod days or one that ends first.
+// Validate refuses a period without both ends, one over MaxPeriod days, or
+// one that ends first.
 func (q Query) Validate() error {
+	if q.From.IsZero() || q.To.IsZero() {
+		return ErrNoPeriod
+	}
 	if day(q.To).Before(day(q.From)) {
 		return ErrPeriodBackwards
 	}
-	if q.Days() > MaxPeriod {
-		return ErrPeriodTooLong
+	if d := q.Days(); d > MaxPeriod {
+		return &PeriodTooLongError{Days: d, Max: MaxPeriod}
 	}
 	return nil
 }
@@ -61,11 +85,12 @@ func day(t time.Time) time.Time {
 }
 
 // bounds are the summary keys of the period: from its first nanosecond to
-// the end of its last day.
+// the end of its last day, half-open.
 func (q Query) bounds() (lo, hi []byte) {
 	return timeKey(day(q.From), 0), timeKey(day(q.To).AddDate(0, 0, 1), 0)
 }
 
+// matches is the plain reading of the filters, for rows already decoded.
 func (q Query) matches(r Row) bool {
 	return (q.Kind == "" || r.Kind == q.Kind) &&
 		(q.Provider == "" || r.Provider == q.Provider) &&
@@ -74,94 +99,198 @@ func (q Query) matches(r Row) bool {
 		(len(q.States) == 0 || slices.Contains(q.States, r.State))
 }
 
+// filter is a Query compiled to the summary's codes: sets of accepted
+// kind, state and method codes, so a row is tested in place.
+type filter struct {
+	kinds, states, methods uint64 // bit i set: code i accepted
+	provider, terminal     string
+	search                 string
+}
+
+func (q Query) filter() filter {
+	f := filter{kinds: ^uint64(0), states: ^uint64(0), methods: ^uint64(0),
+		provider: q.Provider, terminal: q.Terminal, search: q.Search}
+	// A value with no code (a typo) accepts nothing rather than everything.
+	if q.Kind != "" {
+		f.kinds = codeBit(kindCodes, q.Kind)
+	}
+	if q.Method != "" {
+		f.methods = codeBit(methodCodes, q.Method)
+	}
+	if len(q.States) > 0 {
+		f.states = 0
+		for _, s := range q.States {
+			f.states |= codeBit(stateCodes, s)
+		}
+	}
+	return f
+}
+
+func codeBit[T comparable](list []T, v T) uint64 {
+	if i := slices.Index(list, v); i > 0 {
+		return 1 << i
+	}
+	return 0
+}
+
+func (f *filter) codes(kind, state, method byte, provider, terminal []byte) bool {
+	// A shift past 63 gives 0: an unknown code matches nothing.
+	return f.kinds&(1<<kind) != 0 && f.states&(1<<state) != 0 && f.methods&(1<<method) != 0 &&
+		(f.provider == "" || string(provider) == f.provider) &&
+		(f.terminal == "" || string(terminal) == f.terminal)
+}
+
+func (f *filter) match(s *summaryView) bool {
+	return f.codes(s.kind(), s.state(), s.method(), s.provider, s.terminal) &&
+		(f.search == "" || s.hasPrefix(f.search))
+}
+
+// maxIndexWalk is how many number-index entries a search reads before it
+// decides the prefix is too short for the index (the first digit typed
+// matches most of the file) and filters the period by time instead: about
+// a millisecond either way. Both ways give the same rows in the same order.
+var maxIndexWalk = 20000
+
+// walk calls fn with the summary key and value of every row q selects,
+// newest first (or oldest first), strictly beyond from (a key already
+// passed; nil: from the period's edge), until fn returns false. The
+// slices are valid only inside tx.
+func walk(tx *bolt.Tx, q Query, from []byte, oldestFirst bool, fn func(k, v []byte) (bool, error)) error {
+	f := q.filter()
+	lo, hi := q.bounds()
+	beyond := func(k []byte) bool {
+		if from == nil {
+			return true
+		}
+		if oldestFirst {
+			return bytes.Compare(k, from) > 0
+		}
+		return bytes.Compare(k, from) < 0
+	}
+	visit := func(k, v []byte) (bool, error) {
+		s, err := viewSummary(k, v)
+		if err != nil {
+			return false, err
+		}
+		if !f.match(&s) {
+			return true, nil
+		}
+		return fn(k, v)
+	}
+	sum := tx.Bucket(bSummary)
+	if q.Search != "" {
+		if keys, ok := searchIndex(tx, q.Search, lo, hi); ok {
+			if !oldestFirst {
+				slices.Reverse(keys)
+			}
+			c := sum.Cursor() // one cursor for all: a Get makes a cursor each time
+			for _, k := range keys {
+				if !beyond(k) {
+					continue
+				}
+				found, v := c.Seek(k)
+				if !bytes.Equal(found, k) {
+					continue // an index entry without its summary: nothing to show
+				}
+				if more, err := visit(k, v); err != nil || !more {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	c := sum.Cursor()
+	if oldestFirst {
+		start := lo
+		if from != nil && bytes.Compare(from, lo) > 0 {
+			start = from
+		}
+		for k, v := c.Seek(start); k != nil && bytes.Compare(k, hi) < 0; k, v = c.Next() {
+			if !beyond(k) {
+				continue
+			}
+			if more, err := visit(k, v); err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	}
+	end := hi
+	if from != nil && bytes.Compare(from, hi) < 0 {
+		end = from
+	}
+	k, v := c.Seek(end)
+	if k == nil {
+		k, v = c.Last()
+	}
+	for ; k != nil && bytes.Compare(k, lo) >= 0; k, v = c.Prev() {
+		if bytes.Compare(k, end) >= 0 {
+			continue
+		}
+		if more, err := visit(k, v); err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// searchIndex returns the summary keys in [lo, hi) of the rows with a
+// number starting with prefix, oldest first, each once; ok is false when
+// the prefix matches more than maxIndexWalk index entries.
+func searchIndex(tx *bolt.Tx, prefix string, lo, hi []byte) (keys [][]byte, ok bool) {
+	p := []byte(prefix)
+	c := tx.Bucket(bNumbers).Cursor()
+	walked := 0
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if walked++; walked > maxIndexWalk {
+			return nil, false
+		}
+		if bytes.Compare(v, lo) >= 0 && bytes.Compare(v, hi) < 0 {
+			keys = append(keys, v)
+		}
+	}
+	// One row can match by several numbers (its receipt and its payment
+	// number both starting "00…").
+	slices.SortFunc(keys, bytes.Compare)
+	return slices.CompactFunc(keys, bytes.Equal), true
+}
+
 // Cursor marks where a page ended; the zero Cursor is the newest row.
 type Cursor []byte
 
 // Page returns up to n rows older than after, newest first, and the cursor
-// of the next page (nil at the end). It reads only the rows it passes.
+// of the next page (nil when there is none). It reads only the rows it
+// passes, so scrolling a month costs a page at a time.
 func (s *Store) Page(q Query, after Cursor, n int) ([]Row, Cursor, error) {
+	if n <= 0 {
+		return nil, nil, fmt.Errorf("store: a page of %d rows", n)
+	}
 	if err := q.Validate(); err != nil {
 		return nil, nil, err
 	}
-	var rows []Row
+	rows := make([]Row, 0, min(n, 256))
 	var next Cursor
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if q.Search != "" {
-			var err error
-			rows, next, err = searchPage(tx, q, after, n)
-			return err
-		}
-		lo, hi := q.bounds()
-		if after != nil && bytes.Compare(after, hi) < 0 {
-			hi = after
-		}
-		c := tx.Bucket(bSummary).Cursor()
-		k, v := c.Seek(hi)
-		if k == nil {
-			k, v = c.Last()
-		}
-		for ; k != nil && bytes.Compare(k, lo) >= 0; k, v = c.Prev() {
-			if bytes.Compare(k, hi) >= 0 {
-				continue
-			}
-			r, err := decodeRow(ID(binary.BigEndian.Uint64(k[8:])), v)
-			if err != nil {
-				return err
-			}
-			if !q.matches(r) {
-				continue
-			}
+		var last []byte
+		return walk(tx, q, after, false, func(k, v []byte) (bool, error) {
 			if len(rows) == n {
-				next = Cursor(slices.Clone(rows[n-1].key()))
-				return nil
+				next = Cursor(bytes.Clone(last))
+				return false, nil
 			}
-			rows = append(rows, r)
-		}
-		return nil
+			r, err := decodeRow(k, v)
+			if err != nil {
+				return false, err
+			}
+			rows, last = append(rows, r), k
+			return true, nil
+		})
 	})
 	return rows, next, err
 }
 
 func (r Row) key() []byte { return timeKey(r.Created, r.ID) }
 
-// searchPage walks the number index from the typed prefix. Matches are few
-// (a receipt or payment number is nearly unique), so they are sorted
-// newest first in memory.
-func searchPage(tx *bolt.Tx, q Query, after Cursor, n int) ([]Row, Cursor, error) {
-	lo, hi := q.bounds()
-	seen := map[ID]bool{}
-	var all []Row
-	c := tx.Bucket(bNumbers).Cursor()
-	prefix := []byte(q.Search)
-	sum := tx.Bucket(bSummary)
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if bytes.Compare(v, lo) < 0 || bytes.Compare(v, hi) >= 0 || (after != nil && bytes.Compare(v, after) >= 0) {
-			continue
-		}
-		id := ID(binary.BigEndian.Uint64(v[8:]))
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		r, err := decodeRow(id, sum.Get(v))
-		if err != nil {
-			return nil, nil, err
-		}
-		if q.matches(r) {
-			all = append(all, r)
-		}
-		if len(all) > 10*n+1000 {
-			break // a prefix this short matches too much to list
-		}
-	}
-	slices.SortFunc(all, func(a, b Row) int { return bytes.Compare(b.key(), a.key()) })
-	if len(all) > n {
-		return all[:n], Cursor(all[n-1].key()), nil
-	}
-	return all, nil, nil
-}
-
-// Totals are the count and sum of payments and of refunds in a period.
+// Totals are the count and sum of successful payments and refunds in a period.
 type Totals struct {
 	Payments, Refunds int
 	Paid, Refunded    providers.Money
@@ -170,34 +299,42 @@ type Totals struct {
 // Net is what the period took: payments less refunds.
 func (t Totals) Net() providers.Money { return t.Paid.Sub(t.Refunded) }
 
-// Totals sums the period's successful payments and refunds matching the
-// filters, in currency c, from the day totals: a few entries a day. Both
-// kinds are summed whatever q.Kind says, so either tab shows the net.
+// Totals sums the successful payments and refunds in currency c that the
+// query's period and filters select: money that moved, so a States filter
+// naming no success gives zero. Both kinds are summed whatever q.Kind
+// says, so either tab shows the net. Without a search it reads the day
+// totals (a few dozen entries a day); with one, the rows the search finds.
 func (s *Store) Totals(q Query, c providers.Currency) (Totals, error) {
 	q.Kind = ""
 	t := Totals{Paid: providers.New(0, c), Refunded: providers.New(0, c)}
 	if err := q.Validate(); err != nil {
 		return t, err
 	}
-	if q.Search != "" {
-		return s.searchTotals(q, c)
-	}
+	want := currencyCode(c)
+	f := q.filter()
+	f.states &= 1 << codeOf(stateCodes, StateSuccess)
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if q.Search != "" {
+			return walk(tx, q, nil, false, func(k, v []byte) (bool, error) {
+				// walk has checked the summary's layout and the filters.
+				if v[25] == codeOf(stateCodes, StateSuccess) && v[27] == want {
+					t.add(at(kindCodes, v[24]), 1, int64(binary.BigEndian.Uint64(v[16:])))
+				}
+				return true, nil
+			})
+		}
 		cur := tx.Bucket(bDays).Cursor()
 		from, to := day(q.From).Format("20060102"), day(q.To).Format("20060102")
-		for k, v := cur.Seek([]byte(from)); k != nil && string(k[:8]) <= to; k, v = cur.Next() {
+		for k, v := cur.Seek([]byte(from)); k != nil && len(k) >= 8 && string(k[:8]) <= to; k, v = cur.Next() {
 			// k: day(8) 0 kind state method currency provider 0 terminal
-			if len(k) < 13 || len(v) != 16 {
+			if len(k) < 13 || len(v) != 16 || k[12] != want {
 				continue
 			}
 			provider, terminal, _ := bytes.Cut(k[13:], []byte{0})
-			r := Row{Kind: at(kindCodes, k[9]), State: at(stateCodes, k[10]), Method: at(methodCodes, k[11]),
-				Provider: string(provider), Terminal: string(terminal)}
-			if at(currencyCodes, k[12]).Code != c.Code || r.State != StateSuccess || !q.matches(r) {
+			if !f.codes(k[9], k[10], k[11], provider, terminal) {
 				continue
 			}
-			count, sum := int(binary.BigEndian.Uint64(v)), int64(binary.BigEndian.Uint64(v[8:]))
-			t.add(r.Kind, count, sum)
+			t.add(at(kindCodes, k[9]), int(binary.BigEndian.Uint64(v)), int64(binary.BigEndian.Uint64(v[8:])))
 		}
 		return nil
 	})
@@ -214,32 +351,20 @@ func (t *Totals) add(k Kind, count int, sum int64) {
 	}
 }
 
-func (s *Store) searchTotals(q Query, c providers.Currency) (Totals, error) {
-	t := Totals{Paid: providers.New(0, c), Refunded: providers.New(0, c)}
-	var after Cursor
-	for {
-		rows, next, err := s.Page(q, after, 500)
-		if err != nil {
-			return t, err
-		}
-		for _, r := range rows {
-			if r.State == StateSuccess && r.Amount.Currency.Code == c.Code {
-				t.add(r.Kind, 1, r.Amount.Minor)
-			}
-		}
-		if next == nil {
-			return t, nil
-		}
-		after = next
-	}
-}
-
 // CSVHeader is the first row of an export.
 var CSVHeader = []string{"time", "kind", "amount", "currency", "status", "provider", "terminal", "receipt", "payment_number", "method", "original_receipt"}
 
-// WriteCSV writes the period's rows, oldest first, as CSV: UTF-8 with a
-// byte-order mark so spreadsheets show Cyrillic right, a header row,
-// amounts in major units as plain numbers, times in ISO 8601.
+// csvChunk is how many rows an export reads per read transaction: the
+// writer (a slow disk, a pipe) is never waited on with the file held open
+// for reading, which would keep a growing file from being remapped.
+var csvChunk = 8192
+
+// WriteCSV writes the rows q selects, oldest first like a statement, as
+// CSV: UTF-8 with a byte-order mark, without which Excel reads the file as
+// the system code page and garbles Cyrillic; a header row; amounts in
+// major units as plain numbers ("12500", "100.01"); times in ISO 8601 with
+// the local offset; the refund's payment's receipt number in the last
+// column. It returns the number of rows written after the header.
 func (s *Store) WriteCSV(w io.Writer, q Query) (int, error) {
 	if err := q.Validate(); err != nil {
 		return 0, err
@@ -251,47 +376,61 @@ func (s *Store) WriteCSV(w io.Writer, q Query) (int, error) {
 	if err := cw.Write(CSVHeader); err != nil {
 		return 0, err
 	}
-	rows := 0
+	written := 0
 	record := make([]string, len(CSVHeader))
-	err := s.db.View(func(tx *bolt.Tx) error {
-		lo, hi := q.bounds()
-		c := tx.Bucket(bSummary).Cursor()
-		for k, v := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, v = c.Next() {
-			r, err := decodeRow(ID(binary.BigEndian.Uint64(k[8:])), v)
-			if err != nil {
-				return err
-			}
-			if !q.matches(r) || (q.Search != "" && !r.hasPrefix(q.Search)) {
-				continue
-			}
-			record[0] = r.Created.In(time.Local).Format(time.RFC3339)
-			record[1] = string(r.Kind)
-			record[2] = r.Amount.Major()
-			record[3] = r.Amount.Currency.Code
-			record[4] = string(r.State)
-			record[5] = r.Provider
-			record[6] = r.Terminal
-			record[7] = r.Receipt()
-			record[8] = r.Number
-			record[9] = string(r.Method)
-			record[10] = ""
-			if r.PaymentID != 0 {
-				record[10] = r.PaymentID.Receipt()
-			}
-			if err := cw.Write(record); err != nil {
-				return err
-			}
-			rows++
+	chunk := make([]Row, 0, csvChunk)
+	var from []byte
+	for {
+		chunk = chunk[:0]
+		err := s.db.View(func(tx *bolt.Tx) error {
+			var last []byte
+			err := walk(tx, q, from, true, func(k, v []byte) (bool, error) {
+				r, err := decodeRow(k, v)
+				if err != nil {
+					return false, err
+				}
+				chunk, last = append(chunk, r), k
+				return len(chunk) < csvChunk, nil
+			})
+			from = bytes.Clone(last)
+			return err
+		})
+		if err != nil {
+			return written, err
 		}
-		return nil
-	})
-	if err != nil {
-		return rows, err
+		for _, r := range chunk {
+			csvRecord(record, r)
+			if err := cw.Write(record); err != nil {
+				return written, err
+			}
+			written++
+		}
+		if len(chunk) < csvChunk {
+			break
+		}
 	}
 	cw.Flush()
-	return rows, cw.Error()
+	return written, cw.Error()
 }
 
+func csvRecord(record []string, r Row) {
+	record[0] = r.Created.In(time.Local).Format(time.RFC3339)
+	record[1] = string(r.Kind)
+	record[2] = r.Amount.Major()
+	record[3] = r.Amount.Currency.Code
+	record[4] = string(r.State)
+	record[5] = r.Provider
+	record[6] = r.Terminal
+	record[7] = r.Receipt()
+	record[8] = r.Number
+	record[9] = string(r.Method)
+	record[10] = ""
+	if r.PaymentID != 0 {
+		record[10] = r.PaymentID.Receipt()
+	}
+}
+
+// hasPrefix reports whether any number a manager may search r by starts with p.
 func (r Row) hasPrefix(p string) bool {
 	for _, n := range searchNumbers(r) {
 		if len(n) >= len(p) && n[:len(p)] == p {

@@ -76,17 +76,82 @@ func historyBatch(create func(*Operation) error, rnd *rand.Rand, paid *[]Operati
 	}
 }
 
+// allRows is every operation's row, newest first, read the slow way: each
+// operation by store.Get, its JSON decoded.
 func allRows(t *testing.T, s *Store) []Row {
 	t.Helper()
-	ops, err := s.Recent(1 << 30)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rows []Row
-	for _, op := range ops {
+	for id := ID(1); ; id++ {
+		op, err := s.Get(id)
+		if errors.Is(err, ErrNotFound) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 		rows = append(rows, RowOf(op))
 	}
+	slices.SortFunc(rows, func(a, b Row) int { return bytes.Compare(b.key(), a.key()) })
 	return rows
+}
+
+// want is what q should list, newest first, by the plain reading of each
+// filter over every row.
+func want(all []Row, q Query) []ID {
+	var ids []ID
+	for _, r := range all {
+		if inPeriod(q, r.Created) && q.matches(r) && (q.Search == "" || r.hasPrefix(q.Search)) {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+func inPeriod(q Query, at time.Time) bool {
+	d := day(at)
+	return !d.Before(day(q.From)) && !d.After(day(q.To))
+}
+
+// pages reads every page of q, n rows at a time.
+func pages(t *testing.T, s *Store, q Query, n int) []ID {
+	t.Helper()
+	var got []ID
+	var after Cursor
+	for {
+		rows, next, err := s.Page(q, after, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) > n || (next != nil && len(rows) != n) {
+			t.Fatalf("%+v: a page of %d rows for %d asked, next %x", q, len(rows), n, next)
+		}
+		for _, r := range rows {
+			got = append(got, r.ID)
+		}
+		if next == nil {
+			return got
+		}
+		after = next
+	}
+}
+
+// uzqr adds payments in soums from a second provider and QR, so filters
+// by provider and totals by currency have something to tell apart.
+func uzqr(t *testing.T, s *Store, n int) {
+	t.Helper()
+	for i := range n {
+		at := t0.Add(-time.Duration(i) * 7 * time.Hour)
+		op := NewPayment("uzqr", providers.New(int64(10001+i*100), providers.UZS), "", false, at)
+		if err := s.Create(&op); err != nil {
+			t.Fatal(err)
+		}
+		op.Started(providers.Started{Ref: fmt.Sprintf("inv-%d", i)}, at)
+		op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR,
+			TransactionID: fmt.Sprintf("pay-%04d", i), Cheque: &providers.Cheque{TerminalID: "CASH_1"}}, at)
+		if err := s.Save(&op); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func month(q Query) Query {
@@ -97,37 +162,55 @@ func month(q Query) Query {
 func TestPagesReturnEveryRowOnceNewestFirst(t *testing.T) {
 	s, _ := openTemp(t)
 	history(t, s, 3000, 1)
+	uzqr(t, s, 40)
+	all := allRows(t, s)
 	for _, q := range []Query{
+		month(Query{}),
 		month(Query{Kind: KindPayment}),
 		month(Query{Kind: KindRefund}),
+		month(Query{Provider: "uzqr"}),
+		month(Query{Terminal: "31452962"}),
+		month(Query{States: []State{StateFailed}}),
+		month(Query{States: []State{StateFailed, StateSuccess}, Provider: "kaspi"}),
+		month(Query{Method: providers.MethodCard}),
 		month(Query{Kind: KindPayment, Method: providers.MethodCard, Terminal: "31452961"}),
-		month(Query{Kind: KindPayment, States: []State{StateFailed}}),
+		month(Query{Kind: KindRefund, Provider: "kaspi", Terminal: "31452960", States: []State{StateSuccess}}),
+		{Kind: KindPayment, From: t0.AddDate(0, 0, -3), To: t0.AddDate(0, 0, -3)}, // one day
 	} {
-		var want []ID
-		lo, hi := q.bounds()
-		for _, r := range allRows(t, s) {
-			k := r.key()
-			if q.matches(r) && bytes.Compare(k, lo) >= 0 && bytes.Compare(k, hi) < 0 {
-				want = append(want, r.ID)
+		want := want(all, q)
+		for _, n := range []int{1, 37, 5000} {
+			if got := pages(t, s, q, n); len(want) == 0 || !slices.Equal(got, want) {
+				t.Fatalf("%+v by %d: got %d rows, want %d", q, n, len(got), len(want))
 			}
 		}
-		var got []ID
-		var after Cursor
-		for {
-			rows, next, err := s.Page(q, after, 37)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range rows {
-				got = append(got, r.ID)
-			}
-			if next == nil {
-				break
-			}
-			after = next
+	}
+	// A filter value with no code (a typo) finds nothing rather than everything.
+	for _, q := range []Query{month(Query{Kind: "payments"}), month(Query{States: []State{"paid"}}), month(Query{Method: "cash"})} {
+		if rows, next, err := s.Page(q, nil, 10); err != nil || len(rows) != 0 || next != nil {
+			t.Fatalf("%+v: %d rows, %v", q, len(rows), err)
 		}
-		if len(want) == 0 || !slices.Equal(got, want) {
-			t.Fatalf("%+v: got %d rows, want %d", q, len(got), len(want))
+	}
+	if _, _, err := s.Page(month(Query{}), nil, 0); err == nil {
+		t.Fatal("a page of 0 rows")
+	}
+}
+
+func TestRefundRowsLinkToTheirPayment(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 1500, 6)
+	rows, _, err := s.Page(month(Query{Kind: KindRefund}), nil, 1000)
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("%d refunds, %v", len(rows), err)
+	}
+	for _, r := range rows {
+		p, err := s.Get(r.PaymentID)
+		if err != nil || p.Kind != KindPayment || p.Provider != r.Provider || p.TransactionID != r.Number || r.Amount.Minor > p.Amount.Minor {
+			t.Fatalf("refund %s links to %+v (%v)", r.Receipt(), p, err)
+		}
+		// The payment's number finds its refunds on the Refunds tab too.
+		found, _, _ := s.Page(month(Query{Kind: KindRefund, Search: p.TransactionID}), nil, 100)
+		if !slices.ContainsFunc(found, func(f Row) bool { return f.ID == r.ID }) {
+			t.Fatalf("searching %s on the Refunds tab misses refund %s", p.TransactionID, r.Receipt())
 		}
 	}
 }
@@ -135,24 +218,42 @@ func TestPagesReturnEveryRowOnceNewestFirst(t *testing.T) {
 func TestTotalsEqualABruteForceSum(t *testing.T) {
 	s, _ := openTemp(t)
 	history(t, s, 3000, 2)
-	for _, q := range []Query{month(Query{}), month(Query{Method: providers.MethodQR}), month(Query{Terminal: "31452960"}), month(Query{Kind: KindPayment})} {
-		want := Totals{Paid: tenge(0), Refunded: tenge(0)}
-		lo, hi := q.bounds()
-		both := q
-		both.Kind = "" // totals count both kinds on either tab
-		for _, r := range allRows(t, s) {
-			k := r.key()
-			if r.State == StateSuccess && both.matches(r) && bytes.Compare(k, lo) >= 0 && bytes.Compare(k, hi) < 0 {
-				want.add(r.Kind, 1, r.Amount.Minor)
+	uzqr(t, s, 40)
+	all := allRows(t, s)
+	for _, q := range []Query{
+		month(Query{}),
+		month(Query{Method: providers.MethodQR}),
+		month(Query{Terminal: "31452960"}),
+		month(Query{Kind: KindPayment}),
+		month(Query{Provider: "uzqr"}),
+		month(Query{Search: "3072"}),
+		month(Query{Search: "5"}),
+		{From: t0.AddDate(0, 0, -34), To: t0},
+	} {
+		for _, c := range []providers.Currency{providers.KZT, providers.UZS} {
+			want := Totals{Paid: providers.New(0, c), Refunded: providers.New(0, c)}
+			both := q
+			both.Kind = "" // totals count both kinds on either tab
+			for _, r := range all {
+				if r.State == StateSuccess && r.Amount.Currency.Code == c.Code && inPeriod(q, r.Created) &&
+					both.matches(r) && (q.Search == "" || r.hasPrefix(q.Search)) {
+					want.add(r.Kind, 1, r.Amount.Minor)
+				}
+			}
+			got, err := s.Totals(q, c)
+			if err != nil || got != want {
+				t.Fatalf("%+v in %s: totals %+v, want %+v (%v)", q, c.Code, got, want, err)
+			}
+			if got.Net() != want.Paid.Sub(want.Refunded) {
+				t.Fatal("net")
 			}
 		}
-		got, err := s.Totals(q, providers.KZT)
-		if err != nil || got != want || want.Payments == 0 || want.Refunds == 0 {
-			t.Fatalf("%+v: totals %+v, want %+v (%v)", q, got, want, err)
-		}
-		if got.Net() != want.Paid.Sub(want.Refunded) {
-			t.Fatal("net")
-		}
+	}
+	if got, _ := s.Totals(month(Query{}), providers.KZT); got.Payments == 0 || got.Refunds == 0 {
+		t.Fatalf("the data has no payments or refunds to sum: %+v", got)
+	}
+	if got, _ := s.Totals(month(Query{States: []State{StateFailed}}), providers.KZT); got.Payments != 0 {
+		t.Fatalf("failed payments counted as money: %+v", got)
 	}
 }
 
@@ -162,47 +263,83 @@ func TestPeriodLimit(t *testing.T) {
 	if err := q.Validate(); err != nil || q.Days() != 35 {
 		t.Fatalf("35 days: %v (%d)", err, q.Days())
 	}
+	if _, _, err := s.Page(q, nil, 10); err != nil {
+		t.Fatalf("35 days: %v", err)
+	}
 	q.From = q.From.AddDate(0, 0, -1)
+	var long *PeriodTooLongError
+	if err := q.Validate(); !errors.As(err, &long) || long.Days != 36 || long.Max != MaxPeriod || !errors.Is(err, ErrPeriodTooLong) {
+		t.Fatalf("36 days: %v", err)
+	}
 	if _, _, err := s.Page(q, nil, 10); !errors.Is(err, ErrPeriodTooLong) {
 		t.Fatalf("36 days: %v", err)
+	}
+	if _, err := s.Totals(q, providers.KZT); !errors.Is(err, ErrPeriodTooLong) {
+		t.Fatalf("36 days totals: %v", err)
 	}
 	if _, err := s.WriteCSV(&bytes.Buffer{}, q); !errors.Is(err, ErrPeriodTooLong) {
 		t.Fatalf("36 days export: %v", err)
 	}
+	// Inclusive whole days: the clock time in From and To does not count.
+	late := Query{From: time.Date(2026, 3, 1, 23, 59, 0, 0, time.Local), To: time.Date(2026, 4, 4, 0, 1, 0, 0, time.Local)}
+	if err := late.Validate(); err != nil || late.Days() != 35 {
+		t.Fatalf("1 March to 4 April: %v (%d days)", err, late.Days())
+	}
 	if err := (Query{From: t0, To: t0.AddDate(0, 0, -1)}).Validate(); !errors.Is(err, ErrPeriodBackwards) {
 		t.Fatal("backwards period accepted")
+	}
+	if err := (Query{To: t0}).Validate(); !errors.Is(err, ErrNoPeriod) {
+		t.Fatal("a period without a first day accepted")
 	}
 }
 
 func TestSearchByPrefixOfAnyNumber(t *testing.T) {
 	s, _ := openTemp(t)
-	history(t, s, 2000, 3)
-	rows := allRows(t, s)
-	target := rows[len(rows)/3]
-	for target.Number == "" || target.Created.Before(t0.AddDate(0, 0, -29)) {
-		rows = rows[1:]
-		target = rows[len(rows)/3]
-	}
-	for _, search := range []string{target.Number, target.Number[:len(target.Number)-1], target.Receipt(), target.Ref} {
-		q := month(Query{Search: search})
-		got, _, err := s.Page(q, nil, 50)
-		if err != nil {
-			t.Fatal(err)
+	history(t, s, 5000, 3)
+	all := allRows(t, s)
+	var target Row
+	for _, r := range all {
+		if r.Kind == KindPayment && r.Number != "" && inPeriod(month(Query{}), r.Created) {
+			target = r
+			break
 		}
-		found := false
-		for _, r := range got {
-			found = found || r.ID == target.ID
-			if !r.hasPrefix(search) {
-				t.Fatalf("search %q returned %+v", search, r)
+	}
+	for _, search := range []string{
+		target.Number, target.Number[:len(target.Number)-1], target.Receipt(), target.Ref,
+		"5",   // the first digit typed: every QR payment number
+		"30",  // card payments
+		"004", // receipts 004000–004999 and nothing else
+		"0049",
+	} {
+		q := month(Query{Search: search})
+		want := want(all, q)
+		if len(want) == 0 || target.hasPrefix(search) && !slices.Contains(want, target.ID) {
+			t.Fatalf("search %q: the oracle found %d rows", search, len(want))
+		}
+		// By the index, by the period, and as a prefix's length decides.
+		for _, walk := range []int{1 << 30, 0, maxIndexWalk, 2000} {
+			defer func(was int) { maxIndexWalk = was }(maxIndexWalk)
+			maxIndexWalk = walk
+			for _, n := range []int{50, 100000} {
+				if got := pages(t, s, q, n); !slices.Equal(got, want) {
+					t.Fatalf("search %q by %d, index walk %d: %d rows, want %d", search, n, walk, len(got), len(want))
+				}
 			}
 		}
-		if !found {
-			t.Fatalf("search %q did not find receipt %s", search, target.Receipt())
-		}
+	}
+	// An exact receipt number finds that one operation.
+	rows, next, err := s.Page(month(Query{Search: target.Receipt()}), nil, 10)
+	if err != nil || len(rows) != 1 || rows[0].ID != target.ID || next != nil {
+		t.Fatalf("receipt %s: %+v %v", target.Receipt(), rows, err)
+	}
+	// The period still applies to a search.
+	if rows, _, _ := s.Page(Query{Search: target.Number, From: t0.AddDate(1, 0, 0), To: t0.AddDate(1, 0, 0)}, nil, 10); len(rows) != 0 {
+		t.Fatal("a search found a row outside its period")
 	}
 }
 
-// An operation's numbers change as it goes on: the index must follow.
+// An operation's numbers change as it goes on: the indexes must follow,
+// and keep nothing that points at it by a number it no longer has.
 func TestIndexesFollowChanges(t *testing.T) {
 	s, _ := openTemp(t)
 	op := NewPayment("kaspi", tenge(500), "", false, t0)
@@ -219,34 +356,196 @@ func TestIndexesFollowChanges(t *testing.T) {
 	if tot.Payments != 1 || tot.Paid != tenge(500) {
 		t.Fatalf("totals count the operation once, as it is now: %+v", tot)
 	}
+	// The provider corrects the number and the process is restarted.
+	op.TransactionID, op.Ref = "777", "222"
+	s.Save(&op)
+	for _, stale := range []string{"999", "111"} {
+		if rows, _, _ := s.Page(month(Query{Search: stale}), nil, 10); len(rows) != 0 {
+			t.Fatalf("search %q still finds %+v", stale, rows)
+		}
+		if _, err := s.ByReference("kaspi", stale); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("ByReference(%q) still finds it: %v", stale, err)
+		}
+	}
+	for _, now := range []string{"777", "222"} {
+		if got, err := s.ByReference("kaspi", now); err != nil || got.ID != op.ID {
+			t.Fatalf("ByReference(%q): %v", now, err)
+		}
+	}
+	// Even a moved creation time leaves nothing behind in the old day.
+	op.Created = t0.AddDate(0, 0, -3)
+	s.Save(&op)
+	if rows, _, _ := s.Page(Query{From: t0, To: t0}, nil, 10); len(rows) != 0 {
+		t.Fatalf("the old day still lists %+v", rows)
+	}
+	if tot, _ := s.Totals(Query{From: t0, To: t0}, providers.KZT); tot.Payments != 0 {
+		t.Fatalf("the old day still counts it: %+v", tot)
+	}
+	if rows, _, _ := s.Page(month(Query{Search: "777"}), nil, 10); len(rows) != 1 || !rows[0].Created.Equal(op.Created) {
+		t.Fatalf("moved: %+v", rows)
+	}
+}
+
+// lifecycle writes ops the way the till does, Create and then a Save per
+// change, including numbers that change; it returns each final version.
+func lifecycle(t *testing.T, s *Store, n int) []Operation {
+	t.Helper()
+	var final []Operation
+	for i := range n {
+		at := t0.Add(-time.Duration(n-i) * 37 * time.Minute)
+		var op Operation
+		if i%5 == 4 {
+			op = NewRefund(final[i-1], tenge(10), "", at)
+		} else {
+			op = NewPayment("kaspi", tenge(int64(100+i)), "", false, at)
+		}
+		save := func() {
+			t.Helper()
+			if err := s.Save(&op); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Create(&op); err != nil {
+			t.Fatal(err)
+		}
+		op.Started(providers.Started{Ref: fmt.Sprintf("p%d", i)}, at)
+		save()
+		switch i % 4 {
+		case 0:
+			op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR,
+				TransactionID: fmt.Sprintf("50%d", i), Cheque: &providers.Cheque{TerminalID: "T1"}}, at)
+		case 1:
+			op.ApplyStatus(providers.Status{State: providers.StateUnknown}, at)
+			save()
+			op.ApplyStatus(providers.Status{State: providers.StateFail}, at)
+		case 2:
+			op.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: fmt.Sprintf("old%d", i)}, at)
+			save()
+			op.TransactionID, op.Ref = fmt.Sprintf("30%d", i), fmt.Sprintf("q%d", i)
+			op.Cheque = &providers.Cheque{TerminalID: "T2"}
+		case 3:
+			op.NeedsCheck("lost", at)
+			save()
+			if err := op.Checked(Check{At: at, Paid: true, Note: "in the POS history"}, fmt.Sprintf("70%d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		save()
+		final = append(final, op)
+	}
+	return final
+}
+
+// dump is every bucket's keys and values.
+func dump(t *testing.T, s *Store) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				m[string(name)+"/"+string(k)] = string(v)
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// A file bulk-loaded by Batch is the same, byte for byte, as one written
+// by the till one Save at a time: no index keeps an entry for a number an
+// operation had along the way.
+func TestBatchWritesWhatCreateAndSaveWrite(t *testing.T) {
+	one, _ := openTemp(t)
+	final := lifecycle(t, one, 60)
+	bulk, _ := openTemp(t)
+	err := bulk.Batch(func(create func(*Operation) error) error {
+		for _, op := range final {
+			op.ID = 0
+			if err := create(&op); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := dump(t, one), dump(t, bulk)
+	for k, v := range a {
+		if b[k] != v {
+			t.Errorf("%q: one by one %x, bulk %x", k, v, b[k])
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			t.Errorf("%q only in the bulk file", k)
+		}
+	}
+	q := month(Query{})
+	if !slices.Equal(pages(t, one, q, 7), pages(t, bulk, q, 7)) {
+		t.Fatal("pages differ")
+	}
 }
 
 func TestCSVParsesBack(t *testing.T) {
 	s, _ := openTemp(t)
-	history(t, s, 500, 4)
+	history(t, s, 3000, 4)
+	uzqr(t, s, 40)
+	defer func(was int) { csvChunk = was }(csvChunk)
+	csvChunk = 100 // several read transactions per export
+	all := allRows(t, s)
+	byID := map[ID]Row{}
+	for _, r := range all {
+		byID[r.ID] = r
+	}
+	for _, q := range []Query{month(Query{Kind: KindRefund}), month(Query{Kind: KindPayment}), month(Query{Provider: "uzqr"}), month(Query{Search: "5"})} {
+		var buf bytes.Buffer
+		n, err := s.WriteCSV(&buf, q)
+		if err != nil || n == 0 {
+			t.Fatalf("%+v: %d rows, %v", q, n, err)
+		}
+		if !strings.HasPrefix(buf.String(), "\ufeff") {
+			t.Fatal("no BOM")
+		}
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(recs[0], CSVHeader) || len(recs) != n+1 {
+			t.Fatalf("header %v, %d records for %d rows", recs[0], len(recs), n)
+		}
+		ids := want(all, q)
+		slices.Reverse(ids) // a statement reads oldest first
+		if len(ids) != n {
+			t.Fatalf("%+v: %d rows, want %d", q, n, len(ids))
+		}
+		for i, rec := range recs[1:] {
+			r := byID[ids[i]]
+			orig := ""
+			if r.PaymentID != 0 {
+				orig = r.PaymentID.Receipt()
+			}
+			when, err := time.Parse(time.RFC3339, rec[0])
+			if err != nil || !when.Equal(r.Created.Truncate(time.Second)) {
+				t.Fatalf("time %q for %v", rec[0], r.Created)
+			}
+			wantRec := []string{rec[0], string(r.Kind), r.Amount.Major(), r.Amount.Currency.Code, string(r.State),
+				r.Provider, r.Terminal, r.Receipt(), r.Number, string(r.Method), orig}
+			if !slices.Equal(rec, wantRec) {
+				t.Fatalf("record %v, want %v", rec, wantRec)
+			}
+			if r.Kind == KindRefund && orig == "" {
+				t.Fatalf("refund %v without its payment", rec)
+			}
+		}
+	}
 	var buf bytes.Buffer
-	q := month(Query{Kind: KindRefund})
-	n, err := s.WriteCSV(&buf, q)
-	if err != nil || n == 0 {
-		t.Fatalf("%d rows, %v", n, err)
-	}
-	if !strings.HasPrefix(buf.String(), "\ufeff") {
-		t.Fatal("no BOM")
-	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(recs[0], CSVHeader) || len(recs) != n+1 {
-		t.Fatalf("header %v, %d records for %d rows", recs[0], len(recs), n)
-	}
-	for _, r := range recs[1:] {
-		if r[1] != "refund" || r[10] == "" || r[3] != "KZT" || strings.ContainsAny(r[2], " .") {
-			t.Fatalf("record %v", r)
-		}
-		if _, err := time.Parse(time.RFC3339, r[0]); err != nil {
-			t.Fatalf("time %q", r[0])
-		}
+	s.WriteCSV(&buf, month(Query{Provider: "uzqr"}))
+	if !strings.Contains(buf.String(), ",100.01,UZS,") {
+		t.Fatalf("soums not in major units with two decimals:\n%.300s", buf.String())
 	}
 }
 

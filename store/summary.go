@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -49,6 +51,8 @@ func RowOf(op Operation) Row {
 //	28 provider, terminal, number, ref: 1-byte length + bytes each
 const summaryFixed = 28
 
+// The codes are what the file stores: add new values at the end, never
+// reorder. A value missing here is stored as 0 and reads back empty.
 var (
 	kindCodes     = []Kind{"", KindPayment, KindRefund}
 	stateCodes    = []State{"", StateCreated, StatePending, StateUnknown, StateSuccess, StateFailed, StateRefused, StateTimeout, StateNeedsCheck}
@@ -59,6 +63,17 @@ var (
 func codeOf[T comparable](list []T, v T) byte {
 	for i, x := range list {
 		if x == v {
+			return byte(i)
+		}
+	}
+	return 0
+}
+
+// currencyCode matches by ISO code alone: a Money decoded from an older
+// file may carry a different symbol for the same currency.
+func currencyCode(c providers.Currency) byte {
+	for i, x := range currencyCodes {
+		if x.Code == c.Code {
 			return byte(i)
 		}
 	}
@@ -81,11 +96,9 @@ func encodeRow(r Row) []byte {
 	b[24] = codeOf(kindCodes, r.Kind)
 	b[25] = codeOf(stateCodes, r.State)
 	b[26] = codeOf(methodCodes, r.Method)
-	b[27] = codeOf(currencyCodes, r.Amount.Currency)
+	b[27] = currencyCode(r.Amount.Currency)
 	for _, s := range []string{r.Provider, r.Terminal, r.Number, r.Ref} {
-		if len(s) > 255 {
-			s = s[:255]
-		}
+		s = s[:min(len(s), 255)] // putSummary has clipped them already
 		b = append(b, byte(len(s)))
 		b = append(b, s...)
 	}
@@ -94,46 +107,108 @@ func encodeRow(r Row) []byte {
 
 var errBadSummary = errors.New("store: damaged summary")
 
-// decodeRow reads a summary; id comes from its key.
-func decodeRow(id ID, b []byte) (Row, error) {
-	if len(b) < summaryFixed {
-		return Row{}, errBadSummary
+// summaryView is a summary read in place: the strings are slices of the
+// stored bytes, valid only inside the transaction. Filters test it without
+// allocating, so a period with few matches costs a cursor walk, not a
+// decode per row.
+type summaryView struct {
+	id                              ID
+	b                               []byte
+	provider, terminal, number, ref []byte
+}
+
+func (s *summaryView) kind() byte   { return s.b[24] }
+func (s *summaryView) state() byte  { return s.b[25] }
+func (s *summaryView) method() byte { return s.b[26] }
+
+// viewSummary reads the summary b stored under key k.
+func viewSummary(k, b []byte) (summaryView, error) {
+	if len(k) != 16 || len(b) < summaryFixed {
+		return summaryView{}, errBadSummary
 	}
-	r := Row{
-		ID:        id,
+	v := summaryView{id: ID(binary.BigEndian.Uint64(k[8:])), b: b}
+	rest := b[summaryFixed:]
+	for _, field := range []*[]byte{&v.provider, &v.terminal, &v.number, &v.ref} {
+		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
+			return summaryView{}, errBadSummary
+		}
+		n := int(rest[0])
+		*field, rest = rest[1:1+n], rest[1+n:]
+	}
+	return v, nil
+}
+
+// hasPrefix reports whether a number a manager may search by starts with p.
+func (s *summaryView) hasPrefix(p string) bool {
+	var buf [20]byte
+	return bytes.HasPrefix(appendReceipt(buf[:0], s.id), []byte(p)) ||
+		bytes.HasPrefix(s.number, []byte(p)) || bytes.HasPrefix(s.ref, []byte(p))
+}
+
+// appendReceipt appends id as ID.Receipt writes it, without fmt.
+func appendReceipt(dst []byte, id ID) []byte {
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], uint64(id), 10)
+	for range 6 - len(d) {
+		dst = append(dst, '0')
+	}
+	return append(dst, d...)
+}
+
+func (s *summaryView) row() Row {
+	b := s.b
+	return Row{
+		ID:        s.id,
 		Created:   time.Unix(0, int64(binary.BigEndian.Uint64(b[0:]))),
 		PaymentID: ID(binary.BigEndian.Uint64(b[8:])),
+		Amount:    providers.Money{Minor: int64(binary.BigEndian.Uint64(b[16:])), Currency: at(currencyCodes, b[27])},
 		Kind:      at(kindCodes, b[24]),
 		State:     at(stateCodes, b[25]),
 		Method:    at(methodCodes, b[26]),
+		Provider:  string(s.provider),
+		Terminal:  string(s.terminal),
+		Number:    string(s.number),
+		Ref:       string(s.ref),
 	}
-	r.Amount = providers.Money{Minor: int64(binary.BigEndian.Uint64(b[16:])), Currency: at(currencyCodes, b[27])}
-	rest := b[summaryFixed:]
-	var strs [4]string
-	for i := range strs {
-		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
-			return Row{}, errBadSummary
-		}
-		n := int(rest[0])
-		strs[i], rest = string(rest[1:1+n]), rest[1+n:]
+}
+
+// decodeRow reads the summary b stored under key k.
+func decodeRow(k, b []byte) (Row, error) {
+	v, err := viewSummary(k, b)
+	if err != nil {
+		return Row{}, err
 	}
-	r.Provider, r.Terminal, r.Number, r.Ref = strs[0], strs[1], strs[2], strs[3]
-	return r, nil
+	return v.row(), nil
 }
 
 // putSummary writes an operation's summary and keeps the search indexes
-// and day totals in step with it, undoing what the previous summary said.
-func putSummary(tx *bolt.Tx, op *Operation) error {
+// and day totals in step with it. prevKey is where the operation's previous
+// summary is kept (nil for a new operation): what it counted and indexed is
+// undone first, so a Save never leaves a stale number or total behind.
+func putSummary(tx *bolt.Tx, op *Operation, prevKey []byte) error {
 	row := RowOf(*op)
+	// Indexed as stored, so what the next Save decodes is what it removes.
+	for _, s := range []*string{&row.Provider, &row.Terminal, &row.Number, &row.Ref} {
+		if len(*s) > 255 {
+			*s = (*s)[:255]
+		}
+	}
 	key := timeKey(op.Created, op.ID)
 	sum := tx.Bucket(bSummary)
-	if old := sum.Get(key); old != nil {
-		prev, err := decodeRow(op.ID, old)
-		if err != nil {
-			return err
-		}
-		if err := unindexRow(tx, prev); err != nil {
-			return err
+	if prevKey != nil {
+		if old := sum.Get(prevKey); old != nil {
+			prev, err := decodeRow(prevKey, old)
+			if err != nil {
+				return err
+			}
+			if err := unindexRow(tx, prev); err != nil {
+				return err
+			}
+			if !bytes.Equal(prevKey, key) {
+				if err := sum.Delete(prevKey); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	if err := sum.Put(key, encodeRow(row)); err != nil {
@@ -184,7 +259,7 @@ func numberKey(n string, id ID) []byte {
 // at most a few entries per day.
 func dayKey(r Row) []byte {
 	k := []byte(r.Created.In(time.Local).Format("20060102"))
-	k = append(k, 0, codeOf(kindCodes, r.Kind), codeOf(stateCodes, r.State), codeOf(methodCodes, r.Method), codeOf(currencyCodes, r.Amount.Currency))
+	k = append(k, 0, codeOf(kindCodes, r.Kind), codeOf(stateCodes, r.State), codeOf(methodCodes, r.Method), currencyCode(r.Amount.Currency))
 	k = append(k, r.Provider...)
 	k = append(k, 0)
 	return append(k, r.Terminal...)

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kassa-till/kassa/store"
+)
+
+// genFile writes n made-up operations into a new data file.
+func genFile(t *testing.T, n int) string {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := filepath.Join(t.TempDir(), "big.db")
+	var out bytes.Buffer
+	if err := runGen([]string{"--count", strconv.Itoa(n), "--db", db}, &out); err != nil {
+		t.Fatalf("gen: %v\n%s", err, &out)
+	}
+	if !strings.HasPrefix(out.String(), strconv.Itoa(n)+" operations written to "+db) {
+		t.Fatalf("gen says %q", &out)
+	}
+	return db
+}
+
+func day(t time.Time) string { return t.Format("2006-01-02") }
+
+func TestGenThenExport(t *testing.T) {
+	db := genFile(t, 3000)
+	from, to := day(time.Now().AddDate(0, 0, -34)), day(time.Now())
+	for _, kind := range []string{"payments", "refunds"} {
+		file := filepath.Join(t.TempDir(), kind+".csv")
+		var out bytes.Buffer
+		if err := runExport([]string{"--from", from, "--to", to, "--kind", kind, "--out", file, "--db", db}, &out); err != nil {
+			t.Fatalf("export: %v", err)
+		}
+		raw, _ := os.ReadFile(file)
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(raw), "\ufeff"))).ReadAll()
+		if err != nil || len(recs) < 10 {
+			t.Fatalf("%d records, %v", len(recs), err)
+		}
+		// As many rows as the history lists for the same period.
+		st, err := store.Open(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := store.Query{Kind: store.KindPayment, From: time.Now().AddDate(0, 0, -34), To: time.Now()}
+		if kind == "refunds" {
+			q.Kind = store.KindRefund
+		}
+		rows, _, err := st.Page(q, nil, 100000)
+		st.Close()
+		if err != nil || len(rows) != len(recs)-1 {
+			t.Fatalf("%s: %d rows exported, the history lists %d (%v)", kind, len(recs)-1, len(rows), err)
+		}
+		if want := strconv.Itoa(len(rows)) + " " + kind + " written to " + file; !strings.HasPrefix(out.String(), want) {
+			t.Fatalf("export says %q, want %q", &out, want)
+		}
+	}
+}
+
+func TestExportRefusesMoreThan35Days(t *testing.T) {
+	db := genFile(t, 100)
+	long := filepath.Join(t.TempDir(), "long.csv")
+	var stderr bytes.Buffer
+	code := run([]string{"export", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--out", long, "--db", db}, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "36 days; export at most 35") {
+		t.Fatalf("36 days: exit %d, %q", code, &stderr)
+	}
+	if _, err := os.Stat(long); err == nil {
+		t.Fatal("a file was written for a refused period")
+	}
+	ok := filepath.Join(t.TempDir(), "ok.csv")
+	if code := run([]string{"export", "--from", day(time.Now().AddDate(0, 0, -34)), "--to", day(time.Now()), "--out", ok, "--db", db}, &stderr); code != 0 {
+		t.Fatalf("35 days: exit %d, %q", code, &stderr)
+	}
+	stderr.Reset()
+	if code := run([]string{"export", "--from", "2026-03-02", "--to", "2026-03-01", "--db", db}, &stderr); code != 1 || !strings.Contains(stderr.String(), "ends before it starts") {
+		t.Fatalf("backwards: exit %d, %q", code, &stderr)
+	}
+	stderr.Reset()
+	if code := run([]string{"export", "--from", "1.3.2026", "--to", "2026-03-01", "--db", db}, &stderr); code != 1 || !strings.Contains(stderr.String(), "YYYY-MM-DD") {
+		t.Fatalf("bad date: exit %d, %q", code, &stderr)
+	}
+}
