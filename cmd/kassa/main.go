@@ -54,6 +54,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runRecover(args, os.Stdout)
 	case "pair":
 		err = runPair(args, os.Stdout)
+	case "check":
+		err = runCheck(args, os.Stdout)
 	case "export":
 		err = runExport(args, os.Stdout)
 	case "gen":
@@ -88,6 +90,7 @@ func usage(fs *flag.FlagSet) {
   kassa gen --count N --db PATH      write N realistic operations, to try the history on a big shop
   kassa recover [flags]              follow up operations an earlier run left unfinished, then exit
   kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)
+  kassa check kaspi [flags]          connection test: ask the Smart POS its terminal id, serial and POS number
   kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
 
 Flags (each may also be set in the config file):
@@ -241,6 +244,7 @@ func runSim(args []string, stderr io.Writer) error {
 	delay := fs.Duration("delay", 4*time.Second, "how long a customer takes to act")
 	useTLS := fs.Bool("tls", false, "serve HTTPS and require tokens, as a POS with integration protection on")
 	lifetime := fs.Duration("token-lifetime", 24*time.Hour, "with --tls: how long an access token lives")
+	allowAfter := fs.Duration("allow-after", 0, "how long after /v2/register someone presses «Allow» on the POS (3m or more: nobody does)")
 	caOut := fs.String("ca-out", "sim-ca.pem", "with --tls: where to write the CA for the till to trust (--kaspi-ca)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -249,7 +253,7 @@ func runSim(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := sim.New(sim.Options{Default: sim.Customer{Does: behaviour, Delay: *delay}, RequireToken: *useTLS, TokenLifetime: *lifetime})
+	s := sim.New(sim.Options{Default: sim.Customer{Does: behaviour, Delay: *delay}, RequireToken: *useTLS, TokenLifetime: *lifetime, RegisterAfter: *allowAfter})
 	var srv *sim.Server
 	if *useTLS {
 		srv, err = s.StartTLS(*listen)

@@ -46,7 +46,6 @@ package kaspi
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -310,7 +309,8 @@ func (c *Client) token(ctx context.Context) (string, error) {
 		if errors.As(err, &pe) {
 			return "", err
 		}
-		return "", &providers.Error{Kind: providers.ErrAuth, Text: "no access token", Err: err}
+		// No Text: the screens show Text as the POS's own words.
+		return "", &providers.Error{Kind: providers.ErrAuth, Err: fmt.Errorf("no access token: %w", err)}
 	}
 	return token, nil
 }
@@ -393,7 +393,11 @@ func (a answer) stamp(err error) error {
 
 // transportError sorts a failed round trip into "never sent" and "sent,
 // outcome unknown". Only a failure to open the connection proves the POS
-// never saw the request; everything else may have reached it.
+// never saw the request; everything else may have reached it. net/http
+// hands a connection to the request (GotConn) before writing a byte of it
+// and, over HTTPS, only after the TLS handshake, so a request that never
+// got one was not sent: a refused dial, a DNS failure, a certificate the
+// till refuses, a POS that answers TLS in plain HTTP.
 func transportError(path string, err error, connected bool) error {
 	// url.Error's text carries the full URL, whose query can hold a
 	// refresh token: keep only the cause.
@@ -402,24 +406,10 @@ func transportError(path string, err error, connected bool) error {
 		err = ue.Err
 	}
 	err = fmt.Errorf("GET /v2/%s: %w", path, err)
-	if !connected && notSent(err) {
+	if !connected {
 		return &providers.Error{Kind: providers.ErrUnreachable, Text: "cannot connect to the Smart POS", Err: err}
 	}
 	return &providers.Error{Kind: providers.ErrNoAnswer, Text: "no answer from the Smart POS", Err: err}
-}
-
-func notSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	if errors.As(err, &dns) {
-		return true
-	}
-	// A certificate the till refuses stops the request before it is written.
-	var cv *tls.CertificateVerificationError
-	return errors.As(err, &cv)
 }
 
 func malformed(what string, err error) error {

@@ -24,9 +24,10 @@ type TokenStore interface {
 }
 
 // RefreshMargin is how long before expiry the session renews its token:
-// an hour of the 24 h, so a POS that is briefly unreachable does not leave
-// the till without a token. A token that lives less than four hours renews
-// when a quarter of its life is left.
+// an hour of the 24 h, so a POS that is briefly unreachable, or whose clock
+// runs a little ahead, does not leave the till without a token. A token
+// that lives less than four hours (a test POS's) renews when a quarter of
+// its life is left.
 const RefreshMargin = time.Hour
 
 // ErrNotPaired is returned when the secured API is on but the till has no
@@ -37,16 +38,25 @@ var ErrNotPaired = errors.New("kaspi: the till is not paired with the Smart POS"
 // and keeps them fresh: before expiry, and once when the POS refuses one.
 // One refresh runs at a time, and a refusal of a token already replaced
 // does not refresh again.
+//
+// A token whose expirationDate cannot be read, or that reads as expired
+// the moment it arrives (the POS's clock or zone disagrees with the
+// till's), counts as expired: the session renews it before using it if it
+// came from the data file, but a token the POS has just issued is used
+// until the POS refuses it. Otherwise every call would cost a revoke,
+// since the POS dates every new token the same way.
 type Session struct {
 	client *Client
-	name   string
 	store  TokenStore
 	clock  clock.Clock
 
 	mu     sync.Mutex
+	name   string
 	tokens Tokens
 	loaded bool
-	// life is how long the current token had left when the session got it.
+	// fresh: the tokens came from the POS in this process, not the store.
+	fresh bool
+	// life is the current token's lifetime by the till's clock.
 	life time.Duration
 }
 
@@ -54,35 +64,61 @@ type Session struct {
 // the session's access token, renewed as needed. name is the till's name
 // as paired on the POS.
 func NewSession(client *Client, name string, store TokenStore, clk clock.Clock) *Session {
+	if clk == nil {
+		clk = clock.Real{}
+	}
 	s := &Session{client: client, name: name, store: store, clock: clk}
 	client.Token = s.token
 	client.Reauth = s.reauth
 	return s
 }
 
+// Name is the till's name the session's tokens belong to.
+func (s *Session) Name() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.name
+}
+
 // Pair registers the till under its name. The POS shows a request that a
 // person must allow; the call waits for it (up to 180 s on the POS).
 func (s *Session) Pair(ctx context.Context) (Tokens, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.client.Register(ctx, s.name)
+	return s.PairAs(ctx, s.Name())
+}
+
+// PairAs registers the till under name and, once the POS allows it, makes
+// name and its tokens the session's. Calls made while the POS waits for
+// «Allow» go on with the old tokens: the session is not locked meanwhile.
+func (s *Session) PairAs(ctx context.Context, name string) (Tokens, error) {
+	t, err := s.client.Register(ctx, name)
 	if err != nil {
 		return Tokens{}, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// The POS now holds the pairing: keep the tokens in memory even if
+	// the data file refuses them, so this run can still use them.
+	t.Issued = s.clock.Now()
+	s.name = name
+	s.take(t, true)
 	if err := s.store.SaveTokens(t); err != nil {
-		return Tokens{}, err
+		return t, fmt.Errorf("kaspi: paired, but the tokens could not be saved: %w", err)
 	}
-	s.take(t)
 	return t, nil
 }
 
 // take makes t the current tokens; s.mu is held.
-func (s *Session) take(t Tokens) {
-	s.tokens, s.loaded = t, true
-	s.life = t.Expires.Sub(s.clock.Now())
+func (s *Session) take(t Tokens, fresh bool) {
+	s.tokens, s.loaded, s.fresh = t, true, fresh
+	from := t.Issued
+	if from.IsZero() {
+		from = s.clock.Now() // stored before Issued was kept
+	}
+	s.life = t.Expires.Sub(from)
 }
 
-// Expires is when the current access token dies; zero when unpaired.
+// Expires is when the current access token dies; zero when unpaired or
+// when the POS's date could not be read.
 func (s *Session) Expires() (time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -101,9 +137,10 @@ func (s *Session) load() error {
 		return err
 	}
 	if !ok {
-		return &providers.Error{Kind: providers.ErrAuth, Text: "not paired", Err: ErrNotPaired}
+		// No Text: the screens show Text as the POS's own words.
+		return &providers.Error{Kind: providers.ErrAuth, Err: ErrNotPaired}
 	}
-	s.take(t)
+	s.take(t, false)
 	return nil
 }
 
@@ -125,7 +162,13 @@ func (s *Session) token(ctx context.Context) (string, error) {
 	return s.tokens.AccessToken, nil
 }
 
+// due reports whether the token should be renewed before the next call;
+// s.mu is held.
 func (s *Session) due() bool {
+	if s.life <= 0 {
+		// Unreadable date, or expired on arrival: see Session.
+		return !s.fresh
+	}
 	now := s.clock.Now()
 	if s.tokens.Expired(now) {
 		return true
@@ -145,19 +188,34 @@ func (s *Session) reauth(ctx context.Context, refused string) error {
 	if s.tokens.AccessToken != refused {
 		return nil
 	}
-	return s.refresh(ctx)
+	// Renewed but not saved still gives a token to retry with.
+	if err := s.refresh(ctx); err != nil && s.tokens.AccessToken == refused {
+		return err
+	}
+	return nil
 }
 
-// refresh calls /v2/revoke; s.mu is held.
+// refresh calls /v2/revoke; s.mu is held. The POS kills the old tokens as
+// it answers, so the new ones are taken even if saving them fails.
 func (s *Session) refresh(ctx context.Context) error {
 	t, err := s.client.Revoke(ctx, s.name, s.tokens.RefreshToken, s.tokens.AccessToken)
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.Code == "105" {
+		// The POS refused the refresh token: the pairing was removed, or
+		// an earlier revoke's answer was lost after the POS had rotated
+		// the tokens. Only pairing again helps, which ErrAuth says.
+		refused := *pe
+		refused.Kind = providers.ErrAuth
+		return &refused
+	}
 	if err != nil {
 		return err
 	}
+	t.Issued = s.clock.Now()
+	s.take(t, true)
 	if err := s.store.SaveTokens(t); err != nil {
-		return err
+		return fmt.Errorf("kaspi: renewed tokens could not be saved: %w", err)
 	}
-	s.take(t)
 	return nil
 }
 

@@ -17,6 +17,10 @@ type Tokens struct {
 	// Expires is ExpirationDate read in the POS's zone; zero when the text
 	// could not be read, which counts as already expired.
 	Expires time.Time
+	// Issued is when the till received the tokens, by its own clock (set
+	// by Session; zero if unknown). Expires minus Issued is the token's
+	// lifetime, which sets how early it is renewed.
+	Issued time.Time
 }
 
 // Expired reports whether the access token is dead at now. An unreadable

@@ -59,6 +59,19 @@
 //     then mangle, lose or delay the answer, because that is what makes them
 //     dangerous for the till.
 //
+// # Secured API
+//
+// With RequireToken every call but /v2/register needs header accesstoken:
+// missing or unknown → HTTP 401 "Authorization failed", expired → HTTP 403
+// "Session expires and need to be updated" (revoke takes an expired one).
+// Tokens live TokenLifetime (seconds work); /v2/revoke kills the old pair
+// at once. /v2/register waits RegisterAfter on the sim's clock for «Allow»
+// (RegisterDeny: «Deny»; RegisterWindow or more: nobody, 105 Timeout); a
+// second register while one waits, or of a name already paired, is 105
+// with data.message. StartTLS serves HTTPS with a CA made at start (ECDSA
+// P-256) and a certificate for ServerName, localhost and 127.0.0.1;
+// Server.CAPEM gives the CA to trust.
+//
 // # Control surface
 //
 // Besides /v2/, the handler serves GET endpoints under /sim/ so a sim
