@@ -2,11 +2,14 @@ package sale
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -432,5 +435,17 @@ func TestThePOSGivingUpAtTheTimeoutReadsAsATimeout(t *testing.T) {
 	m2, _ = answer(m2, 30*time.Second, providers.Status{State: providers.StateFail, Stage: providers.StageCancelled})
 	if m2.Phase != Declined {
 		t.Fatalf("a cancellation before the timeout: %v", m2.Phase)
+	}
+}
+
+func TestNoAnswerShowsNoProviderWords(t *testing.T) {
+	c := &common.Common{Cat: locale.MustLoad("ru")}
+	got := ErrorText(c, &providers.Error{Kind: providers.ErrUnreachable, Text: "cannot connect to the Smart POS"})
+	if strings.Contains(got, "cannot connect") || !strings.Contains(got, "не может связаться") {
+		t.Fatalf("%q", got)
+	}
+	got = ErrorText(c, &providers.Error{Kind: providers.ErrProvider, HTTPStatus: 502, Text: "Bad Gateway"})
+	if !strings.Contains(got, "Bad Gateway") {
+		t.Fatalf("the provider's own words are lost: %q", got)
 	}
 }

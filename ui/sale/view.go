@@ -265,7 +265,10 @@ func (m Model) errorText(err error) string {
 	switch {
 	case pe.Text != "" && pe.Code != "":
 		text += " " + m.c.T("error.provider_code", pe.Text, pe.Code)
-	case pe.Text != "":
+	case pe.Text != "" && pe.HTTPStatus != 0:
+		// Only words the provider sent are shown as its words; an error
+		// with no answer carries the till's own text, which the sentence
+		// above already says in the cashier's language.
 		text += " " + m.c.T("error.provider_text", pe.Text)
 	case pe.HTTPStatus != 0:
 		text += " " + m.c.T("error.http", pe.HTTPStatus)
