@@ -192,6 +192,38 @@ func BenchmarkScrollMonth(b *testing.B) {
 	}
 }
 
+// Scrolling back up a month from its oldest row, 50 rows at a time: what
+// the history screen asks for after it has let the newer rows go.
+func BenchmarkScrollBackMonth(b *testing.B) {
+	for _, size := range sizes {
+		b.Run("ops="+size.name, func(b *testing.B) {
+			s := benchStore(b, size.n)
+			pages := 0
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			b.ResetTimer()
+			for b.Loop() {
+				var cursor Cursor
+				for {
+					rows, more, err := s.PageNewer(monthQuery(), cursor, 50)
+					if err != nil {
+						b.Fatal(err)
+					}
+					pages++
+					if !more {
+						break
+					}
+					cursor = CursorAt(rows[0])
+				}
+			}
+			b.StopTimer()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pages), "ns/page")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(pages), "B/page")
+		})
+	}
+}
+
 func BenchmarkExportCSV(b *testing.B) {
 	for _, size := range sizes {
 		b.Run("ops="+size.name, func(b *testing.B) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -323,22 +324,28 @@ func (s *Store) Totals(q Query, c providers.Currency) (Totals, error) {
 				return true, nil
 			})
 		}
-		cur := tx.Bucket(bDays).Cursor()
-		from, to := day(q.From).Format("20060102"), day(q.To).Format("20060102")
-		for k, v := cur.Seek([]byte(from)); k != nil && len(k) >= 8 && string(k[:8]) <= to; k, v = cur.Next() {
-			// k: day(8) 0 kind state method currency provider 0 terminal
-			if len(k) < 13 || len(v) != 16 || k[12] != want {
-				continue
+		eachDayTotal(tx, q, func(k, provider, terminal, v []byte) {
+			if len(v) == 16 && k[12] == want && f.codes(k[9], k[10], k[11], provider, terminal) {
+				t.add(at(kindCodes, k[9]), int(binary.BigEndian.Uint64(v)), int64(binary.BigEndian.Uint64(v[8:])))
 			}
-			provider, terminal, _ := bytes.Cut(k[13:], []byte{0})
-			if !f.codes(k[9], k[10], k[11], provider, terminal) {
-				continue
-			}
-			t.add(at(kindCodes, k[9]), int(binary.BigEndian.Uint64(v)), int64(binary.BigEndian.Uint64(v[8:])))
-		}
+		})
 		return nil
 	})
 	return t, err
+}
+
+// eachDayTotal calls fn with every day total of q's period: its key
+// (day(8) 0 kind state method currency provider 0 terminal), the key's
+// provider and terminal, and its value (count, sum).
+func eachDayTotal(tx *bolt.Tx, q Query, fn func(k, provider, terminal, v []byte)) {
+	cur := tx.Bucket(bDays).Cursor()
+	from, to := day(q.From).Format("20060102"), day(q.To).Format("20060102")
+	for k, v := cur.Seek([]byte(from)); k != nil && len(k) >= 8 && string(k[:8]) <= to; k, v = cur.Next() {
+		if len(k) >= 13 {
+			provider, terminal, _ := bytes.Cut(k[13:], []byte{0})
+			fn(k, provider, terminal, v)
+		}
+	}
 }
 
 func (t *Totals) add(k Kind, count int, sum int64) {
@@ -447,4 +454,78 @@ func ParseDay(s string) (time.Time, error) {
 		return t, fmt.Errorf("%q is not a date: write it as YYYY-MM-DD", s)
 	}
 	return t, nil
+}
+
+// CursorAt is the cursor of row r: Page after it starts at the next older
+// row, PageNewer before it at the next newer one.
+func CursorAt(r Row) Cursor { return Cursor(r.key()) }
+
+// PageAt is Page starting at the row at (included), for reading a window
+// of the list again in place: a row's cursor never changes, so what was on
+// the screen comes back with its current state.
+func (s *Store) PageAt(q Query, at Cursor, n int) ([]Row, Cursor, error) {
+	if at == nil {
+		return s.Page(q, nil, n)
+	}
+	// The smallest key above at: the walk's exclusive bound then lets at in.
+	return s.Page(q, append(bytes.Clone(at), 0), n)
+}
+
+// PageNewer returns up to n rows newer than before, newest first, and
+// whether rows newer still are left; a nil before starts from the oldest
+// row. It is Page read upwards: a screen scrolling back up asks for what
+// it let go of, instead of keeping everything it has passed.
+func (s *Store) PageNewer(q Query, before Cursor, n int) ([]Row, bool, error) {
+	if n <= 0 {
+		return nil, false, fmt.Errorf("store: a page of %d rows", n)
+	}
+	if err := q.Validate(); err != nil {
+		return nil, false, err
+	}
+	rows := make([]Row, 0, min(n, 256))
+	more := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return walk(tx, q, before, true, func(k, v []byte) (bool, error) {
+			if len(rows) == n {
+				more = true
+				return false, nil
+			}
+			r, err := decodeRow(k, v)
+			if err != nil {
+				return false, err
+			}
+			rows = append(rows, r)
+			return true, nil
+		})
+	})
+	slices.Reverse(rows)
+	return rows, more, err
+}
+
+// Source is one provider's terminal or QR that took operations.
+type Source struct{ Provider, Terminal string }
+
+// Sources lists the providers and terminals with operations in q's
+// period, sorted; only the period of q counts. It reads the day totals, a
+// few dozen entries a day, so a filter can offer them without a scan.
+// Operations the provider never confirmed have no terminal: they show as
+// a Source with an empty Terminal.
+func (s *Store) Sources(q Query) ([]Source, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	var out []Source
+	err := s.db.View(func(tx *bolt.Tx) error {
+		eachDayTotal(tx, q, func(_, provider, terminal, _ []byte) {
+			out = append(out, Source{Provider: string(provider), Terminal: string(terminal)})
+		})
+		return nil
+	})
+	slices.SortFunc(out, func(a, b Source) int {
+		if c := strings.Compare(a.Provider, b.Provider); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Terminal, b.Terminal)
+	})
+	return slices.Compact(out), err
 }

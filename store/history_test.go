@@ -195,6 +195,116 @@ func TestPagesReturnEveryRowOnceNewestFirst(t *testing.T) {
 	}
 }
 
+// Scrolling back up: PageNewer from any row gives the rows just above it,
+// in the list's order, and PageAt reads a window again from its first row.
+func TestPagesReadUpwardsAndInPlace(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 3000, 4)
+	uzqr(t, s, 40)
+	all := allRows(t, s)
+	for _, q := range []Query{
+		month(Query{}),
+		month(Query{Kind: KindRefund}),
+		month(Query{Provider: "uzqr"}),
+		month(Query{Search: "5047"}),
+		month(Query{Kind: KindPayment, Method: providers.MethodCard, Terminal: "31452961"}),
+	} {
+		want := want(all, q)
+		rows := make(map[ID]Row)
+		for _, r := range all {
+			rows[r.ID] = r
+		}
+		for _, n := range []int{1, 37, 5000} {
+			// From the oldest row up to the newest, n at a time.
+			var got []ID
+			var before Cursor
+			for {
+				page, more, err := s.PageNewer(q, before, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) > n || (more && len(page) != n) {
+					t.Fatalf("%+v: %d rows for %d asked, more %v", q, len(page), n, more)
+				}
+				ids := make([]ID, len(page))
+				for i, r := range page {
+					ids[i] = r.ID
+				}
+				got = append(ids, got...)
+				if !more {
+					break
+				}
+				before = CursorAt(page[0])
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%+v upwards by %d: %d rows, want %d", q, n, len(got), len(want))
+			}
+		}
+		// Up from the middle: exactly the rows above it.
+		mid := len(want) / 2
+		page, more, err := s.PageNewer(q, CursorAt(rows[want[mid]]), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		above := want[max(mid-10, 0):mid]
+		if ids := idsOf(page); !slices.Equal(ids, above) || more != (mid > 10) {
+			t.Fatalf("%+v: above row %d got %v (more %v), want %v", q, mid, ids, more, above)
+		}
+		// In place: from a row, that row included.
+		page, _, err = s.PageAt(q, CursorAt(rows[want[mid]]), 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := idsOf(page); !slices.Equal(ids, want[mid:min(mid+5, len(want))]) {
+			t.Fatalf("%+v: at row %d got %v", q, mid, ids)
+		}
+	}
+	if _, _, err := s.PageNewer(month(Query{}), nil, 0); err == nil {
+		t.Fatal("a page of 0 rows")
+	}
+	if _, _, err := s.PageNewer(Query{From: t0.AddDate(0, 0, -40), To: t0}, nil, 10); !errors.Is(err, ErrPeriodTooLong) {
+		t.Fatalf("a 41-day period read upwards: %v", err)
+	}
+}
+
+func idsOf(rows []Row) []ID {
+	ids := make([]ID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// Sources are exactly the providers and terminals in the period.
+func TestSourcesAreThoseOfThePeriod(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 3000, 5)
+	uzqr(t, s, 40)
+	all := allRows(t, s)
+	for _, q := range []Query{month(Query{}), {From: t0, To: t0}, {From: t0.AddDate(0, 0, -200), To: t0.AddDate(0, 0, -190)}} {
+		var want []Source
+		for _, r := range all {
+			if inPeriod(q, r.Created) {
+				want = append(want, Source{r.Provider, r.Terminal})
+			}
+		}
+		slices.SortFunc(want, func(a, b Source) int {
+			return strings.Compare(a.Provider+"\x00"+a.Terminal, b.Provider+"\x00"+b.Terminal)
+		})
+		want = slices.Compact(want)
+		got, err := s.Sources(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s–%s: got %v, want %v", q.From.Format("02.01"), q.To.Format("02.01"), got, want)
+		}
+	}
+	if _, err := s.Sources(Query{From: t0.AddDate(0, 0, -35), To: t0}); !errors.Is(err, ErrPeriodTooLong) {
+		t.Fatalf("36 days: %v", err)
+	}
+}
+
 func TestRefundRowsLinkToTheirPayment(t *testing.T) {
 	s, _ := openTemp(t)
 	history(t, s, 1500, 6)
