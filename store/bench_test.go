@@ -163,6 +163,27 @@ func BenchmarkSearch(b *testing.B) {
 // Scrolling: every page of a month, 50 rows at a time. B/page and
 // allocs/page stay the same whatever the size: memory is flat.
 func BenchmarkScrollMonth(b *testing.B) {
+	benchScroll(b, func(s *Store, c Cursor) (Cursor, error) {
+		_, next, err := s.Page(monthQuery(), c, 50)
+		return next, err
+	})
+}
+
+// Scrolling back up a month from its oldest row: what the history screen
+// asks for after it has let the newer rows go.
+func BenchmarkScrollBackMonth(b *testing.B) {
+	benchScroll(b, func(s *Store, c Cursor) (Cursor, error) {
+		rows, more, err := s.PageNewer(monthQuery(), c, 50)
+		if !more {
+			return nil, err
+		}
+		return CursorAt(rows[0]), err
+	})
+}
+
+// benchScroll reads pages with page, from a nil cursor until it gives
+// none back, and reports the time and memory of one page.
+func benchScroll(b *testing.B, page func(*Store, Cursor) (Cursor, error)) {
 	for _, size := range sizes {
 		b.Run("ops="+size.name, func(b *testing.B) {
 			s := benchStore(b, size.n)
@@ -173,7 +194,7 @@ func BenchmarkScrollMonth(b *testing.B) {
 			for b.Loop() {
 				var cursor Cursor
 				for {
-					_, next, err := s.Page(monthQuery(), cursor, 50)
+					next, err := page(s, cursor)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -182,38 +203,6 @@ func BenchmarkScrollMonth(b *testing.B) {
 						break
 					}
 					cursor = next
-				}
-			}
-			b.StopTimer()
-			runtime.ReadMemStats(&after)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pages), "ns/page")
-			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(pages), "B/page")
-		})
-	}
-}
-
-// Scrolling back up a month from its oldest row, 50 rows at a time: what
-// the history screen asks for after it has let the newer rows go.
-func BenchmarkScrollBackMonth(b *testing.B) {
-	for _, size := range sizes {
-		b.Run("ops="+size.name, func(b *testing.B) {
-			s := benchStore(b, size.n)
-			pages := 0
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			b.ResetTimer()
-			for b.Loop() {
-				var cursor Cursor
-				for {
-					rows, more, err := s.PageNewer(monthQuery(), cursor, 50)
-					if err != nil {
-						b.Fatal(err)
-					}
-					pages++
-					if !more {
-						break
-					}
-					cursor = CursorAt(rows[0])
 				}
 			}
 			b.StopTimer()

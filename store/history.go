@@ -263,30 +263,38 @@ type Cursor []byte
 // of the next page (nil when there is none). It reads only the rows it
 // passes, so scrolling a month costs a page at a time.
 func (s *Store) Page(q Query, after Cursor, n int) ([]Row, Cursor, error) {
+	rows, more, err := s.page(q, after, false, n)
+	if !more {
+		return rows, nil, err
+	}
+	return rows, CursorAt(rows[len(rows)-1]), err
+}
+
+// page reads up to n rows beyond from, either way, in the order walked,
+// and whether more are left beyond them.
+func (s *Store) page(q Query, from Cursor, oldestFirst bool, n int) (rows []Row, more bool, err error) {
 	if n <= 0 {
-		return nil, nil, fmt.Errorf("store: a page of %d rows", n)
+		return nil, false, fmt.Errorf("store: a page of %d rows", n)
 	}
 	if err := q.Validate(); err != nil {
-		return nil, nil, err
+		return nil, false, err
 	}
-	rows := make([]Row, 0, min(n, 256))
-	var next Cursor
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var last []byte
-		return walk(tx, q, after, false, func(k, v []byte) (bool, error) {
+	rows = make([]Row, 0, min(n, 256))
+	err = s.db.View(func(tx *bolt.Tx) error {
+		return walk(tx, q, from, oldestFirst, func(k, v []byte) (bool, error) {
 			if len(rows) == n {
-				next = Cursor(bytes.Clone(last))
+				more = true
 				return false, nil
 			}
 			r, err := decodeRow(k, v)
 			if err != nil {
 				return false, err
 			}
-			rows, last = append(rows, r), k
+			rows = append(rows, r)
 			return true, nil
 		})
 	})
-	return rows, next, err
+	return rows, more, err
 }
 
 func (r Row) key() []byte { return timeKey(r.Created, r.ID) }
@@ -476,28 +484,7 @@ func (s *Store) PageAt(q Query, at Cursor, n int) ([]Row, Cursor, error) {
 // row. It is Page read upwards: a screen scrolling back up asks for what
 // it let go of, instead of keeping everything it has passed.
 func (s *Store) PageNewer(q Query, before Cursor, n int) ([]Row, bool, error) {
-	if n <= 0 {
-		return nil, false, fmt.Errorf("store: a page of %d rows", n)
-	}
-	if err := q.Validate(); err != nil {
-		return nil, false, err
-	}
-	rows := make([]Row, 0, min(n, 256))
-	more := false
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return walk(tx, q, before, true, func(k, v []byte) (bool, error) {
-			if len(rows) == n {
-				more = true
-				return false, nil
-			}
-			r, err := decodeRow(k, v)
-			if err != nil {
-				return false, err
-			}
-			rows = append(rows, r)
-			return true, nil
-		})
-	})
+	rows, more, err := s.page(q, before, true, n)
 	slices.Reverse(rows)
 	return rows, more, err
 }

@@ -1,9 +1,12 @@
 // Package history is the manager's history screen: payments and refunds
 // newest first, search by receipt or payment number as you type, a period
-// of at most 35 days, filters, totals, the detail of one operation, CSV
-// export, and a refund started from a payment's row. Rows come a page at a
-// time from the store's summaries, so a million operations scroll as fast
-// as a hundred.
+// of at most 35 days, filters by method, status and terminal or QR,
+// totals, the detail of one operation, CSV export, and a refund started
+// from a payment's row. The screen holds a window of at most maxRows rows
+// and asks the store for more as the manager scrolls either way, so a
+// million operations scroll as fast, and in as little memory, as a
+// hundred. What it shows is read again every few seconds, so a refund's
+// status moves on the screen as it moves in the data file.
 package history
 
 import (
@@ -11,7 +14,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -31,17 +36,46 @@ type RefundMsg struct{ Payment store.ID }
 // Msg is any message of this screen's own commands.
 type Msg interface{ historyMsg() }
 
+const (
+	pageSize = 50
+	// maxRows is the most rows the screen holds at once: scrolling past
+	// them lets the far end go and asks the store for the near one.
+	maxRows = 3 * pageSize
+	// ahead is how close to the window's edge the cursor comes before the
+	// next page is asked for, so it is there before the cursor is.
+	ahead = pageSize / 2
+	// RefreshEvery is how often the screen reads again what it shows.
+	RefreshEvery = 5 * time.Second
+)
+
+// load is what a page request is for.
+type load int
+
+const (
+	loadFirst  load = iota // a new query: the newest rows, totals, sources
+	loadOlder              // the page below the window
+	loadNewer              // the page above the window
+	loadOldest             // the end of the list
+	loadAgain              // the window read again in place, with totals
+)
+
 type (
 	pageMsg struct {
-		gen    int // which query it answers
-		rows   []store.Row
-		next   store.Cursor
-		totals *store.Totals
-		err    error
+		gen  int // which query it answers
+		load load
+		rows []store.Row
+		// more: rows left beyond the page, below it (first, older, again)
+		// or above it (newer, oldest).
+		more    bool
+		totals  *store.Totals
+		sources []store.Source
+		err     error
 	}
 	detailMsg struct {
+		again   bool // read again for a detail already shown
 		op      store.Operation
 		refunds []store.Operation
+		left    *providers.Money // what may still be refunded of a payment
 		err     error
 	}
 	exportedMsg struct {
@@ -49,13 +83,13 @@ type (
 		rows int
 		err  error
 	}
+	refreshMsg struct{ watch int }
 )
 
 func (pageMsg) historyMsg()     {}
 func (detailMsg) historyMsg()   {}
 func (exportedMsg) historyMsg() {}
-
-const pageSize = 50
+func (refreshMsg) historyMsg()  {}
 
 // input is what the text field is being used for.
 type input int
@@ -68,20 +102,25 @@ const (
 
 // Model is the history screen.
 type Model struct {
-	c      *common.Common
-	query  store.Query
-	gen    int // bumped by every query change; stale pages are dropped
-	rows   []store.Row
-	next   store.Cursor
-	cursor int
-	totals store.Totals
+	c     *common.Common
+	query store.Query
+	gen   int // bumped by every query change; stale pages are dropped
 
-	input input
-	text  textinput.Model
-
-	detail  *detailMsg
-	message string // a line to show: an export's result, a refused period
-	problem bool
+	// rows is the window: a stretch of the list, newest first. older and
+	// newer say whether the list goes on below and above it.
+	rows         []store.Row
+	older, newer bool
+	cursor       int
+	loading      bool // a page is on its way: no second one is asked
+	totals       store.Totals
+	sources      []store.Source // the period's terminals, for the filter
+	watch        int            // the refresh loop in force; older loops end
+	closed       bool           // left for another screen: refreshing stops
+	input        input
+	text         textinput.Model
+	detail       *detailMsg
+	message      string // a line to show: an export's result, a refused period
+	problem      bool
 }
 
 // New returns the screen.
@@ -94,29 +133,96 @@ func New(c *common.Common) Model {
 
 // Open shows today's payments.
 func (m Model) Open() (Model, tea.Cmd) {
+	watch := m.watch + 1
 	m = New(m.c)
+	m.watch = watch
 	today := m.c.Clock.Now()
 	m.query = store.Query{Kind: store.KindPayment, From: today, To: today}
-	return m.reload()
+	m, load := m.reload()
+	return m, tea.Batch(load, m.tick())
 }
 
-// reload starts the query afresh.
+// selected is the chosen row.
+func (m Model) selected() (store.Row, bool) {
+	if m.cursor < len(m.rows) {
+		return m.rows[m.cursor], true
+	}
+	return store.Row{}, false
+}
+
+func (m Model) tick() tea.Cmd {
+	clk, watch := m.c.Clock, m.watch
+	return func() tea.Msg {
+		<-clk.After(RefreshEvery)
+		return refreshMsg{watch: watch}
+	}
+}
+
+// reload starts the query afresh from its newest row.
 func (m Model) reload() (Model, tea.Cmd) {
 	m.gen++
-	m.rows, m.next, m.cursor = nil, nil, 0
-	return m, m.fetch(nil, true)
+	m.rows, m.older, m.newer, m.cursor, m.loading = nil, false, false, 0, false
+	return m.fetch(loadFirst)
 }
 
-func (m Model) fetch(after store.Cursor, withTotals bool) tea.Cmd {
+// fetch asks the store for a page; the answer comes as a pageMsg.
+func (m Model) fetch(l load) (Model, tea.Cmd) {
+	if m.loading {
+		return m, nil
+	}
+	m.loading = true
 	st, q, gen, cur := m.c.Store, m.query, m.gen, m.c.Provider.Info().Currency
-	return func() tea.Msg {
-		rows, next, err := st.Page(q, after, pageSize)
-		msg := pageMsg{gen: gen, rows: rows, next: next, err: err}
-		if err == nil && withTotals {
+	var at store.Cursor
+	n := pageSize
+	switch l {
+	case loadOlder:
+		at = store.CursorAt(m.rows[len(m.rows)-1])
+	case loadNewer:
+		at = store.CursorAt(m.rows[0])
+	case loadAgain:
+		if m.newer && len(m.rows) > 0 {
+			at = store.CursorAt(m.rows[0])
+		}
+		n = max(len(m.rows), pageSize)
+	}
+	return m, func() tea.Msg {
+		msg := pageMsg{gen: gen, load: l}
+		var next store.Cursor
+		switch l {
+		case loadNewer, loadOldest:
+			msg.rows, msg.more, msg.err = st.PageNewer(q, at, n)
+		case loadOlder:
+			msg.rows, next, msg.err = st.Page(q, at, n)
+		default:
+			msg.rows, next, msg.err = st.PageAt(q, at, n)
+		}
+		if l != loadNewer && l != loadOldest {
+			msg.more = next != nil
+		}
+		if msg.err == nil && (l == loadFirst || l == loadAgain) {
 			t, err := st.Totals(q, cur)
 			msg.totals, msg.err = &t, err
+			if err == nil {
+				msg.sources, msg.err = st.Sources(q)
+			}
 		}
 		return msg
+	}
+}
+
+func (m Model) fetchDetail(id store.ID, again bool) tea.Cmd {
+	st := m.c.Store
+	return func() tea.Msg {
+		d := detailMsg{again: again}
+		d.op, d.err = st.Get(id)
+		if d.err == nil && d.op.Kind == store.KindPayment {
+			d.refunds, d.err = st.Refunds(id)
+		}
+		if d.err == nil && d.op.Kind == store.KindPayment && d.op.State == store.StateSuccess {
+			left, err := st.Refundable(id)
+			d.left, d.err = &left, err
+		}
+		return d
 	}
 }
 
@@ -124,22 +230,26 @@ func (m Model) fetch(after store.Cursor, withTotals bool) tea.Cmd {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case pageMsg:
-		if msg.gen != m.gen {
-			return m, nil
-		}
-		if msg.err != nil {
-			m.message, m.problem = m.c.T("error.store", msg.err.Error()), true
-			return m, nil
-		}
-		m.rows = append(m.rows, msg.rows...)
-		m.next = msg.next
-		if msg.totals != nil {
-			m.totals = *msg.totals
-		}
-		return m, nil
+		return m.page(msg), nil
 	case detailMsg:
+		if msg.again && (m.detail == nil || m.detail.op.ID != msg.op.ID || msg.err != nil) {
+			return m, nil // left meanwhile, or a passing fault: keep what is shown
+		}
 		m.detail = &msg
 		return m, nil
+	case refreshMsg:
+		if msg.watch != m.watch || m.closed {
+			return m, nil // an earlier opening's loop, or the screen was left
+		}
+		next := m.tick()
+		switch {
+		case m.detail != nil && m.detail.err == nil:
+			return m, tea.Batch(next, m.fetchDetail(m.detail.op.ID, true))
+		case m.input == noInput:
+			m, load := m.fetch(loadAgain)
+			return m, tea.Batch(next, load)
+		}
+		return m, next
 	case exportedMsg:
 		if msg.err != nil {
 			m.message, m.problem = m.c.T("history.export_failed", msg.err.Error()), true
@@ -159,28 +269,78 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// page takes in a page the store sent.
+func (m Model) page(msg pageMsg) Model {
+	if msg.gen != m.gen {
+		return m
+	}
+	m.loading = false
+	if msg.err != nil {
+		m.message, m.problem = m.c.T("error.store", msg.err.Error()), true
+		return m
+	}
+	if msg.totals != nil {
+		m.totals, m.sources = *msg.totals, msg.sources
+	}
+	switch msg.load {
+	case loadFirst:
+		m.rows, m.older, m.newer, m.cursor = msg.rows, msg.more, false, 0
+	case loadOlder:
+		m.rows, m.older = append(m.rows, msg.rows...), msg.more
+		if drop := len(m.rows) - maxRows; drop > 0 {
+			// A new array: the rows let go of are freed, not kept behind.
+			m.rows, m.cursor, m.newer = slices.Clone(m.rows[drop:]), m.cursor-drop, true
+		}
+	case loadNewer:
+		m.rows, m.cursor, m.newer = append(slices.Clone(msg.rows), m.rows...), m.cursor+len(msg.rows), msg.more
+		if len(m.rows) > maxRows {
+			m.rows, m.older = slices.Clone(m.rows[:maxRows]), true
+		}
+	case loadOldest:
+		m.rows, m.older, m.newer, m.cursor = msg.rows, false, msg.more, max(len(msg.rows)-1, 0)
+	case loadAgain:
+		// The same rows with their states as they are now; the chosen row
+		// stays chosen where it still is in the list.
+		chosen, ok := m.selected()
+		m.rows, m.older = msg.rows, msg.more
+		if i := slices.IndexFunc(m.rows, func(r store.Row) bool { return r.ID == chosen.ID }); ok && i >= 0 {
+			m.cursor = i
+		}
+		m.cursor = min(m.cursor, max(len(m.rows)-1, 0))
+	}
+	return m
+}
+
 func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.Back):
 		m.detail = nil
-	case key.Matches(msg, k.RefundRow) && m.detail.op.Kind == store.KindPayment && m.detail.op.State == store.StateSuccess:
+	case key.Matches(msg, k.RefundRow) && m.refundable():
 		id := m.detail.op.ID
+		m.closed = true
 		return m, func() tea.Msg { return RefundMsg{Payment: id} }
 	}
 	return m, nil
+}
+
+// refundable: the detail shows a payment that took money.
+func (m Model) refundable() bool {
+	return m.detail != nil && m.detail.err == nil && m.detail.op.Kind == store.KindPayment && m.detail.op.State == store.StateSuccess
 }
 
 func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.Back):
-		if m.input == searching {
-			m.query.Search = ""
-		}
-		m.input = noInput
+		was := m.input
+		m.input, m.message = noInput, ""
 		m.text.Blur()
-		return m.reload()
+		if was == searching && m.query.Search != "" {
+			m.query.Search = ""
+			return m.reload()
+		}
+		return m, nil
 	case key.Matches(msg, k.Save) && m.input == choosingPeriod:
 		return m.applyPeriod()
 	case key.Matches(msg, k.Save):
@@ -238,20 +398,31 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	m.message = ""
 	switch {
 	case key.Matches(msg, k.Back):
+		m.closed = true
 		return m, func() tea.Msg { return BackMsg{} }
 	case key.Matches(msg, k.Tab):
 		m.query.Kind = map[store.Kind]store.Kind{store.KindPayment: store.KindRefund, store.KindRefund: store.KindPayment}[m.query.Kind]
 		return m.reload()
 	case key.Matches(msg, k.Up):
-		m.cursor = max(m.cursor-1, 0)
+		return m.move(-1)
 	case key.Matches(msg, k.Down):
-		m.cursor = min(m.cursor+1, max(len(m.rows)-1, 0))
-		// Near the end of what is loaded: fetch the next page.
-		if m.cursor >= len(m.rows)-5 && m.next != nil {
-			after := m.next
-			m.next = nil
-			return m, m.fetch(after, false)
+		return m.move(1)
+	case key.Matches(msg, k.PageUp):
+		return m.move(-m.visibleRows())
+	case key.Matches(msg, k.PageDown):
+		return m.move(m.visibleRows())
+	case key.Matches(msg, k.Home):
+		if m.newer {
+			return m.reload()
 		}
+		m.cursor = 0
+	case key.Matches(msg, k.End):
+		if m.older {
+			m.gen++ // what is on its way is for the window being replaced
+			m.loading = false
+			return m.fetch(loadOldest)
+		}
+		m.cursor = max(len(m.rows)-1, 0)
 	case key.Matches(msg, k.SearchKey):
 		m.input = searching
 		m.text.Placeholder = m.c.T("history.search_placeholder")
@@ -269,20 +440,55 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.StatusKey):
 		m.query.States = nextStates(m.query.States)
 		return m.reload()
+	case key.Matches(msg, k.TerminalKey):
+		next := m.nextSource()
+		m.query.Provider, m.query.Terminal = next.Provider, next.Terminal
+		return m.reload()
 	case key.Matches(msg, k.Export):
 		return m, m.export()
 	case key.Matches(msg, k.Open) && m.cursor < len(m.rows):
-		st, id := m.c.Store, m.rows[m.cursor].ID
-		return m, func() tea.Msg {
-			op, err := st.Get(id)
-			var refunds []store.Operation
-			if err == nil && op.Kind == store.KindPayment {
-				refunds, err = st.Refunds(id)
-			}
-			return detailMsg{op: op, refunds: refunds, err: err}
-		}
+		return m, m.fetchDetail(m.rows[m.cursor].ID, false)
 	}
 	return m, nil
+}
+
+// move moves the cursor by delta rows and, near an edge of the window
+// with more of the list beyond it, asks for the next page that way.
+func (m Model) move(delta int) (Model, tea.Cmd) {
+	m.cursor = max(min(m.cursor+delta, len(m.rows)-1), 0)
+	switch {
+	case delta > 0 && m.older && m.cursor >= len(m.rows)-ahead:
+		return m.fetch(loadOlder)
+	case delta < 0 && m.newer && m.cursor < ahead:
+		return m.fetch(loadNewer)
+	}
+	return m, nil
+}
+
+// filterSteps are the terminal filter's steps: every terminal or QR, and
+// every provider as a whole where there are several; the zero Source
+// (all) first.
+func (m Model) filterSteps() []store.Source {
+	steps := []store.Source{{}}
+	several := slices.ContainsFunc(m.sources, func(s store.Source) bool { return s.Provider != m.sources[0].Provider })
+	for i, s := range m.sources {
+		if several && (i == 0 || m.sources[i-1].Provider != s.Provider) {
+			steps = append(steps, store.Source{Provider: s.Provider})
+		}
+		if s.Terminal != "" { // never confirmed: no terminal to choose by
+			steps = append(steps, s)
+		}
+	}
+	return steps
+}
+
+func (m Model) nextSource() store.Source {
+	steps := m.filterSteps()
+	cur := store.Source{Provider: m.query.Provider, Terminal: m.query.Terminal}
+	if i := slices.Index(steps, cur); i >= 0 {
+		return steps[(i+1)%len(steps)]
+	}
+	return store.Source{}
 }
 
 // statusFilters are the status filter's steps: all, done, failed, and the
@@ -294,22 +500,16 @@ var statusFilters = [][]store.State{
 	{store.StatePending, store.StateUnknown, store.StateCreated, store.StateTimeout, store.StateNeedsCheck},
 }
 
+var statusNames = []string{"history.status_all", "history.status_done", "history.status_failed", "history.status_open"}
+
 func nextStates(cur []store.State) []store.State {
-	for i, f := range statusFilters {
-		if fmt.Sprint(f) == fmt.Sprint(cur) {
-			return statusFilters[(i+1)%len(statusFilters)]
-		}
-	}
-	return nil
+	i := slices.IndexFunc(statusFilters, func(f []store.State) bool { return slices.Equal(f, cur) })
+	return statusFilters[(i+1)%len(statusFilters)] // not found (-1): the first step
 }
 
 func statusName(cur []store.State) string {
-	for i, f := range statusFilters {
-		if fmt.Sprint(f) == fmt.Sprint(cur) {
-			return []string{"history.status_all", "history.status_done", "history.status_failed", "history.status_open"}[i]
-		}
-	}
-	return "history.status_all"
+	i := slices.IndexFunc(statusFilters, func(f []store.State) bool { return slices.Equal(f, cur) })
+	return statusNames[max(i, 0)]
 }
 
 // export writes the current list as CSV into the data file's folder.
@@ -344,19 +544,25 @@ func (m Model) Title() string {
 	if m.query.Kind == store.KindRefund {
 		kind = m.c.T("history.refunds")
 	}
+	if m.detail != nil {
+		return m.c.T("title.history_detail", m.detail.op.Receipt())
+	}
 	return m.c.T("title.history", kind, len(m.rows))
 }
 
-// ShortHelp lists the keys that work now.
+// ShortHelp lists the keys that work now, the most needed first: a narrow
+// terminal cuts the line's end.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch {
-	case m.detail != nil:
+	case m.detail != nil && m.refundable():
 		return []key.Binding{k.RefundRow, k.Back}
+	case m.detail != nil:
+		return []key.Binding{k.Back}
 	case m.input != noInput:
 		return []key.Binding{k.Save, k.Back}
 	}
-	return []key.Binding{k.Tab, k.UpDown, k.Open, k.SearchKey, k.Period, k.MethodKey, k.StatusKey, k.Export, k.Back}
+	return []key.Binding{k.UpDown, k.Open, k.Back, k.SearchKey, k.Period, k.Filters, k.Tab, k.Export, k.Paging}
 }
 
 // FullHelp is ShortHelp in one column.

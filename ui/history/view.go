@@ -5,66 +5,217 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
-// View draws the screen body.
-func (m Model) View() string {
-	if m.detail != nil {
-		return m.viewDetail()
+// chrome is the lines the root draws around a screen: the header (two),
+// a blank line above and below, the help line, and one spare for a
+// warning under the header.
+const chrome = 6
+
+// column is one column of the list. Columns that do not fit the terminal
+// are left out, highest drop first; the rest keep the list's order.
+type column struct {
+	head  string
+	min   int  // at least this wide, whatever the rows hold
+	right bool // numbers line up on the right
+	drop  int  // 0: always shown
+	cell  func(store.Row) string
+}
+
+func (m Model) columns() []column {
+	t := m.c.T
+	cols := []column{
+		{head: t("history.col_time"), min: 16, cell: func(r store.Row) string { return r.Created.Format("02.01.2006 15:04") }},
+		{head: t("history.col_amount"), min: 10, right: true, cell: func(r store.Row) string { return m.c.Money(r.Amount) }},
+		{head: t("history.col_status"), min: longest(m.c, "history.state.", store.AllStates...), cell: func(r store.Row) string { return t("history.state." + string(r.State)) }},
+		{head: t("history.col_method"), min: longest(m.c, "receipt.method_", providers.MethodQR, providers.MethodCard), drop: 2, cell: func(r store.Row) string {
+			if r.Method == "" {
+				return ""
+			}
+			return t("receipt.method_" + string(r.Method))
+		}},
+		{head: t("history.col_terminal"), drop: 3, cell: func(r store.Row) string { return r.Terminal }},
+		{head: t("history.col_receipt"), min: 6, cell: func(r store.Row) string { return r.Receipt() }},
+		{head: t("history.col_number"), drop: 1, cell: func(r store.Row) string { return r.Number }},
 	}
-	s := m.c.Styles
+	if m.query.Kind == store.KindRefund {
+		cols = append(cols, column{head: t("history.col_original"), min: 6, cell: func(r store.Row) string {
+			if r.PaymentID == 0 {
+				return ""
+			}
+			return r.PaymentID.Receipt()
+		}})
+	}
+	return cols
+}
+
+// longest is the width of the longest of the catalog's texts prefix+v,
+// so a column keeps its width as the rows in view change.
+func longest[T ~string](c *common.Common, prefix string, vs ...T) int {
+	n := 0
+	for _, v := range vs {
+		n = max(n, lipgloss.Width(c.T(prefix+string(v))))
+	}
+	return n
+}
+
+// layout fits the columns into width: each as wide as its widest cell in
+// the window, then the droppable ones left out until the line fits.
+func (m Model) layout(width int) ([]column, []int) {
+	cols := m.columns()
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = max(c.min, lipgloss.Width(c.head))
+		for _, r := range m.rows {
+			widths[i] = max(widths[i], lipgloss.Width(c.cell(r)))
+		}
+	}
+	total := func() int {
+		n := -2
+		for _, w := range widths {
+			n += w + 2
+		}
+		return n
+	}
+	for drop := 3; drop > 0 && total() > width; drop-- {
+		for i := len(cols) - 1; i >= 0; i-- {
+			if cols[i].drop == drop {
+				cols, widths = append(cols[:i:i], cols[i+1:]...), append(widths[:i:i], widths[i+1:]...)
+			}
+		}
+	}
+	return cols, widths
+}
+
+func line(cols []column, widths []int, cell func(column) string) string {
+	var b strings.Builder
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		text := cell(c)
+		pad := strings.Repeat(" ", max(widths[i]-lipgloss.Width(text), 0))
+		if c.right {
+			b.WriteString(pad + text)
+		} else if i < len(cols)-1 {
+			b.WriteString(text + pad)
+		} else {
+			b.WriteString(text)
+		}
+	}
+	return b.String()
+}
+
+// pack joins pieces with sep into lines of at most width, breaking only
+// between pieces: an amount is never split across two lines.
+func pack(pieces []string, sep string, width int) string {
+	var lines []string
+	cur := ""
+	for _, p := range pieces {
+		switch {
+		case cur == "":
+			cur = p
+		case lipgloss.Width(cur+sep+p) <= width:
+			cur += sep + p
+		default:
+			lines, cur = append(lines, cur), p
+		}
+	}
+	return strings.Join(append(lines, cur), "\n")
+}
+
+// width is the room for the screen's lines.
+func (m Model) width() int { return max(m.c.Width-2, 40) }
+
+// visibleRows is how many rows of the list fit under what the screen
+// draws above and below them.
+func (m Model) visibleRows() int {
+	return max(m.c.Height-chrome-lipgloss.Height(m.top())-m.bottomLines(), 5)
+}
+
+// top is everything above the list: tabs, filters, the input field,
+// totals and the column heads.
+func (m Model) top() string {
+	s, q, t := m.c.Styles, m.query, m.c.T
 	tab := func(label string, on bool) string {
 		if on {
 			return s.Selected.Render("[" + label + "]")
 		}
 		return s.Muted.Render(" " + label + " ")
 	}
-	q := m.query
-	tabs := tab(m.c.T("history.payments"), q.Kind == store.KindPayment) + " " + tab(m.c.T("history.refunds"), q.Kind == store.KindRefund)
-	method := m.c.T("history.method_all")
+	tabs := tab(t("history.payments"), q.Kind == store.KindPayment) + " " + tab(t("history.refunds"), q.Kind == store.KindRefund)
+	method := t("history.method_all")
 	if q.Method != "" {
-		method = m.c.T("receipt.method_" + string(q.Method))
+		method = t("receipt.method_" + string(q.Method))
 	}
-	filters := s.Label.Render(m.c.T("history.period")) + " " + q.From.Format("02.01.2006") + " – " + q.To.Format("02.01.2006") +
-		s.Label.Render("   "+m.c.T("history.method")) + " " + method +
-		s.Label.Render("   "+m.c.T("history.status")) + " " + m.c.T(statusName(q.States))
+	terminal := t("history.terminal_all")
+	switch {
+	case q.Terminal != "":
+		terminal = q.Terminal
+	case q.Provider != "":
+		terminal = t("provider." + q.Provider)
+	}
+	filters := []string{
+		s.Label.Render(t("history.period")) + " " + q.From.Format("02.01.2006") + " – " + q.To.Format("02.01.2006"),
+		s.Label.Render(t("history.method")) + " " + method,
+		s.Label.Render(t("history.status")) + " " + t(statusName(q.States)),
+		s.Label.Render(t("history.terminal")) + " " + terminal,
+	}
 	if q.Search != "" {
-		filters += s.Label.Render("   "+m.c.T("history.search")) + " " + q.Search
+		filters = append(filters, s.Label.Render(t("history.search"))+" "+q.Search)
 	}
-	parts := []string{tabs, filters}
+	parts := []string{tabs, pack(filters, "   ", m.width())}
 	switch m.input {
 	case searching:
-		parts = append(parts, s.Label.Render(m.c.T("history.search_prompt"))+" "+m.text.View())
+		parts = append(parts, s.Label.Render(t("history.search_prompt"))+" "+m.text.View())
 	case choosingPeriod:
-		parts = append(parts, s.Label.Render(m.c.T("history.period_prompt"))+" "+m.text.View())
+		parts = append(parts, s.Label.Render(t("history.period_prompt"))+" "+m.text.View())
 	}
-	t := m.totals
-	parts = append(parts, s.Muted.Render(m.c.T("history.totals", t.Payments, m.c.Money(t.Paid), t.Refunds, m.c.Money(t.Refunded), m.c.Money(t.Net()))), "")
-	head := fmt.Sprintf("%-16s %13s  %-11s %-8s %-9s %-7s %-13s %s", m.c.T("history.col_time"), m.c.T("history.col_amount"),
-		m.c.T("history.col_status"), m.c.T("history.col_method"), m.c.T("history.col_terminal"), m.c.T("history.col_receipt"),
-		m.c.T("history.col_number"), m.c.T("history.col_original"))
-	parts = append(parts, s.Label.Render("  "+head))
+	tot := m.totals
+	totals := t("history.totals", tot.Payments, m.c.Money(tot.Paid), tot.Refunds, m.c.Money(tot.Refunded), m.c.Money(tot.Net()))
+	parts = append(parts, s.Muted.Render(pack(strings.Split(totals, " · "), " · ", m.width())), "")
+	cols, widths := m.layout(m.width() - 2)
+	head := line(cols, widths, func(c column) string { return c.head })
+	return lipgloss.JoinVertical(lipgloss.Left, append(parts, s.Label.Render(ansi.Truncate("  "+head, m.width(), "…")))...)
+}
+
+// bottomLines is how many lines the message under the list takes.
+func (m Model) bottomLines() int {
+	if m.message == "" {
+		return 0
+	}
+	return 1 + lipgloss.Height(m.messageView())
+}
+
+func (m Model) messageView() string {
+	style := m.c.Styles.OK
+	if m.problem {
+		style = m.c.Styles.Problem
+	}
+	return style.Width(max(min(m.width()-2, 100), 30)).Render(m.message)
+}
+
+// View draws the screen body.
+func (m Model) View() string {
+	if m.detail != nil {
+		return m.viewDetail()
+	}
+	parts := []string{m.top()}
 	if len(m.rows) == 0 {
-		parts = append(parts, s.Muted.Render("  "+m.c.T("history.empty")))
+		parts = append(parts, m.c.Styles.Muted.Render("  "+m.c.T("history.empty")))
 	}
-	rows := max(m.c.Height-18, 5)
-	parts = append(parts, m.c.ListWindow(len(m.rows), m.cursor, rows, func(i int) string {
+	cols, widths := m.layout(m.width() - 2)
+	parts = append(parts, m.c.ListWindow(len(m.rows), m.cursor, m.visibleRows(), func(i int) string {
 		r := m.rows[i]
-		orig := ""
-		if r.PaymentID != 0 {
-			orig = r.PaymentID.Receipt()
-		}
-		return fmt.Sprintf("%-16s %13s  %-11s %-8s %-9s %-7s %-13s %s", r.Created.Format("02.01.2006 15:04"), m.c.Money(r.Amount),
-			m.c.T("history.state."+string(r.State)), m.c.T("receipt.method_"+string(r.Method)), r.Terminal, r.Receipt(), r.Number, orig)
+		return ansi.Truncate(line(cols, widths, func(c column) string { return c.cell(r) }), m.width()-2, "…")
 	})...)
 	if m.message != "" {
-		style := s.OK
-		if m.problem {
-			style = s.Problem
-		}
-		parts = append(parts, "", style.Width(max(min(m.c.Width-4, 100), 30)).Render(m.message))
+		parts = append(parts, "", m.messageView())
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
@@ -75,30 +226,31 @@ func (m Model) viewDetail() string {
 		return s.Problem.Render(m.c.T("error.store", d.err.Error()))
 	}
 	op := d.op
-	row := func(label, value string) string {
-		if value == "" {
-			return ""
+	lines := []string{s.Title.Render(m.c.T("history.detail_title", m.c.T("history.kind."+string(op.Kind)), op.Receipt())), ""}
+	add := func(label, value string) {
+		if value != "" {
+			lines = append(lines, s.Label.Render(fmt.Sprintf("%-22s", m.c.T(label)))+value)
 		}
-		return s.Label.Render(fmt.Sprintf("%-22s", m.c.T(label))) + value
 	}
-	lines := []string{
-		s.Title.Render(m.c.T("history.detail_title", m.c.T("history.kind."+string(op.Kind)), op.Receipt())),
-		"",
-		row("history.d_amount", m.c.Money(op.Amount)),
-		row("history.d_state", m.c.T("history.state."+string(op.State))),
-		row("history.d_created", op.Created.Format("02.01.2006 15:04:05")),
-		row("history.d_provider", m.c.T("provider."+op.Provider)),
-		row("history.d_method", string(op.Method)),
-		row("history.d_number", op.TransactionID),
-		row("history.d_ref", op.Ref),
-		row("history.d_message", op.Message),
-		row("history.d_cashier", op.Cashier),
+	add("history.d_amount", m.c.Money(op.Amount))
+	add("history.d_state", m.c.T("history.state."+string(op.State)))
+	add("history.d_created", op.Created.Format("02.01.2006 15:04:05"))
+	add("history.d_provider", m.c.T("provider."+op.Provider))
+	if op.Method != "" {
+		add("history.d_method", m.c.T("receipt.method_"+string(op.Method)))
 	}
+	add("history.d_number", op.TransactionID)
+	add("history.d_ref", op.Ref)
+	add("history.d_message", op.Message)
+	add("history.d_cashier", op.Cashier)
 	if op.PaymentID != 0 {
-		lines = append(lines, row("history.d_original", op.PaymentID.Receipt()))
+		add("history.d_original", op.PaymentID.Receipt())
+	}
+	if d.left != nil {
+		add("history.d_left", m.c.Money(*d.left))
 	}
 	if op.Check != nil {
-		lines = append(lines, row("history.d_check", op.Check.Note))
+		add("history.d_check", op.Check.Note)
 	}
 	if c := op.Cheque; c != nil {
 		lines = append(lines, "", s.Label.Render(m.c.T("history.d_cheque")))
@@ -118,11 +270,5 @@ func (m Model) viewDetail() string {
 				m.c.Money(r.Amount), m.c.T("history.state."+string(r.State))))
 		}
 	}
-	var kept []string
-	for _, l := range lines {
-		if l != "" || (len(kept) > 0 && kept[len(kept)-1] != "") {
-			kept = append(kept, l)
-		}
-	}
-	return strings.TrimRight(lipgloss.JoinVertical(lipgloss.Left, kept...), "\n")
+	return lipgloss.JoinVertical(lipgloss.Left, lines...)
 }

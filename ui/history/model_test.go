@@ -1,0 +1,369 @@
+package history
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/clock"
+	"github.com/kassa-till/kassa/providers/kaspi"
+	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
+)
+
+var t0 = time.Date(2026, 11, 23, 21, 0, 0, 0, time.Local)
+
+// screen drives the history screen the way the program does: keys and
+// answers go through Update, commands run on their own goroutines, and
+// settle takes in their answers until only the refresh timer is left,
+// waiting on the fake clock.
+type screen struct {
+	t       *testing.T
+	m       Model
+	c       *common.Common
+	clk     *clock.Fake
+	out     chan tea.Msg
+	running atomic.Int64
+}
+
+func newScreen(t *testing.T, lang string, width int, fill func(st *store.Store)) *screen {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "kassa.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if fill != nil {
+		fill(st)
+	}
+	cat := locale.MustLoad(lang)
+	clk := clock.NewFake(t0)
+	c := &common.Common{Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk, Store: st,
+		Provider: kaspi.New(kaspi.NewClient("http://127.0.0.1:1", nil), kaspi.Options{}), Width: width, Height: 30}
+	s := &screen{t: t, m: New(c), c: c, clk: clk, out: make(chan tea.Msg, 64)}
+	m, cmd := s.m.Open()
+	s.m = m
+	s.run(cmd)
+	s.settle()
+	return s
+}
+
+func (s *screen) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	s.running.Add(1)
+	go func() { s.out <- cmd() }()
+}
+
+// settle takes in answers until every command still running waits on
+// the clock.
+func (s *screen) settle() {
+	s.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		select {
+		case msg := <-s.out:
+			s.running.Add(-1)
+			s.send(msg)
+			continue
+		default:
+		}
+		if s.running.Load() == int64(s.clk.Waiters()) {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatal("the screen's commands never settled")
+		}
+		runtime.Gosched()
+	}
+}
+
+func (s *screen) send(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, cmd := range msg {
+			s.run(cmd)
+		}
+	default:
+		var cmd tea.Cmd
+		s.m, cmd = s.m.Update(msg)
+		s.run(cmd)
+	}
+}
+
+// press sends keys ("down", "pgdown", "t", or text) and settles.
+func (s *screen) press(keys ...string) {
+	s.t.Helper()
+	for _, k := range keys {
+		named := map[string]rune{"down": tea.KeyDown, "up": tea.KeyUp, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp,
+			"home": tea.KeyHome, "end": tea.KeyEnd, "enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab}
+		if code, ok := named[k]; ok {
+			s.send(tea.KeyPressMsg{Code: code})
+		} else {
+			for _, r := range k {
+				s.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+			}
+		}
+		s.settle()
+	}
+}
+
+func (s *screen) chosen() store.Row {
+	s.t.Helper()
+	r, ok := s.m.selected()
+	if !ok {
+		s.t.Fatal("no row is chosen")
+	}
+	return r
+}
+
+// paid writes n successful payments, one a minute back from t0, on two
+// terminals; it returns their IDs newest first.
+func paid(st *store.Store, n int) []store.ID {
+	var ids []store.ID
+	err := st.Batch(func(create func(*store.Operation) error) error {
+		for i := range n {
+			at := t0.Add(-time.Duration(n-i) * time.Minute)
+			op := store.NewPayment("kaspi", providers.New(int64(100+i), providers.KZT), "", false, at)
+			op.Started(providers.Started{Ref: fmt.Sprintf("p%d", i)}, at)
+			op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR,
+				TransactionID: fmt.Sprintf("5047%05d", i), Cheque: &providers.Cheque{TerminalID: fmt.Sprintf("3145296%d", i%2)}}, at)
+			if err := create(&op); err != nil {
+				return err
+			}
+			ids = append(ids, op.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	slices.Reverse(ids)
+	return ids
+}
+
+func TestScrollingHoldsAWindowAndVisitsEveryRowInOrder(t *testing.T) {
+	var ids []store.ID
+	s := newScreen(t, "en", 100, func(st *store.Store) { ids = paid(st, 1000) })
+	down := s.walk("down", len(ids))
+	if !slices.Equal(down, ids) {
+		t.Fatalf("down the list: %d rows, not the list in order", len(down))
+	}
+	s.press("down") // past the end: stays
+	if s.chosen().ID != ids[len(ids)-1] || s.m.older {
+		t.Fatalf("past the end: %v, older %v", s.chosen().ID, s.m.older)
+	}
+	up := s.walk("up", len(ids))
+	slices.Reverse(up)
+	if !slices.Equal(up, ids) {
+		t.Fatal("up the list: not the list in order")
+	}
+	if s.m.newer {
+		t.Fatal("at the top, the screen thinks there are newer rows")
+	}
+}
+
+// walk presses key n-1 times and returns the rows chosen on the way,
+// checking the screen never holds more than its window.
+func (s *screen) walk(key string, n int) []store.ID {
+	s.t.Helper()
+	var ids []store.ID
+	for i := range n {
+		if i > 0 {
+			s.press(key)
+		}
+		if len(s.m.rows) > maxRows {
+			s.t.Fatalf("%s, row %d: the screen holds %d rows", key, i, len(s.m.rows))
+		}
+		ids = append(ids, s.chosen().ID)
+	}
+	return ids
+}
+
+func TestPagingAndEnds(t *testing.T) {
+	var ids []store.ID
+	s := newScreen(t, "en", 100, func(st *store.Store) { ids = paid(st, 700) })
+	page := s.m.visibleRows()
+	for range 5 {
+		s.press("pgdown")
+	}
+	if got, want := s.chosen().ID, ids[5*page]; got != want {
+		t.Fatalf("five pages down: receipt %v, want %v", got, want)
+	}
+	s.press("end")
+	if s.chosen().ID != ids[len(ids)-1] || len(s.m.rows) > maxRows {
+		t.Fatalf("end: receipt %v, %d rows held", s.chosen().ID, len(s.m.rows))
+	}
+	s.press("pgup")
+	if got, want := s.chosen().ID, ids[len(ids)-1-page]; got != want {
+		t.Fatalf("a page up from the end: receipt %v, want %v", got, want)
+	}
+	s.press("home")
+	if s.chosen().ID != ids[0] || s.m.newer {
+		t.Fatalf("home: receipt %v", s.chosen().ID)
+	}
+}
+
+// A refund that takes its time: the Refunds tab shows it pending, then
+// done, without a key pressed; the totals follow.
+func TestRefundStatusMovesOnTheScreen(t *testing.T) {
+	var refund store.Operation
+	s := newScreen(t, "en", 100, func(st *store.Store) {
+		ids := paid(st, 3)
+		p, _ := st.Get(ids[0])
+		refund = store.NewRefund(p, providers.New(50, providers.KZT), "", t0.Add(-10*time.Second))
+		if err := st.CreateRefund(&refund); err != nil {
+			t.Fatal(err)
+		}
+		refund.Started(providers.Started{Ref: "r1"}, t0)
+		if err := st.Save(&refund); err != nil {
+			t.Fatal(err)
+		}
+	})
+	s.press("tab")
+	if r := s.chosen(); r.ID != refund.ID || r.State != store.StatePending || s.m.totals.Refunds != 0 {
+		t.Fatalf("refunds tab: %+v, totals %+v", r, s.m.totals)
+	}
+	s.press("down") // the cursor stays on its row through a refresh
+	refund.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: "x"}, t0)
+	if err := s.c.Store.Save(&refund); err != nil {
+		t.Fatal(err)
+	}
+	s.clk.Advance(RefreshEvery)
+	s.settle()
+	if r := s.chosen(); r.ID != refund.ID || r.State != store.StateSuccess || s.m.totals.Refunds != 1 {
+		t.Fatalf("after a refresh: %+v, totals %+v", r, s.m.totals)
+	}
+	if !strings.Contains(s.m.View(), "done") {
+		t.Fatal("the screen does not say done")
+	}
+}
+
+// The detail is read again while it is open, and never comes back once
+// left.
+func TestDetailFollowsItsPaymentAndStaysClosed(t *testing.T) {
+	var ids []store.ID
+	s := newScreen(t, "en", 100, func(st *store.Store) { ids = paid(st, 2) })
+	s.press("enter")
+	if s.m.detail == nil || s.m.detail.op.ID != ids[0] || s.m.detail.left.Minor != 101 {
+		t.Fatalf("detail: %+v", s.m.detail)
+	}
+	p, _ := s.c.Store.Get(ids[0])
+	r := store.NewRefund(p, providers.New(40, providers.KZT), "", t0)
+	if err := s.c.Store.CreateRefund(&r); err != nil {
+		t.Fatal(err)
+	}
+	s.clk.Advance(RefreshEvery)
+	s.settle()
+	if len(s.m.detail.refunds) != 1 || s.m.detail.left.Minor != 61 {
+		t.Fatalf("after a refund: %d refunds, %v left", len(s.m.detail.refunds), s.m.detail.left)
+	}
+	// Left while a read is on its way: its answer does not reopen it.
+	s.clk.Advance(RefreshEvery)
+	s.send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	s.settle()
+	if s.m.detail != nil {
+		t.Fatal("a late answer reopened the detail")
+	}
+}
+
+func TestTerminalFilterStepsThroughThePeriodsTerminals(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) {
+		paid(st, 10)
+		failed := store.NewPayment("kaspi", providers.New(900, providers.KZT), "", false, t0.Add(-30*time.Second))
+		st.Create(&failed)
+		failed.Started(providers.Started{Ref: "f"}, t0)
+		failed.ApplyStatus(providers.Status{State: providers.StateFail}, t0)
+		st.Save(&failed)
+	})
+	if len(s.m.rows) != 11 {
+		t.Fatalf("%d rows", len(s.m.rows))
+	}
+	for _, want := range []string{"31452960", "31452961", ""} {
+		s.press("t")
+		if s.m.query.Terminal != want {
+			t.Fatalf("terminal filter %q, want %q", s.m.query.Terminal, want)
+		}
+		n := 0
+		for _, r := range s.m.rows {
+			if want != "" && r.Terminal != want {
+				t.Fatalf("filter %s shows a row of %s", want, r.Terminal)
+			}
+			n++
+		}
+		if wantN := map[string]int{"31452960": 5, "31452961": 5, "": 11}[want]; n != wantN || s.m.totals.Payments != min(wantN, 10) {
+			t.Fatalf("filter %q: %d rows, %d paid, want %d", want, n, s.m.totals.Payments, wantN)
+		}
+	}
+}
+
+func TestPeriodTooLongIsRefusedAndChangesNothing(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) { paid(st, 5) })
+	before := s.m.query
+	s.press("d", "2026-10-01 2026-11-23", "enter")
+	if !strings.Contains(s.m.message, "54 days") || s.m.query.From != before.From || len(s.m.rows) != 5 {
+		t.Fatalf("message %q, query %+v, %d rows", s.m.message, s.m.query, len(s.m.rows))
+	}
+	s.press("esc")
+	s.press("d", "2026-10-20 2026-11-23", "enter")
+	if s.m.message != "" || s.m.query.Days() != 35 || s.m.input != noInput {
+		t.Fatalf("35 days: message %q, %d days", s.m.message, s.m.query.Days())
+	}
+}
+
+func TestSearchAsYouType(t *testing.T) {
+	var ids []store.ID
+	s := newScreen(t, "en", 100, func(st *store.Store) { ids = paid(st, 300) })
+	s.press("/", "5047001")
+	if len(s.m.rows) != pageSize || s.m.totals.Payments != 100 {
+		t.Fatalf("5047001: %d rows, %d in all, want 100", len(s.m.rows), s.m.totals.Payments)
+	}
+	s.press("23")
+	if len(s.m.rows) != 1 || s.chosen().Number != "504700123" {
+		t.Fatalf("504700012: %+v", s.m.rows)
+	}
+	s.press("esc")
+	if s.m.query.Search != "" || len(s.m.rows) != min(300, pageSize) || s.chosen().ID != ids[0] {
+		t.Fatalf("search left: %q, %d rows", s.m.query.Search, len(s.m.rows))
+	}
+}
+
+// Every line fits the terminal, in both languages and on both tabs; the
+// terminal column shows where there is room.
+func TestLinesFitTheTerminal(t *testing.T) {
+	for _, lang := range []string{"en", "ru"} {
+		for _, width := range []int{80, 120} {
+			s := newScreen(t, lang, width, func(st *store.Store) {
+				ids := paid(st, 40)
+				p, _ := st.Get(ids[0])
+				r := store.NewRefund(p, providers.New(50, providers.KZT), "", t0)
+				st.CreateRefund(&r)
+			})
+			for range 2 {
+				view := s.m.View()
+				for _, l := range strings.Split(view, "\n") {
+					if w := lipgloss.Width(l) + 2; w > width {
+						t.Fatalf("%s at %d: a line of %d: %q", lang, width, w, ansi.Strip(l))
+					}
+				}
+				if has := strings.Contains(view, "  "+s.c.T("history.col_terminal")+"  "); has != (width >= 100) {
+					t.Fatalf("%s at %d: terminal column shown %v\n%s", lang, width, has, ansi.Strip(view))
+				}
+				s.press("tab")
+			}
+		}
+	}
+}
