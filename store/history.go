@@ -256,6 +256,46 @@ func searchIndex(tx *bolt.Tx, prefix string, lo, hi []byte) (keys [][]byte, ok b
 	return slices.CompactFunc(keys, bytes.Equal), true
 }
 
+// Latest returns the newest row of any period that q's search and filters
+// select, for telling a manager where a number is when the period shown
+// has none; ok is false when there is none, or when the search is too
+// short for the index to answer quickly. q's period is not used.
+func (s *Store) Latest(q Query) (r Row, ok bool, err error) {
+	if q.Search == "" {
+		return Row{}, false, nil
+	}
+	f := q.filter()
+	p := []byte(q.Search)
+	err = s.db.View(func(tx *bolt.Tx) error {
+		sum := tx.Bucket(bSummary)
+		var best []byte
+		c := tx.Bucket(bNumbers).Cursor()
+		walked := 0
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if walked++; walked > maxIndexWalk {
+				return nil
+			}
+			if best != nil && bytes.Compare(v, best) <= 0 {
+				continue
+			}
+			b := sum.Get(v)
+			if b == nil {
+				continue
+			}
+			view, err := viewSummary(v, b)
+			if err != nil {
+				return err
+			}
+			if f.match(&view) {
+				best, r = v, view.row()
+			}
+		}
+		ok = best != nil
+		return nil
+	})
+	return r, ok, err
+}
+
 // Cursor marks where a page ended; the zero Cursor is the newest row.
 type Cursor []byte
 

@@ -448,6 +448,34 @@ func TestSearchByPrefixOfAnyNumber(t *testing.T) {
 	}
 }
 
+// Latest finds a number outside the period: the newest row with it.
+func TestLatestFindsANumberInAnyPeriod(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 5000, 8)
+	all := allRows(t, s)
+	old := all[len(all)-10] // weeks before the month below
+	q := Query{From: t0, To: t0, Search: old.Receipt()}
+	if rows, _, _ := s.Page(q, nil, 10); len(rows) != 0 {
+		t.Fatal("the test wants a row outside the period")
+	}
+	for _, search := range []string{old.Receipt(), old.Number, "0000"} {
+		q.Search = search
+		want := want(all, Query{From: t0.AddDate(-1, 0, 0), To: t0, Search: search})[0] // newest first
+		r, ok, err := s.Latest(q)
+		if err != nil || !ok || r.ID != want {
+			t.Fatalf("%s: %v %v %v, want %v", search, r.ID, ok, err, want)
+		}
+	}
+	q.Search, q.Kind = "0", KindRefund
+	if r, ok, _ := s.Latest(q); !ok || r.Kind != KindRefund {
+		t.Fatalf("the newest refund by receipt: %+v", r)
+	}
+	q.Kind, q.Search = "", "99999999999"
+	if _, ok, err := s.Latest(q); ok || err != nil {
+		t.Fatalf("a number nobody has: %v %v", ok, err)
+	}
+}
+
 // An operation's numbers change as it goes on: the indexes must follow,
 // and keep nothing that points at it by a number it no longer has.
 func TestIndexesFollowChanges(t *testing.T) {

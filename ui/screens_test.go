@@ -496,3 +496,75 @@ func TestScreenHistoryToday(t *testing.T) {
 	k.waitTitle("history: Payments (2 shown)")
 	golden.RequireEqual(t, k.screen())
 }
+
+// shopHistory is a till whose data file holds two payments today, one of
+// them partly refunded, and one ten days ago.
+func shopHistory(t *testing.T, width int) *till {
+	t.Helper()
+	return newTillAfter(t, width, "en", sim.Customer{}, func(st *store.Store, _ providers.Provider) {
+		pay := func(amount int64, at time.Time, number string, card bool) store.Operation {
+			op := store.NewPayment("kaspi", providers.New(amount, providers.KZT), "Aigerim", true, at)
+			st.Create(&op)
+			op.Started(providers.Started{Ref: "p" + number}, at)
+			status := providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: number,
+				Cheque: &providers.Cheque{StoreName: "Kaspi Mark", TerminalID: "31452963", OrderNumber: number, Amount: "x", Date: at.Format("02.01.06 15:04:05")}}
+			if card {
+				status.Method, status.Cheque.OrderNumber, status.Cheque.RRN, status.Cheque.CardMask = providers.MethodCard, "", number, "440043******1234"
+			}
+			op.ApplyStatus(status, at.Add(20*time.Second))
+			st.Save(&op)
+			return op
+		}
+		pay(3200, t0.AddDate(0, 0, -10), "504700101", false)
+		p := pay(4500, t0.Add(-time.Hour), "307212345678", true)
+		pay(12800, t0.Add(-time.Minute), "504711331", false)
+		r := store.NewRefund(p, providers.New(1500, providers.KZT), "Aigerim", t0.Add(-30*time.Minute))
+		st.CreateRefund(&r)
+		r.Started(providers.Started{Ref: "r1"}, t0.Add(-30*time.Minute))
+		r.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard, TransactionID: p.TransactionID}, t0.Add(-29*time.Minute))
+		st.Save(&r)
+	})
+}
+
+func TestScreenHistoryDetailAt80(t *testing.T) {
+	k := shopHistory(t, 80)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	k.waitTitle("history: Payments (2 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("history: receipt 000002")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenHistoryRefundsAt80(t *testing.T) {
+	k := shopHistory(t, 80)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	k.waitTitle("history: Payments (2 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	k.waitTitle("history: Refunds (1 shown)")
+	golden.RequireEqual(t, k.screen())
+}
+
+func TestScreenHistoryPeriodTooLong(t *testing.T) {
+	k := shopHistory(t, 100)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	k.waitTitle("history: Payments (2 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: 'd', Text: "d"})
+	k.tm.Type("2026-10-01 2026-11-23")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	golden.RequireEqual(t, k.screen())
+}
+
+// A number from another period: the screen says where it is, and Enter
+// moves the period there.
+func TestScreenHistorySearchElsewhere(t *testing.T) {
+	k := shopHistory(t, 100)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	k.waitTitle("history: Payments (2 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: '/', Text: "/"})
+	k.tm.Type("5047001")
+	k.waitTitle("history: Payments (0 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("history: Payments (1 shown)")
+	golden.RequireEqual(t, k.screen())
+}

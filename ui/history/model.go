@@ -20,6 +20,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kassa-till/kassa/providers"
@@ -69,7 +70,10 @@ type (
 		more    bool
 		totals  *store.Totals
 		sources []store.Source
-		err     error
+		// elsewhere is the newest row the search finds outside the period,
+		// when it finds none inside.
+		elsewhere *store.Row
+		err       error
 	}
 	detailMsg struct {
 		again   bool // read again for a detail already shown
@@ -114,12 +118,15 @@ type Model struct {
 	loading      bool // a page is on its way: no second one is asked
 	totals       store.Totals
 	sources      []store.Source // the period's terminals, for the filter
+	elsewhere    *store.Row     // where the search is, outside the period
+	follow       bool           // Enter came ahead of the search's answer
 	watch        int            // the refresh loop in force; older loops end
 	closed       bool           // left for another screen: refreshing stops
 	input        input
 	text         textinput.Model
 	detail       *detailMsg
-	message      string // a line to show: an export's result, a refused period
+	pane         viewport.Model // the detail's scroll position
+	message      string         // a line to show: an export's result, a refused period
 	problem      bool
 }
 
@@ -128,7 +135,9 @@ func New(c *common.Common) Model {
 	ti := textinput.New()
 	ti.CharLimit = 24
 	ti.SetWidth(26)
-	return Model{c: c, text: ti}
+	pane := viewport.New()
+	pane.KeyMap = viewport.KeyMap{Up: c.Keys.Up, Down: c.Keys.Down, PageUp: c.Keys.PageUp, PageDown: c.Keys.PageDown}
+	return Model{c: c, text: ti, pane: pane}
 }
 
 // Open shows today's payments.
@@ -161,7 +170,7 @@ func (m Model) tick() tea.Cmd {
 // reload starts the query afresh from its newest row.
 func (m Model) reload() (Model, tea.Cmd) {
 	m.gen++
-	m.rows, m.older, m.newer, m.cursor, m.loading = nil, false, false, 0, false
+	m.rows, m.older, m.newer, m.cursor, m.loading, m.elsewhere, m.follow = nil, false, false, 0, false, nil, false
 	return m.fetch(loadFirst)
 }
 
@@ -206,6 +215,13 @@ func (m Model) fetch(l load) (Model, tea.Cmd) {
 				msg.sources, msg.err = st.Sources(q)
 			}
 		}
+		if msg.err == nil && l == loadFirst && len(msg.rows) == 0 && q.Search != "" {
+			if r, ok, err := st.Latest(q); ok {
+				msg.elsewhere = &r
+			} else {
+				msg.err = err
+			}
+		}
 		return msg
 	}
 }
@@ -230,10 +246,21 @@ func (m Model) fetchDetail(id store.ID, again bool) tea.Cmd {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case pageMsg:
-		return m.page(msg), nil
+		m = m.page(msg)
+		if m.follow && !m.loading {
+			// Enter was pressed before the search's answer came.
+			m.follow = false
+			if m.elsewhere != nil && len(m.rows) == 0 {
+				return m.moveToElsewhere()
+			}
+		}
+		return m, nil
 	case detailMsg:
 		if msg.again && (m.detail == nil || m.detail.op.ID != msg.op.ID || msg.err != nil) {
 			return m, nil // left meanwhile, or a passing fault: keep what is shown
+		}
+		if !msg.again {
+			m.pane.SetYOffset(0)
 		}
 		m.detail = &msg
 		return m, nil
@@ -284,7 +311,7 @@ func (m Model) page(msg pageMsg) Model {
 	}
 	switch msg.load {
 	case loadFirst:
-		m.rows, m.older, m.newer, m.cursor = msg.rows, msg.more, false, 0
+		m.rows, m.older, m.newer, m.cursor, m.elsewhere = msg.rows, msg.more, false, 0, msg.elsewhere
 	case loadOlder:
 		m.rows, m.older = append(m.rows, msg.rows...), msg.more
 		if drop := len(m.rows) - maxRows; drop > 0 {
@@ -320,6 +347,10 @@ func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		id := m.detail.op.ID
 		m.closed = true
 		return m, func() tea.Msg { return RefundMsg{Payment: id} }
+	default:
+		pane, cmd := m.detailPane().Update(msg)
+		m.pane = pane
+		return m, cmd
 	}
 	return m, nil
 }
@@ -346,6 +377,10 @@ func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Save):
 		m.input = noInput
 		m.text.Blur()
+		if m.elsewhere != nil && len(m.rows) == 0 {
+			return m.moveToElsewhere()
+		}
+		m.follow = m.loading
 		return m, nil
 	}
 	var cmd tea.Cmd
@@ -445,11 +480,23 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.query.Provider, m.query.Terminal = next.Provider, next.Terminal
 		return m.reload()
 	case key.Matches(msg, k.Export):
+		m.message, m.problem = m.c.T("history.exporting"), false
 		return m, m.export()
+	case key.Matches(msg, k.Open) && m.elsewhere != nil && len(m.rows) == 0:
+		return m.moveToElsewhere()
 	case key.Matches(msg, k.Open) && m.cursor < len(m.rows):
 		return m, m.fetchDetail(m.rows[m.cursor].ID, false)
 	}
 	return m, nil
+}
+
+// moveToElsewhere moves the period, keeping its length, to end on the
+// day of the row the search found outside it.
+func (m Model) moveToElsewhere() (Model, tea.Cmd) {
+	days := m.query.Days()
+	m.query.To = m.elsewhere.Created
+	m.query.From = m.query.To.AddDate(0, 0, 1-days)
+	return m.reload()
 }
 
 // move moves the cursor by delta rows and, near an edge of the window
@@ -556,9 +603,9 @@ func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch {
 	case m.detail != nil && m.refundable():
-		return []key.Binding{k.RefundRow, k.Back}
+		return []key.Binding{k.RefundRow, k.ScrollDetail, k.Back}
 	case m.detail != nil:
-		return []key.Binding{k.Back}
+		return []key.Binding{k.ScrollDetail, k.Back}
 	case m.input != noInput:
 		return []key.Binding{k.Save, k.Back}
 	}

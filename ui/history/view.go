@@ -2,8 +2,12 @@ package history
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
+	"charm.land/bubbles/v2/viewport"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -39,6 +43,7 @@ func (m Model) columns() []column {
 			}
 			return t("receipt.method_" + string(r.Method))
 		}},
+		{head: t("history.col_provider"), drop: 4, cell: func(r store.Row) string { return t("provider." + r.Provider) }},
 		{head: t("history.col_terminal"), drop: 3, cell: func(r store.Row) string { return r.Terminal }},
 		{head: t("history.col_receipt"), min: 6, cell: func(r store.Row) string { return r.Receipt() }},
 		{head: t("history.col_number"), drop: 1, cell: func(r store.Row) string { return r.Number }},
@@ -82,7 +87,7 @@ func (m Model) layout(width int) ([]column, []int) {
 		}
 		return n
 	}
-	for drop := 3; drop > 0 && total() > width; drop-- {
+	for drop := 4; drop > 0 && total() > width; drop-- {
 		for i := len(cols) - 1; i >= 0; i-- {
 			if cols[i].drop == drop {
 				cols, widths = append(cols[:i:i], cols[i+1:]...), append(widths[:i:i], widths[i+1:]...)
@@ -203,10 +208,14 @@ func (m Model) messageView() string {
 // View draws the screen body.
 func (m Model) View() string {
 	if m.detail != nil {
-		return m.viewDetail()
+		return m.detailPane().View()
 	}
 	parts := []string{m.top()}
-	if len(m.rows) == 0 {
+	switch {
+	case len(m.rows) == 0 && m.elsewhere != nil:
+		r := m.elsewhere
+		parts = append(parts, m.c.Styles.Warn.Width(m.width()).Render(m.c.T("history.elsewhere", m.c.T("history.kind."+string(r.Kind)), r.Receipt(), r.Created.Format("02.01.2006"))))
+	case len(m.rows) == 0:
 		parts = append(parts, m.c.Styles.Muted.Render("  "+m.c.T("history.empty")))
 	}
 	cols, widths := m.layout(m.width() - 2)
@@ -220,54 +229,112 @@ func (m Model) View() string {
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 
-func (m Model) viewDetail() string {
-	s, d := m.c.Styles, m.detail
+// detailPane is the detail in a viewport as tall as the screen allows:
+// a payment with many refunds and events scrolls instead of running off.
+func (m Model) detailPane() viewport.Model {
+	text := m.detailText()
+	vp := m.pane
+	vp.SetWidth(m.width())
+	vp.SetHeight(min(lipgloss.Height(text), max(m.c.Height-chrome, 5)))
+	vp.SetContent(text)
+	return vp
+}
+
+// detailText is everything the data file holds of one operation.
+func (m Model) detailText() string {
+	s, d, t := m.c.Styles, m.detail, m.c.T
 	if d.err != nil {
-		return s.Problem.Render(m.c.T("error.store", d.err.Error()))
+		return s.Problem.Render(t("error.store", d.err.Error()))
 	}
 	op := d.op
-	lines := []string{s.Title.Render(m.c.T("history.detail_title", m.c.T("history.kind."+string(op.Kind)), op.Receipt())), ""}
+	lines := []string{s.Title.Render(t("history.detail_title", t("history.kind."+string(op.Kind)), op.Receipt())), ""}
 	add := func(label, value string) {
 		if value != "" {
-			lines = append(lines, s.Label.Render(fmt.Sprintf("%-22s", m.c.T(label)))+value)
+			lines = append(lines, s.Label.Render(fmt.Sprintf("%-22s", t(label)))+value)
+		}
+	}
+	when := func(at time.Time) string {
+		if at.IsZero() {
+			return ""
+		}
+		return at.Format("02.01.2006 15:04:05")
+	}
+	section := func(title string, kvs [][2]string) {
+		var rows []string
+		for _, kv := range kvs {
+			if kv[1] != "" {
+				rows = append(rows, fmt.Sprintf("  %-20s %s", kv[0], kv[1]))
+			}
+		}
+		if len(rows) > 0 {
+			lines = append(append(lines, "", s.Label.Render(t(title))), rows...)
 		}
 	}
 	add("history.d_amount", m.c.Money(op.Amount))
-	add("history.d_state", m.c.T("history.state."+string(op.State)))
-	add("history.d_created", op.Created.Format("02.01.2006 15:04:05"))
-	add("history.d_provider", m.c.T("provider."+op.Provider))
+	add("history.d_state", t("history.state."+string(op.State)))
+	add("history.d_created", when(op.Created))
+	add("history.d_finished", when(op.Finished))
+	add("history.d_provider", t("provider."+op.Provider))
 	if op.Method != "" {
-		add("history.d_method", m.c.T("receipt.method_"+string(op.Method)))
+		add("history.d_method", t("receipt.method_"+string(op.Method)))
 	}
 	add("history.d_number", op.TransactionID)
 	add("history.d_ref", op.Ref)
 	add("history.d_message", op.Message)
+	if e := op.Error; e != nil {
+		text := t("error." + string(e.Kind))
+		switch {
+		case e.Code != "":
+			text += " " + t("error.provider_code", e.Text, e.Code)
+		case e.Text != "":
+			text += " " + t("error.provider_text", e.Text)
+		}
+		add("history.d_error", text)
+	}
 	add("history.d_cashier", op.Cashier)
+	add("history.d_note", op.Note)
 	if op.PaymentID != 0 {
 		add("history.d_original", op.PaymentID.Receipt())
 	}
 	if d.left != nil {
 		add("history.d_left", m.c.Money(*d.left))
 	}
-	if op.Check != nil {
-		add("history.d_check", op.Check.Note)
+	if c := op.Check; c != nil {
+		paid := t("history.d_check_unpaid")
+		if c.Paid {
+			paid = t("history.d_check_paid")
+		}
+		add("history.d_check", strings.Join(slices.DeleteFunc([]string{paid, c.By, when(c.At), c.Note}, func(v string) bool { return v == "" }), " · "))
+	}
+	if o := op.Offer; o != nil {
+		loan := ""
+		if o.LoanTerm > 0 {
+			loan = strconv.Itoa(o.LoanTerm)
+		}
+		section("history.d_offer", [][2]string{{"ProductType", o.ProductType}, {"LoanOfferName", o.LoanOfferName}, {"LoanTerm", loan}})
 	}
 	if c := op.Cheque; c != nil {
-		lines = append(lines, "", s.Label.Render(m.c.T("history.d_cheque")))
-		for _, kv := range [][2]string{{"storeName", c.StoreName}, {"city", c.City}, {"address", c.Address}, {"bin", c.BIN},
+		section("history.d_cheque", [][2]string{{"storeName", c.StoreName}, {"city", c.City}, {"address", c.Address}, {"bin", c.BIN},
 			{"terminalId", c.TerminalID}, {"orderNumber", c.OrderNumber}, {"rrn", c.RRN}, {"cardMask", c.CardMask}, {"icc", c.ICC},
-			{"authorizationCode", c.AuthorizationCode}, {"hostResponseCode", c.HostResponseCode}, {"amount", c.Amount},
-			{"date", c.Date}, {"status", c.Status}} {
-			if kv[1] != "" {
-				lines = append(lines, fmt.Sprintf("  %-20s %s", kv[0], kv[1]))
-			}
-		}
+			{"authorizationCode", c.AuthorizationCode}, {"hostResponseCode", c.HostResponseCode}, {"pinEntered", c.PinEntered},
+			{"amount", c.Amount}, {"date", c.Date}, {"status", c.Status}})
+	}
+	if f := op.Fiscal; f != nil {
+		section("history.d_fiscal", [][2]string{{"terminalID", f.TerminalID}, {"receiptId", f.ReceiptID}, {"dateTime", f.DateTime},
+			{"fiscalSign", f.FiscalSign}, {"qrCodeURL", f.QRCodeURL}})
 	}
 	if len(d.refunds) > 0 {
-		lines = append(lines, "", s.Label.Render(m.c.T("history.d_refunds")))
+		lines = append(lines, "", s.Label.Render(t("history.d_refunds")))
 		for _, r := range d.refunds {
 			lines = append(lines, fmt.Sprintf("  %s  %s  %12s  %s", r.Receipt(), r.Created.Format("02.01.2006 15:04"),
-				m.c.Money(r.Amount), m.c.T("history.state."+string(r.State))))
+				m.c.Money(r.Amount), t("history.state."+string(r.State))))
+		}
+	}
+	if len(op.History) > 0 {
+		lines = append(lines, "", s.Label.Render(t("history.d_events")))
+		for _, e := range op.History {
+			lines = append(lines, strings.TrimRight(fmt.Sprintf("  %s  %-11s  %s", e.At.Format("02.01 15:04:05"),
+				t("history.state."+string(e.State)), strings.Join(slices.DeleteFunc([]string{e.Detail, e.Note}, func(v string) bool { return v == "" }), " · ")), " "))
 		}
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, lines...)
