@@ -90,8 +90,8 @@ func BenchmarkFirstPage(b *testing.B) {
 	}
 }
 
-// A 35-day filter applied as the screen applies it: its first page and its
-// totals. filter=none matches no row, so the page reads every summary of
+// A 35-day filter applied as the screen applies it: its first page, its
+// totals and the terminals for the terminal filter. filter=none matches no row, so the page reads every summary of
 // the 35 days: the worst case.
 func BenchmarkPeriodFilter(b *testing.B) {
 	filters := []struct {
@@ -116,6 +116,9 @@ func BenchmarkPeriodFilter(b *testing.B) {
 					if _, err := s.Totals(q, providers.KZT); err != nil {
 						b.Fatal(err)
 					}
+					if _, err := s.Sources(q); err != nil {
+						b.Fatal(err)
+					}
 				}
 			})
 		}
@@ -124,8 +127,9 @@ func BenchmarkPeriodFilter(b *testing.B) {
 
 // Search as you type over 35 days, with the totals of what it finds as
 // the screen shows them: a whole payment number, its first six digits, a
-// receipt number, and the first digit (which matches every QR payment and
-// is answered by filtering the period instead).
+// receipt number, the first digit (which matches every QR payment and is
+// answered by filtering the period instead), and a number from months
+// before the period, which the screen then finds with Latest.
 func BenchmarkSearch(b *testing.B) {
 	for _, size := range sizes {
 		b.Run("ops="+size.name, func(b *testing.B) {
@@ -137,21 +141,35 @@ func BenchmarkSearch(b *testing.B) {
 				b.Fatal(err, len(rows))
 			}
 			target := rows[0]
+			old := q
+			old.From, old.To = t0.AddDate(0, 0, -120), t0.AddDate(0, 0, -120)
+			rows, _, err = s.Page(old, nil, 1)
+			if err != nil || len(rows) != 1 {
+				b.Fatal(err, len(rows))
+			}
+			before := rows[0]
 			for _, search := range []struct{ name, text string }{
 				{"payment-number", target.Number},
 				{"payment-prefix", target.Number[:6]},
 				{"receipt", target.Receipt()},
 				{"first-digit", target.Number[:1]},
+				{"elsewhere", before.Number},
 			} {
 				b.Run(search.name, func(b *testing.B) {
 					q := period35()
 					q.Search = search.text
 					for b.Loop() {
-						if rows, _, err := s.Page(q, nil, 50); err != nil || len(rows) == 0 {
-							b.Fatal(err, len(rows))
+						rows, _, err := s.Page(q, nil, 50)
+						if err != nil {
+							b.Fatal(err)
 						}
 						if _, err := s.Totals(q, providers.KZT); err != nil {
 							b.Fatal(err)
+						}
+						if len(rows) == 0 {
+							if r, ok, err := s.Latest(q); err != nil || !ok || r.Number != search.text {
+								b.Fatal("not found elsewhere", err)
+							}
 						}
 					}
 				})
