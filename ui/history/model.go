@@ -135,6 +135,11 @@ func New(c *common.Common) Model {
 	ti := textinput.New()
 	ti.CharLimit = 24
 	ti.SetWidth(26)
+	// A steady cursor: nothing on a till screen moves unless something
+	// changed.
+	styles := ti.Styles()
+	styles.Cursor.Blink = false
+	ti.SetStyles(styles)
 	pane := viewport.New()
 	pane.KeyMap = viewport.KeyMap{Up: c.Keys.Up, Down: c.Keys.Down, PageUp: c.Keys.PageUp, PageDown: c.Keys.PageDown}
 	return Model{c: c, text: ti, pane: pane}

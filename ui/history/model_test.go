@@ -367,3 +367,30 @@ func TestLinesFitTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// A number from another day: the screen names where it is, and Enter,
+// even pressed before the search has answered, moves the period there.
+func TestSearchFindsANumberInAnotherPeriod(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) {
+		paid(st, 3)
+		old := store.NewPayment("kaspi", providers.New(777, providers.KZT), "", false, t0.AddDate(0, 0, -40))
+		st.Create(&old)
+		old.Started(providers.Started{Ref: "old"}, old.Created)
+		old.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard, TransactionID: "307299990000"}, old.Created)
+		st.Save(&old)
+	})
+	s.press("/", "3072999")
+	if len(s.m.rows) != 0 || s.m.elsewhere == nil || !strings.Contains(s.m.View(), "14.10.2026") {
+		t.Fatalf("rows %d, elsewhere %+v", len(s.m.rows), s.m.elsewhere)
+	}
+	s.press("esc", "/")
+	// Typed and Enter at once: the answer comes after the key.
+	for _, r := range "3072999" {
+		s.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	s.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	s.settle()
+	if len(s.m.rows) != 1 || s.chosen().Number != "307299990000" || s.m.query.Days() != 1 || s.m.input != noInput {
+		t.Fatalf("after Enter: %d rows, period %v–%v", len(s.m.rows), s.m.query.From, s.m.query.To)
+	}
+}

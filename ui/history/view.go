@@ -214,7 +214,8 @@ func (m Model) View() string {
 	switch {
 	case len(m.rows) == 0 && m.elsewhere != nil:
 		r := m.elsewhere
-		parts = append(parts, m.c.Styles.Warn.Width(m.width()).Render(m.c.T("history.elsewhere", m.c.T("history.kind."+string(r.Kind)), r.Receipt(), r.Created.Format("02.01.2006"))))
+		hint := m.c.T("history.elsewhere", m.c.T("history.kind."+string(r.Kind)), r.Receipt(), r.Created.Format("02.01.2006"))
+		parts = append(parts, lipgloss.NewStyle().PaddingLeft(2).Render(m.c.Styles.Warn.Width(m.width()-2).Render(hint)))
 	case len(m.rows) == 0:
 		parts = append(parts, m.c.Styles.Muted.Render("  "+m.c.T("history.empty")))
 	}
