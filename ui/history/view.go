@@ -208,7 +208,13 @@ func (m Model) messageView() string {
 // View draws the screen body.
 func (m Model) View() string {
 	if m.detail != nil {
-		return m.detailPane().View()
+		pane := m.detailPane()
+		if below := pane.TotalLineCount() - pane.YOffset() - pane.Height(); below > 0 {
+			return pane.View() + "\n" + m.c.Styles.Muted.Render(m.c.T("history.more_below", below))
+		} else if pane.TotalLineCount() > pane.Height() {
+			return pane.View() + "\n"
+		}
+		return pane.View()
 	}
 	parts := []string{m.top()}
 	switch {
@@ -234,9 +240,13 @@ func (m Model) View() string {
 // a payment with many refunds and events scrolls instead of running off.
 func (m Model) detailPane() viewport.Model {
 	text := m.detailText()
+	room := max(m.c.Height-chrome, 5)
+	if lipgloss.Height(text) > room {
+		room-- // for the line that says how much more there is
+	}
 	vp := m.pane
 	vp.SetWidth(m.width())
-	vp.SetHeight(min(lipgloss.Height(text), max(m.c.Height-chrome, 5)))
+	vp.SetHeight(min(lipgloss.Height(text), room))
 	vp.SetContent(text)
 	return vp
 }
