@@ -13,6 +13,7 @@ import (
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/receipts"
+	"github.com/kassa-till/kassa/store"
 )
 
 // Every literal key passed to T in the UI and the command must be in the
@@ -71,6 +72,12 @@ func TestDynamicKeysAreInTheCatalog(t *testing.T) {
 	for _, p := range []string{"kaspi", "uzqr", "monetix", "octo"} {
 		keys = append(keys, "provider."+p)
 	}
+	// The history's states, kinds and methods, and export's kinds.
+	for _, st := range store.AllStates {
+		keys = append(keys, "history.state."+string(st))
+	}
+	keys = append(keys, "history.kind.payment", "history.kind.refund", "receipt.method_qr", "receipt.method_card",
+		"cli.exported_payments", "cli.exported_refunds")
 	for _, k := range keys {
 		if !en.Has(k) {
 			t.Errorf("catalog lacks %q", k)

@@ -8,34 +8,39 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/store"
 )
 
-// openStore opens the data file the flags name, without a POS: for the
-// manager's commands.
-func openStore(args []string, extra ...func(*flag.FlagSet)) (*store.Store, error) {
+// openStore opens the data file the flags name, without a POS, and the
+// catalog of the language they name: for the manager's commands.
+func openStore(args []string, extra ...func(*flag.FlagSet)) (*store.Store, *locale.Catalog, error) {
 	cfg, _, err := loadConfig("kassa", args, extra...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	cat, err := locale.Load(cfg.Lang)
+	if err != nil {
+		return nil, nil, err
 	}
 	path := cfg.DB
 	if path == "" {
 		path = filepath.Join(dataDir(), "kassa.db")
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st, err := store.Open(path)
 	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("%s is open in another kassa; close that one first", path)
+		return nil, nil, errors.New(cat.T("cli.locked", path))
 	}
-	return st, err
+	return st, cat, err
 }
 
 // runExport writes a period's payments or refunds as CSV.
 func runExport(args []string, out io.Writer) error {
 	var from, to, kind, file string
-	st, err := openStore(args, func(fs *flag.FlagSet) {
+	st, cat, err := openStore(args, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD")
 		fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, included; at most 35 days in all")
 		fs.StringVar(&kind, "kind", "payments", "payments or refunds")
@@ -51,20 +56,20 @@ func runExport(args []string, out io.Writer) error {
 	case "refunds":
 		q.Kind = store.KindRefund
 	default:
-		return fmt.Errorf("--kind %q: use payments or refunds", kind)
+		return errors.New(cat.T("cli.export_kind", kind))
 	}
 	if q.From, err = store.ParseDay(from); err != nil {
-		return fmt.Errorf("--from: %w", err)
+		return errors.New(cat.T("cli.bad_day", "--from", from))
 	}
 	if q.To, err = store.ParseDay(to); err != nil {
-		return fmt.Errorf("--to: %w", err)
+		return errors.New(cat.T("cli.bad_day", "--to", to))
 	}
 	var long *store.PeriodTooLongError
 	switch err := q.Validate(); {
 	case errors.As(err, &long):
-		return fmt.Errorf("%s to %s is %d days; export at most %d at a time", from, to, long.Days, long.Max)
+		return errors.New(cat.T("cli.export_too_long", from, to, long.Days, long.Max))
 	case errors.Is(err, store.ErrPeriodBackwards):
-		return fmt.Errorf("%s to %s: the period ends before it starts", from, to)
+		return errors.New(cat.T("cli.export_backwards", from, to))
 	case err != nil:
 		return err
 	}
@@ -84,6 +89,6 @@ func runExport(args []string, out io.Writer) error {
 		return err
 	}
 	abs, _ := filepath.Abs(file)
-	fmt.Fprintf(out, "%d %s written to %s\n", rows, kind, abs)
+	fmt.Fprintln(out, cat.T("cli.exported_"+kind, rows, abs))
 	return nil
 }

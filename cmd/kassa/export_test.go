@@ -75,6 +75,10 @@ func TestExportRefusesMoreThan35Days(t *testing.T) {
 	if _, err := os.Stat(long); err == nil {
 		t.Fatal("a file was written for a refused period")
 	}
+	stderr.Reset()
+	if code := run([]string{"export", "--lang", "ru", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--db", db}, &stderr); code != 1 || !strings.Contains(stderr.String(), "36 дней") {
+		t.Fatalf("36 days in Russian: exit %d, %q", code, &stderr)
+	}
 	ok := filepath.Join(t.TempDir(), "ok.csv")
 	if code := run([]string{"export", "--from", day(time.Now().AddDate(0, 0, -34)), "--to", day(time.Now()), "--out", ok, "--db", db}, &stderr); code != 0 {
 		t.Fatalf("35 days: exit %d, %q", code, &stderr)

@@ -22,7 +22,7 @@ func runGen(args []string, out io.Writer) error {
 	}
 	var count int
 	var seed uint64
-	st, err := openStore(args, func(fs *flag.FlagSet) {
+	st, _, err := openStore(args, func(fs *flag.FlagSet) {
 		fs.IntVar(&count, "count", 10000, "how many operations to write")
 		fs.Uint64Var(&seed, "seed", 1, "the same seed writes the same operations")
 	})

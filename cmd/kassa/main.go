@@ -166,7 +166,7 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 	if err != nil {
 		closeAll()
 		if errors.Is(err, store.ErrLocked) {
-			return nil, cfg, nil, fmt.Errorf("%s is open in another kassa; close that one first", dbPath)
+			return nil, cfg, nil, errors.New(cat.T("cli.locked", dbPath))
 		}
 		return nil, cfg, nil, err
 	}
