@@ -124,30 +124,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Safe at any moment: every operation is written ahead, and the
 			// next start takes up whatever is still open.
 			return m, tea.Quit
-		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoRefund) && m.sale.Idle():
-			var cmd tea.Cmd
-			m.refund, cmd = m.refund.Open()
-			m.screen = screenRefund
-			return m, cmd
-		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoCheck) && m.sale.Idle():
-			var cmd tea.Cmd
-			m.check, cmd = m.check.Open()
-			m.screen = screenCheck
-			return m, cmd
-		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoSettings) && m.sale.Idle():
-			var cmd tea.Cmd
-			m.settings, cmd = m.settings.Open()
-			m.screen = screenSettings
-			return m, cmd
-		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoTrainer) && m.c.Trainer != nil && m.sale.Idle():
-			m.trainer = m.trainer.Open()
-			m.screen = screenTrainer
-			return m, nil
-		case m.screen == screenSale && key.Matches(msg, m.c.Keys.GoHistory) && m.sale.Idle():
-			var cmd tea.Cmd
-			m.history, cmd = m.history.Open()
-			m.screen = screenHistory
-			return m, cmd
+		case m.screen == screenSale && m.sale.Idle() && m.opens(msg):
+			return m.open(msg)
 		case m.screen == screenScore:
 			if key.Matches(msg, m.c.Keys.Back) || key.Matches(msg, m.c.Keys.Next) {
 				m.screen, m.lesson = screenSale, nil
@@ -211,6 +189,37 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// opens reports whether key opens another screen from the free sale screen.
+func (m Model) opens(msg tea.KeyPressMsg) bool {
+	k := m.c.Keys
+	return key.Matches(msg, k.GoRefund, k.GoCheck, k.GoSettings, k.GoHistory) ||
+		key.Matches(msg, k.GoTrainer) && m.c.Trainer != nil
+}
+
+// open opens the screen that msg's key names.
+func (m Model) open(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.c.Keys
+	var cmd tea.Cmd
+	switch {
+	case key.Matches(msg, k.GoRefund):
+		m.refund, cmd = m.refund.Open()
+		m.screen = screenRefund
+	case key.Matches(msg, k.GoCheck):
+		m.check, cmd = m.check.Open()
+		m.screen = screenCheck
+	case key.Matches(msg, k.GoSettings):
+		m.settings, cmd = m.settings.Open()
+		m.screen = screenSettings
+	case key.Matches(msg, k.GoTrainer):
+		m.trainer = m.trainer.Open()
+		m.screen = screenTrainer
+	case key.Matches(msg, k.GoHistory):
+		m.history, cmd = m.history.Open()
+		m.screen = screenHistory
+	}
+	return m, cmd
+}
+
 // updateScreen hands msg to one of the screens besides the sale.
 func (m Model) updateScreen(s screen, msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
@@ -256,26 +265,29 @@ func (m Model) resume(msg unfinishedMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// View draws header, screen and help.
-func (m Model) View() tea.View {
-	var screen string
-	var keys help.KeyMap = m.sale
+// shown is the screen that has the keyboard: its body, its keys for the
+// help line, and its state for the terminal's title.
+func (m Model) shown() (string, help.KeyMap, string) {
 	switch m.screen {
 	case screenRefund:
-		screen, keys = m.refund.View(), m.refund
+		return m.refund.View(), m.refund, m.refund.Title()
 	case screenCheck:
-		screen, keys = m.check.View(), m.check
+		return m.check.View(), m.check, m.check.Title()
 	case screenSettings:
-		screen, keys = m.settings.View(), m.settings
+		return m.settings.View(), m.settings, m.settings.Title()
 	case screenTrainer:
-		screen, keys = m.trainer.View(), m.trainer
+		return m.trainer.View(), m.trainer, m.trainer.Title()
 	case screenScore:
-		screen, keys = m.scoreView(), scoreKeys{m.c.Keys}
+		return m.scoreView(), scoreKeys{m.c.Keys}, m.c.T("lesson.finished", m.lesson.Lesson.Title.In(m.c.Lang))
 	case screenHistory:
-		screen, keys = m.history.View(), m.history
-	default:
-		screen = m.sale.View()
+		return m.history.View(), m.history, m.history.Title()
 	}
+	return m.sale.View(), m.sale, m.sale.Title()
+}
+
+// View draws header, screen and help.
+func (m Model) View() tea.View {
+	screen, keys, title := m.shown()
 	top := []string{m.header()}
 	if m.c.IgnoredReal {
 		top = append(top, m.c.Styles.Warn.Render(m.c.T("trainer.ignored")))
@@ -292,21 +304,7 @@ func (m Model) View() tea.View {
 	))
 	v := tea.NewView(body)
 	v.AltScreen = true
-	v.WindowTitle = "kassa · " + m.sale.Title()
-	switch m.screen {
-	case screenRefund:
-		v.WindowTitle = "kassa · " + m.refund.Title()
-	case screenCheck:
-		v.WindowTitle = "kassa · " + m.check.Title()
-	case screenSettings:
-		v.WindowTitle = "kassa · " + m.settings.Title()
-	case screenTrainer:
-		v.WindowTitle = "kassa · " + m.trainer.Title()
-	case screenScore:
-		v.WindowTitle = "kassa · " + m.c.T("lesson.finished", m.lesson.Lesson.Title.In(m.c.Lang))
-	case screenHistory:
-		v.WindowTitle = "kassa · " + m.history.Title()
-	}
+	v.WindowTitle = "kassa · " + title
 	return v
 }
 

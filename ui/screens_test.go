@@ -118,6 +118,19 @@ func (k *till) pay(amount string) {
 	k.eventually("the first status poll is due", func() bool { return k.clk.Waiters() == 1 })
 }
 
+// payFor takes a payment, lets seconds pass on the till's clock, and
+// waits for the terminal title to say title ("": for nothing more).
+func (k *till) payFor(amount string, seconds int, title string) {
+	k.t.Helper()
+	k.pay(amount)
+	for range seconds {
+		k.second()
+	}
+	if title != "" {
+		k.waitTitle(title)
+	}
+}
+
 // second moves the clock one second and waits for the till to take in the
 // POS's answer: it is then waiting again, or has nothing more to ask.
 func (k *till) second() {
@@ -166,59 +179,37 @@ func TestScreenAmountRefused(t *testing.T) {
 
 func TestScreenWaiting(t *testing.T) {
 	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 30 * time.Second})
-	k.pay("12500")
-	for range 12 {
-		k.second()
-	}
+	k.payFor("12500", 12, "")
 	golden.RequireEqual(t, k.screen())
 }
 
 func TestScreenWaitingConfirm(t *testing.T) {
 	k := newTill(t, 100, "ru", sim.Customer{Does: sim.PayQR, Delay: 5 * time.Second, Think: 30 * time.Second})
-	k.pay("12500")
-	for range 8 {
-		k.second()
-	}
+	k.payFor("12500", 8, "")
 	golden.RequireEqual(t, k.screen())
 }
 
 func TestScreenQRReceipt(t *testing.T) {
 	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 3 * time.Second, Think: 2 * time.Second})
-	k.pay("12500")
-	for range 6 {
-		k.second()
-	}
-	k.waitTitle("12 500 ₸ paid")
+	k.payFor("12500", 6, "12 500 ₸ paid")
 	golden.RequireEqual(t, k.screen())
 }
 
 func TestScreenCardReceipt(t *testing.T) {
 	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayCard, Delay: 3 * time.Second, Think: 2 * time.Second})
-	k.pay("2000")
-	for range 8 {
-		k.second()
-	}
-	k.waitTitle("2 000 ₸ paid")
+	k.payFor("2000", 8, "2 000 ₸ paid")
 	golden.RequireEqual(t, k.screen())
 }
 
 func TestScreenDeclined(t *testing.T) {
 	k := newTill(t, 100, "en", sim.Customer{Does: sim.Decline, Delay: 3 * time.Second, Think: 2 * time.Second})
-	k.pay("12500")
-	for range 6 {
-		k.second()
-	}
-	k.waitTitle("12 500 ₸ declined")
+	k.payFor("12500", 6, "12 500 ₸ declined")
 	golden.RequireEqual(t, k.screen())
 }
 
 func TestScreenUnknown(t *testing.T) {
 	k := newTill(t, 100, "en", sim.Customer{Does: sim.UnknownThenSuccess, Delay: 3 * time.Second, Think: 2 * time.Second, ResolveAfter: time.Hour})
-	k.pay("12500")
-	for range 6 {
-		k.second()
-	}
-	k.waitTitle("12 500 ₸: OUTCOME NOT KNOWN")
+	k.payFor("12500", 6, "12 500 ₸: OUTCOME NOT KNOWN")
 	golden.RequireEqual(t, k.screen())
 }
 
@@ -234,11 +225,7 @@ func TestScreenBusy(t *testing.T) {
 func TestScreenNarrowAndWide(t *testing.T) {
 	for _, w := range []int{80, 120} {
 		k := newTill(t, w, "ru", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
-		k.pay("990")
-		for range 5 {
-			k.second()
-		}
-		k.waitTitle("990 ₸ оплачено")
+		k.payFor("990", 5, "990 ₸ оплачено")
 		s := k.screen()
 		for i, line := range strings.Split(s, "\n") {
 			if ansi.StringWidth(line) > w {
@@ -250,11 +237,7 @@ func TestScreenNarrowAndWide(t *testing.T) {
 
 // paid runs a whole sale and returns to a new sale.
 func (k *till) paid(amount, title string) {
-	k.pay(amount)
-	for range 12 {
-		k.second()
-	}
-	k.waitTitle(title)
+	k.payFor(amount, 12, title)
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 }
 
@@ -449,11 +432,7 @@ func TestScreenTrainerScriptsTheNextCustomerAndWipes(t *testing.T) {
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) // the next customer declines
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	k.waitTitle("new sale")
-	k.pay("2000")
-	for range 6 {
-		k.second()
-	}
-	k.waitTitle("2 000 ₸ declined")
+	k.payFor("2000", 6, "2 000 ₸ declined")
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
@@ -473,11 +452,7 @@ func TestScreenLessonScoresMistakes(t *testing.T) {
 	})
 	k.paid("450", "450 ₸ paid")
 	k.paid("12800", "12 800 ₸ paid")
-	k.pay("1500")
-	for range 12 {
-		k.second()
-	}
-	k.waitTitle("LESSON «First sales» FINISHED")
+	k.payFor("1500", 12, "LESSON «First sales» FINISHED")
 	golden.RequireEqual(t, k.screen())
 }
 
