@@ -360,6 +360,12 @@ func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// rowRefundable: the chosen row is a payment that took money.
+func (m Model) rowRefundable() bool {
+	r, ok := m.selected()
+	return ok && r.Kind == store.KindPayment && r.State == store.StateSuccess
+}
+
 // refundable: the detail shows a payment that took money.
 func (m Model) refundable() bool {
 	return m.detail != nil && m.detail.err == nil && m.detail.op.Kind == store.KindPayment && m.detail.op.State == store.StateSuccess
@@ -489,6 +495,10 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, m.export()
 	case key.Matches(msg, k.Open) && m.elsewhere != nil && len(m.rows) == 0:
 		return m.moveToElsewhere()
+	case key.Matches(msg, k.RefundRow) && m.rowRefundable():
+		id := m.rows[m.cursor].ID
+		m.closed = true
+		return m, func() tea.Msg { return RefundMsg{Payment: id} }
 	case key.Matches(msg, k.Open) && m.cursor < len(m.rows):
 		return m, m.fetchDetail(m.rows[m.cursor].ID, false)
 	}
@@ -614,7 +624,11 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.input != noInput:
 		return []key.Binding{k.Save, k.Back}
 	}
-	return []key.Binding{k.UpDown, k.Open, k.Back, k.SearchKey, k.Period, k.Filters, k.Tab, k.Export, k.Paging}
+	keys := []key.Binding{k.UpDown, k.Open, k.Back, k.SearchKey, k.Period, k.Filters, k.Tab, k.Export, k.Paging}
+	if m.rowRefundable() {
+		keys = slices.Insert(keys, 2, k.RefundRow)
+	}
+	return keys
 }
 
 // FullHelp is ShortHelp in one column.

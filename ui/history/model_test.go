@@ -394,3 +394,32 @@ func TestSearchFindsANumberInAnotherPeriod(t *testing.T) {
 		t.Fatalf("after Enter: %d rows, period %v–%v", len(s.m.rows), s.m.query.From, s.m.query.To)
 	}
 }
+
+// r on a payment that took money asks for its refund; on anything else
+// it does nothing.
+func TestRefundFromTheRow(t *testing.T) {
+	var ids []store.ID
+	s := newScreen(t, "en", 100, func(st *store.Store) {
+		ids = paid(st, 2)
+		failed := store.NewPayment("kaspi", providers.New(900, providers.KZT), "", false, t0.Add(-30*time.Second))
+		st.Create(&failed)
+		failed.Started(providers.Started{Ref: "f"}, t0)
+		failed.ApplyStatus(providers.Status{State: providers.StateFail}, t0)
+		st.Save(&failed)
+	})
+	refundKey := tea.KeyPressMsg{Code: 'r', Text: "r"}
+	if s.chosen().State != store.StateFailed {
+		t.Fatal("the newest row should be the failed payment")
+	}
+	if _, cmd := s.m.Update(refundKey); cmd != nil {
+		t.Fatal("r on a failed payment did something")
+	}
+	s.press("down")
+	_, cmd := s.m.Update(refundKey)
+	if cmd == nil {
+		t.Fatal("r on a paid row did nothing")
+	}
+	if msg, ok := cmd().(RefundMsg); !ok || msg.Payment != ids[0] {
+		t.Fatalf("r asked for %+v", msg)
+	}
+}
