@@ -47,6 +47,9 @@ type Model struct {
 	help     help.Model
 	// attention counts operations only a person can settle, for the header.
 	attention int
+	// fromHistory is set while a refund started from the history runs:
+	// when it is over, the manager is taken back there.
+	fromHistory bool
 	// lesson is the lesson in progress, nil for free practice.
 	lesson *lesson.Run
 }
@@ -137,7 +140,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case attentionMsg:
 		m.attention = int(msg)
 		return m, nil
-	case history.BackMsg, trainer.BackMsg, settings.BackMsg, refund.BackMsg:
+	case refund.BackMsg:
+		if m.fromHistory {
+			return m.backToHistory()
+		}
+		m.screen = screenSale
+		return m, nil
+	case history.BackMsg, trainer.BackMsg, settings.BackMsg:
 		m.screen = screenSale
 		return m, nil
 	case check.BackMsg:
@@ -146,7 +155,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case history.RefundMsg:
 		var cmd tea.Cmd
 		m.refund, cmd = m.refund.OpenFor(msg.Payment)
-		m.screen = screenRefund
+		m.screen, m.fromHistory = screenRefund, true
 		return m, cmd
 	case trainer.WipedMsg:
 		// A fresh sale screen over the empty file.
@@ -181,6 +190,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.screen = screenScore
 		}
 		cmd = tea.Batch(cmd, m.queueCustomer())
+	}
+	if wasOutcome && m.sale.Machine().Phase == sale.Entry && m.fromHistory {
+		// A refund the manager started from the history: back to the list
+		// as it was left, its rows read again.
+		next, back := m.backToHistory()
+		return next, tea.Batch(cmd, back, m.lookAgain(m.c.Store))
 	}
 	if wasOutcome && m.sale.Machine().Phase == sale.Entry {
 		// Back at a new sale: anything else left open by an earlier run?
@@ -217,6 +232,14 @@ func (m Model) open(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.history, cmd = m.history.Open()
 		m.screen = screenHistory
 	}
+	return m, cmd
+}
+
+// backToHistory returns to the history screen a refund was started from.
+func (m Model) backToHistory() (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	m.history, cmd = m.history.Resume()
+	m.screen, m.fromHistory = screenHistory, false
 	return m, cmd
 }
 

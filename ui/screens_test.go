@@ -543,3 +543,27 @@ func TestScreenHistorySearchElsewhere(t *testing.T) {
 	k.waitTitle("history: Payments (1 shown)")
 	golden.RequireEqual(t, k.screen())
 }
+
+// A manager refunds part of a payment from its detail in the history and,
+// the refund done, is back at that detail with the refund in it.
+func TestScreenHistoryRefundAndBack(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
+	k.paid("5000", "5 000 ₸ paid")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	k.waitTitle("history: Payments (1 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("history: receipt 000001")
+	k.tm.Send(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	k.waitTitle("refund from receipt 000001")
+	k.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
+	k.tm.Type("1200")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the refund is polled", func() bool { return k.clk.Waiters() >= 1 })
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle("1 200 ₸ refunded")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("history: receipt 000001")
+	golden.RequireEqual(t, k.screen())
+}

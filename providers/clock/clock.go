@@ -14,6 +14,17 @@ type Clock interface {
 	Now() time.Time
 	// After delivers the time on the channel once d has passed on this clock.
 	After(d time.Duration) <-chan time.Time
+	// NewTimer is After that can be stopped, for a wait that may no longer
+	// be wanted (a screen left before its refresh): a stopped timer leaves
+	// nothing pending on a Fake clock.
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is a stoppable After: C delivers the time once, unless Stop
+// comes first.
+type Timer struct {
+	C    <-chan time.Time
+	Stop func() bool // true if it stopped the timer before it fired
 }
 
 // Real is the wall clock.
@@ -21,6 +32,10 @@ type Real struct{}
 
 func (Real) Now() time.Time                         { return time.Now() }
 func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
+func (Real) NewTimer(d time.Duration) Timer {
+	t := time.NewTimer(d)
+	return Timer{C: t.C, Stop: t.Stop}
+}
 
 // Scaled runs Speed times faster than the wall clock, for training, and
 // can change speed while running without jumping. Speed 1 is the wall clock.
@@ -66,6 +81,12 @@ func (s *Scaled) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
+func (s *Scaled) NewTimer(d time.Duration) Timer {
+	ch := make(chan time.Time, 1)
+	t := time.AfterFunc(d/time.Duration(s.Speed()), func() { ch <- s.Now() })
+	return Timer{C: ch, Stop: t.Stop}
+}
+
 // Fake is a clock that moves only when told to. Safe for concurrent use.
 type Fake struct {
 	mu      sync.Mutex
@@ -98,6 +119,21 @@ func (f *Fake) After(d time.Duration) <-chan time.Time {
 	}
 	f.waiters = append(f.waiters, waiter{at: at, ch: ch})
 	return ch
+}
+
+func (f *Fake) NewTimer(d time.Duration) Timer {
+	ch := f.After(d)
+	return Timer{C: ch, Stop: func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for i, w := range f.waiters {
+			if w.ch == ch {
+				f.waiters = append(f.waiters[:i], f.waiters[i+1:]...)
+				return true
+			}
+		}
+		return false
+	}}
 }
 
 // Advance moves the clock forward by d and fires every timer now due, in

@@ -31,6 +31,23 @@ func TestFakeFiresInOrderWhenDue(t *testing.T) {
 	}
 }
 
+func TestFakeTimerStopsWithoutTrace(t *testing.T) {
+	f := NewFake(time.Unix(0, 0))
+	stopped, kept := f.NewTimer(5*time.Second), f.NewTimer(5*time.Second)
+	if !stopped.Stop() || f.Waiters() != 1 {
+		t.Fatalf("stop: %d waiters left", f.Waiters())
+	}
+	f.Advance(5 * time.Second)
+	select {
+	case <-stopped.C:
+		t.Fatal("a stopped timer fired")
+	default:
+	}
+	if at := <-kept.C; !at.Equal(time.Unix(5, 0)) || kept.Stop() {
+		t.Fatalf("the other fired at %v, or stopped after firing", at)
+	}
+}
+
 func TestScaledNeverGoesBack(t *testing.T) {
 	s := NewScaled(20)
 	a := s.Now()

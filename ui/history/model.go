@@ -87,7 +87,7 @@ type (
 		rows int
 		err  error
 	}
-	refreshMsg struct{ watch int }
+	refreshMsg struct{ loop chan struct{} }
 )
 
 func (pageMsg) historyMsg()     {}
@@ -120,14 +120,15 @@ type Model struct {
 	sources      []store.Source // the period's terminals, for the filter
 	elsewhere    *store.Row     // where the search is, outside the period
 	follow       bool           // Enter came ahead of the search's answer
-	watch        int            // the refresh loop in force; older loops end
-	closed       bool           // left for another screen: refreshing stops
-	input        input
-	text         textinput.Model
-	detail       *detailMsg
-	pane         viewport.Model // the detail's scroll position
-	message      string         // a line to show: an export's result, a refused period
-	problem      bool
+	// ticking is the refresh loop in force, closed when the screen is
+	// left; nil while it is not shown.
+	ticking chan struct{}
+	input   input
+	text    textinput.Model
+	detail  *detailMsg
+	pane    viewport.Model // the detail's scroll position
+	message string         // a line to show: an export's result, a refused period
+	problem bool
 }
 
 // New returns the screen.
@@ -147,13 +148,26 @@ func New(c *common.Common) Model {
 
 // Open shows today's payments.
 func (m Model) Open() (Model, tea.Cmd) {
-	watch := m.watch + 1
 	m = New(m.c)
-	m.watch = watch
+	m.ticking = make(chan struct{})
 	today := m.c.Clock.Now()
 	m.query = store.Query{Kind: store.KindPayment, From: today, To: today}
 	m, load := m.reload()
 	return m, tea.Batch(load, m.tick())
+}
+
+// Resume shows the screen again as it was left, for a manager back from
+// a refund started here: the same period, filters and place, read again.
+func (m Model) Resume() (Model, tea.Cmd) {
+	m.ticking = make(chan struct{})
+	m.loading = false
+	m.gen++ // nothing asked before leaving is taken in
+	cmds := []tea.Cmd{m.tick()}
+	if m.detail != nil && m.detail.err == nil {
+		cmds = append(cmds, m.fetchDetail(m.detail.op.ID, true))
+	}
+	m, load := m.fetch(loadAgain)
+	return m, tea.Batch(append(cmds, load)...)
 }
 
 // selected is the chosen row.
@@ -165,11 +179,30 @@ func (m Model) selected() (store.Row, bool) {
 }
 
 func (m Model) tick() tea.Cmd {
-	clk, watch := m.c.Clock, m.watch
+	clk, loop := m.c.Clock, m.ticking
 	return func() tea.Msg {
-		<-clk.After(RefreshEvery)
-		return refreshMsg{watch: watch}
+		t := clk.NewTimer(RefreshEvery)
+		select {
+		case <-t.C:
+			return refreshMsg{loop: loop}
+		case <-loop:
+			t.Stop()
+			return nil
+		}
 	}
+}
+
+// leave stops the refresh loop and sends msg, which takes the manager to
+// another screen.
+func (m Model) leave(msg tea.Msg) (Model, tea.Cmd) {
+	loop := m.ticking
+	m.ticking = nil
+	return m, tea.Batch(func() tea.Msg {
+		if loop != nil {
+			close(loop)
+		}
+		return nil
+	}, func() tea.Msg { return msg })
 }
 
 // reload starts the query afresh from its newest row.
@@ -270,7 +303,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.detail = &msg
 		return m, nil
 	case refreshMsg:
-		if msg.watch != m.watch || m.closed {
+		if msg.loop == nil || msg.loop != m.ticking {
 			return m, nil // an earlier opening's loop, or the screen was left
 		}
 		next := m.tick()
@@ -349,9 +382,7 @@ func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Back):
 		m.detail = nil
 	case key.Matches(msg, k.RefundRow) && m.refundable():
-		id := m.detail.op.ID
-		m.closed = true
-		return m, func() tea.Msg { return RefundMsg{Payment: id} }
+		return m.leave(RefundMsg{Payment: m.detail.op.ID})
 	default:
 		pane, cmd := m.detailPane().Update(msg)
 		m.pane = pane
@@ -444,8 +475,7 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	m.message = ""
 	switch {
 	case key.Matches(msg, k.Back):
-		m.closed = true
-		return m, func() tea.Msg { return BackMsg{} }
+		return m.leave(BackMsg{})
 	case key.Matches(msg, k.Tab):
 		m.query.Kind = map[store.Kind]store.Kind{store.KindPayment: store.KindRefund, store.KindRefund: store.KindPayment}[m.query.Kind]
 		return m.reload()
@@ -496,9 +526,7 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Open) && m.elsewhere != nil && len(m.rows) == 0:
 		return m.moveToElsewhere()
 	case key.Matches(msg, k.RefundRow) && m.rowRefundable():
-		id := m.rows[m.cursor].ID
-		m.closed = true
-		return m, func() tea.Msg { return RefundMsg{Payment: id} }
+		return m.leave(RefundMsg{Payment: m.rows[m.cursor].ID})
 	case key.Matches(msg, k.Open) && m.cursor < len(m.rows):
 		return m, m.fetchDetail(m.rows[m.cursor].ID, false)
 	}

@@ -419,7 +419,49 @@ func TestRefundFromTheRow(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("r on a paid row did nothing")
 	}
-	if msg, ok := cmd().(RefundMsg); !ok || msg.Payment != ids[0] {
-		t.Fatalf("r asked for %+v", msg)
+	var asked []RefundMsg
+	for _, msg := range msgsOf(cmd) {
+		if r, ok := msg.(RefundMsg); ok {
+			asked = append(asked, r)
+		}
+	}
+	if len(asked) != 1 || asked[0].Payment != ids[0] {
+		t.Fatalf("r asked for %+v", asked)
+	}
+}
+
+// msgsOf runs cmd and the commands it batches, and returns their messages.
+func msgsOf(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var msgs []tea.Msg
+		for _, c := range batch {
+			msgs = append(msgs, msgsOf(c)...)
+		}
+		return msgs
+	}
+	return []tea.Msg{msg}
+}
+
+// Leaving the screen stops its refresh: nothing is left waiting on the
+// clock, and coming back starts one loop again.
+func TestLeavingStopsTheRefresh(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) { paid(st, 3) })
+	if s.clk.Waiters() != 1 {
+		t.Fatalf("%d timers while shown", s.clk.Waiters())
+	}
+	s.press("esc")
+	if s.clk.Waiters() != 0 || s.running.Load() != 0 {
+		t.Fatalf("left: %d timers, %d commands still running", s.clk.Waiters(), s.running.Load())
+	}
+	m, cmd := s.m.Resume()
+	s.m = m
+	s.run(cmd)
+	s.settle()
+	if s.clk.Waiters() != 1 || len(s.m.rows) != 3 {
+		t.Fatalf("back: %d timers, %d rows", s.clk.Waiters(), len(s.m.rows))
 	}
 }
