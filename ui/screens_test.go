@@ -567,3 +567,18 @@ func TestScreenHistoryRefundAndBack(t *testing.T) {
 	k.waitTitle("history: receipt 000001")
 	golden.RequireEqual(t, k.screen())
 }
+
+// A refund opened from the history and then not wanted: Esc goes back to
+// the history, not to the sale screen.
+func TestScreenHistoryRefundCancelledGoesBack(t *testing.T) {
+	k := shopHistory(t, 100)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	k.waitTitle("history: Payments (2 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
+	k.tm.Send(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	k.waitTitle("refund from receipt 000002")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.waitTitle("history: Payments (2 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.waitTitle("new sale")
+}

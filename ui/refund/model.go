@@ -83,6 +83,9 @@ type Model struct {
 	// prefilled is true while amount still holds the suggested full
 	// remainder: the first digit typed replaces it.
 	prefilled bool
+	// direct is set when the payment was chosen elsewhere (OpenFor): Esc
+	// goes back there rather than to a search never seen.
+	direct bool
 }
 
 // New returns the refund screen at the search.
@@ -108,6 +111,7 @@ func (m Model) Open() (Model, tea.Cmd) {
 // OpenFor opens the screen on a payment chosen elsewhere (a history row).
 func (m Model) OpenFor(id store.ID) (Model, tea.Cmd) {
 	m = New(m.c)
+	m.direct = true
 	st := m.c.Store
 	return m, func() tea.Msg { op, err := st.Get(id); return load(st, op, err) }
 }
@@ -242,6 +246,8 @@ func (m Model) keyFinding(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 func (m Model) keyChoosing(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.c.Keys
 	switch {
+	case key.Matches(msg, k.Back) && m.direct:
+		return m, func() tea.Msg { return BackMsg{} }
 	case key.Matches(msg, k.Back):
 		m.phase, m.problem = finding, ""
 		return m, nil
