@@ -148,7 +148,9 @@ func New(c *common.Common) Model {
 
 // Open shows today's payments.
 func (m Model) Open() (Model, tea.Cmd) {
+	gen := m.gen // answers to the last opening must not pass for this one's
 	m = New(m.c)
+	m.gen = gen
 	m.ticking = make(chan struct{})
 	today := m.c.Clock.Now()
 	m.query = store.Query{Kind: store.KindPayment, From: today, To: today}
@@ -196,7 +198,7 @@ func (m Model) tick() tea.Cmd {
 // another screen.
 func (m Model) leave(msg tea.Msg) (Model, tea.Cmd) {
 	loop := m.ticking
-	m.ticking = nil
+	m.ticking, m.follow = nil, false
 	return m, tea.Batch(func() tea.Msg {
 		if loop != nil {
 			close(loop)
@@ -214,7 +216,7 @@ func (m Model) reload() (Model, tea.Cmd) {
 
 // fetch asks the store for a page; the answer comes as a pageMsg.
 func (m Model) fetch(l load) (Model, tea.Cmd) {
-	if m.loading {
+	if m.loading || (l == loadOlder || l == loadNewer) && len(m.rows) == 0 {
 		return m, nil
 	}
 	m.loading = true
@@ -230,7 +232,9 @@ func (m Model) fetch(l load) (Model, tea.Cmd) {
 		if m.newer && len(m.rows) > 0 {
 			at = store.CursorAt(m.rows[0])
 		}
-		n = max(len(m.rows), pageSize)
+		// A page more than is held: rows that came in at the top push
+		// nothing out from under the cursor.
+		n = len(m.rows) + pageSize
 	}
 	return m, func() tea.Msg {
 		msg := pageMsg{gen: gen, load: l}
@@ -254,7 +258,9 @@ func (m Model) fetch(l load) (Model, tea.Cmd) {
 			}
 		}
 		if msg.err == nil && l == loadFirst && len(msg.rows) == 0 && q.Search != "" {
-			if r, ok, err := st.Latest(q); ok {
+			any := q
+			any.Kind = "" // a refund's number typed on the payments tab is found too
+			if r, ok, err := st.Latest(any); ok {
 				msg.elsewhere = &r
 			} else {
 				msg.err = err
@@ -284,15 +290,16 @@ func (m Model) fetchDetail(id store.ID, again bool) tea.Cmd {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case pageMsg:
-		m = m.page(msg)
-		if m.follow && !m.loading {
+		follow := m.follow && msg.gen == m.gen && msg.load == loadFirst
+		m, cmd := m.page(msg)
+		if follow {
 			// Enter was pressed before the search's answer came.
 			m.follow = false
 			if m.elsewhere != nil && len(m.rows) == 0 {
 				return m.moveToElsewhere()
 			}
 		}
-		return m, nil
+		return m, cmd
 	case detailMsg:
 		if msg.again && (m.detail == nil || m.detail.op.ID != msg.op.ID || msg.err != nil) {
 			return m, nil // left meanwhile, or a passing fault: keep what is shown
@@ -335,14 +342,14 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // page takes in a page the store sent.
-func (m Model) page(msg pageMsg) Model {
+func (m Model) page(msg pageMsg) (Model, tea.Cmd) {
 	if msg.gen != m.gen {
-		return m
+		return m, nil
 	}
 	m.loading = false
 	if msg.err != nil {
 		m.message, m.problem = m.c.T("error.store", msg.err.Error()), true
-		return m
+		return m, nil
 	}
 	if msg.totals != nil {
 		m.totals, m.sources = *msg.totals, msg.sources
@@ -352,28 +359,63 @@ func (m Model) page(msg pageMsg) Model {
 		m.rows, m.older, m.newer, m.cursor, m.elsewhere = msg.rows, msg.more, false, 0, msg.elsewhere
 	case loadOlder:
 		m.rows, m.older = append(m.rows, msg.rows...), msg.more
-		if drop := len(m.rows) - maxRows; drop > 0 {
-			// A new array: the rows let go of are freed, not kept behind.
-			m.rows, m.cursor, m.newer = slices.Clone(m.rows[drop:]), m.cursor-drop, true
-		}
+		m = m.fit(true)
 	case loadNewer:
 		m.rows, m.cursor, m.newer = append(slices.Clone(msg.rows), m.rows...), m.cursor+len(msg.rows), msg.more
-		if len(m.rows) > maxRows {
-			m.rows, m.older = slices.Clone(m.rows[:maxRows]), true
-		}
+		m = m.fit(false)
 	case loadOldest:
 		m.rows, m.older, m.newer, m.cursor = msg.rows, false, msg.more, max(len(msg.rows)-1, 0)
 	case loadAgain:
-		// The same rows with their states as they are now; the chosen row
+		// The same stretch with the states as they are now; the chosen row
 		// stays chosen where it still is in the list.
 		chosen, ok := m.selected()
+		if len(msg.rows) == 0 && m.newer {
+			return m.reload() // all it held left the filter: start at the top
+		}
 		m.rows, m.older = msg.rows, msg.more
 		if i := slices.IndexFunc(m.rows, func(r store.Row) bool { return r.ID == chosen.ID }); ok && i >= 0 {
 			m.cursor = i
 		}
-		m.cursor = min(m.cursor, max(len(m.rows)-1, 0))
+		m = m.fit(false)
 	}
+	return m.loadAhead()
+}
+
+// fit keeps the cursor on a row and the window at most maxRows, cutting
+// from the top first when keepEnd (a page came in below) and from the
+// bottom otherwise, but never the chosen row: keys pressed while a page
+// was on its way may have taken the cursor anywhere.
+func (m Model) fit(keepEnd bool) Model {
+	m.cursor = max(min(m.cursor, len(m.rows)-1), 0)
+	if len(m.rows) <= maxRows {
+		return m
+	}
+	start := 0
+	if keepEnd {
+		start = len(m.rows) - maxRows
+	}
+	start = max(min(start, m.cursor), m.cursor-maxRows+1)
+	if start > 0 {
+		m.newer = true
+	}
+	if start+maxRows < len(m.rows) {
+		m.older = true
+	}
+	// A new array: the rows let go of are freed, not kept behind.
+	m.rows, m.cursor = slices.Clone(m.rows[start:start+maxRows]), m.cursor-start
 	return m
+}
+
+// loadAhead asks for the next page when the cursor is near an edge of the
+// window with more of the list beyond it.
+func (m Model) loadAhead() (Model, tea.Cmd) {
+	switch {
+	case m.older && m.cursor >= len(m.rows)-ahead:
+		return m.fetch(loadOlder)
+	case m.newer && m.cursor < ahead:
+		return m.fetch(loadNewer)
+	}
+	return m, nil
 }
 
 func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -539,6 +581,7 @@ func (m Model) moveToElsewhere() (Model, tea.Cmd) {
 	days := m.query.Days()
 	m.query.To = m.elsewhere.Created
 	m.query.From = m.query.To.AddDate(0, 0, 1-days)
+	m.query.Kind = m.elsewhere.Kind
 	return m.reload()
 }
 
@@ -546,13 +589,7 @@ func (m Model) moveToElsewhere() (Model, tea.Cmd) {
 // with more of the list beyond it, asks for the next page that way.
 func (m Model) move(delta int) (Model, tea.Cmd) {
 	m.cursor = max(min(m.cursor+delta, len(m.rows)-1), 0)
-	switch {
-	case delta > 0 && m.older && m.cursor >= len(m.rows)-ahead:
-		return m.fetch(loadOlder)
-	case delta < 0 && m.newer && m.cursor < ahead:
-		return m.fetch(loadNewer)
-	}
-	return m, nil
+	return m.loadAhead()
 }
 
 // filterSteps are the terminal filter's steps: every terminal or QR, and

@@ -368,16 +368,21 @@ func TestLinesFitTheTerminal(t *testing.T) {
 	}
 }
 
+// paidLongAgo writes a card payment, 307299990000, forty days before t0.
+func paidLongAgo(st *store.Store) {
+	old := store.NewPayment("kaspi", providers.New(777, providers.KZT), "", false, t0.AddDate(0, 0, -40))
+	st.Create(&old)
+	old.Started(providers.Started{Ref: "old"}, old.Created)
+	old.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard, TransactionID: "307299990000"}, old.Created)
+	st.Save(&old)
+}
+
 // A number from another day: the screen names where it is, and Enter,
 // even pressed before the search has answered, moves the period there.
 func TestSearchFindsANumberInAnotherPeriod(t *testing.T) {
 	s := newScreen(t, "en", 100, func(st *store.Store) {
 		paid(st, 3)
-		old := store.NewPayment("kaspi", providers.New(777, providers.KZT), "", false, t0.AddDate(0, 0, -40))
-		st.Create(&old)
-		old.Started(providers.Started{Ref: "old"}, old.Created)
-		old.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard, TransactionID: "307299990000"}, old.Created)
-		st.Save(&old)
+		paidLongAgo(st)
 	})
 	s.press("/", "3072999")
 	if len(s.m.rows) != 0 || s.m.elsewhere == nil || !strings.Contains(s.m.View(), "14.10.2026") {
@@ -463,5 +468,195 @@ func TestLeavingStopsTheRefresh(t *testing.T) {
 	s.settle()
 	if s.clk.Waiters() != 1 || len(s.m.rows) != 3 {
 		t.Fatalf("back: %d timers, %d rows", s.clk.Waiters(), len(s.m.rows))
+	}
+}
+
+// The cursor moves up while the older page is on its way: the trim of
+// that page must not push the cursor below 0.
+func TestKeysTypedAheadOfAnOlderPageKeepTheCursorOnARow(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) { paid(st, 400) })
+	for len(s.m.rows) < maxRows {
+		s.press("down")
+	}
+	for i := 0; !s.m.loading; i++ { // down until the older page is asked for
+		if i > 200 {
+			t.Fatal("setup: no page asked for")
+		}
+		s.send(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	for range 10 { // typed ahead of the answer
+		s.send(tea.KeyPressMsg{Code: tea.KeyPgUp})
+	}
+	s.settle()
+	if s.m.cursor < 0 || s.m.cursor >= len(s.m.rows) {
+		t.Errorf("cursor %d outside %d rows", s.m.cursor, len(s.m.rows))
+	}
+}
+
+// The mirror image: the cursor moves down while the newer page loads.
+func TestKeysTypedAheadOfANewerPageKeepTheChosenRow(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) { paid(st, 400) })
+	for len(s.m.rows) < maxRows {
+		s.press("down")
+	}
+	for range 3 { // past the window: newer is set
+		s.press("pgdown")
+	}
+	if !s.m.newer {
+		t.Fatal("setup: newer not set")
+	}
+	for i := 0; !s.m.loading; i++ {
+		if i > 200 {
+			t.Fatal("setup: no newer page asked for")
+		}
+		s.send(tea.KeyPressMsg{Code: tea.KeyUp})
+	}
+	for range 10 {
+		s.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
+	}
+	want, _ := s.m.selected()
+	s.settle()
+	got, ok := s.m.selected()
+	if !ok || got.ID != want.ID {
+		t.Fatalf("cursor %d of %d rows: chosen %v (ok %v), was %v", s.m.cursor, len(s.m.rows), got.ID, ok, want.ID)
+	}
+}
+
+// The window empties on a refresh (its rows left the status filter)
+// while rows above it remain: Up must not index an empty window.
+func TestARefreshThatEmptiesTheWindowStartsAtTheTop(t *testing.T) {
+	var ops []store.Operation
+	s := newScreen(t, "en", 100, func(st *store.Store) {
+		for i := range 60 {
+			at := t0.Add(-time.Duration(60-i) * time.Minute)
+			op := store.NewPayment("kaspi", providers.New(int64(100+i), providers.KZT), "", false, at)
+			if err := st.Create(&op); err != nil {
+				t.Fatal(err)
+			}
+			op.Started(providers.Started{Ref: "p"}, at)
+			if err := st.Save(&op); err != nil {
+				t.Fatal(err)
+			}
+			ops = append(ops, op)
+		}
+	})
+	s.press("s", "s", "s") // the ones still open
+	if len(s.m.rows) != pageSize {
+		t.Fatalf("setup: %d rows", len(s.m.rows))
+	}
+	s.press("end")
+	if !s.m.newer || len(s.m.rows) != pageSize {
+		t.Fatalf("setup: end: newer %v, %d rows", s.m.newer, len(s.m.rows))
+	}
+	for _, op := range ops[:50] { // the oldest 50 are settled
+		op.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: "x"}, t0)
+		if err := s.c.Store.Save(&op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.clk.Advance(RefreshEvery)
+	s.settle()
+	s.press("up")
+	if len(s.m.rows) == 0 {
+		t.Fatal("ten open operations above, none shown")
+	}
+}
+
+// At 80 columns, the period's input line runs past the terminal in Russian.
+func TestPeriodInputFits80Columns(t *testing.T) {
+	for _, lang := range []string{"en", "ru"} {
+		s := newScreen(t, lang, 80, func(st *store.Store) { paid(st, 5) })
+		s.press("d")
+		for _, l := range strings.Split(s.m.View(), "\n") {
+			if w := lipgloss.Width(l) + 2; w > 80 {
+				t.Errorf("%s: a line of %d: %q", lang, w, strings.TrimRight(ansi.Strip(l), " "))
+			}
+		}
+	}
+}
+
+// The elsewhere hint and the search line at 70 columns.
+func TestSearchLinesFit70Columns(t *testing.T) {
+	for _, lang := range []string{"en", "ru"} {
+		s := newScreen(t, lang, 70, func(st *store.Store) {
+			paid(st, 3)
+			paidLongAgo(st)
+		})
+		s.press("/", "3072999")
+		for _, l := range strings.Split(s.m.View(), "\n") {
+			if w := lipgloss.Width(l) + 2; w > 70 {
+				t.Errorf("%s: a line of %d: %q", lang, w, strings.TrimRight(ansi.Strip(l), " "))
+			}
+		}
+	}
+}
+
+// An answer from the screen's previous opening carries a gen the new
+// opening reuses (New starts gen at 0 again), and is taken in.
+func TestAnswersToAnEarlierOpeningAreDropped(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) {
+		ids := paid(st, 3)
+		p, _ := st.Get(ids[0])
+		r := store.NewRefund(p, providers.New(50, providers.KZT), "", t0)
+		st.CreateRefund(&r)
+	})
+	// Tab asks for the refunds (gen 2); its answer is slow to come.
+	m, slow := s.m.Update(tea.KeyPressMsg{Code: tea.KeyTab})
+	s.m = m
+	s.press("esc") // left for the sale screen
+	m, cmd := s.m.Open()
+	s.m = m
+	s.run(cmd)
+	s.settle()
+	s.press("m") // the method filter: gen 2 again
+	late := slow().(pageMsg)
+	s.m, _ = s.m.Update(late)
+	for _, r := range s.m.rows {
+		if r.Kind != s.m.query.Kind {
+			t.Fatalf("the %s tab shows a %s: an answer of the earlier opening was taken in", s.m.query.Kind, r.Kind)
+		}
+	}
+}
+
+// A new payment arrives while the cursor is on the window's last row:
+// the refresh reads as many rows as before from the top, the chosen row
+// falls out, and the cursor lands on another payment.
+func TestARefreshKeepsTheChosenRowWhenRowsArriveOnTop(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) { paid(st, 60) })
+	for range 59 {
+		s.press("down")
+	}
+	if s.m.older || len(s.m.rows) != 60 {
+		t.Fatalf("setup: older %v, %d rows", s.m.older, len(s.m.rows))
+	}
+	was := s.chosen()
+	op := store.NewPayment("kaspi", providers.New(999, providers.KZT), "", false, t0)
+	if err := s.c.Store.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	s.clk.Advance(RefreshEvery)
+	s.settle()
+	if got := s.chosen(); got.ID != was.ID {
+		t.Fatalf("after a refresh the cursor is on receipt %v, was on %v", got.Receipt(), was.Receipt())
+	}
+}
+
+// A refund's number typed on the Payments tab: the screen names the
+// refund, and Enter shows it on the Refunds tab.
+func TestSearchFindsARefundFromThePaymentsTab(t *testing.T) {
+	var refund store.Operation
+	s := newScreen(t, "en", 100, func(st *store.Store) {
+		ids := paid(st, 3)
+		p, _ := st.Get(ids[0])
+		refund = store.NewRefund(p, providers.New(50, providers.KZT), "", t0.AddDate(0, 0, -3))
+		st.CreateRefund(&refund)
+	})
+	s.press("/", refund.Receipt())
+	if s.m.elsewhere == nil || s.m.elsewhere.ID != refund.ID {
+		t.Fatalf("elsewhere: %+v", s.m.elsewhere)
+	}
+	s.press("enter")
+	if s.m.query.Kind != store.KindRefund || len(s.m.rows) != 1 || s.chosen().ID != refund.ID {
+		t.Fatalf("after Enter: %s tab, %d rows", s.m.query.Kind, len(s.m.rows))
 	}
 }

@@ -175,11 +175,15 @@ func (m Model) top() string {
 		filters = append(filters, s.Label.Render(t("history.search"))+" "+q.Search)
 	}
 	parts := []string{tabs, pack(filters, "   ", m.width())}
-	switch m.input {
-	case searching:
-		parts = append(parts, s.Label.Render(t("history.search_prompt"))+" "+m.text.View())
-	case choosingPeriod:
-		parts = append(parts, s.Label.Render(t("history.period_prompt"))+" "+m.text.View())
+	prompt := map[input]string{searching: "history.search_prompt", choosingPeriod: "history.period_prompt"}[m.input]
+	if prompt != "" {
+		// The field beside its label, or under it where both do not fit.
+		label, field := s.Label.Render(t(prompt)), m.text.View()
+		if lipgloss.Width(label)+1+lipgloss.Width(field) <= m.width() {
+			parts = append(parts, label+" "+field)
+		} else {
+			parts = append(parts, label, field)
+		}
 	}
 	tot := m.totals
 	totals := t("history.totals", tot.Payments, m.c.Money(tot.Paid), tot.Refunds, m.c.Money(tot.Refunded), m.c.Money(tot.Net()))
