@@ -459,8 +459,14 @@ func TestLeavingStopsTheRefresh(t *testing.T) {
 		t.Fatalf("%d timers while shown", s.clk.Waiters())
 	}
 	s.press("esc")
-	if s.clk.Waiters() != 0 || s.running.Load() != 0 {
-		t.Fatalf("left: %d timers, %d commands still running", s.clk.Waiters(), s.running.Load())
+	// The loop sees its end on its own goroutine: wait for it to go.
+	deadline := time.Now().Add(5 * time.Second)
+	for s.clk.Waiters() != 0 || s.running.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("left: %d timers, %d commands still running", s.clk.Waiters(), s.running.Load())
+		}
+		s.settle()
+		runtime.Gosched()
 	}
 	m, cmd := s.m.Resume()
 	s.m = m
