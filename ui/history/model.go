@@ -12,6 +12,7 @@ package history
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -639,7 +640,9 @@ func statusName(cur []store.State) string {
 	return statusNames[max(i, 0)]
 }
 
-// export writes the current list as CSV into the data file's folder.
+// export writes the current list as CSV into the data file's folder,
+// under a new name: an earlier export of the same period with other
+// filters is kept, never overwritten.
 func (m Model) export() tea.Cmd {
 	st, q := m.c.Store, m.query
 	kind := "payments"
@@ -647,13 +650,12 @@ func (m Model) export() tea.Cmd {
 		kind = "refunds"
 	}
 	dir := filepath.Join(filepath.Dir(st.Path()), "exports")
-	name := fmt.Sprintf("kassa-%s-%s-%s.csv", kind, q.From.Format("2006-01-02"), q.To.Format("2006-01-02"))
+	base := fmt.Sprintf("kassa-%s-%s-%s", kind, q.From.Format("2006-01-02"), q.To.Format("2006-01-02"))
 	return func() tea.Msg {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return exportedMsg{err: err}
 		}
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
+		f, err := createNew(dir, base, ".csv")
 		if err != nil {
 			return exportedMsg{err: err}
 		}
@@ -661,7 +663,24 @@ func (m Model) export() tea.Cmd {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		return exportedMsg{path: path, rows: rows, err: err}
+		if err != nil {
+			os.Remove(f.Name()) // half a statement reads as a whole one
+		}
+		return exportedMsg{path: f.Name(), rows: rows, err: err}
+	}
+}
+
+// createNew creates dir/base+ext, or base-2, base-3… where it exists.
+func createNew(dir, base, ext string) (*os.File, error) {
+	for n := 1; ; n++ {
+		name := base + ext
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d%s", base, n, ext)
+		}
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if !errors.Is(err, fs.ErrExist) || n == 1000 {
+			return f, err
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package history
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -664,5 +665,25 @@ func TestSearchFindsARefundFromThePaymentsTab(t *testing.T) {
 	s.press("enter")
 	if s.m.query.Kind != store.KindRefund || len(s.m.rows) != 1 || s.chosen().ID != refund.ID {
 		t.Fatalf("after Enter: %s tab, %d rows", s.m.query.Kind, len(s.m.rows))
+	}
+}
+
+// Two exports of the same period with other filters: both files are kept,
+// each with what its list showed.
+func TestExportsNeverOverwrite(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) { paid(st, 6) })
+	s.press("e")
+	first := s.m.message
+	s.press("t", "e") // one terminal: half the rows
+	second := s.m.message
+	dir := filepath.Join(filepath.Dir(s.c.Store.Path()), "exports")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if len(files) != 2 || !strings.Contains(first, "6 rows") || !strings.Contains(second, "3 rows") || !strings.Contains(second, "-2.csv") {
+		t.Fatalf("files %v; said %q and %q", files, first, second)
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v", f, fi.Mode(), err)
+		}
 	}
 }
