@@ -140,9 +140,11 @@ func viewSummary(k, b []byte) (summaryView, error) {
 
 // hasPrefix reports whether a number a manager may search by starts with p.
 func (s *summaryView) hasPrefix(p string) bool {
+	if bytes.HasPrefix(s.number, []byte(p)) || bytes.HasPrefix(s.ref, []byte(p)) {
+		return true // before the receipt, which has to be written out first
+	}
 	var buf [20]byte
-	return bytes.HasPrefix(appendReceipt(buf[:0], s.id), []byte(p)) ||
-		bytes.HasPrefix(s.number, []byte(p)) || bytes.HasPrefix(s.ref, []byte(p))
+	return bytes.HasPrefix(appendReceipt(buf[:0], s.id), []byte(p))
 }
 
 // appendReceipt appends id as ID.Receipt writes it, without fmt.
