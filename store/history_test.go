@@ -89,7 +89,15 @@ func allRows(t *testing.T, s *Store) []Row {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows = append(rows, RowOf(op))
+		r := RowOf(op)
+		if op.Kind == KindRefund {
+			p, err := s.Get(op.PaymentID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.PaymentNumber = p.TransactionID
+		}
+		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b Row) int { return bytes.Compare(b.key(), a.key()) })
 	return rows
@@ -707,5 +715,95 @@ func TestOldFilesGetSummaries(t *testing.T) {
 	rows, _, _ := s2.Page(month(Query{}), nil, 100)
 	if len(rows) != 50 {
 		t.Fatalf("%d rows after the backfill", len(rows))
+	}
+}
+
+// A refund with a number of its own is found by its payment's receipt and
+// payment numbers too, and a search's totals count it with its payment.
+func TestRefundsAreFoundByTheirPaymentsNumbers(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 300, 9)
+	p := NewPayment("kaspi", tenge(12500), "", false, t0.Add(-time.Hour))
+	s.Create(&p)
+	p.Started(providers.Started{Ref: "pp"}, p.Created)
+	p.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "777000111"}, p.Created)
+	s.Save(&p)
+	r := NewRefund(p, tenge(5000), "", t0.Add(-time.Minute))
+	if err := s.CreateRefund(&r); err != nil {
+		t.Fatal(err)
+	}
+	r.Started(providers.Started{Ref: "rr"}, r.Created)
+	r.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "777000999"}, r.Created)
+	s.Save(&r)
+	all := allRows(t, s)
+	for _, search := range []string{"777000111", "7770001", p.Receipt()} {
+		q := Query{Kind: KindRefund, From: t0, To: t0, Search: search}
+		for _, walk := range []int{maxIndexWalk, 0} { // by the index, and by the period
+			defer func(was int) { maxIndexWalk = was }(maxIndexWalk)
+			maxIndexWalk = walk
+			rows, _, err := s.Page(q, nil, 10)
+			if err != nil || len(rows) != 1 || rows[0].ID != r.ID || !slices.Equal(idsOf(rows), want(all, q)) {
+				t.Fatalf("refunds by %q (walk %d): %+v %v", search, walk, rows, err)
+			}
+		}
+		tot, err := s.Totals(Query{From: t0, To: t0, Search: search}, providers.KZT)
+		if err != nil || tot.Payments != 1 || tot.Refunds != 1 || tot.Net().Minor != 7500 {
+			t.Fatalf("totals of %q: %+v %v", search, tot, err)
+		}
+	}
+}
+
+// A file from before refunds carried their payment's numbers: its refunds
+// are indexed by them once, when it is opened.
+func TestOlderRefundSummariesAreUpgraded(t *testing.T) {
+	s, path := openTemp(t)
+	p := NewPayment("kaspi", tenge(12500), "", false, t0)
+	s.Create(&p)
+	p.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "777000111"}, t0)
+	s.Save(&p)
+	r := NewRefund(p, tenge(5000), "", t0)
+	s.CreateRefund(&r)
+	r.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "777000999"}, t0)
+	s.Save(&r)
+	// Write the refund's summary and index as the older layout did.
+	s.db.Update(func(tx *bolt.Tx) error {
+		row := RowOf(r)
+		if err := unindexRow(tx, Row{ID: r.ID, Created: r.Created, Kind: KindRefund, State: r.State, Provider: r.Provider,
+			Method: r.Method, Amount: r.Amount, PaymentID: r.PaymentID, Number: row.Number, Ref: row.Ref, PaymentNumber: "777000111"}); err != nil {
+			return err
+		}
+		old := encodeRow(row)
+		old = old[:len(old)-1] // no payment number at all
+		tx.Bucket(bSummary).Put(timeKey(r.Created, r.ID), old)
+		idx := tx.Bucket(bNumbers)
+		for _, n := range []string{row.Receipt(), row.Number} {
+			idx.Put(numberKey(n, r.ID), timeKey(r.Created, r.ID))
+		}
+		addDay(tx, row, 1)
+		return tx.Bucket(bSettings).Delete([]byte("summary_version"))
+	})
+	q := Query{Kind: KindRefund, From: t0, To: t0, Search: "777000111"}
+	if rows, _, _ := s.Page(q, nil, 10); len(rows) != 0 {
+		t.Fatal("the older layout should not find the refund by its payment's number")
+	}
+	s.Close()
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if !s2.NeedsUpgrade() {
+		t.Fatal("an older file does not say it needs the upgrade")
+	}
+	if err := s2.Upgrade(); err != nil || s2.NeedsUpgrade() {
+		t.Fatalf("upgrade: %v, still needed %v", err, s2.NeedsUpgrade())
+	}
+	rows, _, err := s2.Page(q, nil, 10)
+	if err != nil || len(rows) != 1 || rows[0].ID != r.ID || rows[0].PaymentNumber != "777000111" {
+		t.Fatalf("after the upgrade: %+v %v", rows, err)
+	}
+	tot, _ := s2.Totals(Query{From: t0, To: t0}, providers.KZT)
+	if tot.Refunds != 1 || tot.Refunded.Minor != 5000 {
+		t.Fatalf("day totals after the upgrade: %+v", tot)
 	}
 }

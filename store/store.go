@@ -115,6 +115,12 @@ func Open(path string) (*Store, error) {
 				return err
 			}
 		}
+		if k, _ := tx.Bucket(bOperations).Cursor().First(); k == nil {
+			// A new file is written in the current layout from the start.
+			if err := markSummaryVersion(tx); err != nil {
+				return err
+			}
+		}
 		return backfillSummaries(tx)
 	})
 	if err != nil {
@@ -473,7 +479,7 @@ func (s *Store) Wipe() error {
 				return err
 			}
 		}
-		return nil
+		return markSummaryVersion(tx)
 	})
 }
 
@@ -483,13 +489,72 @@ func backfillSummaries(tx *bolt.Tx) error {
 	if k, _ := tx.Bucket(bSummary).Cursor().First(); k != nil {
 		return nil
 	}
-	return tx.Bucket(bOperations).ForEach(func(_, v []byte) error {
+	err := tx.Bucket(bOperations).ForEach(func(_, v []byte) error {
 		var op Operation
 		if err := json.Unmarshal(v, &op); err != nil {
 			return err
 		}
 		return putSummary(tx, &op, nil)
 	})
+	if err != nil {
+		return err
+	}
+	return markSummaryVersion(tx)
+}
+
+// summaryVersion is the summaries' layout: 2 added a refund's payment's
+// number, and its receipts to the number index.
+const summaryVersion = "2"
+
+// NeedsUpgrade reports whether the file was written by an older kassa and
+// Upgrade has something to do: until it has, the refunds it held then are
+// not found by their payment's numbers.
+func (s *Store) NeedsUpgrade() bool {
+	needs := false
+	s.db.View(func(tx *bolt.Tx) error {
+		if string(tx.Bucket(bSettings).Get([]byte("summary_version"))) != summaryVersion {
+			k, _ := tx.Bucket(bRefunds).Cursor().First()
+			needs = k != nil
+		}
+		return nil
+	})
+	return needs
+}
+
+// Upgrade brings the summaries of a file written by an older kassa to
+// summaryVersion, once: only refunds changed, so only they are written
+// again. On a file of a million operations it takes about a minute, so
+// the command says so first (see NeedsUpgrade).
+func (s *Store) Upgrade() error {
+	return s.db.Update(upgradeSummaries)
+}
+
+func upgradeSummaries(tx *bolt.Tx) error {
+	settings := tx.Bucket(bSettings)
+	if string(settings.Get([]byte("summary_version"))) == summaryVersion {
+		return nil
+	}
+	var refunds []ID
+	c := tx.Bucket(bRefunds).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if len(k) == 16 {
+			refunds = append(refunds, ID(binary.BigEndian.Uint64(k[8:])))
+		}
+	}
+	for _, id := range refunds {
+		op, err := get(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := putSummary(tx, &op, timeKey(op.Created, op.ID)); err != nil {
+			return err
+		}
+	}
+	return markSummaryVersion(tx)
+}
+
+func markSummaryVersion(tx *bolt.Tx) error {
+	return tx.Bucket(bSettings).Put([]byte("summary_version"), []byte(summaryVersion))
 }
 
 // Batch writes many new operations in one transaction, each exactly as

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,6 +28,9 @@ type Row struct {
 	Terminal  string // the terminal or QR that took it (Kaspi terminalId)
 	Number    string // the payment number: Kaspi orderNumber or rrn
 	Ref       string // the provider's handle: Kaspi processId
+	// PaymentNumber is, for a refund, its payment's number, so a manager
+	// finds the refunds of a payment by the number on its receipt.
+	PaymentNumber string
 }
 
 // Receipt is the row's receipt number.
@@ -49,6 +53,7 @@ func RowOf(op Operation) Row {
 //	16 amount minor        8
 //	24 kind, state, method, currency: one byte each (codes below)
 //	28 provider, terminal, number, ref: 1-byte length + bytes each
+//	   payment number (refunds): the same, absent in older files
 const summaryFixed = 28
 
 // The codes are what the file stores: add new values at the end, never
@@ -89,7 +94,7 @@ func at[T any](list []T, i byte) T {
 }
 
 func encodeRow(r Row) []byte {
-	b := make([]byte, summaryFixed, summaryFixed+4+len(r.Provider)+len(r.Terminal)+len(r.Number)+len(r.Ref))
+	b := make([]byte, summaryFixed, summaryFixed+5+len(r.Provider)+len(r.Terminal)+len(r.Number)+len(r.Ref)+len(r.PaymentNumber))
 	binary.BigEndian.PutUint64(b[0:], uint64(r.Created.UnixNano()))
 	binary.BigEndian.PutUint64(b[8:], uint64(r.PaymentID))
 	binary.BigEndian.PutUint64(b[16:], uint64(r.Amount.Minor))
@@ -97,7 +102,7 @@ func encodeRow(r Row) []byte {
 	b[25] = codeOf(stateCodes, r.State)
 	b[26] = codeOf(methodCodes, r.Method)
 	b[27] = currencyCode(r.Amount.Currency)
-	for _, s := range []string{r.Provider, r.Terminal, r.Number, r.Ref} {
+	for _, s := range []string{r.Provider, r.Terminal, r.Number, r.Ref, r.PaymentNumber} {
 		s = s[:min(len(s), 255)] // putSummary has clipped them already
 		b = append(b, byte(len(s)))
 		b = append(b, s...)
@@ -115,6 +120,7 @@ type summaryView struct {
 	id                              ID
 	b                               []byte
 	provider, terminal, number, ref []byte
+	paymentNumber                   []byte
 }
 
 func (s *summaryView) kind() byte   { return s.b[24] }
@@ -135,16 +141,26 @@ func viewSummary(k, b []byte) (summaryView, error) {
 		n := int(rest[0])
 		*field, rest = rest[1:1+n], rest[1+n:]
 	}
+	if len(rest) > 0 { // written since refunds carry their payment's number
+		if len(rest) < 1+int(rest[0]) {
+			return summaryView{}, errBadSummary
+		}
+		v.paymentNumber = rest[1 : 1+int(rest[0])]
+	}
 	return v, nil
 }
 
 // hasPrefix reports whether a number a manager may search by starts with p.
 func (s *summaryView) hasPrefix(p string) bool {
-	if bytes.HasPrefix(s.number, []byte(p)) || bytes.HasPrefix(s.ref, []byte(p)) {
-		return true // before the receipt, which has to be written out first
+	if bytes.HasPrefix(s.number, []byte(p)) || bytes.HasPrefix(s.ref, []byte(p)) || bytes.HasPrefix(s.paymentNumber, []byte(p)) {
+		return true // before the receipts, which have to be written out first
 	}
 	var buf [20]byte
-	return bytes.HasPrefix(appendReceipt(buf[:0], s.id), []byte(p))
+	if bytes.HasPrefix(appendReceipt(buf[:0], s.id), []byte(p)) {
+		return true
+	}
+	payment := ID(binary.BigEndian.Uint64(s.b[8:]))
+	return payment != 0 && bytes.HasPrefix(appendReceipt(buf[:0], payment), []byte(p))
 }
 
 // appendReceipt appends id as ID.Receipt writes it, without fmt.
@@ -171,6 +187,8 @@ func (s *summaryView) row() Row {
 		Terminal:  string(s.terminal),
 		Number:    string(s.number),
 		Ref:       string(s.ref),
+
+		PaymentNumber: string(s.paymentNumber),
 	}
 }
 
@@ -189,8 +207,13 @@ func decodeRow(k, b []byte) (Row, error) {
 // undone first, so a Save never leaves a stale number or total behind.
 func putSummary(tx *bolt.Tx, op *Operation, prevKey []byte) error {
 	row := RowOf(*op)
+	if op.Kind == KindRefund && op.PaymentID != 0 {
+		if p, err := get(tx, op.PaymentID); err == nil {
+			row.PaymentNumber = p.TransactionID
+		}
+	}
 	// Indexed as stored, so what the next Save decodes is what it removes.
-	for _, s := range []*string{&row.Provider, &row.Terminal, &row.Number, &row.Ref} {
+	for _, s := range []*string{&row.Provider, &row.Terminal, &row.Number, &row.Ref, &row.PaymentNumber} {
 		if len(*s) > 255 {
 			*s = (*s)[:255]
 		}
@@ -240,14 +263,17 @@ func unindexRow(tx *bolt.Tx, r Row) error {
 }
 
 // searchNumbers are what a manager may type to find a row: its receipt
-// number, payment number and the provider's handle.
+// number, payment number and the provider's handle, and a refund's
+// payment's receipt and payment numbers.
 func searchNumbers(r Row) []string {
 	ns := []string{r.Receipt()}
-	if r.Number != "" {
-		ns = append(ns, r.Number)
+	if r.PaymentID != 0 {
+		ns = append(ns, r.PaymentID.Receipt())
 	}
-	if r.Ref != "" && r.Ref != r.Number {
-		ns = append(ns, r.Ref)
+	for _, n := range []string{r.Number, r.Ref, r.PaymentNumber} {
+		if n != "" && !slices.Contains(ns, n) {
+			ns = append(ns, n)
+		}
 	}
 	return ns
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/store"
@@ -34,7 +35,24 @@ func openStore(args []string, extra ...func(*flag.FlagSet)) (*store.Store, *loca
 	if errors.Is(err, store.ErrLocked) {
 		return nil, nil, errors.New(cat.T("cli.locked", path))
 	}
+	if err == nil {
+		err = upgrade(st, cat)
+	}
 	return st, cat, err
+}
+
+// upgrade brings a data file written by an older kassa up to date, saying
+// so first: on a big file it takes a while, once.
+func upgrade(st *store.Store, cat *locale.Catalog) error {
+	if !st.NeedsUpgrade() {
+		return nil
+	}
+	fmt.Fprintln(os.Stderr, cat.T("cli.upgrading", st.Path()))
+	if err := st.Upgrade(); err != nil {
+		st.Close()
+		return err
+	}
+	return nil
 }
 
 // runExport writes a period's payments or refunds as CSV.
@@ -42,7 +60,7 @@ func runExport(args []string, out io.Writer) error {
 	var from, to, kind, file string
 	st, cat, err := openStore(args, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD")
-		fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, included; at most 35 days in all")
+		fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, included; at most 35 days in all; default today")
 		fs.StringVar(&kind, "kind", "payments", "payments or refunds")
 		fs.StringVar(&file, "out", "", "CSV file to write; default kassa-KIND-FROM-TO.csv")
 	})
@@ -60,6 +78,9 @@ func runExport(args []string, out io.Writer) error {
 	}
 	if q.From, err = store.ParseDay(from); err != nil {
 		return errors.New(cat.T("cli.bad_day", "--from", from))
+	}
+	if to == "" {
+		to = time.Now().Format("2006-01-02")
 	}
 	if q.To, err = store.ParseDay(to); err != nil {
 		return errors.New(cat.T("cli.bad_day", "--to", to))

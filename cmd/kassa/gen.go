@@ -219,8 +219,15 @@ func (g *generator) refund(create func(*store.Operation) error, at time.Time, i 
 	ch := *p.op.Cheque
 	ch.Type, ch.Amount, ch.Date = "refund", "- "+amount.Grouped()+" ₸", at.Format("02.01.06 15:04:05")
 	ch.ICC, ch.HostResponseCode, ch.PinEntered = "", "", "" // not on a card refund's cheque
+	// A QR refund gets an order number of its own; a card refund quotes
+	// its payment's rrn, as the POS's do.
+	number := p.op.TransactionID
+	if p.op.Method == providers.MethodQR {
+		number = fmt.Sprintf("5%08d", i)
+		ch.OrderNumber = number
+	}
 	st := providers.Status{State: providers.StateSuccess, Stage: providers.StageDone, Method: p.op.Method,
-		TransactionID: p.op.TransactionID, Cheque: &ch}
+		TransactionID: number, Cheque: &ch}
 	if g.rnd.IntN(100) < 3 {
 		st = providers.Status{State: providers.StateFail, Stage: providers.StageDone, Message: "Refund declined"}
 	}

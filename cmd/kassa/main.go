@@ -170,6 +170,10 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 		}
 		return nil, cfg, nil, err
 	}
+	if err := upgrade(st, cat); err != nil {
+		closeAll()
+		return nil, cfg, nil, err
+	}
 	closers = append(closers, func() { st.Close() })
 
 	kcfg := cfg.Kaspi

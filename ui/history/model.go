@@ -576,12 +576,10 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// moveToElsewhere moves the period, keeping its length, to end on the
-// day of the row the search found outside it.
+// moveToElsewhere shows the day, and the tab, of the row the search
+// found outside the period.
 func (m Model) moveToElsewhere() (Model, tea.Cmd) {
-	days := m.query.Days()
-	m.query.To = m.elsewhere.Created
-	m.query.From = m.query.To.AddDate(0, 0, 1-days)
+	m.query.From, m.query.To = m.elsewhere.Created, m.elsewhere.Created
 	m.query.Kind = m.elsewhere.Kind
 	return m.reload()
 }
