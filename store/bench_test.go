@@ -239,7 +239,7 @@ func BenchmarkExportCSV(b *testing.B) {
 			b.ResetTimer()
 			rows := 0
 			for b.Loop() {
-				n, err := s.WriteCSV(io.Discard, q)
+				n, err := s.WriteCSV(io.Discard, q, CSVFormat{})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -414,13 +414,22 @@ var CSVHeader = []string{"time", "kind", "amount", "currency", "status", "provid
 // for reading, which would keep a growing file from being remapped.
 var csvChunk = 8192
 
+// CSVFormat is what a spreadsheet in the reader's language expects of a
+// CSV file: Excel splits fields by the system's list separator and reads
+// numbers by its decimal mark, so a Russian or Uzbek one opens
+// "12500;100,01" in columns and "12500,100.01" in one.
+type CSVFormat struct {
+	Comma        rune // between fields; 0 is ','
+	DecimalComma bool // "100,01" rather than "100.01"
+}
+
 // WriteCSV writes the rows q selects, oldest first like a statement, as
-// CSV: UTF-8 with a byte-order mark, without which Excel reads the file as
-// the system code page and garbles Cyrillic; a header row; amounts in
-// major units as plain numbers ("12500", "100.01"); times in ISO 8601 with
-// the local offset; the refund's payment's receipt number in the last
-// column. It returns the number of rows written after the header.
-func (s *Store) WriteCSV(w io.Writer, q Query) (int, error) {
+// CSV in format f: UTF-8 with a byte-order mark, without which Excel reads
+// the file as the system code page and garbles Cyrillic; a header row;
+// amounts in major units as plain numbers ("12500", "100.01"); times in
+// ISO 8601 with the local offset; the refund's payment's receipt number in
+// the last column. It returns the number of rows written after the header.
+func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 	if err := q.Validate(); err != nil {
 		return 0, err
 	}
@@ -428,6 +437,9 @@ func (s *Store) WriteCSV(w io.Writer, q Query) (int, error) {
 		return 0, err
 	}
 	cw := csv.NewWriter(w)
+	if f.Comma != 0 {
+		cw.Comma = f.Comma
+	}
 	if err := cw.Write(CSVHeader); err != nil {
 		return 0, err
 	}
@@ -454,7 +466,7 @@ func (s *Store) WriteCSV(w io.Writer, q Query) (int, error) {
 			return written, err
 		}
 		for _, r := range chunk {
-			csvRecord(record, r)
+			csvRecord(record, r, f)
 			if err := cw.Write(record); err != nil {
 				return written, err
 			}
@@ -468,10 +480,13 @@ func (s *Store) WriteCSV(w io.Writer, q Query) (int, error) {
 	return written, cw.Error()
 }
 
-func csvRecord(record []string, r Row) {
+func csvRecord(record []string, r Row, f CSVFormat) {
 	record[0] = r.Created.In(time.Local).Format(time.RFC3339)
 	record[1] = string(r.Kind)
 	record[2] = r.Amount.Major()
+	if f.DecimalComma {
+		record[2] = strings.Replace(record[2], ".", ",", 1)
+	}
 	record[3] = r.Amount.Currency.Code
 	record[4] = string(r.State)
 	record[5] = r.Provider

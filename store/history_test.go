@@ -395,7 +395,7 @@ func TestPeriodLimit(t *testing.T) {
 	if _, err := s.Totals(q, providers.KZT); !errors.Is(err, ErrPeriodTooLong) {
 		t.Fatalf("36 days totals: %v", err)
 	}
-	if _, err := s.WriteCSV(&bytes.Buffer{}, q); !errors.Is(err, ErrPeriodTooLong) {
+	if _, err := s.WriteCSV(&bytes.Buffer{}, q, CSVFormat{}); !errors.Is(err, ErrPeriodTooLong) {
 		t.Fatalf("36 days export: %v", err)
 	}
 	// Inclusive whole days: the clock time in From and To does not count.
@@ -647,16 +647,22 @@ func TestCSVParsesBack(t *testing.T) {
 	for _, r := range all {
 		byID[r.ID] = r
 	}
-	for _, q := range []Query{month(Query{Kind: KindRefund}), month(Query{Kind: KindPayment}), month(Query{Provider: "uzqr"}), month(Query{Search: "5"})} {
+	formats := []CSVFormat{{}, {Comma: ';', DecimalComma: true}}
+	for i, q := range []Query{month(Query{Kind: KindRefund}), month(Query{Kind: KindPayment}), month(Query{Provider: "uzqr"}), month(Query{Search: "5"})} {
+		f := formats[i%2]
 		var buf bytes.Buffer
-		n, err := s.WriteCSV(&buf, q)
+		n, err := s.WriteCSV(&buf, q, f)
 		if err != nil || n == 0 {
 			t.Fatalf("%+v: %d rows, %v", q, n, err)
 		}
 		if !strings.HasPrefix(buf.String(), "\ufeff") {
 			t.Fatal("no BOM")
 		}
-		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+		cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff")))
+		if f.Comma != 0 {
+			cr.Comma = f.Comma
+		}
+		recs, err := cr.ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -678,7 +684,11 @@ func TestCSVParsesBack(t *testing.T) {
 			if err != nil || !when.Equal(r.Created.Truncate(time.Second)) {
 				t.Fatalf("time %q for %v", rec[0], r.Created)
 			}
-			wantRec := []string{rec[0], string(r.Kind), r.Amount.Major(), r.Amount.Currency.Code, string(r.State),
+			amount := r.Amount.Major()
+			if f.DecimalComma {
+				amount = strings.Replace(amount, ".", ",", 1)
+			}
+			wantRec := []string{rec[0], string(r.Kind), amount, r.Amount.Currency.Code, string(r.State),
 				r.Provider, r.Terminal, r.Receipt(), r.Number, string(r.Method), orig}
 			if !slices.Equal(rec, wantRec) {
 				t.Fatalf("record %v, want %v", rec, wantRec)
@@ -689,9 +699,14 @@ func TestCSVParsesBack(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	s.WriteCSV(&buf, month(Query{Provider: "uzqr"}))
+	s.WriteCSV(&buf, month(Query{Provider: "uzqr"}), CSVFormat{})
 	if !strings.Contains(buf.String(), ",100.01,UZS,") {
 		t.Fatalf("soums not in major units with two decimals:\n%.300s", buf.String())
+	}
+	buf.Reset()
+	s.WriteCSV(&buf, month(Query{Provider: "uzqr"}), CSVFormat{Comma: ';', DecimalComma: true})
+	if !strings.Contains(buf.String(), ";100,01;UZS;") {
+		t.Fatalf("soums for a Russian spreadsheet:\n%.300s", buf.String())
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
 // openStore opens the data file the flags name, without a POS, and the
@@ -97,11 +98,11 @@ func runExport(args []string, out io.Writer) error {
 	if file == "" {
 		file = fmt.Sprintf("kassa-%s-%s-%s.csv", kind, from, to)
 	}
-	f, err := os.Create(file)
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	rows, err := st.WriteCSV(f, q)
+	rows, err := st.WriteCSV(f, q, common.CSVFormat(cat))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -92,3 +92,27 @@ func TestExportRefusesMoreThan35Days(t *testing.T) {
 		t.Fatalf("bad date: exit %d, %q", code, &stderr)
 	}
 }
+
+// In Russian the file is what a Russian spreadsheet opens in columns:
+// fields split by ';'.
+func TestExportInRussianUsesSemicolons(t *testing.T) {
+	db := genFile(t, 200)
+	file := filepath.Join(t.TempDir(), "ru.csv")
+	var out bytes.Buffer
+	if err := runExport([]string{"--lang", "ru", "--from", day(time.Now().AddDate(0, 0, -34)), "--db", db, "--out", file}, &out); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(file)
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(raw), "\ufeff")))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil || len(recs) < 2 || len(recs[0]) != len(store.CSVHeader) {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+	if !strings.Contains(out.String(), "Оплат") {
+		t.Fatalf("said %q", &out)
+	}
+}

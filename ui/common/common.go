@@ -63,6 +63,17 @@ func (c *Common) Money(m providers.Money) string {
 	return m.Grouped() + " " + m.Currency.Symbol
 }
 
+// CSVFormat is the CSV layout a spreadsheet in the catalog's language
+// opens in columns.
+func CSVFormat(cat *locale.Catalog) store.CSVFormat {
+	sep := []rune(cat.T("csv.separator"))
+	f := store.CSVFormat{DecimalComma: cat.T("csv.decimal") == ","}
+	if len(sep) == 1 {
+		f.Comma = sep[0]
+	}
+	return f
+}
+
 // Terminal is what the settings screen does with the payment terminal
 // itself, apart from payments: describe the connection, test it, pair.
 type Terminal interface {

@@ -642,7 +642,7 @@ func statusName(cur []store.State) string {
 // under a new name: an earlier export of the same period with other
 // filters is kept, never overwritten.
 func (m Model) export() tea.Cmd {
-	st, q := m.c.Store, m.query
+	st, q, format := m.c.Store, m.query, common.CSVFormat(m.c.Cat)
 	kind := "payments"
 	if q.Kind == store.KindRefund {
 		kind = "refunds"
@@ -657,7 +657,7 @@ func (m Model) export() tea.Cmd {
 		if err != nil {
 			return exportedMsg{err: err}
 		}
-		rows, err := st.WriteCSV(f, q)
+		rows, err := st.WriteCSV(f, q, format)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
