@@ -111,6 +111,6 @@ func runExport(args []string, out io.Writer) error {
 		return err
 	}
 	abs, _ := filepath.Abs(file)
-	fmt.Fprintln(out, cat.T("cli.exported_"+kind, rows, abs))
+	fmt.Fprintln(out, cat.T("cli.exported_"+kind, common.Count(rows), abs))
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
 // genFile writes n made-up operations into a new data file.
@@ -58,7 +59,7 @@ func TestGenThenExport(t *testing.T) {
 		if err != nil || len(rows) != len(recs)-1 {
 			t.Fatalf("%s: %d rows exported, the history lists %d (%v)", kind, len(recs)-1, len(rows), err)
 		}
-		if want := strconv.Itoa(len(rows)) + " " + kind + " written to " + file; !strings.HasPrefix(out.String(), want) {
+		if want := common.Count(len(rows)) + " " + kind + " written to " + file; !strings.HasPrefix(out.String(), want) {
 			t.Fatalf("export says %q, want %q", &out, want)
 		}
 	}
@@ -76,7 +77,7 @@ func TestExportRefusesMoreThan35Days(t *testing.T) {
 		t.Fatal("a file was written for a refused period")
 	}
 	stderr.Reset()
-	if code := run([]string{"export", "--lang", "ru", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--db", db}, &stderr); code != 1 || !strings.Contains(stderr.String(), "36 дней") {
+	if code := run([]string{"export", "--lang", "ru", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--db", db}, &stderr); code != 1 || !strings.Contains(stderr.String(), "дней в периоде 36") {
 		t.Fatalf("36 days in Russian: exit %d, %q", code, &stderr)
 	}
 	ok := filepath.Join(t.TempDir(), "ok.csv")

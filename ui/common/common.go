@@ -63,6 +63,9 @@ func (c *Common) Money(m providers.Money) string {
 	return m.Grouped() + " " + m.Currency.Symbol
 }
 
+// Count formats a number of rows or operations for the screen: "150 924".
+func Count(n int) string { return providers.Money{Minor: int64(n)}.Grouped() }
+
 // CSVFormat is the CSV layout a spreadsheet in the catalog's language
 // opens in columns.
 func CSVFormat(cat *locale.Catalog) store.CSVFormat {

@@ -327,7 +327,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			m.message, m.problem = m.c.T("history.export_failed", msg.err.Error()), true
 		} else {
-			m.message, m.problem = m.c.T("history.exported", msg.rows, msg.path), false
+			m.message, m.problem = m.c.T("history.exported", common.Count(msg.rows), msg.path), false
 		}
 		return m, nil
 	case tea.KeyPressMsg:

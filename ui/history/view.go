@@ -186,7 +186,7 @@ func (m Model) top() string {
 		}
 	}
 	tot := m.totals
-	totals := t("history.totals", tot.Payments, m.c.Money(tot.Paid), tot.Refunds, m.c.Money(tot.Refunded), m.c.Money(tot.Net()))
+	totals := t("history.totals", common.Count(tot.Payments), m.c.Money(tot.Paid), common.Count(tot.Refunds), m.c.Money(tot.Refunded), m.c.Money(tot.Net()))
 	parts = append(parts, s.Muted.Render(pack(strings.Split(totals, " · "), " · ", m.width())), "")
 	cols, widths := m.layout(m.width() - 2)
 	head := line(cols, widths, func(c column) string { return c.head })
