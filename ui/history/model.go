@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -648,7 +649,13 @@ func (m Model) export() tea.Cmd {
 		kind = "refunds"
 	}
 	dir := filepath.Join(filepath.Dir(st.Path()), "exports")
+	// The name says what the file holds: kind, period and any filter.
 	base := fmt.Sprintf("kassa-%s-%s-%s", kind, q.From.Format("2006-01-02"), q.To.Format("2006-01-02"))
+	for _, part := range []string{string(q.Method), strings.TrimPrefix(statusName(q.States), "history.status_"), q.Provider, q.Terminal, q.Search} {
+		if part != "" && part != "all" {
+			base += "-" + strings.Map(fileSafe, part)
+		}
+	}
 	return func() tea.Msg {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return exportedMsg{err: err}
@@ -666,6 +673,14 @@ func (m Model) export() tea.Cmd {
 		}
 		return exportedMsg{path: f.Name(), rows: rows, err: err}
 	}
+}
+
+// fileSafe keeps letters, digits, '-' and '_' of a file name's part.
+func fileSafe(r rune) rune {
+	if r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) {
+		return r
+	}
+	return '_'
 }
 
 // createNew creates dir/base+ext, or base-2, base-3… where it exists.

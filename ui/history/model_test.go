@@ -668,8 +668,9 @@ func TestSearchFindsARefundFromThePaymentsTab(t *testing.T) {
 	}
 }
 
-// Two exports of the same period with other filters: both files are kept,
-// each with what its list showed.
+// Two exports of the same period, the second with a filter: both files
+// are kept, each named by and holding what its list showed; the same
+// export again gets a number rather than overwrite.
 func TestExportsNeverOverwrite(t *testing.T) {
 	s := newScreen(t, "en", 100, func(st *store.Store) { paid(st, 6) })
 	s.press("e")
@@ -678,8 +679,12 @@ func TestExportsNeverOverwrite(t *testing.T) {
 	second := s.m.message
 	dir := filepath.Join(filepath.Dir(s.c.Store.Path()), "exports")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-	if len(files) != 2 || !strings.Contains(first, "6 rows") || !strings.Contains(second, "3 rows") || !strings.Contains(second, "-2.csv") {
+	if len(files) != 2 || !strings.Contains(first, "6 rows") || !strings.Contains(second, "3 rows") || !strings.Contains(second, "-31452960.csv") {
 		t.Fatalf("files %v; said %q and %q", files, first, second)
+	}
+	s.press("e")
+	if !strings.Contains(s.m.message, "-31452960-2.csv") {
+		t.Fatalf("the same export again: %q", s.m.message)
 	}
 	for _, f := range files {
 		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
