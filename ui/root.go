@@ -123,6 +123,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyPressMsg:
 		switch {
+		case key.Matches(msg, m.c.Keys.Help):
+			m.help.ShowAll = !m.help.ShowAll
+			return m, nil
 		case key.Matches(msg, m.c.Keys.Quit):
 			// Safe at any moment: every operation is written ahead, and the
 			// next start takes up whatever is still open.
@@ -308,6 +311,41 @@ func (m Model) shown() (string, help.KeyMap, string) {
 	return m.sale.View(), m.sale, m.sale.Title()
 }
 
+// helpKeys is the shown screen's keys, led by F1 when the help line is
+// too narrow for them all: F1 then lists every key.
+func (m Model) helpKeys(keys help.KeyMap) help.KeyMap {
+	if m.help.ShowAll {
+		return withHelpKey{keys, m.c.Keys.Help}
+	}
+	wide := m.help
+	wide.SetWidth(0) // no limit: how long the line would be
+	if lipgloss.Width(wide.ShortHelpView(keys.ShortHelp())) <= m.c.Width-2 {
+		return keys
+	}
+	return withHelpKey{keys, m.c.Keys.Help}
+}
+
+// withHelpKey is a screen's keys with F1 first.
+type withHelpKey struct {
+	help.KeyMap
+	f1 key.Binding
+}
+
+func (w withHelpKey) ShortHelp() []key.Binding {
+	return append([]key.Binding{w.f1}, w.KeyMap.ShortHelp()...)
+}
+
+// FullHelp keeps F1 (which closes it) in the first column: a column of
+// its own would be the first cut by a narrow terminal.
+func (w withHelpKey) FullHelp() [][]key.Binding {
+	cols := slices.Clone(w.KeyMap.FullHelp())
+	if len(cols) == 0 {
+		return [][]key.Binding{{w.f1}}
+	}
+	cols[0] = append(slices.Clone(cols[0]), w.f1)
+	return cols
+}
+
 // View draws header, screen and help.
 func (m Model) View() tea.View {
 	screen, keys, title := m.shown()
@@ -323,7 +361,9 @@ func (m Model) View() tea.View {
 		"",
 		screen,
 		"",
-		m.help.View(keys),
+		// Cut to the width here too: help drops its "…" and goes on adding
+		// keys when the "…" itself would not fit.
+		lipgloss.NewStyle().MaxWidth(max(m.c.Width-2, 1)).Render(m.help.View(m.helpKeys(keys))),
 	))
 	v := tea.NewView(body)
 	v.AltScreen = true

@@ -582,3 +582,20 @@ func TestScreenHistoryRefundCancelledGoesBack(t *testing.T) {
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	k.waitTitle("new sale")
 }
+
+// At 80 columns the help line cannot hold the history's keys: F1 lists
+// them all.
+func TestScreenHistoryAllKeysAt80(t *testing.T) {
+	k := shopHistory(t, 80)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF3})
+	k.waitTitle("history: Payments (2 shown)")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	s := k.screen()
+	flat := strings.Join(strings.Fields(s), " ") // columns are padded
+	for _, want := range []string{"e export CSV", "home/end first/last", "t terminal/QR", "F1 all keys"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("F1 does not list %q", want)
+		}
+	}
+	golden.RequireEqual(t, s)
+}

@@ -16,6 +16,8 @@ type KeyMap struct {
 	Next   key.Binding
 	Scroll key.Binding
 	Quit   key.Binding
+	// Help shows every key of the screen when the help line cannot.
+	Help key.Binding
 
 	// Moving between screens and in lists.
 	GoRefund key.Binding
@@ -50,6 +52,7 @@ type KeyMap struct {
 	Home        key.Binding
 	End         key.Binding
 	Paging      key.Binding // help only
+	HomeEnd     key.Binding // help only
 	Filters     key.Binding // help only: method, status, terminal
 	// ScrollDetail is help only: the history's detail scrolls.
 	ScrollDetail key.Binding
@@ -71,6 +74,7 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Next:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.next"))),
 		Scroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown", "home", "end"), key.WithHelp("↑/↓", cat.T("keys.scroll"))),
 		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", cat.T("keys.quit"))),
+		Help:   key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", cat.T("keys.help"))),
 
 		GoRefund: key.NewBinding(key.WithKeys("f2", "ctrl+r"), key.WithHelp("F2", cat.T("keys.go_refund"))),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.back"))),
@@ -103,6 +107,7 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		PageDown:     key.NewBinding(key.WithKeys("pgdown")),
 		Home:         key.NewBinding(key.WithKeys("home")),
 		End:          key.NewBinding(key.WithKeys("end")),
+		HomeEnd:      key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", cat.T("keys.home_end"))),
 		Paging:       key.NewBinding(key.WithKeys("pgup", "pgdown", "home", "end"), key.WithHelp("pgup/pgdn", cat.T("keys.paging"))),
 		ScrollDetail: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", cat.T("keys.scroll_detail"))),
 		Filters:      key.NewBinding(key.WithKeys("m", "s", "t"), key.WithHelp("m/s/t", cat.T("keys.filters"))),

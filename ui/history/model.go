@@ -728,5 +728,21 @@ func (m Model) ShortHelp() []key.Binding {
 	return keys
 }
 
-// FullHelp is ShortHelp in one column.
-func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+// FullHelp is every key of the list in columns: moving, finding,
+// filtering, doing; elsewhere it is ShortHelp.
+func (m Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	if m.detail != nil || m.input != noInput {
+		return [][]key.Binding{m.ShortHelp()}
+	}
+	do := []key.Binding{k.Export}
+	if m.rowRefundable() {
+		do = append(do, k.RefundRow)
+	}
+	return [][]key.Binding{
+		{k.UpDown, k.Paging, k.HomeEnd, k.Open, k.Back},
+		{k.SearchKey, k.Period, k.Tab},
+		{k.MethodKey, k.StatusKey, k.TerminalKey},
+		do,
+	}
+}
