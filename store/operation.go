@@ -224,6 +224,14 @@ func (op *Operation) TimedOut(at time.Time) { op.moveTo(StateTimeout, at, "") }
 // NeedsCheck hands the operation to a person with a reason.
 func (op *Operation) NeedsCheck(note string, at time.Time) { op.moveTo(StateNeedsCheck, at, note) }
 
+// Notes the till writes on an operation's events: codes, which the screens
+// put in the reader's language.
+const (
+	NoteInterrupted       = "interrupted"         // the till stopped before the provider answered
+	NoteUnknownToProvider = "unknown_to_provider" // the provider does not know the operation
+	NoteNoAnswer          = "no_answer"           // the request went unanswered
+)
+
 // Resolving records an attempt to resolve an unknown outcome.
 func (op *Operation) Resolving(at time.Time) { op.LastResolve = at }
 

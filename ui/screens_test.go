@@ -321,7 +321,7 @@ func TestScreenManagerSettlesAnOperation(t *testing.T) {
 	k := newTillAfter(t, 100, "en", sim.Customer{Does: sim.PayQR}, func(st *store.Store, _ providers.Provider) {
 		lost = store.NewPayment("kaspi", providers.New(700, providers.KZT), "Aigerim", true, t0)
 		st.Create(&lost)
-		lost.NeedsCheck("interrupted before the provider answered", t0)
+		lost.NeedsCheck(store.NoteInterrupted, t0)
 		st.Save(&lost)
 	})
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF4})

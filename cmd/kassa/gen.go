@@ -159,7 +159,7 @@ func (g *generator) payment(create func(*store.Operation) error, at time.Time, i
 			Text: "Could not register transaction. Last operation was not completed."}, at)
 		return create(&op)
 	case r < 7: // the answer to /payment never came; a person checks the POS
-		op.NeedsCheck("no answer to the payment request; check the POS history", at.Add(time.Minute))
+		op.NeedsCheck(store.NoteNoAnswer, at.Add(time.Minute))
 		if r == 6 {
 			number := fmt.Sprintf("5%08d", i)
 			if err := op.Checked(store.Check{At: at.Add(time.Hour), By: "Manager", Paid: true,

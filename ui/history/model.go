@@ -427,6 +427,12 @@ func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.detail = nil
 	case key.Matches(msg, k.RefundRow) && m.refundable():
 		return m.leave(RefundMsg{Payment: m.detail.op.ID})
+	case key.Matches(msg, k.Home):
+		m.pane.SetYOffset(0)
+	case key.Matches(msg, k.End):
+		pane := m.detailPane()
+		pane.GotoBottom()
+		m.pane = pane
 	default:
 		pane, cmd := m.detailPane().Update(msg)
 		m.pane = pane

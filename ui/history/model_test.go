@@ -692,3 +692,33 @@ func TestExportsNeverOverwrite(t *testing.T) {
 		}
 	}
 }
+
+// A payment with more refunds than the screen has lines: the detail keeps
+// its title, says how much lies above and below, and End and Home go to
+// either end.
+func TestALongDetailScrolls(t *testing.T) {
+	s := newScreen(t, "en", 100, func(st *store.Store) {
+		ids := paid(st, 1)
+		p, _ := st.Get(ids[0])
+		for i := range 30 {
+			r := store.NewRefund(p, providers.New(1, providers.KZT), "", t0.Add(time.Duration(i)*time.Second))
+			if err := st.CreateRefund(&r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	s.press("enter")
+	view := s.m.View()
+	if lipgloss.Height(view) > s.c.Height-chrome || !strings.Contains(view, "receipt 000001") || !strings.Contains(view, "more lines (↓)") || strings.Contains(view, "(↑)") {
+		t.Fatalf("top of the detail, %d lines:\n%s", lipgloss.Height(view), ansi.Strip(view))
+	}
+	s.press("end")
+	view = s.m.View()
+	if !strings.Contains(view, "receipt 000001") || strings.Contains(view, "(↓)") || !strings.Contains(view, "more lines (↑)") || !strings.Contains(view, "000031") {
+		t.Fatalf("end of the detail:\n%s", ansi.Strip(view))
+	}
+	s.press("home")
+	if view = s.m.View(); strings.Contains(view, "(↑)") {
+		t.Fatalf("home:\n%s", ansi.Strip(view))
+	}
+}

@@ -212,13 +212,7 @@ func (m Model) messageView() string {
 // View draws the screen body.
 func (m Model) View() string {
 	if m.detail != nil {
-		pane := m.detailPane()
-		if below := pane.TotalLineCount() - pane.YOffset() - pane.Height(); below > 0 {
-			return pane.View() + "\n" + m.c.Styles.Muted.Render(m.c.T("history.more_below", below))
-		} else if pane.TotalLineCount() > pane.Height() {
-			return pane.View() + "\n"
-		}
-		return pane.View()
+		return m.detailView()
 	}
 	parts := []string{m.top()}
 	switch {
@@ -240,13 +234,48 @@ func (m Model) View() string {
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 
-// detailPane is the detail in a viewport as tall as the screen allows:
-// a payment with many refunds and events scrolls instead of running off.
+// detailView is the detail: its title, then the rest in a viewport as
+// tall as the screen allows, with a line above or below saying how much
+// more there is that way.
+func (m Model) detailView() string {
+	title := m.detailTitle()
+	pane := m.detailPane()
+	parts := []string{title, ""}
+	above, below := pane.YOffset(), pane.TotalLineCount()-pane.YOffset()-pane.Height()
+	scrolls := pane.TotalLineCount() > pane.Height()
+	if scrolls {
+		parts = append(parts, m.moreLine("history.more_above", above))
+	}
+	parts = append(parts, pane.View())
+	if scrolls {
+		parts = append(parts, m.moreLine("history.more_below", below))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+// moreLine says n more lines lie that way, or is blank for none: the
+// pane does not jump when it reaches an end.
+func (m Model) moreLine(key string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return m.c.Styles.Muted.Render(m.c.T(key, n))
+}
+
+func (m Model) detailTitle() string {
+	d := m.detail
+	if d.err != nil {
+		return m.c.Styles.Problem.Render(m.c.T("error.store", d.err.Error()))
+	}
+	return m.c.Styles.Title.Render(m.c.T("history.detail_title", m.c.T("history.kind."+string(d.op.Kind)), d.op.Receipt()))
+}
+
+// detailPane is the detail's body in a viewport.
 func (m Model) detailPane() viewport.Model {
 	text := m.detailText()
-	room := max(m.c.Height-chrome, 5)
+	room := max(m.c.Height-chrome-2, 5) // the title and a blank line above
 	if lipgloss.Height(text) > room {
-		room-- // for the line that says how much more there is
+		room -= 2 // for the lines that say how much more there is
 	}
 	vp := m.pane
 	vp.SetWidth(m.width())
@@ -255,14 +284,15 @@ func (m Model) detailPane() viewport.Model {
 	return vp
 }
 
-// detailText is everything the data file holds of one operation.
+// detailText is everything the data file holds of one operation, in the
+// catalog's words.
 func (m Model) detailText() string {
 	s, d, t := m.c.Styles, m.detail, m.c.T
 	if d.err != nil {
-		return s.Problem.Render(t("error.store", d.err.Error()))
+		return ""
 	}
 	op := d.op
-	lines := []string{s.Title.Render(t("history.detail_title", t("history.kind."+string(op.Kind)), op.Receipt())), ""}
+	var lines []string
 	add := func(label, value string) {
 		if value != "" {
 			lines = append(lines, s.Label.Render(fmt.Sprintf("%-22s", t(label)))+value)
@@ -278,7 +308,7 @@ func (m Model) detailText() string {
 		var rows []string
 		for _, kv := range kvs {
 			if kv[1] != "" {
-				rows = append(rows, fmt.Sprintf("  %-20s %s", kv[0], kv[1]))
+				rows = append(rows, "  "+s.Label.Render(fmt.Sprintf("%-20s", t(kv[0])))+" "+kv[1])
 			}
 		}
 		if len(rows) > 0 {
@@ -307,7 +337,7 @@ func (m Model) detailText() string {
 		add("history.d_error", text)
 	}
 	add("history.d_cashier", op.Cashier)
-	add("history.d_note", op.Note)
+	add("history.d_note", m.note(op.Note))
 	if op.PaymentID != 0 {
 		add("history.d_original", op.PaymentID.Receipt())
 	}
@@ -326,17 +356,18 @@ func (m Model) detailText() string {
 		if o.LoanTerm > 0 {
 			loan = strconv.Itoa(o.LoanTerm)
 		}
-		section("history.d_offer", [][2]string{{"ProductType", o.ProductType}, {"LoanOfferName", o.LoanOfferName}, {"LoanTerm", loan}})
+		section("history.d_offer", [][2]string{{"history.d_product", o.ProductType}, {"history.d_loan_offer", o.LoanOfferName}, {"history.d_loan_term", loan}})
 	}
 	if c := op.Cheque; c != nil {
-		section("history.d_cheque", [][2]string{{"storeName", c.StoreName}, {"city", c.City}, {"address", c.Address}, {"bin", c.BIN},
-			{"terminalId", c.TerminalID}, {"orderNumber", c.OrderNumber}, {"rrn", c.RRN}, {"cardMask", c.CardMask}, {"icc", c.ICC},
-			{"authorizationCode", c.AuthorizationCode}, {"hostResponseCode", c.HostResponseCode}, {"pinEntered", c.PinEntered},
-			{"amount", c.Amount}, {"date", c.Date}, {"status", c.Status}})
+		section("history.d_cheque", [][2]string{{"receipt.store", c.StoreName}, {"receipt.city", c.City}, {"receipt.address", c.Address},
+			{"receipt.bin", c.BIN}, {"receipt.terminal", c.TerminalID}, {"receipt.order_number", c.OrderNumber}, {"receipt.rrn", c.RRN},
+			{"receipt.card", c.CardMask}, {"receipt.card_type", c.ICC}, {"receipt.auth_code", c.AuthorizationCode},
+			{"receipt.host_code", c.HostResponseCode}, {"receipt.pin_entered", c.PinEntered}, {"receipt.amount", c.Amount},
+			{"receipt.date", c.Date}, {"receipt.status", c.Status}})
 	}
 	if f := op.Fiscal; f != nil {
-		section("history.d_fiscal", [][2]string{{"terminalID", f.TerminalID}, {"receiptId", f.ReceiptID}, {"dateTime", f.DateTime},
-			{"fiscalSign", f.FiscalSign}, {"qrCodeURL", f.QRCodeURL}})
+		section("history.d_fiscal", [][2]string{{"receipt.fiscal_terminal", f.TerminalID}, {"receipt.fiscal_receipt", f.ReceiptID},
+			{"receipt.fiscal_time", f.DateTime}, {"receipt.fiscal_sign", f.FiscalSign}, {"history.d_fiscal_qr", f.QRCodeURL}})
 	}
 	if len(d.refunds) > 0 {
 		lines = append(lines, "", s.Label.Render(t("history.d_refunds")))
@@ -347,10 +378,29 @@ func (m Model) detailText() string {
 	}
 	if len(op.History) > 0 {
 		lines = append(lines, "", s.Label.Render(t("history.d_events")))
-		for _, e := range op.History {
-			lines = append(lines, strings.TrimRight(fmt.Sprintf("  %s  %-11s  %s", e.At.Format("02.01 15:04:05"),
-				t("history.state."+string(e.State)), strings.Join(slices.DeleteFunc([]string{e.Detail, e.Note}, func(v string) bool { return v == "" }), " · ")), " "))
+		states := make([]string, len(op.History))
+		width := 0
+		for i, e := range op.History {
+			states[i] = t("history.state." + string(e.State))
+			if e.State == store.StateCreated {
+				states[i] = t("history.event_created") // "sent?" reads wrong at the start of the story
+			}
+			width = max(width, lipgloss.Width(states[i]))
+		}
+		for i, e := range op.History {
+			// Detail is the POS's own name for its step, kept as it said it.
+			what := strings.Join(slices.DeleteFunc([]string{e.Detail, m.note(e.Note)}, func(v string) bool { return v == "" }), " · ")
+			lines = append(lines, strings.TrimRight(fmt.Sprintf("  %s  %-*s  %s", e.At.Format("02.01 15:04:05"), width, states[i], what), " "))
 		}
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, lines...)
+}
+
+// note is an operation's note in the catalog's words: the till writes a
+// code (store.Note…); older files hold English text, shown as it is.
+func (m Model) note(n string) string {
+	if n != "" && m.c.Cat.Has("note."+n) {
+		return m.c.T("note." + n)
+	}
+	return n
 }

@@ -293,7 +293,7 @@ func (m Machine) Resume(op store.Operation, now time.Time) (Machine, []Effect) {
 	case store.StateCreated:
 		// The till stopped between writing ahead and hearing the answer: the
 		// request may have reached the provider. Only a person can tell.
-		m.Op.NeedsCheck("interrupted before the provider answered", now)
+		m.Op.NeedsCheck(store.NoteInterrupted, now)
 		m.Phase = Check
 		return m, []Effect{SaveOp{Op: m.Op}}
 	}
@@ -363,7 +363,7 @@ func (m Machine) afterAnswer(op store.Operation, at time.Time, err error) (Machi
 			// The terminal no longer knows the process (restarted, or past its
 			// 24 hours): the money may or may not have been taken.
 			m.Op = op
-			m.Op.NeedsCheck("the provider does not know the operation", at)
+			m.Op.NeedsCheck(store.NoteUnknownToProvider, at)
 			m.Phase = Check
 			return m, []Effect{SaveOp{Op: m.Op}}
 		}
@@ -409,7 +409,7 @@ func (m Machine) afterResolve(op store.Operation, at time.Time, err error) (Mach
 			m.Phase = Waiting
 			return m, []Effect{PollOp{Op: m.Op}}
 		case providers.ErrNotFound:
-			m.Op.NeedsCheck("the provider does not know the operation", at)
+			m.Op.NeedsCheck(store.NoteUnknownToProvider, at)
 			m.Phase = Check
 			return m, []Effect{SaveOp{Op: m.Op}}
 		}
