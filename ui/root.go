@@ -325,6 +325,33 @@ func (m Model) helpKeys(keys help.KeyMap) help.KeyMap {
 	return withHelpKey{keys, m.c.Keys.Help}
 }
 
+// relabel is a screen's keys with one binding's help replaced.
+type relabel struct {
+	help.KeyMap
+	from key.Help
+	to   key.Binding
+}
+
+func (r relabel) swap(bs []key.Binding) []key.Binding {
+	bs = slices.Clone(bs)
+	for i, b := range bs {
+		if b.Help() == r.from {
+			bs[i] = r.to
+		}
+	}
+	return bs
+}
+
+func (r relabel) ShortHelp() []key.Binding { return r.swap(r.KeyMap.ShortHelp()) }
+
+func (r relabel) FullHelp() [][]key.Binding {
+	cols := slices.Clone(r.KeyMap.FullHelp())
+	for i := range cols {
+		cols[i] = r.swap(cols[i])
+	}
+	return cols
+}
+
 // withHelpKey is a screen's keys with F1 first.
 type withHelpKey struct {
 	help.KeyMap
@@ -349,6 +376,11 @@ func (w withHelpKey) FullHelp() [][]key.Binding {
 // View draws header, screen and help.
 func (m Model) View() tea.View {
 	screen, keys, title := m.shown()
+	if m.fromHistory && m.screen == screenSale {
+		// The sale screen's Enter ends a refund started from the history
+		// by going back there.
+		keys = relabel{keys, m.c.Keys.Next.Help(), m.c.Keys.BackToHistory}
+	}
 	top := []string{m.header()}
 	if m.c.IgnoredReal {
 		top = append(top, m.c.Styles.Warn.Render(m.c.T("trainer.ignored")))

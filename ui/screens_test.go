@@ -562,7 +562,10 @@ func TestScreenHistoryRefundAndBack(t *testing.T) {
 	for range 6 {
 		k.second()
 	}
-	k.waitTitle("1 200 ₸ refunded")
+	// The refund's outcome, whose Enter now says where it goes.
+	teatest.WaitFor(t, k.tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("kassa · 1 200 ₸ refunded")) && bytes.Contains(b, []byte("back to the history"))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	k.waitTitle("history: receipt 000001")
 	golden.RequireEqual(t, k.screen())

@@ -209,9 +209,10 @@ func (m Model) View() string {
 	if len(m.ops) == 0 {
 		parts = append(parts, s.OK.Render(m.c.T("checks.none")))
 	}
+	rw := common.ReceiptWidth(m.ops)
 	parts = append(parts, m.c.ListWindow(len(m.ops), m.cursor, max(m.c.Height-20, 4), func(i int) string {
 		op := m.ops[i]
-		return fmt.Sprintf("%s  %s  %-8s  %12s  %s", op.Receipt(), op.Created.Format("02.01 15:04"),
+		return fmt.Sprintf("%-*s  %s  %-8s  %12s  %s", rw, op.Receipt(), op.Created.Format("02.01 15:04"),
 			m.c.T("checks.kind_"+string(op.Kind)), m.c.Money(op.Amount), m.c.T("checks.state_"+string(op.State)))
 	})...)
 	if m.open && m.cursor < len(m.ops) {

@@ -66,6 +66,16 @@ func (c *Common) Money(m providers.Money) string {
 // Count formats a number of rows or operations for the screen: "150 924".
 func Count(n int) string { return providers.Money{Minor: int64(n)}.Grouped() }
 
+// ReceiptWidth is how wide a column of the receipt numbers of ops must be:
+// receipts are six digits until the millionth operation.
+func ReceiptWidth(ops []store.Operation) int {
+	w := 6
+	for _, op := range ops {
+		w = max(w, len(op.Receipt()))
+	}
+	return w
+}
+
 // CSVFormat is the CSV layout a spreadsheet in the catalog's language
 // opens in columns.
 func CSVFormat(cat *locale.Catalog) store.CSVFormat {

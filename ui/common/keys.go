@@ -52,8 +52,12 @@ type KeyMap struct {
 	Home        key.Binding
 	End         key.Binding
 	Paging      key.Binding // help only
-	HomeEnd     key.Binding // help only
-	Filters     key.Binding // help only: method, status, terminal
+	// ShowThere is Enter where a search names a match in another period.
+	ShowThere key.Binding
+	// BackToHistory is Enter after a refund started from the history.
+	BackToHistory key.Binding
+	HomeEnd       key.Binding // help only
+	Filters       key.Binding // help only: method, status, terminal
 	// ScrollDetail is help only: the history's detail scrolls.
 	ScrollDetail key.Binding
 
@@ -94,23 +98,25 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Test:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.test"))),
 		PairKey:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.pair"))),
 
-		GoHistory:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", cat.T("keys.go_history"))),
-		Tab:          key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", cat.T("keys.tab"))),
-		SearchKey:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", cat.T("keys.search"))),
-		Period:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", cat.T("keys.period"))),
-		MethodKey:    key.NewBinding(key.WithKeys("m"), key.WithHelp("m", cat.T("keys.method"))),
-		StatusKey:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", cat.T("keys.status"))),
-		TerminalKey:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.terminal"))),
-		Export:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", cat.T("keys.export"))),
-		RefundRow:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", cat.T("keys.refund_row"))),
-		PageUp:       key.NewBinding(key.WithKeys("pgup")),
-		PageDown:     key.NewBinding(key.WithKeys("pgdown")),
-		Home:         key.NewBinding(key.WithKeys("home")),
-		End:          key.NewBinding(key.WithKeys("end")),
-		HomeEnd:      key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", cat.T("keys.home_end"))),
-		Paging:       key.NewBinding(key.WithKeys("pgup", "pgdown", "home", "end"), key.WithHelp("pgup/pgdn", cat.T("keys.paging"))),
-		ScrollDetail: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", cat.T("keys.scroll_detail"))),
-		Filters:      key.NewBinding(key.WithKeys("m", "s", "t"), key.WithHelp("m/s/t", cat.T("keys.filters"))),
+		GoHistory:     key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", cat.T("keys.go_history"))),
+		Tab:           key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", cat.T("keys.tab"))),
+		SearchKey:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", cat.T("keys.search"))),
+		Period:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", cat.T("keys.period"))),
+		MethodKey:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", cat.T("keys.method"))),
+		StatusKey:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", cat.T("keys.status"))),
+		TerminalKey:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.terminal"))),
+		Export:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", cat.T("keys.export"))),
+		RefundRow:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", cat.T("keys.refund_row"))),
+		PageUp:        key.NewBinding(key.WithKeys("pgup")),
+		PageDown:      key.NewBinding(key.WithKeys("pgdown")),
+		Home:          key.NewBinding(key.WithKeys("home")),
+		End:           key.NewBinding(key.WithKeys("end")),
+		ShowThere:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.show_there"))),
+		BackToHistory: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.back_to_history"))),
+		HomeEnd:       key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", cat.T("keys.home_end"))),
+		Paging:        key.NewBinding(key.WithKeys("pgup", "pgdown", "home", "end"), key.WithHelp("pgup/pgdn", cat.T("keys.paging"))),
+		ScrollDetail:  key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", cat.T("keys.scroll_detail"))),
+		Filters:       key.NewBinding(key.WithKeys("m", "s", "t"), key.WithHelp("m/s/t", cat.T("keys.filters"))),
 
 		GoTrainer: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", cat.T("keys.go_trainer"))),
 		Choose:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.choose_next"))),

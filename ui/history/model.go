@@ -724,6 +724,8 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.RefundRow, k.ScrollDetail, k.Back}
 	case m.detail != nil:
 		return []key.Binding{k.ScrollDetail, k.Back}
+	case m.input == searching && m.elsewhere != nil && len(m.rows) == 0:
+		return []key.Binding{k.ShowThere, k.Back}
 	case m.input != noInput:
 		return []key.Binding{k.Save, k.Back}
 	}

@@ -371,8 +371,9 @@ func (m Model) detailText() string {
 	}
 	if len(d.refunds) > 0 {
 		lines = append(lines, "", s.Label.Render(t("history.d_refunds")))
+		rw := common.ReceiptWidth(d.refunds)
 		for _, r := range d.refunds {
-			lines = append(lines, fmt.Sprintf("  %s  %s  %12s  %s", r.Receipt(), r.Created.Format("02.01.2006 15:04"),
+			lines = append(lines, fmt.Sprintf("  %-*s  %s  %12s  %s", rw, r.Receipt(), r.Created.Format("02.01.2006 15:04"),
 				m.c.Money(r.Amount), t("history.state."+string(r.State))))
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
 // View draws the screen body.
@@ -41,9 +42,10 @@ func (m Model) viewFinding() string {
 	if len(m.today) == 0 {
 		parts = append(parts, s.Muted.Render(m.c.T("refund.today_none")))
 	}
+	rw := common.ReceiptWidth(m.today)
 	parts = append(parts, m.c.ListWindow(len(m.today), m.cursor, max(m.c.Height-16, 5), func(i int) string {
 		op := m.today[i]
-		return fmt.Sprintf("%s  %s  %12s  %-8s  %s", op.Receipt(), op.Created.Format("15:04"),
+		return fmt.Sprintf("%-*s  %s  %12s  %-8s  %s", rw, op.Receipt(), op.Created.Format("15:04"),
 			m.c.Money(op.Amount), m.c.T("receipt.method_"+string(op.Method)), op.TransactionID)
 	})...)
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
@@ -62,8 +64,9 @@ func (m Model) viewChoosing() string {
 	}
 	if len(m.refunds) > 0 {
 		parts = append(parts, "", s.Label.Render(m.c.T("refund.earlier")))
+		rw := common.ReceiptWidth(m.refunds)
 		for _, r := range m.refunds {
-			parts = append(parts, fmt.Sprintf("  %s  %s  %12s  %s", r.Receipt(), r.Created.Format("02.01 15:04"),
+			parts = append(parts, fmt.Sprintf("  %-*s  %s  %12s  %s", rw, r.Receipt(), r.Created.Format("02.01 15:04"),
 				m.c.Money(r.Amount), m.c.T("refund.state."+refundState(r.State))))
 		}
 	}
