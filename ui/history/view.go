@@ -238,15 +238,11 @@ func (m Model) View() string {
 // tall as the screen allows, with a line above or below saying how much
 // more there is that way.
 func (m Model) detailView() string {
-	title := m.detailTitle()
 	pane := m.detailPane()
-	parts := []string{title, ""}
 	above, below := pane.YOffset(), pane.TotalLineCount()-pane.YOffset()-pane.Height()
 	scrolls := pane.TotalLineCount() > pane.Height()
-	if scrolls {
-		parts = append(parts, m.moreLine("history.more_above", above))
-	}
-	parts = append(parts, pane.View())
+	// Under the title, the blank line says what lies above when scrolled.
+	parts := []string{m.detailTitle(), m.moreLine("history.more_above", above), pane.View()}
 	if scrolls {
 		parts = append(parts, m.moreLine("history.more_below", below))
 	}
@@ -273,9 +269,9 @@ func (m Model) detailTitle() string {
 // detailPane is the detail's body in a viewport.
 func (m Model) detailPane() viewport.Model {
 	text := m.detailText()
-	room := max(m.c.Height-chrome-2, 5) // the title and a blank line above
+	room := max(m.c.Height-chrome-2, 5) // the title and the line under it
 	if lipgloss.Height(text) > room {
-		room -= 2 // for the lines that say how much more there is
+		room-- // for the line that says how much more lies below
 	}
 	vp := m.pane
 	vp.SetWidth(m.width())
