@@ -218,6 +218,7 @@ func (m Model) opens(msg tea.KeyPressMsg) bool {
 func (m Model) open(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.c.Keys
 	var cmd tea.Cmd
+	m.fromHistory = false // the cashier has gone on to something else
 	switch {
 	case key.Matches(msg, k.GoRefund):
 		m.refund, cmd = m.refund.Open()
