@@ -265,32 +265,27 @@ func (s *Store) Latest(q Query) (r Row, ok bool, err error) {
 		return Row{}, false, nil
 	}
 	f := q.filter()
-	p := []byte(q.Search)
 	err = s.db.View(func(tx *bolt.Tx) error {
+		// Every time: from the empty key to one above any 16-byte key.
+		keys, indexed := searchIndex(tx, q.Search, nil, bytes.Repeat([]byte{0xff}, 17))
+		if !indexed {
+			return nil
+		}
 		sum := tx.Bucket(bSummary)
-		var best []byte
-		c := tx.Bucket(bNumbers).Cursor()
-		walked := 0
-		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-			if walked++; walked > maxIndexWalk {
-				return nil
-			}
-			if best != nil && bytes.Compare(v, best) <= 0 {
-				continue
-			}
-			b := sum.Get(v)
+		for i := len(keys) - 1; i >= 0; i-- { // newest first
+			b := sum.Get(keys[i])
 			if b == nil {
 				continue
 			}
-			view, err := viewSummary(v, b)
+			view, err := viewSummary(keys[i], b)
 			if err != nil {
 				return err
 			}
 			if f.match(&view) {
-				best, r = v, view.row()
+				r, ok = view.row(), true
+				return nil
 			}
 		}
-		ok = best != nil
 		return nil
 	})
 	return r, ok, err

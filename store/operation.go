@@ -51,9 +51,6 @@ const (
 	StateNeedsCheck State = "needs_check"
 )
 
-// AllStates is every state, in the order above.
-var AllStates = []State{StateCreated, StatePending, StateUnknown, StateSuccess, StateFailed, StateRefused, StateTimeout, StateNeedsCheck}
-
 // Open reports whether the operation still needs following up.
 func (s State) Open() bool {
 	switch s {

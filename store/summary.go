@@ -65,6 +65,9 @@ var (
 	currencyCodes = []providers.Currency{{}, providers.KZT, providers.UZS}
 )
 
+// AllStates is every state an operation can be in.
+var AllStates = slices.Clone(stateCodes[1:])
+
 func codeOf[T comparable](list []T, v T) byte {
 	for i, x := range list {
 		if x == v {

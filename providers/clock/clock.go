@@ -75,11 +75,7 @@ func (s *Scaled) Now() time.Time {
 }
 
 // After waits d of this clock's time at the speed in force when called.
-func (s *Scaled) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	time.AfterFunc(d/time.Duration(s.Speed()), func() { ch <- s.Now() })
-	return ch
-}
+func (s *Scaled) After(d time.Duration) <-chan time.Time { return s.NewTimer(d).C }
 
 func (s *Scaled) NewTimer(d time.Duration) Timer {
 	ch := make(chan time.Time, 1)

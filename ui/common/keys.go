@@ -114,7 +114,7 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		ShowThere:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.show_there"))),
 		BackToHistory: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.back_to_history"))),
 		HomeEnd:       key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", cat.T("keys.home_end"))),
-		Paging:        key.NewBinding(key.WithKeys("pgup", "pgdown", "home", "end"), key.WithHelp("pgup/pgdn", cat.T("keys.paging"))),
+		Paging:        key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", cat.T("keys.paging"))),
 		ScrollDetail:  key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", cat.T("keys.scroll_detail"))),
 		Filters:       key.NewBinding(key.WithKeys("m", "s", "t"), key.WithHelp("m/s/t", cat.T("keys.filters"))),
 

@@ -260,9 +260,9 @@ func (m Model) fetch(l load) (Model, tea.Cmd) {
 			}
 		}
 		if msg.err == nil && l == loadFirst && len(msg.rows) == 0 && q.Search != "" {
-			any := q
-			any.Kind = "" // a refund's number typed on the payments tab is found too
-			if r, ok, err := st.Latest(any); ok {
+			both := q
+			both.Kind = "" // a refund's number typed on the payments tab is found too
+			if r, ok, err := st.Latest(both); ok {
 				msg.elsewhere = &r
 			} else {
 				msg.err = err
@@ -280,7 +280,7 @@ func (m Model) fetchDetail(id store.ID, again bool) tea.Cmd {
 		if d.err == nil && d.op.Kind == store.KindPayment {
 			d.refunds, d.err = st.Refunds(id)
 		}
-		if d.err == nil && d.op.Kind == store.KindPayment && d.op.State == store.StateSuccess {
+		if d.err == nil && tookMoney(d.op.Kind, d.op.State) {
 			left, err := st.Refundable(id)
 			d.left, d.err = &left, err
 		}
@@ -441,15 +441,20 @@ func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// tookMoney is what a refund can be started from: a payment that succeeded.
+func tookMoney(k store.Kind, s store.State) bool {
+	return k == store.KindPayment && s == store.StateSuccess
+}
+
 // rowRefundable: the chosen row is a payment that took money.
 func (m Model) rowRefundable() bool {
 	r, ok := m.selected()
-	return ok && r.Kind == store.KindPayment && r.State == store.StateSuccess
+	return ok && tookMoney(r.Kind, r.State)
 }
 
 // refundable: the detail shows a payment that took money.
 func (m Model) refundable() bool {
-	return m.detail != nil && m.detail.err == nil && m.detail.op.Kind == store.KindPayment && m.detail.op.State == store.StateSuccess
+	return m.detail != nil && m.detail.err == nil && tookMoney(m.detail.op.Kind, m.detail.op.State)
 }
 
 func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
