@@ -1,36 +1,38 @@
 // Package providers holds what every payment provider shares: the Provider
-// interface the till drives, money, statuses, errors and receipt data.
+// contract the till drives, money, statuses, errors and receipt data.
 //
-// One interface fits all four providers of the spec, because the till only
-// ever does five things: start a payment, start a refund, ask how an
-// operation stands, ask the provider to settle an outcome it does not know,
-// and cancel. How each provider maps onto it:
+// Every provider does two things: start an operation (a payment, or a
+// refund of an earlier payment) and say how one stands. What only some can
+// do is an optional capability, found by a type assertion, never a method
+// the others must fake:
+//
+//   - Resolver: settle an outcome the provider itself does not know (Kaspi
+//     /v2/actualize, no more often than Info.ResolveEvery).
+//   - Canceller: withdraw an operation the customer has not paid yet (UzQR
+//     cancel). Where it is missing, the customer or cashier cancels on the
+//     provider's own device.
+//   - ReceiptLinker: tell the provider where the fiscal receipt of a paid
+//     operation is (UzQR /payment/one_qr/receipt).
+//
+// Operations are addressed by a Handle: the till's own operation id, which
+// is unique across tills and which providers that take a merchant-chosen id
+// use as their idempotency key (UzQR external_id, Monetix payment_id, OCTO
+// shop_transaction_id), and the provider's ref once it gave one. How the
+// four providers map onto the contract:
 //
 //   - Kaspi Smart POS (providers/kaspi): the terminal shows its own QR and
-//     takes cards, so Started.QR is empty. StartPayment is GET /v2/payment,
-//     Ref is the processId, Status is /v2/status polled every second, Resolve
-//     is /v2/actualize (at most every 10 s) for an Unknown outcome, refunds
-//     are /v2/refund by the payment's method and transactionId, partial
-//     allowed, and finish in the same poll loop. Cancel is not offered: the
-//     cashier cancels on the terminal.
-//   - UzQR dynamic QR: the till shows Started.QR (the invoice's qr_text).
-//     StartPayment creates an invoice (OperationID is its external_id), Ref is
-//     the invoice id, Status polls the invoice, Cancel cancels it. Refunds may
-//     take hours (Info.RefundsAsync): the refund's Ref is polled later by the
-//     history screens rather than by the sale screen.
-//   - Click QR via Monetix: the till shows display_data's qr_data. The
-//     OperationID is Monetix's payment_id, so a retry after a crash asks
-//     about the same payment instead of creating a second. The outcome comes
-//     by signed callback; the provider keeps what callbacks said and Status
-//     answers from that first, from the status request otherwise. The till
-//     never sees the difference between polling and callbacks.
-//   - OCTO: the till shows octo_pay_url as a QR. OperationID is
-//     shop_transaction_id; Status re-calls prepare_payment with it. After
-//     success the provider fetches fiscal-data, which arrives in
-//     Status.Fiscal for the receipt.
-//
-// Refs are opaque to the till: a provider may encode in them whatever it
-// needs to answer Status later (for example whether it is a refund).
+//     takes cards, so Status.QR stays nil. Start is /v2/payment or
+//     /v2/refund (by the payment's method and transactionId); Ref is the
+//     processId; Status is /v2/status, polled every second; Resolver is
+//     /v2/actualize. One operation at a time (Info.OneAtATime): the POS
+//     answers 107 to a second.
+//   - UzQR dynamic QR (providers/uzqr): Start creates an invoice whose
+//     external_id is the operation id and answers with the QR to draw;
+//     Ref is the invoice id, a refund's Ref its refund id; Status may be
+//     held open by the gateway (Info.StatusTimeout); Canceller cancels the
+//     invoice; refunds can take hours (Info.RefundsAsync).
+//   - Click QR via Monetix and OCTO come with their own issues: their QR
+//     may arrive after Start (by callback), so Status carries it too.
 package providers
 
 import (
@@ -43,20 +45,51 @@ import (
 // be called from any goroutine; implementations do their own locking.
 type Provider interface {
 	Info() Info
-	// StartPayment asks the provider to take req.Amount. An error means no
-	// payment was started, unless IsSent(err) says the request may have
-	// reached the provider, in which case a person must check.
-	StartPayment(ctx context.Context, req PaymentRequest) (Started, error)
-	// StartRefund returns money from an earlier successful payment.
-	StartRefund(ctx context.Context, req RefundRequest) (Started, error)
-	// Status reports how the operation behind ref stands now.
-	Status(ctx context.Context, ref string) (Status, error)
-	// Resolve asks the provider to settle an Unknown outcome. Call it no more
-	// often than Info().ResolveEvery.
-	Resolve(ctx context.Context, ref string) (Status, error)
-	// Cancel withdraws an operation the customer has not paid yet, where the
-	// provider allows it (Info().CanCancel).
-	Cancel(ctx context.Context, ref string) error
+	// Start asks the provider to carry out req: a payment, or a refund of an
+	// earlier payment. The answer's Ref is the provider's handle. An error
+	// means nothing was started, unless MaybeSent(err) says the request may
+	// have reached the provider, in which case only a look at the
+	// provider's side can tell.
+	Start(ctx context.Context, req Request) (Status, error)
+	// Status reports how the operation behind h stands now.
+	Status(ctx context.Context, h Handle) (Status, error)
+}
+
+// Resolver is a provider that can be asked to settle an Unknown outcome.
+type Resolver interface {
+	// Resolve asks the provider to find out; call it no more often than
+	// Info().ResolveEvery.
+	Resolve(ctx context.Context, h Handle) (Status, error)
+}
+
+// Canceller is a provider that can withdraw an operation the customer has
+// not paid. A payment that went through first is not undone: Cancel then
+// fails, and Status tells the outcome.
+type Canceller interface {
+	Cancel(ctx context.Context, h Handle) error
+}
+
+// ReceiptLinker is a provider that keeps the link to a paid operation's
+// fiscal receipt (printed by the shop's own fiscal register).
+type ReceiptLinker interface {
+	LinkReceipt(ctx context.Context, h Handle, url string) error
+}
+
+// Kind is a payment or a refund.
+type Kind string
+
+const (
+	KindPayment Kind = "payment"
+	KindRefund  Kind = "refund"
+)
+
+// Handle addresses one operation at its provider.
+type Handle struct {
+	Kind Kind
+	// OperationID is the till's own id, unique across tills.
+	OperationID string
+	// Ref is the provider's handle: empty until the provider gave one.
+	Ref string
 }
 
 // Display says who shows the QR code to the customer.
@@ -64,7 +97,7 @@ type Display string
 
 const (
 	DisplayTerminal Display = "terminal" // the payment terminal shows it (Smart POS)
-	DisplayTill     Display = "till"     // the till draws Started.QR
+	DisplayTill     Display = "till"     // the till draws Status.QR
 )
 
 // Info describes a provider's rules and abilities.
@@ -74,25 +107,46 @@ type Info struct {
 	QRShownBy Display
 	Methods   []Method
 
-	// PollEvery is how often the till asks Status while waiting.
+	// PollEvery is the least time between two Status calls while waiting.
 	PollEvery time.Duration
 	// ResolveEvery is the least time between two Resolve calls.
 	ResolveEvery time.Duration
 	// ScanTimeout is how long the customer has to scan or present a card;
-	// ConfirmTimeout how long to confirm after that. The till mirrors the
-	// provider's own timeouts so both give up together.
+	// ConfirmTimeout how long to confirm after that (zero: no such stage).
+	// The till mirrors the provider's own timeouts so both give up
+	// together; where the till draws the QR, ScanTimeout is its lifetime.
 	ScanTimeout    time.Duration
 	ConfirmTimeout time.Duration
+	// CallTimeout bounds one request; StatusTimeout a Status call, which
+	// some providers hold open until something changes (long polling).
+	CallTimeout   time.Duration
+	StatusTimeout time.Duration
 
 	// MinAmount and MaxAmount bound a single payment; zero means no bound.
 	MinAmount Money
 	MaxAmount Money
+	// MaxIDLength is the longest operation id the provider takes; zero
+	// means no limit.
+	MaxIDLength int
+	// OneAtATime: the provider runs one operation at a time, so the till
+	// starts no other there while one is still open.
+	OneAtATime bool
 
 	Refunds        bool
 	PartialRefunds bool
-	// RefundsAsync is true where a refund can take hours to finish.
+	// RefundsAsync is true where a refund can take hours to finish: the
+	// till follows it in the background instead of holding the screen.
 	RefundsAsync bool
-	CanCancel    bool
+	// RefundPollEvery is the least time between two Status calls of a
+	// refund followed in the background.
+	RefundPollEvery time.Duration
+}
+
+// Fits reports whether a payment of amount is within the provider's limits.
+func (i Info) Fits(amount Money) bool {
+	return amount.Currency.Code == i.Currency.Code && amount.Minor > 0 &&
+		(i.MinAmount.Minor <= 0 || amount.Minor >= i.MinAmount.Minor) &&
+		(i.MaxAmount.Minor <= 0 || amount.Minor <= i.MaxAmount.Minor)
 }
 
 // Method is how the customer paid.
@@ -103,35 +157,29 @@ const (
 	MethodCard Method = "card"
 )
 
-// PaymentRequest asks for one payment.
-type PaymentRequest struct {
-	// OperationID is unique per till and never reused. Providers that take
-	// a merchant-chosen id use it, which makes a retry ask about the same
-	// payment instead of making a second one.
+// Request asks for one payment or refund.
+type Request struct {
+	Kind Kind
+	// OperationID is unique across tills and never reused. Providers that
+	// take a merchant-chosen id use it, which makes a retry ask about the
+	// same operation instead of making a second one.
 	OperationID string
 	Amount      Money
 	Description string
-}
 
-// RefundRequest returns money from an earlier successful payment.
-type RefundRequest struct {
-	OperationID string
-	Amount      Money
-	// What the provider needs to find the payment again.
+	// For a refund, the payment it returns money from, and what the
+	// provider needs to find it: Kaspi takes its method and transactionId
+	// (orderNumber for QR, rrn for card), UzQR the pay_id.
+	Payment       Handle
 	Method        Method
-	TransactionID string // Kaspi: orderNumber for QR, rrn for card
-	PaymentRef    string // the payment's Ref
+	TransactionID string
 }
 
-// Started is what a provider answers when it has accepted an operation.
-type Started struct {
-	Ref string
-	// QR is the content the till must draw; empty when the terminal shows
-	// its own code.
-	QR string
-	// QRLifetime is how long the QR is good for, when the provider says.
-	QRLifetime time.Duration
-	Status     Status
+// QR is a code the till draws for the customer: a next action with an
+// expiry, which may come with the start or later.
+type QR struct {
+	Payload string    `json:"payload"`
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // State is where an operation stands.
@@ -175,6 +223,11 @@ func (s Stage) Confirming() bool {
 // Status is how an operation stands, as the provider reported it.
 type Status struct {
 	State State
+	// Ref is the provider's handle, set by Start (and by Status where it
+	// learns one later).
+	Ref string
+	// QR is the code to draw for the customer, where the till draws it.
+	QR    *QR
 	Stage Stage
 	// Detail is the provider's own name for the stage (Kaspi's subStatus).
 	Detail string
@@ -190,7 +243,8 @@ type Status struct {
 }
 
 // Cheque is the receipt data a provider hands back for a finished
-// operation. Field names follow Kaspi's chequeInfo, the richest of the four.
+// operation. Field names follow Kaspi's chequeInfo, the richest of the
+// four; other providers fill what they have.
 type Cheque struct {
 	Type              string `json:"type,omitempty"` // "payment" or "refund"
 	StoreName         string `json:"storeName,omitempty"`
@@ -209,6 +263,11 @@ type Cheque struct {
 	AuthorizationCode string `json:"authorizationCode,omitempty"`
 	HostResponseCode  string `json:"hostResponseCode,omitempty"`
 	PinEntered        string `json:"pinEntered,omitempty"`
+	// CardType and Phone are UzQR's payer details: the card's kind
+	// ("1" corporate, "2" personal, "3" social) and the payer's phone as
+	// the gateway masked it.
+	CardType string `json:"cardType,omitempty"`
+	Phone    string `json:"phone,omitempty"`
 }
 
 // Offer is Kaspi's addInfo: which product paid and under what offer.

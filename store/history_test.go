@@ -45,7 +45,7 @@ func historyBatch(create func(*Operation) error, rnd *rand.Rand, paid *[]Operati
 			if len(*paid) > 0 && rnd.IntN(10) == 0 {
 				p := (*paid)[rnd.IntN(len(*paid))]
 				r := NewRefund(p, tenge(1+rnd.Int64N(p.Amount.Minor)), "", at)
-				r.Started(providers.Started{Ref: fmt.Sprintf("r%d", i)}, at)
+				r.Started(providers.Status{Ref: fmt.Sprintf("r%d", i)}, at)
 				r.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: p.TransactionID,
 					Cheque: &providers.Cheque{TerminalID: p.Cheque.TerminalID}}, at)
 				if err := create(&r); err != nil {
@@ -54,7 +54,7 @@ func historyBatch(create func(*Operation) error, rnd *rand.Rand, paid *[]Operati
 				continue
 			}
 			op := NewPayment("kaspi", tenge(100+rnd.Int64N(50000)), "", false, at)
-			op.Started(providers.Started{Ref: fmt.Sprintf("17950%08d", i)}, at)
+			op.Started(providers.Status{Ref: fmt.Sprintf("17950%08d", i)}, at)
 			method, number := providers.MethodQR, fmt.Sprintf("5047%05d", i)
 			if rnd.IntN(3) == 0 {
 				method, number = providers.MethodCard, fmt.Sprintf("3072%08d", i)
@@ -153,7 +153,7 @@ func uzqr(t *testing.T, s *Store, n int) {
 		if err := s.Create(&op); err != nil {
 			t.Fatal(err)
 		}
-		op.Started(providers.Started{Ref: fmt.Sprintf("inv-%d", i)}, at)
+		op.Started(providers.Status{Ref: fmt.Sprintf("inv-%d", i)}, at)
 		op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR,
 			TransactionID: fmt.Sprintf("pay-%04d", i), Cheque: &providers.Cheque{TerminalID: "CASH_1"}}, at)
 		if err := s.Save(&op); err != nil {
@@ -490,7 +490,7 @@ func TestIndexesFollowChanges(t *testing.T) {
 	s, _ := openTemp(t)
 	op := NewPayment("kaspi", tenge(500), "", false, t0)
 	s.Create(&op)
-	op.Started(providers.Started{Ref: "111"}, t0)
+	op.Started(providers.Status{Ref: "111"}, t0)
 	s.Save(&op)
 	op.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: "999"}, t0)
 	s.Save(&op)
@@ -554,7 +554,7 @@ func lifecycle(t *testing.T, s *Store, n int) []Operation {
 		if err := s.Create(&op); err != nil {
 			t.Fatal(err)
 		}
-		op.Started(providers.Started{Ref: fmt.Sprintf("p%d", i)}, at)
+		op.Started(providers.Status{Ref: fmt.Sprintf("p%d", i)}, at)
 		save()
 		switch i % 4 {
 		case 0:
@@ -607,6 +607,9 @@ func TestBatchWritesWhatCreateAndSaveWrite(t *testing.T) {
 	one, _ := openTemp(t)
 	final := lifecycle(t, one, 60)
 	bulk, _ := openTemp(t)
+	if err := bulk.SetTill(one.Till()); err != nil {
+		t.Fatal(err)
+	}
 	err := bulk.Batch(func(create func(*Operation) error) error {
 		for _, op := range final {
 			op.ID = 0
@@ -740,14 +743,14 @@ func TestRefundsAreFoundByTheirPaymentsNumbers(t *testing.T) {
 	history(t, s, 300, 9)
 	p := NewPayment("kaspi", tenge(12500), "", false, t0.Add(-time.Hour))
 	s.Create(&p)
-	p.Started(providers.Started{Ref: "pp"}, p.Created)
+	p.Started(providers.Status{Ref: "pp"}, p.Created)
 	p.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "777000111"}, p.Created)
 	s.Save(&p)
 	r := NewRefund(p, tenge(5000), "", t0.Add(-time.Minute))
 	if err := s.CreateRefund(&r); err != nil {
 		t.Fatal(err)
 	}
-	r.Started(providers.Started{Ref: "rr"}, r.Created)
+	r.Started(providers.Status{Ref: "rr"}, r.Created)
 	r.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "777000999"}, r.Created)
 	s.Save(&r)
 	all := allRows(t, s)

@@ -68,8 +68,16 @@ type Operation struct {
 	Amount   providers.Money `json:"amount"`
 	State    State           `json:"state"`
 
-	// Ref is the provider's handle: Kaspi's processId.
+	// OperationID is the till's own id for the operation, unique across
+	// tills ("<till>-<receipt>"): providers that take a merchant-chosen
+	// id get this one, so a retry asks about the same operation.
+	OperationID string `json:"opId,omitempty"`
+	// Ref is the provider's handle: Kaspi's processId, UzQR's invoice id
+	// (a refund's: its refund id).
 	Ref string `json:"ref,omitempty"`
+	// QR is the code the till draws for the customer, kept so a resumed
+	// sale draws it again.
+	QR *providers.QR `json:"qr,omitempty"`
 	// Method and TransactionID are what a later refund needs: Kaspi takes
 	// orderNumber for a QR payment and rrn for a card payment.
 	Method        providers.Method `json:"method,omitempty"`
@@ -96,6 +104,15 @@ type Operation struct {
 	Note     string `json:"note,omitempty"`
 	// Check is set when a person settled the operation by hand.
 	Check *Check `json:"check,omitempty"`
+	// HandedOver is when a person moved an operation the till could not
+	// settle to the operations to check: the till goes on asking the
+	// provider about it, and a person may settle it meanwhile.
+	HandedOver time.Time `json:"handedOver,omitzero"`
+	// ReceiptURL is the link of the fiscal receipt the shop's fiscal
+	// register printed for the payment; ReceiptLinked when the provider
+	// took it.
+	ReceiptURL    string    `json:"receiptUrl,omitempty"`
+	ReceiptLinked time.Time `json:"receiptLinked,omitzero"`
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
@@ -150,10 +167,25 @@ func NewRefund(payment Operation, amount providers.Money, cashier string, at tim
 func (op Operation) Receipt() string { return op.ID.Receipt() }
 
 // Started records that the provider accepted the operation.
-func (op *Operation) Started(s providers.Started, at time.Time) {
+func (op *Operation) Started(s providers.Status, at time.Time) {
 	op.Ref = s.Ref
 	op.moveTo(StatePending, at, "")
-	op.ApplyStatus(s.Status, at)
+	op.ApplyStatus(s, at)
+}
+
+// Handle addresses the operation at its provider.
+func (op Operation) Handle() providers.Handle {
+	kind := providers.KindPayment
+	if op.Kind == KindRefund {
+		kind = providers.KindRefund
+	}
+	id := op.OperationID
+	if id == "" {
+		// Written before operation ids existed: Kaspi was told nothing
+		// else.
+		id = op.Receipt()
+	}
+	return providers.Handle{Kind: kind, OperationID: id, Ref: op.Ref}
 }
 
 // ApplyStatus records what the provider reported. Pending answers with no
@@ -182,6 +214,12 @@ func (op *Operation) ApplyStatus(s providers.Status, at time.Time) {
 	}
 	if s.Fiscal != nil {
 		op.Fiscal = s.Fiscal
+	}
+	if s.Ref != "" && op.Ref == "" {
+		op.Ref = s.Ref
+	}
+	if s.QR != nil {
+		op.QR = s.QR
 	}
 	if len(s.Raw) > 0 {
 		op.Raw = s.Raw
@@ -218,6 +256,19 @@ func (op *Operation) Refused(err error, at time.Time) {
 // TimedOut records that the till stopped waiting for the customer.
 func (op *Operation) TimedOut(at time.Time) { op.moveTo(StateTimeout, at, "") }
 
+// Withdrawn records that the till cancelled an operation the customer had
+// not paid, at the provider, with why (NoteCancelled, NoteExpired).
+func (op *Operation) Withdrawn(note string, at time.Time) { op.moveTo(StateFailed, at, note) }
+
+// HandOver moves an operation the till cannot settle now to the
+// operations to check, while it stays open and followed.
+func (op *Operation) HandOver(at time.Time) {
+	if op.HandedOver.IsZero() {
+		op.HandedOver = at
+		op.moveTo(op.State, at, NoteHandedOver)
+	}
+}
+
 // NeedsCheck hands the operation to a person with a reason.
 func (op *Operation) NeedsCheck(note string, at time.Time) { op.moveTo(StateNeedsCheck, at, note) }
 
@@ -227,6 +278,9 @@ const (
 	NoteInterrupted       = "interrupted"         // the till stopped before the provider answered
 	NoteUnknownToProvider = "unknown_to_provider" // the provider does not know the operation
 	NoteNoAnswer          = "no_answer"           // the request went unanswered
+	NoteCancelled         = "cancelled"           // the cashier gave up; the till cancelled it at the provider
+	NoteExpired           = "expired"             // the customer did not pay in time; the till cancelled it
+	NoteHandedOver        = "handed_over"         // a person moved it to the operations to check
 )
 
 // Resolving records an attempt to resolve an unknown outcome.
@@ -263,10 +317,11 @@ type Check struct {
 }
 
 // NeedsPerson reports whether only a person can settle the operation: it
-// was sent without an answer, the provider forgot it, or the till stopped
-// waiting for it.
+// was sent without an answer, the provider forgot it, the till stopped
+// waiting for it, or a person moved it to the operations to check.
 func (op Operation) NeedsPerson() bool {
-	return op.State == StateNeedsCheck || op.State == StateTimeout
+	return op.State == StateNeedsCheck || op.State == StateTimeout ||
+		op.State.Open() && !op.HandedOver.IsZero()
 }
 
 // ErrNoteRequired is returned when a check comes without a note.

@@ -46,7 +46,7 @@ func (s *Store) CreateRefund(op *Operation) error {
 		if op.Amount.Currency.Code != left.Currency.Code || op.Amount.Minor > left.Minor {
 			return &OverRefundError{Asked: op.Amount, Left: left}
 		}
-		return create(tx, op)
+		return s.create(tx, op)
 	})
 }
 

@@ -14,7 +14,7 @@ func paidPayment(t *testing.T, s *Store, amount int64) Operation {
 	if err := s.Create(&pay); err != nil {
 		t.Fatal(err)
 	}
-	pay.Started(providers.Started{Ref: "p"}, t0)
+	pay.Started(providers.Status{Ref: "p"}, t0)
 	pay.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard, TransactionID: "307208187011"}, t0)
 	if err := s.Save(&pay); err != nil {
 		t.Fatal(err)

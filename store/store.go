@@ -45,11 +45,14 @@
 package store
 
 import (
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -91,6 +94,7 @@ var (
 type Store struct {
 	db   *bolt.DB
 	path string
+	till atomic.Pointer[string]
 }
 
 // Open opens or creates the data file at path with mode 0600: it holds
@@ -121,13 +125,22 @@ func Open(path string) (*Store, error) {
 				return err
 			}
 		}
+		if err := nameTill(tx); err != nil {
+			return err
+		}
 		return backfillSummaries(tx)
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: init %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	s := &Store{db: db, path: path}
+	err = db.View(func(tx *bolt.Tx) error {
+		name := string(tx.Bucket(bSettings).Get([]byte(settingTill)))
+		s.till.Store(&name)
+		return nil
+	})
+	return s, err
 }
 
 // Path is the data file's path.
@@ -142,16 +155,19 @@ func (s *Store) Create(op *Operation) error {
 	if op.ID != 0 {
 		return fmt.Errorf("store: create: operation %d already has an id", op.ID)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return create(tx, op) })
+	return s.db.Update(func(tx *bolt.Tx) error { return s.create(tx, op) })
 }
 
-func create(tx *bolt.Tx, op *Operation) error {
+func (s *Store) create(tx *bolt.Tx, op *Operation) error {
 	fillAppended(tx)
 	seq, err := tx.Bucket(bOperations).NextSequence()
 	if err != nil {
 		return err
 	}
 	op.ID = ID(seq)
+	if op.OperationID == "" {
+		op.OperationID = s.Till() + "-" + op.Receipt()
+	}
 	if err := tx.Bucket(bByTime).Put(timeKey(op.Created, op.ID), nil); err != nil {
 		return err
 	}
@@ -469,8 +485,12 @@ func (s *Store) NeedingPerson(limit int) ([]Operation, error) {
 
 // Wipe empties the data file: every operation, setting and secret. It is
 // for the training file only; the caller makes sure of that.
+//
+// Receipt numbers start again from 1, so the till takes a new name: the
+// operation ids it sends stay unique.
 func (s *Store) Wipe() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	var name string
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range allBuckets {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
@@ -479,8 +499,16 @@ func (s *Store) Wipe() error {
 				return err
 			}
 		}
+		if err := nameTill(tx); err != nil {
+			return err
+		}
+		name = string(tx.Bucket(bSettings).Get([]byte(settingTill)))
 		return markSummaryVersion(tx)
 	})
+	if err == nil {
+		s.till.Store(&name)
+	}
+	return err
 }
 
 // backfillSummaries gives a data file written before summaries existed its
@@ -566,7 +594,55 @@ func (s *Store) Batch(fn func(create func(op *Operation) error) error) error {
 			if op.ID != 0 {
 				return fmt.Errorf("store: batch: operation %d already has an id", op.ID)
 			}
-			return create(tx, op)
+			return s.create(tx, op)
 		})
 	})
+}
+
+// settingTill holds the till's name: the first part of every operation id.
+const settingTill = "till"
+
+// TillNamePattern is what a till's name may hold: it goes into operation
+// ids that providers limit (UzQR's external_id: 20 characters, so a name
+// of at most 12 leaves room for "-" and a receipt number of 7 digits).
+var TillNamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,12}$`)
+
+// nameTill gives a data file without a till name one of its own: five
+// random letters and digits, so two tills sharing a provider account do
+// not send the same operation id.
+func nameTill(tx *bolt.Tx) error {
+	b := tx.Bucket(bSettings)
+	if b.Get([]byte(settingTill)) != nil {
+		return nil
+	}
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	var raw [5]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return err
+	}
+	name := make([]byte, len(raw))
+	for i, c := range raw {
+		name[i] = alphabet[int(c)%len(alphabet)]
+	}
+	return b.Put([]byte(settingTill), name)
+}
+
+// Till is the till's name, the first part of the ids of the operations it
+// creates: "<till>-<receipt>".
+func (s *Store) Till() string { return *s.till.Load() }
+
+// SetTill renames the till (the config's till name) for the operations
+// created from now on; those created before keep their ids.
+func (s *Store) SetTill(name string) error {
+	if !TillNamePattern.MatchString(name) {
+		return fmt.Errorf("store: till name %q: use 1 to 12 Latin letters, digits or _", name)
+	}
+	if name == s.Till() {
+		return nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bSettings).Put([]byte(settingTill), []byte(name)) })
+	if err == nil {
+		s.till.Store(&name)
+	}
+	return err
 }

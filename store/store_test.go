@@ -34,7 +34,7 @@ func TestPaymentRoundTripSurvivesReopen(t *testing.T) {
 	if op.ID != 1 || op.Receipt() != "000001" {
 		t.Fatalf("first operation got id %d receipt %s", op.ID, op.Receipt())
 	}
-	op.Started(providers.Started{Ref: "1678090451700", Status: providers.Status{State: providers.StatePending, Stage: providers.StageStarting, Detail: "Initialize"}}, t0.Add(time.Second))
+	op.Started(providers.Status{Ref: "1678090451700", State: providers.StatePending, Stage: providers.StageStarting, Detail: "Initialize"}, t0.Add(time.Second))
 	if err := s.Save(&op); err != nil {
 		t.Fatal(err)
 	}
@@ -140,12 +140,12 @@ func TestUnfinishedTracksOpenStates(t *testing.T) {
 	}
 	created := mk()
 	pending := mk()
-	pending.Started(providers.Started{Ref: "p"}, t0)
+	pending.Started(providers.Status{Ref: "p"}, t0)
 	unknown := mk()
-	unknown.Started(providers.Started{Ref: "u"}, t0)
+	unknown.Started(providers.Status{Ref: "u"}, t0)
 	unknown.ApplyStatus(providers.Status{State: providers.StateUnknown, Message: "Операция прервана"}, t0)
 	done := mk()
-	done.Started(providers.Started{Ref: "d"}, t0)
+	done.Started(providers.Status{Ref: "d"}, t0)
 	done.ApplyStatus(providers.Status{State: providers.StateFail}, t0)
 	refused := mk()
 	refused.Refused(&providers.Error{Kind: providers.ErrBusy, Code: "107"}, t0)
@@ -188,7 +188,7 @@ func TestRefundableCountsUnresolvedRefunds(t *testing.T) {
 	if left, _ := s.Refundable(pay.ID); left.Minor != 0 {
 		t.Fatalf("unfinished payment refundable %v", left)
 	}
-	pay.Started(providers.Started{Ref: "1"}, t0)
+	pay.Started(providers.Status{Ref: "1"}, t0)
 	pay.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: "504711333", Method: providers.MethodQR}, t0)
 	s.Save(&pay)
 
@@ -198,7 +198,7 @@ func TestRefundableCountsUnresolvedRefunds(t *testing.T) {
 			t.Fatal(err)
 		}
 		if final != "" {
-			r.Started(providers.Started{Ref: "r"}, t0)
+			r.Started(providers.Status{Ref: "r"}, t0)
 			r.ApplyStatus(providers.Status{State: final, TransactionID: "504711333"}, t0)
 			s.Save(&r)
 		}
@@ -276,7 +276,7 @@ func TestCheckedByAPerson(t *testing.T) {
 	s.Save(&lost)
 	timedOut := NewPayment("kaspi", tenge(300), "", false, t0)
 	s.Create(&timedOut)
-	timedOut.Started(providers.Started{Ref: "t"}, t0)
+	timedOut.Started(providers.Status{Ref: "t"}, t0)
 	timedOut.TimedOut(t0)
 	s.Save(&timedOut)
 	paid := NewPayment("kaspi", tenge(100), "", false, t0)
@@ -340,5 +340,56 @@ func TestWipeEmptiesOnlyItsOwnFile(t *testing.T) {
 	}
 	if ops, _ := real.Recent(10); len(ops) != 1 {
 		t.Fatal("the real file was touched")
+	}
+}
+
+// Every operation gets an id unique across tills: the till's name and its
+// receipt number. A new file names its till; a wiped one takes a new name,
+// since its receipt numbers start again.
+func TestOperationIDsNameTheTill(t *testing.T) {
+	s, path := openTemp(t)
+	till := s.Till()
+	if !TillNamePattern.MatchString(till) {
+		t.Fatalf("till name %q", till)
+	}
+	op := NewPayment("uzqr", providers.New(150000, providers.UZS), "", false, t0)
+	if err := s.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	if op.OperationID != till+"-000001" || op.Handle().OperationID != op.OperationID {
+		t.Fatalf("operation id %q, till %q", op.OperationID, till)
+	}
+	if err := s.SetTill("CASH 1"); err == nil {
+		t.Fatal("a till name with a space was taken")
+	}
+	if err := s.SetTill("CASH_1"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Till() != "CASH_1" {
+		t.Fatalf("till name after reopening: %q", s.Till())
+	}
+	second := NewPayment("uzqr", providers.New(150000, providers.UZS), "", false, t0)
+	if err := s.Create(&second); err != nil {
+		t.Fatal(err)
+	}
+	if second.OperationID != "CASH_1-000002" {
+		t.Fatalf("operation id %q", second.OperationID)
+	}
+	if err := s.Wipe(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Till() == "CASH_1" || !TillNamePattern.MatchString(s.Till()) {
+		t.Fatalf("till name after a wipe: %q", s.Till())
+	}
+	// An operation written before ids existed is addressed by its receipt.
+	old := Operation{ID: 42, Kind: KindRefund, Ref: "p"}
+	if h := old.Handle(); h.OperationID != "000042" || h.Kind != providers.KindRefund || h.Ref != "p" {
+		t.Fatalf("handle %+v", h)
 	}
 }

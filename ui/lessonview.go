@@ -12,7 +12,7 @@ import (
 
 // lessonBanner says what the lesson's current customer wants.
 func (m Model) lessonBanner() string {
-	if m.lesson == nil || m.lesson.Done() || m.screen == screenScore {
+	if m.lesson == nil || m.lesson.Done() || m.score {
 		return ""
 	}
 	n, step := m.lesson.Step()

@@ -1,8 +1,11 @@
 // Package ui is kassa's terminal interface: one root model that owns the
-// header, the help line and the routing, and one model per screen.
+// header, the help line and a stack of screens, and one model per screen.
+// The sale screen is at the bottom of the stack; every other screen is
+// pushed on it and "back" pops.
 package ui
 
 import (
+	"context"
 	"slices"
 
 	"charm.land/bubbles/v2/help"
@@ -11,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/check"
 	"github.com/kassa-till/kassa/ui/common"
 	"github.com/kassa-till/kassa/ui/history"
@@ -21,44 +25,30 @@ import (
 	"github.com/kassa-till/kassa/ui/trainer"
 )
 
-// screen is which screen has the keyboard.
-type screen int
-
-const (
-	screenSale screen = iota
-	screenRefund
-	screenCheck
-	screenSettings
-	screenTrainer
-	screenScore
-	screenHistory
-)
-
 // Model is the root of the program.
 type Model struct {
-	c        *common.Common
-	screen   screen
-	sale     sale.Model
-	refund   refund.Model
-	check    check.Model
-	settings settings.Model
-	trainer  trainer.Model
-	history  history.Model
-	help     help.Model
+	c *common.Common
+	// stack is the screens, the sale screen first; the last has the keys.
+	stack []common.Screen
+	help  help.Model
+	sub   *tracker.Subscription
 	// attention counts operations only a person can settle, for the header.
 	attention int
-	// fromHistory is set while a refund started from the history runs:
-	// when it is over, the manager is taken back there.
-	fromHistory bool
-	// lesson is the lesson in progress, nil for free practice.
+	// lesson is the lesson in progress, nil for free practice; score is
+	// set once it is over and its score shows.
 	lesson *lesson.Run
+	score  bool
+	// observed is the operations the lesson has judged.
+	observed map[store.ID]bool
 }
 
-// New returns the root model over c.
+// New returns the root model over c. It subscribes to c's tracker, until
+// the tracker is closed.
 func New(c *common.Common) Model {
 	h := help.New()
 	h.Styles = c.Styles.Help
-	m := Model{c: c, sale: sale.NewModel(c), refund: refund.New(c), check: check.New(c), settings: settings.New(c), trainer: trainer.New(c), history: history.New(c), help: h}
+	m := Model{c: c, stack: []common.Screen{common.AsScreen(sale.NewModel(c))}, help: h,
+		sub: c.Tracker.Subscribe(), observed: map[store.ID]bool{}}
 	if c.Lesson != nil && c.Trainer != nil {
 		run := lesson.Start(*c.Lesson)
 		m.lesson = &run
@@ -79,29 +69,36 @@ func (m Model) queueCustomer() tea.Cmd {
 	}
 }
 
-// unfinishedMsg carries the operations an earlier run left open.
-type unfinishedMsg struct {
-	ops []store.Operation
+// resumedMsg carries the operations an earlier run left open, now
+// followed again.
+type resumedMsg struct {
+	ms  []tracker.Machine
 	err error
 }
 
 // attentionMsg counts operations waiting for a person.
 type attentionMsg int
 
-// Init looks for operations an earlier run left unfinished, and counts
-// those waiting for a person.
+// Init takes up what an earlier run left open, counts the operations
+// waiting for a person, and listens to the tracker.
 func (m Model) Init() tea.Cmd {
-	st := m.c.Store
-	return tea.Batch(m.lookAgain(st), m.queueCustomer())
+	tr := m.c.Tracker
+	return tea.Batch(func() tea.Msg {
+		ms, err := tr.Resume()
+		return resumedMsg{ms: ms, err: err}
+	}, m.countAttention(), m.listen(), m.queueCustomer())
 }
 
-// lookAgain finds operations left open and counts those waiting for a
-// person; the root does it at start and whenever a sale screen is free.
-func (m Model) lookAgain(st *store.Store) tea.Cmd {
-	return tea.Batch(func() tea.Msg {
-		ops, err := st.Unfinished()
-		return unfinishedMsg{ops: ops, err: err}
-	}, m.countAttention())
+// listen waits for the tracker's next news.
+func (m Model) listen() tea.Cmd {
+	sub := m.sub
+	return func() tea.Msg {
+		ms, err := sub.Wait(context.Background())
+		if err != nil {
+			return nil // the program is ending
+		}
+		return common.OpsChanged{Machines: ms}
+	}
 }
 
 func (m Model) countAttention() tea.Cmd {
@@ -112,15 +109,35 @@ func (m Model) countAttention() tea.Cmd {
 	}
 }
 
-// Update routes messages: size and quit here, the rest to the screen.
+func (m Model) top() common.Screen { return m.stack[len(m.stack)-1] }
+
+// onSale reports whether the sale screen at amount entry has the keys:
+// only there do the F-keys open other screens.
+func (m Model) onSale() bool {
+	if len(m.stack) != 1 || m.score {
+		return false
+	}
+	s, ok := m.top().Model().(sale.Model)
+	return ok && !s.Choosing()
+}
+
+// afterSale reports whether the outcome of a payment taken on the sale
+// screen is shown and may be left for another screen, as for a new sale.
+func (m Model) afterSale() bool {
+	if len(m.stack) != 2 || m.score {
+		return false
+	}
+	f, ok := m.top().Model().(sale.Follow)
+	return ok && !f.Holds()
+}
+
+// Update routes messages: keys to the screen on top, everything else to
+// every screen, which each take only their own.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width - 2)
-		var cmd tea.Cmd
-		m.sale, cmd = m.sale.Update(msg)
-		return m, cmd
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.c.Keys.Help):
@@ -130,81 +147,165 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Safe at any moment: every operation is written ahead, and the
 			// next start takes up whatever is still open.
 			return m, tea.Quit
-		case m.screen == screenSale && m.sale.Idle() && m.opens(msg):
-			return m.open(msg)
-		case m.screen == screenScore:
+		case m.score:
 			if key.Matches(msg, m.c.Keys.Back) || key.Matches(msg, m.c.Keys.Next) {
-				m.screen, m.lesson = screenSale, nil
+				m.score, m.lesson = false, nil
 			}
 			return m, nil
-		case m.screen != screenSale:
-			return m.updateScreen(m.screen, msg)
+		case m.onSale() && m.opens(msg):
+			return m.open(msg)
+		case m.afterSale() && key.Matches(msg, m.c.Keys.GoRefund):
+			next, cmd := m.pop(nil)
+			next, open := next.(Model).open(msg)
+			return next, tea.Batch(cmd, open)
 		}
+		return m.updateTop(msg)
 	case attentionMsg:
 		m.attention = int(msg)
 		return m, nil
+	case resumedMsg:
+		return m.resume(msg)
+	case common.Push:
+		m.stack = append(m.stack, msg.Screen)
+		return m, msg.Init
+	case common.Replace:
+		m.stack = append(m.stack[:len(m.stack)-1], msg.Screen)
+		return m, msg.Init
+	case common.Pop:
+		return m.pop(msg.Then)
+	// A screen's Back pops only that screen: one that arrives after the
+	// cashier has moved on changes nothing.
 	case refund.BackMsg:
-		if m.fromHistory {
-			return m.backToHistory()
-		}
-		m.screen = screenSale
-		return m, nil
-	case history.BackMsg, trainer.BackMsg, settings.BackMsg:
-		m.screen = screenSale
-		return m, nil
+		return m.popIf(func(s any) bool { _, ok := s.(refund.Model); return ok })
+	case history.BackMsg:
+		return m.popIf(func(s any) bool { _, ok := s.(history.Model); return ok })
+	case trainer.BackMsg:
+		return m.popIf(func(s any) bool { _, ok := s.(trainer.Model); return ok })
+	case settings.BackMsg:
+		return m.popIf(func(s any) bool { _, ok := s.(settings.Model); return ok })
 	case check.BackMsg:
-		m.screen = screenSale
-		return m, m.countAttention()
+		next, cmd := m.popIf(func(s any) bool { _, ok := s.(check.Model); return ok })
+		return next, tea.Batch(cmd, m.countAttention())
 	case history.RefundMsg:
-		var cmd tea.Cmd
-		m.refund, cmd = m.refund.OpenFor(msg.Payment)
-		m.screen, m.fromHistory = screenRefund, true
+		r, cmd := refund.New(m.c).OpenFor(msg.Payment)
+		m.stack = append(m.stack, common.AsScreen(r))
+		return m, cmd
+	case refund.StartMsg:
+		if _, ok := m.top().Model().(refund.Model); !ok {
+			return m, nil
+		}
+		f, cmd := sale.Refund(m.c, msg.Payment, msg.Amount)
+		m.stack = append(slices.Clone(m.stack[:len(m.stack)-1]), f)
 		return m, cmd
 	case trainer.WipedMsg:
 		// A fresh sale screen over the empty file.
-		m.sale = sale.NewModel(m.c)
+		m.stack = []common.Screen{common.AsScreen(sale.NewModel(m.c)), m.top()}
 		return m, m.countAttention()
-	case refund.StartMsg:
-		m.screen = screenSale
-		var cmd tea.Cmd
-		m.sale, cmd = m.sale.StartRefund(msg.Payment, msg.Amount)
-		return m, cmd
-	case unfinishedMsg:
-		return m.resume(msg)
-	// A screen's own answers go to that screen, wherever the cashier is.
-	case history.Msg:
-		return m.updateScreen(screenHistory, msg)
-	case trainer.Msg:
-		return m.updateScreen(screenTrainer, msg)
-	case settings.Msg:
-		return m.updateScreen(screenSettings, msg)
-	case refund.Msg:
-		return m.updateScreen(screenRefund, msg)
-	case check.Msg:
-		return m.updateScreen(screenCheck, msg)
+	case common.OpsChanged:
+		next, cmd := m.broadcast(msg)
+		next.observe(msg)
+		return next, tea.Batch(cmd, next.listen(), next.queueCustomerIfJudged(m), next.countAttentionIf(msg))
 	}
-	wasOutcome, wasBusy := m.sale.Machine().Phase.Final(), m.sale.Machine().Phase.Busy()
+	return m.broadcast(msg)
+}
+
+// broadcast hands a message to every screen; each takes only its own.
+func (m Model) broadcast(msg tea.Msg) (Model, tea.Cmd) {
+	m.stack = slices.Clone(m.stack)
+	cmds := make([]tea.Cmd, len(m.stack))
+	for i, s := range m.stack {
+		m.stack[i], cmds[i] = s.UpdateScreen(msg)
+	}
+	return m.counted(), tea.Batch(cmds...)
+}
+
+func (m Model) updateTop(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.stack = slices.Clone(m.stack)
 	var cmd tea.Cmd
-	m.sale, cmd = m.sale.Update(msg)
-	if wasBusy && m.sale.Machine().Phase.Final() && m.lesson != nil {
-		run := m.lesson.Observe(m.sale.Machine().Op)
+	m.stack[len(m.stack)-1], cmd = m.top().UpdateScreen(msg)
+	nav, s := m.top().TakeNav()
+	m.stack[len(m.stack)-1] = s
+	if nav.Pop {
+		next, more := m.pop(nav.Then)
+		return next, tea.Batch(cmd, more)
+	}
+	return m.counted(), cmd
+}
+
+// counted takes the count of operations to check from the check screen's
+// list where it shows one: no second read to race it.
+func (m Model) counted() Model {
+	if c, ok := m.top().Model().(check.Model); ok && c.Loaded() {
+		m.attention = c.Count()
+	}
+	return m
+}
+
+// popIf pops the screen on top if it is the one is says.
+func (m Model) popIf(is func(any) bool) (tea.Model, tea.Cmd) {
+	if !is(m.top().Model()) {
+		return m, nil
+	}
+	return m.pop(nil)
+}
+
+// pop closes the screen on top and hands then to the one below; the
+// screen below reads again what it shows, where it can.
+func (m Model) pop(then tea.Msg) (tea.Model, tea.Cmd) {
+	if len(m.stack) == 1 {
+		return m, nil
+	}
+	m.stack = slices.Clone(m.stack[:len(m.stack)-1])
+	var cmds []tea.Cmd
+	if h, ok := m.top().Model().(history.Model); ok {
+		h, cmd := h.Resume()
+		m.stack[len(m.stack)-1] = common.AsScreen(h)
+		cmds = append(cmds, cmd)
+	}
+	if then != nil {
+		next, cmd := m.updateTop(then)
+		m = next.(Model)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// observe judges, in a lesson, each operation the trainee finished.
+func (m *Model) observe(msg common.OpsChanged) {
+	if m.lesson == nil || m.lesson.Done() {
+		return
+	}
+	for _, mc := range msg.Machines {
+		if mc.Phase.Busy() || m.observed[mc.Op.ID] {
+			continue
+		}
+		m.observed[mc.Op.ID] = true
+		run := m.lesson.Observe(mc.Op)
 		m.lesson = &run
 		if run.Done() {
-			m.screen = screenScore
+			m.score = true
+			return
 		}
-		cmd = tea.Batch(cmd, m.queueCustomer())
 	}
-	if wasOutcome && m.sale.Machine().Phase == sale.Entry && m.fromHistory {
-		// A refund the manager started from the history: back to the list
-		// as it was left, its rows read again.
-		next, back := m.backToHistory()
-		return next, tea.Batch(cmd, back, m.lookAgain(m.c.Store))
+}
+
+// queueCustomerIfJudged scripts the next customer once the lesson moved on.
+func (m Model) queueCustomerIfJudged(before Model) tea.Cmd {
+	if m.lesson == nil || before.lesson == nil || len(m.lesson.Results) == len(before.lesson.Results) {
+		return nil
 	}
-	if wasOutcome && m.sale.Machine().Phase == sale.Entry {
-		// Back at a new sale: anything else left open by an earlier run?
-		cmd = tea.Batch(cmd, m.lookAgain(m.c.Store))
+	return m.queueCustomer()
+}
+
+// countAttentionIf counts the operations to check again when one of msg's
+// operations may have joined or left them.
+func (m Model) countAttentionIf(msg common.OpsChanged) tea.Cmd {
+	for _, mc := range msg.Machines {
+		if !mc.Holds() {
+			return m.countAttention()
+		}
 	}
-	return m, cmd
+	return nil
 }
 
 // opens reports whether key opens another screen from the free sale screen.
@@ -217,99 +318,79 @@ func (m Model) opens(msg tea.KeyPressMsg) bool {
 // open opens the screen that msg's key names.
 func (m Model) open(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.c.Keys
-	var cmd tea.Cmd
-	m.fromHistory = false // the cashier has gone on to something else
+	var (
+		s   common.Screen
+		cmd tea.Cmd
+	)
 	switch {
 	case key.Matches(msg, k.GoRefund):
-		m.refund, cmd = m.refund.Open()
-		m.screen = screenRefund
+		var r refund.Model
+		r, cmd = refund.New(m.c).Open()
+		s = common.AsScreen(r)
 	case key.Matches(msg, k.GoCheck):
-		m.check, cmd = m.check.Open()
-		m.screen = screenCheck
+		var c check.Model
+		c, cmd = check.New(m.c).Open()
+		s = common.AsScreen(c)
 	case key.Matches(msg, k.GoSettings):
-		m.settings, cmd = m.settings.Open()
-		m.screen = screenSettings
+		var st settings.Model
+		st, cmd = settings.New(m.c).Open()
+		s = common.AsScreen(st)
 	case key.Matches(msg, k.GoTrainer):
-		m.trainer = m.trainer.Open()
-		m.screen = screenTrainer
+		s = common.AsScreen(trainer.New(m.c).Open())
 	case key.Matches(msg, k.GoHistory):
-		m.history, cmd = m.history.Open()
-		m.screen = screenHistory
+		var h history.Model
+		h, cmd = history.New(m.c).Open()
+		s = common.AsScreen(h)
 	}
+	m.stack = append(slices.Clone(m.stack), s)
 	return m, cmd
 }
 
-// backToHistory returns to the history screen a refund was started from.
-func (m Model) backToHistory() (tea.Model, tea.Cmd) {
-	var cmd tea.Cmd
-	m.history, cmd = m.history.Resume()
-	m.screen, m.fromHistory = screenHistory, false
-	return m, cmd
-}
-
-// updateScreen hands msg to one of the screens besides the sale.
-func (m Model) updateScreen(s screen, msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmd tea.Cmd
-	switch s {
-	case screenRefund:
-		m.refund, cmd = m.refund.Update(msg)
-	case screenCheck:
-		m.check, cmd = m.check.Update(msg)
-		if m.check.Loaded() {
-			// The list just read is the count: no second read to race it.
-			m.attention = m.check.Count()
-		}
-	case screenSettings:
-		m.settings, cmd = m.settings.Update(msg)
-	case screenTrainer:
-		m.trainer, cmd = m.trainer.Update(msg)
-	case screenHistory:
-		m.history, cmd = m.history.Update(msg)
-	}
-	return m, cmd
-}
-
-// resume takes up an operation an earlier run left open: first one whose
-// outcome is still to be learned (newest first), else one that was sent
-// before the provider answered, which goes to a person. The sale screen
-// follows one at a time; when the cashier leaves its outcome, the root
-// looks again (see Update), until none is left.
-func (m Model) resume(msg unfinishedMsg) (tea.Model, tea.Cmd) {
-	if !m.sale.Idle() {
-		return m, nil
-	}
-	for _, states := range [][]store.State{{store.StateUnknown, store.StatePending}, {store.StateCreated}} {
-		for i := len(msg.ops) - 1; i >= 0; i-- {
-			op := msg.ops[i]
-			if op.Provider == m.c.Provider.Info().Name && slices.Contains(states, op.State) {
-				var cmd tea.Cmd
-				m.sale, cmd = m.sale.Resume(op)
-				m.screen = screenSale
-				return m, cmd
-			}
+// resume shows the operations an earlier run left open that a cashier must
+// see through, one after the other: those whose outcome is still to be
+// learned (the newest first), then those sent before the provider
+// answered, which go to a person. Operations that go on in the background
+// (refunds that take hours) are only followed.
+func (m Model) resume(msg resumedMsg) (tea.Model, tea.Cmd) {
+	var shown []tracker.Machine
+	for _, mc := range msg.ms {
+		if mc.Phase == tracker.Check {
+			shown = append(shown, mc)
 		}
 	}
-	return m, nil
+	for _, mc := range msg.ms {
+		if mc.Holds() {
+			shown = append(shown, mc)
+		}
+	}
+	var cmds []tea.Cmd
+	for _, mc := range shown {
+		s, cmd := sale.Show(m.c, mc)
+		m.stack = append(slices.Clone(m.stack), s)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(append(cmds, m.countAttention())...)
 }
 
 // shown is the screen that has the keyboard: its body, its keys for the
 // help line, and its state for the terminal's title.
 func (m Model) shown() (string, help.KeyMap, string) {
-	switch m.screen {
-	case screenRefund:
-		return m.refund.View(), m.refund, m.refund.Title()
-	case screenCheck:
-		return m.check.View(), m.check, m.check.Title()
-	case screenSettings:
-		return m.settings.View(), m.settings, m.settings.Title()
-	case screenTrainer:
-		return m.trainer.View(), m.trainer, m.trainer.Title()
-	case screenScore:
+	if m.score {
 		return m.scoreView(), scoreKeys{m.c.Keys}, m.c.T("lesson.finished", m.lesson.Lesson.Title.In(m.c.Lang))
-	case screenHistory:
-		return m.history.View(), m.history, m.history.Title()
 	}
-	return m.sale.View(), m.sale, m.sale.Title()
+	s := m.top()
+	var keys help.KeyMap = s
+	if m.afterSale() {
+		keys = withKeyAfterFirst{keys, m.c.Keys.GoRefund}
+	}
+	if _, ok := s.Model().(sale.Follow); ok && len(m.stack) > 1 {
+		if _, fromHistory := m.stack[len(m.stack)-2].Model().(history.Model); fromHistory {
+			// Enter ends a refund started from the history by going back
+			// there.
+			keys = relabel{keys, m.c.Keys.Next.Help(), m.c.Keys.BackToHistory}
+		}
+	}
+	return s.View(), keys, s.Title()
 }
 
 // helpKeys is the shown screen's keys, led by F1 when the help line is
@@ -353,6 +434,22 @@ func (r relabel) FullHelp() [][]key.Binding {
 	return cols
 }
 
+// withKeyAfterFirst is a screen's keys with one more after the first.
+type withKeyAfterFirst struct {
+	help.KeyMap
+	extra key.Binding
+}
+
+func (w withKeyAfterFirst) ShortHelp() []key.Binding {
+	keys := w.KeyMap.ShortHelp()
+	if len(keys) == 0 {
+		return []key.Binding{w.extra}
+	}
+	return append([]key.Binding{keys[0], w.extra}, keys[1:]...)
+}
+
+func (w withKeyAfterFirst) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }
+
 // withHelpKey is a screen's keys with F1 first.
 type withHelpKey struct {
 	help.KeyMap
@@ -377,11 +474,6 @@ func (w withHelpKey) FullHelp() [][]key.Binding {
 // View draws header, screen and help.
 func (m Model) View() tea.View {
 	screen, keys, title := m.shown()
-	if m.fromHistory && m.screen == screenSale {
-		// The sale screen's Enter ends a refund started from the history
-		// by going back there.
-		keys = relabel{keys, m.c.Keys.Next.Help(), m.c.Keys.BackToHistory}
-	}
 	top := []string{m.header()}
 	if m.c.IgnoredReal {
 		top = append(top, m.c.Styles.Warn.Render(m.c.T("trainer.ignored")))
@@ -406,7 +498,11 @@ func (m Model) View() tea.View {
 
 func (m Model) header() string {
 	s := m.c.Styles
-	left := s.Brand.Render("kassa") + s.Provider.Render("  ·  "+m.c.T("provider."+m.c.Provider.Info().Name))
+	names := make([]string, 0, 4)
+	for _, name := range m.c.Providers.Names() {
+		names = append(names, m.c.T("provider."+name))
+	}
+	left := s.Brand.Render("kassa") + s.Provider.Render("  ·  "+joinNames(names))
 	if m.c.Cashier != "" {
 		left += s.Provider.Render("  ·  " + m.c.T("app.cashier", m.c.Cashier))
 	}
@@ -426,5 +522,22 @@ func (m Model) header() string {
 	return s.Header.Width(w).Render(line)
 }
 
-// Sale exposes the sale screen, for tests.
-func (m Model) Sale() sale.Model { return m.sale }
+func joinNames(names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += " · "
+		}
+		out += n
+	}
+	return out
+}
+
+// Screens exposes the stack's models, bottom first, for tests.
+func (m Model) Screens() []any {
+	out := make([]any, len(m.stack))
+	for i, s := range m.stack {
+		out[i] = s.Model()
+	}
+	return out
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/kassa-till/kassa/providers/kaspi"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -36,6 +37,7 @@ type till struct {
 	clk   *clock.Fake
 	sim   *sim.Sim
 	store *store.Store
+	tr    *tracker.Tracker
 }
 
 func newTill(t *testing.T, width int, lang string, customer sim.Customer) *till {
@@ -70,22 +72,37 @@ func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, be
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
 	cat := locale.MustLoad(lang)
+	reg := providers.MustRegistry(kaspi.New(kaspi.NewClient(srv.URL, nil), kaspi.Options{}))
+	tr := tracker.New(st, reg, clk)
+	t.Cleanup(func() { tr.Close(); st.Close() })
 	c := &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk, Store: st,
-		Provider: kaspi.New(kaspi.NewClient(srv.URL, nil), kaspi.Options{}),
-		Shop:     common.Shop{Name: "Kaspi Mark", Address: "Алматы қ., Қонаев 11, 6", BIN: "960419351140"},
-		Cashier:  "Aigerim", Demo: true, ReceiptWidth: 42,
+		Providers: reg, Tracker: tr,
+		Shop:    common.Shop{Name: "Kaspi Mark", Address: "Алматы қ., Қонаев 11, 6", BIN: "960419351140"},
+		Cashier: "Aigerim", Demo: true, ReceiptWidth: 42,
 	}
 	if before != nil {
-		before(st, c.Provider)
+		before(st, reg.First())
 	}
 	if adjust != nil {
 		adjust(c, s)
 	}
 	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, 50))
-	return &till{t: t, tm: tm, clk: clk, sim: s, store: st}
+	return &till{t: t, tm: tm, clk: clk, sim: s, store: st, tr: tr}
+}
+
+// settled reports whether the tracker waits on the clock and the screens
+// have taken in all it said.
+func (k *till) settled() bool { return k.tr.Quiet() && k.tr.Delivered() }
+
+// lastID is the newest operation's id, 0 for none.
+func (k *till) lastID() store.ID {
+	ops, _ := k.store.Recent(1)
+	if len(ops) == 0 {
+		return 0
+	}
+	return ops[0].ID
 }
 
 // eventually waits for cond, which other goroutines make true: the
@@ -111,11 +128,13 @@ func (k *till) waitTitle(title string) {
 	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
 }
 
-// pay types an amount and Enter, and waits until the till polls the POS.
+// pay types an amount and Enter, and waits until the till has sent the
+// payment and waits to poll the POS.
 func (k *till) pay(amount string) {
+	before := k.lastID()
 	k.tm.Type(amount)
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	k.eventually("the first status poll is due", func() bool { return k.clk.Waiters() == 1 })
+	k.eventually("the payment was sent", func() bool { return k.lastID() > before && k.settled() })
 }
 
 // payFor takes a payment, lets seconds pass on the till's clock, and
@@ -135,13 +154,7 @@ func (k *till) payFor(amount string, seconds int, title string) {
 // POS's answer: it is then waiting again, or has nothing more to ask.
 func (k *till) second() {
 	k.clk.Advance(time.Second)
-	k.eventually("the poll was answered", func() bool {
-		if k.clk.Waiters() == 1 {
-			return true
-		}
-		ops, _ := k.store.Recent(1)
-		return len(ops) == 1 && !ops[0].State.Open()
-	})
+	k.eventually("the poll was answered", k.settled)
 }
 
 // screen quits and returns the last screen as plain text, with the
@@ -261,7 +274,7 @@ func TestScreenRefundPartialThenOver(t *testing.T) {
 	k.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
 	k.tm.Type("2000")
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	k.eventually("the refund is polled", func() bool { return k.clk.Waiters() == 1 })
+	k.eventually("the refund is polled", func() bool { return k.lastID() == 2 && k.settled() })
 	for range 6 {
 		k.second()
 	}
@@ -295,14 +308,14 @@ func TestScreenTakesUpWhatAnEarlierRunLeftOpen(t *testing.T) {
 			st.Create(&lost)
 			op := store.NewPayment("kaspi", providers.New(1200, providers.KZT), "Aigerim", true, t0)
 			st.Create(&op)
-			started, err := p.StartPayment(context.Background(), providers.PaymentRequest{Amount: op.Amount})
+			started, err := p.Start(context.Background(), providers.Request{Kind: providers.KindPayment, Amount: op.Amount})
 			if err != nil {
 				t.Fatal(err)
 			}
 			op.Started(started, t0)
 			st.Save(&op)
 		})
-	k.eventually("the open payment is polled", func() bool { return k.clk.Waiters() == 1 })
+	k.eventually("the open payment is polled", func() bool { return len(k.tr.Following()) == 1 && k.settled() })
 	for range 6 {
 		k.second()
 	}
@@ -433,7 +446,7 @@ func TestScreenTrainerScriptsTheNextCustomerAndWipes(t *testing.T) {
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	k.waitTitle("new sale")
 	k.payFor("2000", 6, "2 000 ₸ declined")
-	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape}) // a new sale, not the same amount again
 
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF8})
 	k.waitTitle("TRAINER")
@@ -461,7 +474,7 @@ func TestScreenHistoryToday(t *testing.T) {
 		for i, amount := range []int64{4500, 12800} {
 			op := store.NewPayment("kaspi", providers.New(amount, providers.KZT), "Aigerim", true, t0.Add(time.Duration(i)*time.Minute))
 			st.Create(&op)
-			op.Started(providers.Started{Ref: "p"}, t0)
+			op.Started(providers.Status{Ref: "p"}, t0)
 			op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "50471133" + string(rune('0'+i)),
 				Cheque: &providers.Cheque{TerminalID: "31452963"}}, t0)
 			st.Save(&op)
@@ -480,7 +493,7 @@ func shopHistory(t *testing.T, width int) *till {
 		pay := func(amount int64, at time.Time, number string, card bool) store.Operation {
 			op := store.NewPayment("kaspi", providers.New(amount, providers.KZT), "Aigerim", true, at)
 			st.Create(&op)
-			op.Started(providers.Started{Ref: "p" + number}, at)
+			op.Started(providers.Status{Ref: "p" + number}, at)
 			status := providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: number,
 				Cheque: &providers.Cheque{StoreName: "Kaspi Mark", TerminalID: "31452963", OrderNumber: number, Amount: "x", Date: at.Format("02.01.06 15:04:05")}}
 			if card {
@@ -495,7 +508,7 @@ func shopHistory(t *testing.T, width int) *till {
 		pay(12800, t0.Add(-time.Minute), "504711331", false)
 		r := store.NewRefund(p, providers.New(1500, providers.KZT), "Aigerim", t0.Add(-30*time.Minute))
 		st.CreateRefund(&r)
-		r.Started(providers.Started{Ref: "r1"}, t0.Add(-30*time.Minute))
+		r.Started(providers.Status{Ref: "r1"}, t0.Add(-30*time.Minute))
 		r.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard, TransactionID: p.TransactionID}, t0.Add(-29*time.Minute))
 		st.Save(&r)
 	})
@@ -558,7 +571,7 @@ func TestScreenHistoryRefundAndBack(t *testing.T) {
 	k.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
 	k.tm.Type("1200")
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	k.eventually("the refund is polled", func() bool { return k.clk.Waiters() >= 1 })
+	k.eventually("the refund is polled", func() bool { return k.lastID() == 2 && k.settled() })
 	for range 6 {
 		k.second()
 	}

@@ -170,8 +170,7 @@ func (g *generator) payment(create func(*store.Operation) error, at time.Time, i
 		}
 		return create(&op)
 	}
-	op.Started(providers.Started{Ref: fmt.Sprintf("1795%09d", i),
-		Status: providers.Status{State: providers.StatePending, Stage: providers.StageStarting, Detail: "Initialize"}}, at)
+	op.Started(providers.Status{Ref: fmt.Sprintf("1795%09d", i), State: providers.StatePending, Stage: providers.StageStarting, Detail: "Initialize"}, at)
 	cheque := &providers.Cheque{Type: "payment", StoreName: "Kaspi Mark", City: "Алматы қ.", Address: "Қонаев 11, 6",
 		BIN: "960419351140", TerminalID: genTerminals[g.rnd.IntN(len(genTerminals))], Date: at.Format("02.01.06 15:04:05"),
 		Amount: amount.Grouped() + " ₸"}
@@ -215,7 +214,7 @@ func (g *generator) refund(create func(*store.Operation) error, at time.Time, i 
 		amount = providers.New(max(1, amount.Minor/int64(2+g.rnd.IntN(3))), providers.KZT)
 	}
 	r := store.NewRefund(p.op, amount, p.op.Cashier, at)
-	r.Started(providers.Started{Ref: fmt.Sprintf("1796%09d", i)}, at)
+	r.Started(providers.Status{Ref: fmt.Sprintf("1796%09d", i)}, at)
 	ch := *p.op.Cheque
 	ch.Type, ch.Amount, ch.Date = "refund", "- "+amount.Grouped()+" ₸", at.Format("02.01.06 15:04:05")
 	ch.ICC, ch.HostResponseCode, ch.PinEntered = "", "", "" // not on a card refund's cheque

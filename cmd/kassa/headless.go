@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/receipts"
+	"github.com/kassa-till/kassa/store/tracker"
+	"github.com/kassa-till/kassa/ui/amount"
 	"github.com/kassa-till/kassa/ui/common"
 	"github.com/kassa-till/kassa/ui/refund"
 	"github.com/kassa-till/kassa/ui/sale"
@@ -18,14 +21,15 @@ import (
 // the line printed before it says why.
 var errOutcome = errors.New("the operation did not succeed")
 
-// runPay takes one payment without the screen: the same workflow, written
-// ahead and resumable, for scripts and for the crash tests. Operations an
-// earlier run left open are followed up first, so a payment is never
-// started while another's outcome is unknown.
+// runPay takes one payment without the screen: the same tracker as the
+// till's, written ahead and resumable, for scripts and for the crash
+// tests. Operations an earlier run left open are followed up first, so a
+// payment is never started while another's outcome is unknown.
 func runPay(args []string, out io.Writer) error {
-	var amount string
+	var amountText, provider string
 	c, _, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
-		fs.StringVar(&amount, "amount", "", "amount to take, in tenge")
+		fs.StringVar(&amountText, "amount", "", "amount to take, in tenge or soums")
+		fs.StringVar(&provider, "provider", "", "provider to take it with, where the till has several")
 	})
 	if err != nil {
 		return err
@@ -34,36 +38,50 @@ func runPay(args []string, out io.Writer) error {
 	if err := recoverAll(c, out); err != nil {
 		return err
 	}
-	info := c.Provider.Info()
-	m := sale.New(info, c.Cashier, c.Demo)
-	for _, r := range amount {
-		m = m.Type(r)
+	in := amount.New(c.Currency()).Paste(amountText)
+	a, problem := in.Value()
+	if text := sale.ProblemText(c, in, problem, providers.Money{}); text != "" {
+		fmt.Fprintln(out, text)
+		return errOutcome
 	}
-	m, eff := m.Submit(c.Clock.Now())
-	if m.Phase == sale.Entry {
+	if provider == "" {
+		fit := c.Providers.For(a)
+		if len(fit) == 0 {
+			fmt.Fprintln(out, sale.ProblemText(c, in, amount.TooLarge, c.Providers.First().Info().MaxAmount))
+			return errOutcome
+		}
+		provider = fit[0].Info().Name
+	}
+	m, err := c.Tracker.Pay(provider, a, c.Cashier, c.Demo)
+	if err != nil {
 		fmt.Fprintln(out, sale.Line(c, m))
 		return errOutcome
 	}
-	return finish(c, m, eff, out)
+	return finish(c, m, out)
 }
 
-// finish runs a started operation to its outcome and prints its receipt.
-func finish(c *common.Common, m sale.Machine, eff []sale.Effect, out io.Writer) error {
-	m = sale.Drive(m, eff, runner(c), reporter(c, out))
-	if m.Phase != sale.Paid {
+// finish follows a started operation to its outcome and prints its receipt.
+func finish(c *common.Common, m tracker.Machine, out io.Writer) error {
+	m, err := c.Tracker.Wait(context.Background(), m.Op.ID, reporter(c, out))
+	if err != nil {
+		return err
+	}
+	if m.Phase != tracker.Paid && !m.Background {
 		return errOutcome
 	}
-	printReceipt(c, m, out)
+	if m.Phase == tracker.Paid {
+		printReceipt(c, m, out)
+	}
 	return nil
 }
 
 // runRefund returns money from a payment found by its receipt number or
 // payment number (Kaspi orderNumber or rrn), without the screen.
 func runRefund(args []string, out io.Writer) error {
-	var number, amount string
+	var number, amountText string
 	c, _, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&number, "payment", "", "receipt number or payment number of the payment")
-		fs.StringVar(&amount, "amount", "", "amount to refund, in tenge")
+		fs.StringVar(&amountText, "amount", "", "amount to refund, in tenge or soums")
 	})
 	if err != nil {
 		return err
@@ -72,18 +90,23 @@ func runRefund(args []string, out io.Writer) error {
 	if err := recoverAll(c, out); err != nil {
 		return err
 	}
-	payment, err := refund.Find(c.Store, c.Provider.Info().Name, number)
+	payment, err := refund.Find(c.Store, c.Providers.Names(), number)
 	if err != nil {
 		fmt.Fprintln(out, c.T(refund.ProblemKey(err)))
 		return errOutcome
 	}
-	a, err := providers.ParseMajor(amount, payment.Amount.Currency)
-	if err != nil || a.Minor <= 0 {
-		fmt.Fprintln(out, c.T("problem.format"))
+	in := amount.New(payment.Amount.Currency).Paste(amountText)
+	a, problem := in.Value()
+	if text := sale.ProblemText(c, in, problem, providers.Money{}); text != "" {
+		fmt.Fprintln(out, text)
 		return errOutcome
 	}
-	m, eff := sale.New(c.Provider.Info(), c.Cashier, c.Demo).SubmitRefund(payment, a, c.Clock.Now())
-	return finish(c, m, eff, out)
+	m, err := c.Tracker.Refund(payment, a, c.Cashier)
+	if err != nil {
+		fmt.Fprintln(out, sale.Line(c, m))
+		return errOutcome
+	}
+	return finish(c, m, out)
 }
 
 // runRecover follows up every operation an earlier run left open and exits.
@@ -96,30 +119,26 @@ func runRecover(args []string, out io.Writer) error {
 	return recoverAll(c, out)
 }
 
+// recoverAll follows every operation an earlier run left open until none
+// holds the till; refunds that take hours are left to go on.
 func recoverAll(c *common.Common, out io.Writer) error {
-	ops, err := c.Store.Unfinished()
+	taken, err := c.Tracker.Resume()
 	if err != nil {
 		return err
 	}
-	for _, op := range ops {
-		if !sale.Recoverable(op) || op.Provider != c.Provider.Info().Name {
-			continue
+	for _, m := range taken {
+		fmt.Fprintln(out, c.T("recover.taking_up", m.Op.Receipt()))
+		if _, err := c.Tracker.Wait(context.Background(), m.Op.ID, reporter(c, out)); err != nil {
+			return err
 		}
-		fmt.Fprintln(out, c.T("recover.taking_up", op.Receipt()))
-		m, eff := sale.New(c.Provider.Info(), c.Cashier, c.Demo).Resume(op, c.Clock.Now())
-		sale.Drive(m, eff, runner(c), reporter(c, out))
 	}
 	return nil
 }
 
-func runner(c *common.Common) sale.Runner {
-	return sale.Runner{Store: c.Store, Provider: c.Provider, Clock: c.Clock}
-}
-
 // reporter prints a line whenever what the cashier would see changes.
-func reporter(c *common.Common, out io.Writer) func(sale.Machine) {
+func reporter(c *common.Common, out io.Writer) func(tracker.Machine) {
 	last := ""
-	return func(m sale.Machine) {
+	return func(m tracker.Machine) {
 		if line := sale.Line(c, m); line != last {
 			fmt.Fprintln(out, line)
 			last = line
@@ -127,8 +146,8 @@ func reporter(c *common.Common, out io.Writer) func(sale.Machine) {
 	}
 }
 
-func printReceipt(c *common.Common, m sale.Machine, out io.Writer) {
-	r, err := sale.NewModel(c).Receipt(m.Op)
+func printReceipt(c *common.Common, m tracker.Machine, out io.Writer) {
+	r, err := sale.Receipt(c, m.Op)
 	if err != nil {
 		return
 	}

@@ -21,10 +21,12 @@ import (
 
 	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui"
 	"github.com/kassa-till/kassa/ui/common"
 )
@@ -186,9 +188,17 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 	provider := kaspi.New(client, kaspi.Options{
 		ScanTimeout: cfg.Kaspi.ScanTimeout.Duration, ConfirmTimeout: cfg.Kaspi.ConfirmTimeout.Duration,
 	})
+	reg, err := providers.NewRegistry(provider)
+	if err != nil {
+		closeAll()
+		return nil, cfg, nil, err
+	}
+	tr := tracker.New(st, reg, clk)
+	// The tracker stops before the data file closes.
+	closers = append(closers, tr.Close)
 	c := &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,
-		Store: st, Provider: provider, Lang: cfg.Lang, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
+		Store: st, Providers: reg, Tracker: tr, Lang: cfg.Lang, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
 		ReceiptWidth: cfg.ReceiptWidth, Insecure: kcfg.secured() && kcfg.Insecure,
 	}
 	if demo {

@@ -20,7 +20,6 @@ import (
 	"github.com/kassa-till/kassa/providers/kaspi"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
-	"github.com/kassa-till/kassa/ui/sale"
 )
 
 // checkTimeout bounds the connection test: the POS is on the LAN.
@@ -190,7 +189,7 @@ func failureText(c *common.Common, err error, k KaspiConfig) string {
 	if hint := tlsHint(c, err, k); hint != "" {
 		return hint
 	}
-	return sale.ErrorText(c, err)
+	return c.ErrorText(err)
 }
 
 // tlsHint explains a certificate the till refused: which flag fixes it.

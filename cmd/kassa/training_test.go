@@ -54,7 +54,7 @@ func TestTrainingTouchesNothingReal(t *testing.T) {
 	if !c.Demo || c.Trainer == nil || !c.IgnoredReal || c.Store.Path() == realDB || c.Store.Path() != filepath.Join(home, "kassa", "demo.db") {
 		t.Fatalf("demo %v trainer %v ignored %v path %s", c.Demo, c.Trainer != nil, c.IgnoredReal, c.Store.Path())
 	}
-	started, err := c.Provider.StartPayment(context.Background(), providers.PaymentRequest{Amount: providers.New(500, providers.KZT)})
+	started, err := c.Providers.First().Start(context.Background(), providers.Request{Kind: providers.KindPayment, Amount: providers.New(500, providers.KZT)})
 	if err != nil || started.Ref == "" {
 		t.Fatalf("training payment: %v", err)
 	}

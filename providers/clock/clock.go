@@ -162,6 +162,24 @@ func (f *Fake) Set(t time.Time) {
 	}
 }
 
+// Next is how long until the earliest pending timer fires; false when
+// none is pending. Tests use it to move the clock to the next thing the
+// code under test waits for.
+func (f *Fake) Next() (time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.waiters) == 0 {
+		return 0, false
+	}
+	next := f.waiters[0].at
+	for _, w := range f.waiters[1:] {
+		if w.at.Before(next) {
+			next = w.at
+		}
+	}
+	return max(next.Sub(f.now), 0), true
+}
+
 // Waiters reports how many timers are pending, so a test can wait until
 // the code under test is blocked on the clock before advancing it.
 func (f *Fake) Waiters() int {

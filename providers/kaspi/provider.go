@@ -24,14 +24,19 @@ type Options struct {
 // DefaultMaxAmount is 10 000 000 ₸.
 const DefaultMaxAmount = 10_000_000
 
-// Provider drives a Smart POS through Client as a providers.Provider.
-// Refs are processIds: payments and refunds share /v2/status.
+// Provider drives a Smart POS through Client as a providers.Provider and
+// Resolver. Refs are processIds: payments and refunds share /v2/status.
+// It offers no Canceller: the API has no cancel call, the cashier cancels
+// on the POS, which then reports the process as failed or unknown.
 type Provider struct {
 	client *Client
 	opts   Options
 }
 
-var _ providers.Provider = (*Provider)(nil)
+var (
+	_ providers.Provider = (*Provider)(nil)
+	_ providers.Resolver = (*Provider)(nil)
+)
 
 // New returns a Provider using client.
 func New(client *Client, opts Options) *Provider {
@@ -65,10 +70,12 @@ func (p *Provider) Info() providers.Info {
 		ConfirmTimeout: p.opts.ConfirmTimeout,
 		MinAmount:      providers.New(1, providers.KZT),
 		MaxAmount:      providers.New(p.opts.MaxAmount, providers.KZT),
+		CallTimeout:    15 * time.Second,
+		StatusTimeout:  15 * time.Second,
+		OneAtATime:     true,
 		Refunds:        true,
 		PartialRefunds: true,
-		RefundsAsync:   false,
-		CanCancel:      false,
+		// The cashier cancels on the POS: the API has no cancel call.
 	}
 }
 
@@ -87,64 +94,60 @@ func tenge(m providers.Money) error {
 	return nil
 }
 
-// StartPayment asks the POS to take req.Amount. owncheque is always true:
+// Start sends a payment or a refund to the POS. owncheque is always true:
 // the till prints the receipt from the answer's chequeInfo.
-func (p *Provider) StartPayment(ctx context.Context, req providers.PaymentRequest) (providers.Started, error) {
+func (p *Provider) Start(ctx context.Context, req providers.Request) (providers.Status, error) {
 	if err := tenge(req.Amount); err != nil {
-		return providers.Started{}, err
+		return providers.Status{}, err
 	}
-	if req.Amount.Minor > p.opts.MaxAmount {
-		return providers.Started{}, &providers.Error{Kind: providers.ErrLimit,
-			Text: fmt.Sprintf("amount %s is above the till's limit of %s", req.Amount.Grouped(), providers.New(p.opts.MaxAmount, providers.KZT).Grouped())}
+	var (
+		ref ProcessRef
+		err error
+	)
+	switch req.Kind {
+	case providers.KindPayment:
+		if req.Amount.Minor > p.opts.MaxAmount {
+			return providers.Status{}, &providers.Error{Kind: providers.ErrLimit,
+				Text: fmt.Sprintf("amount %s is above the till's limit of %s", req.Amount.Grouped(), providers.New(p.opts.MaxAmount, providers.KZT).Grouped())}
+		}
+		ref, err = p.client.Payment(ctx, req.Amount.Minor, true)
+	case providers.KindRefund:
+		// Refunds go back by the payment's method, found by its
+		// transactionId: orderNumber for QR, rrn for card.
+		if req.Method != providers.MethodQR && req.Method != providers.MethodCard {
+			return providers.Status{}, invalid("refund method must be qr or card, got %q", req.Method)
+		}
+		if req.TransactionID == "" {
+			return providers.Status{}, invalid("refund needs the payment's transactionId")
+		}
+		ref, err = p.client.Refund(ctx, req.Method, req.Amount.Minor, req.TransactionID, true)
+	default:
+		return providers.Status{}, invalid("unknown operation kind %q", req.Kind)
 	}
-	ref, err := p.client.Payment(ctx, req.Amount.Minor, true)
 	if err != nil {
-		return providers.Started{}, err
+		return providers.Status{}, err
 	}
 	return started(ref), nil
 }
 
-// StartRefund returns money by the payment's method and transactionId.
-func (p *Provider) StartRefund(ctx context.Context, req providers.RefundRequest) (providers.Started, error) {
-	if err := tenge(req.Amount); err != nil {
-		return providers.Started{}, err
-	}
-	if req.Method != providers.MethodQR && req.Method != providers.MethodCard {
-		return providers.Started{}, invalid("refund method must be qr or card, got %q", req.Method)
-	}
-	if req.TransactionID == "" {
-		return providers.Started{}, invalid("refund needs the payment's transactionId")
-	}
-	ref, err := p.client.Refund(ctx, req.Method, req.Amount.Minor, req.TransactionID, true)
-	if err != nil {
-		return providers.Started{}, err
-	}
-	return started(ref), nil
-}
-
-func started(ref ProcessRef) providers.Started {
+func started(ref ProcessRef) providers.Status {
 	// The start answer says only "wait"; the POS begins with Initialize.
-	st := providers.Status{State: providers.StatePending, Stage: providers.StageStarting}
+	st := providers.Status{Ref: ref.ProcessID, State: providers.StatePending, Stage: providers.StageStarting}
 	if s, ok := states[ref.Status]; ok {
 		st.State = s
 	}
-	return providers.Started{Ref: ref.ProcessID, Status: st}
+	return st
 }
 
-func (p *Provider) Status(ctx context.Context, ref string) (providers.Status, error) {
-	st, err := p.client.Status(ctx, ref)
+// Status is /v2/status: payments and refunds share it.
+func (p *Provider) Status(ctx context.Context, h providers.Handle) (providers.Status, error) {
+	st, err := p.client.Status(ctx, h.Ref)
 	return st.Status, err
 }
 
 // Resolve calls /v2/actualize. Keeping calls ResolveEvery apart is the
 // caller's job: the POS does not refuse faster calls, it only asks.
-func (p *Provider) Resolve(ctx context.Context, ref string) (providers.Status, error) {
-	st, err := p.client.Actualize(ctx, ref)
+func (p *Provider) Resolve(ctx context.Context, h providers.Handle) (providers.Status, error) {
+	st, err := p.client.Actualize(ctx, h.Ref)
 	return st.Status, err
-}
-
-// Cancel is not offered: the API has no cancel call; the cashier cancels
-// on the POS, which then reports the process as failed or unknown.
-func (p *Provider) Cancel(context.Context, string) error {
-	return &providers.Error{Kind: providers.ErrUnsupported, Text: "Kaspi Smart POS: cancel on the terminal"}
 }

@@ -25,6 +25,10 @@ func TestProviderInfo(t *testing.T) {
 		ConfirmTimeout: 60 * time.Second,
 		MinAmount:      providers.New(1, providers.KZT),
 		MaxAmount:      providers.New(10_000_000, providers.KZT),
+		CallTimeout:    15 * time.Second,
+		StatusTimeout:  15 * time.Second,
+		// The POS answers 107 to a second operation while one runs.
+		OneAtATime:     true,
 		Refunds:        true,
 		PartialRefunds: true,
 	}
@@ -55,25 +59,26 @@ func TestProviderRefusesWithoutCalling(t *testing.T) {
 		{"negative", providers.New(-5, providers.KZT), providers.ErrInvalid},
 		{"over the limit", providers.New(10_000_001, providers.KZT), providers.ErrLimit},
 	} {
-		_, err := p.StartPayment(r.ctx, providers.PaymentRequest{OperationID: "op-1", Amount: tc.amount})
+		_, err := p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: tc.amount})
 		if providers.KindOf(err) != tc.kind || providers.MaybeSent(err) {
 			t.Errorf("%s: %v (MaybeSent %v), want %s, not sent", tc.name, err, providers.MaybeSent(err), tc.kind)
 		}
 	}
-	for _, req := range []providers.RefundRequest{
-		{Amount: providers.New(100, providers.UZS), Method: providers.MethodQR, TransactionID: "504711333"},
-		{Amount: providers.New(100, providers.KZT), Method: "cash", TransactionID: "504711333"},
-		{Amount: providers.New(100, providers.KZT), Method: providers.MethodCard},
+	for _, req := range []providers.Request{
+		{Kind: providers.KindRefund, Amount: providers.New(100, providers.UZS), Method: providers.MethodQR, TransactionID: "504711333"},
+		{Kind: providers.KindRefund, Amount: providers.New(100, providers.KZT), Method: "cash", TransactionID: "504711333"},
+		{Kind: providers.KindRefund, Amount: providers.New(100, providers.KZT), Method: providers.MethodCard},
+		{Kind: "exchange", Amount: providers.New(100, providers.KZT)},
 	} {
-		if _, err := p.StartRefund(r.ctx, req); providers.KindOf(err) != providers.ErrInvalid {
+		if _, err := p.Start(r.ctx, req); providers.KindOf(err) != providers.ErrInvalid {
 			t.Errorf("refund %+v: %v", req, err)
 		}
 	}
 	if n := r.sim.Requests("/v2/payment") + r.sim.Requests("/v2/refund"); n != 0 {
 		t.Fatalf("%d requests reached the POS", n)
 	}
-	if err := p.Cancel(r.ctx, "1"); providers.KindOf(err) != providers.ErrUnsupported {
-		t.Fatalf("cancel: %v", err)
+	if _, ok := any(p).(providers.Canceller); ok {
+		t.Fatal("the Smart POS has no cancel call, yet the provider offers one")
 	}
 }
 
@@ -83,9 +88,10 @@ func TestProviderFlow(t *testing.T) {
 	r := newRig(t, sim.Options{})
 	var p providers.Provider = kaspi.New(r.c, kaspi.Options{})
 	poll := func(ref string) providers.Status {
+		h := providers.Handle{Ref: ref}
 		t.Helper()
 		for range 1000 {
-			st, err := p.Status(r.ctx, ref)
+			st, err := p.Status(r.ctx, h)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,23 +104,23 @@ func TestProviderFlow(t *testing.T) {
 		return providers.Status{}
 	}
 
-	started, err := p.StartPayment(r.ctx, providers.PaymentRequest{OperationID: "op-1", Amount: providers.New(5000, providers.KZT)})
+	started, err := p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: providers.New(5000, providers.KZT)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if started.Ref == "" || started.QR != "" || started.Status.State != providers.StatePending || started.Status.Stage != providers.StageStarting {
+	if started.Ref == "" || started.QR != nil || started.State != providers.StatePending || started.Stage != providers.StageStarting {
 		t.Fatalf("started %+v", started)
 	}
 	paid := poll(started.Ref)
 	if paid.State != providers.StateSuccess || paid.TransactionID == "" || paid.Method != providers.MethodQR || paid.Cheque == nil {
 		t.Fatalf("paid %+v", paid)
 	}
-	if _, err := p.Resolve(r.ctx, started.Ref); providers.KindOf(err) != providers.ErrNotResolvable {
+	if _, err := p.(providers.Resolver).Resolve(r.ctx, providers.Handle{Ref: started.Ref}); providers.KindOf(err) != providers.ErrNotResolvable {
 		t.Fatalf("resolve a final payment: %v", err)
 	}
 
-	rs, err := p.StartRefund(r.ctx, providers.RefundRequest{OperationID: "op-2", Amount: providers.New(2000, providers.KZT),
-		Method: paid.Method, TransactionID: paid.TransactionID, PaymentRef: started.Ref})
+	rs, err := p.Start(r.ctx, providers.Request{Kind: providers.KindRefund, OperationID: "op-2", Amount: providers.New(2000, providers.KZT),
+		Method: paid.Method, TransactionID: paid.TransactionID, Payment: providers.Handle{Kind: providers.KindPayment, Ref: started.Ref}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +129,7 @@ func TestProviderFlow(t *testing.T) {
 	}
 
 	r.sim.Next(sim.Customer{Does: sim.UnknownThenSuccess, ResolveAfter: 5 * time.Second})
-	started, err = p.StartPayment(r.ctx, providers.PaymentRequest{OperationID: "op-3", Amount: providers.New(700, providers.KZT)})
+	started, err = p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-3", Amount: providers.New(700, providers.KZT)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +137,7 @@ func TestProviderFlow(t *testing.T) {
 		t.Fatalf("want unknown, got %+v", st)
 	}
 	for range 10 {
-		st, err := p.Resolve(r.ctx, started.Ref)
+		st, err := p.(providers.Resolver).Resolve(r.ctx, providers.Handle{Ref: started.Ref})
 		if err != nil {
 			t.Fatal(err)
 		}

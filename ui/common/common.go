@@ -5,6 +5,7 @@ package common
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/kassa-till/kassa/assets/lessons"
@@ -12,6 +13,7 @@ import (
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/tracker"
 )
 
 // Shop is the merchant as printed at the top of the till's receipts.
@@ -23,12 +25,16 @@ type Shop struct {
 
 // Common is shared by all screens.
 type Common struct {
-	Cat      *locale.Catalog
-	Styles   Styles
-	Keys     KeyMap
-	Clock    clock.Clock
-	Store    *store.Store
-	Provider providers.Provider
+	Cat    *locale.Catalog
+	Styles Styles
+	Keys   KeyMap
+	Clock  clock.Clock
+	Store  *store.Store
+	// Providers are the till's providers; a refund goes to its payment's.
+	Providers *providers.Registry
+	// Tracker follows every open operation; screens start, cancel and
+	// watch through it.
+	Tracker *tracker.Tracker
 	// Terminal is the payment terminal's own settings; nil where there
 	// is nothing to set (demo).
 	Terminal Terminal
@@ -57,6 +63,77 @@ type Common struct {
 
 // T is short for c.Cat.T.
 func (c *Common) T(key string, args ...any) string { return c.Cat.T(key, args...) }
+
+// Currency is the currency the till takes.
+func (c *Common) Currency() providers.Currency { return c.Providers.Currency() }
+
+// Info is the rules of the named provider (zero for one the till does
+// not run).
+func (c *Common) Info(provider string) providers.Info {
+	if p, ok := c.Providers.Get(provider); ok {
+		return p.Info()
+	}
+	return providers.Info{Name: provider}
+}
+
+// TFor is T in a provider's own words where the catalog has them (key +
+// "_" + provider: a UzQR gateway is not a POS), else the shared text.
+func (c *Common) TFor(provider, key string, args ...any) string {
+	if provider != "" && c.Cat.Has(key+"_"+provider) {
+		return c.T(key+"_"+provider, args...)
+	}
+	return c.T(key, args...)
+}
+
+// ErrorText is the cashier's sentence for an error, with the provider's
+// own words after it when it gave any.
+func (c *Common) ErrorText(err error) string { return c.ErrorFor("", err) }
+
+// ErrorFor is ErrorText in the words of provider's errors: the catalog
+// may say what to do about one code of one provider (error.<kind>_<code>
+// with the provider: error.auth_1001_uzqr), about a kind at a provider, or
+// about a kind anywhere.
+func (c *Common) ErrorFor(provider string, err error) string {
+	if err == nil {
+		return ""
+	}
+	var over *store.OverRefundError
+	if errors.As(err, &over) {
+		return c.T("refund.over", c.Money(over.Left))
+	}
+	if errors.Is(err, store.ErrNotRefundable) {
+		return c.T("refund.not_paid")
+	}
+	var busy *tracker.BusyError
+	if errors.As(err, &busy) {
+		return c.T("error.still_busy", busy.Op.Receipt())
+	}
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		return c.T("error.store", err.Error())
+	}
+	key := "error." + string(pe.Kind)
+	if pe.Code != "" && provider != "" && c.Cat.Has(key+"_"+pe.Code+"_"+provider) {
+		key += "_" + pe.Code
+	}
+	text := c.TFor(provider, key)
+	switch {
+	case pe.Text != "" && pe.Code != "":
+		text += " " + c.TFor(provider, "error.provider_code", pe.Text, pe.Code)
+	case pe.Text != "" && pe.HTTPStatus != 0:
+		// Only words the provider sent are shown as its words; an error
+		// with no answer carries the till's own text, which the sentence
+		// above already says in the cashier's language.
+		text += " " + c.TFor(provider, "error.provider_text", pe.Text)
+	case pe.HTTPStatus != 0:
+		text += " " + c.T("error.http", pe.HTTPStatus)
+	}
+	return text
+}
+
+// OpsChanged carries new states of followed operations from the tracker
+// to every screen.
+type OpsChanged struct{ Machines []tracker.Machine }
 
 // Money formats an amount for the screen: "12 500 ₸".
 func (c *Common) Money(m providers.Money) string {

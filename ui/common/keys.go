@@ -19,6 +19,15 @@ type KeyMap struct {
 	// Help shows every key of the screen when the help line cannot.
 	Help key.Binding
 
+	// On an operation's screen.
+	CancelOp   key.Binding // give up on a payment the till can withdraw
+	HandOver   key.Binding // move a stuck operation to the operations to check
+	PayAgain   key.Binding // the same amount again after a decline
+	NewSale    key.Binding // a new sale instead
+	Link       key.Binding // help only: type or scan the fiscal receipt's link
+	SaveLink   key.Binding
+	PickMethod key.Binding // help only: 1-9 picks the method
+
 	// Moving between screens and in lists.
 	GoRefund key.Binding
 	Back     key.Binding
@@ -79,6 +88,14 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Scroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown", "home", "end"), key.WithHelp("↑/↓", cat.T("keys.scroll"))),
 		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", cat.T("keys.quit"))),
 		Help:   key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", cat.T("keys.help"))),
+
+		CancelOp:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.cancel_op"))),
+		HandOver:   key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", cat.T("keys.hand_over"))),
+		PayAgain:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.pay_again"))),
+		NewSale:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.next"))),
+		Link:       key.NewBinding(key.WithKeys("h"), key.WithHelp("a-z", cat.T("keys.link"))),
+		SaveLink:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.save_link"))),
+		PickMethod: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", cat.T("keys.pick_method"))),
 
 		GoRefund: key.NewBinding(key.WithKeys("f2", "ctrl+r"), key.WithHelp("F2", cat.T("keys.go_refund"))),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.back"))),

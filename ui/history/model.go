@@ -222,7 +222,7 @@ func (m Model) fetch(l load) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.loading = true
-	st, q, gen, cur := m.c.Store, m.query, m.gen, m.c.Provider.Info().Currency
+	st, q, gen, cur := m.c.Store, m.query, m.gen, m.c.Currency()
 	var at store.Cursor
 	n := pageSize
 	switch l {

@@ -51,7 +51,7 @@ func newScreen(t *testing.T, lang string, width int, fill func(st *store.Store))
 	cat := locale.MustLoad(lang)
 	clk := clock.NewFake(t0)
 	c := &common.Common{Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk, Store: st,
-		Provider: kaspi.New(kaspi.NewClient("http://127.0.0.1:1", nil), kaspi.Options{}), Width: width, Height: 30}
+		Providers: providers.MustRegistry(kaspi.New(kaspi.NewClient("http://127.0.0.1:1", nil), kaspi.Options{})), Width: width, Height: 30}
 	s := &screen{t: t, m: New(c), c: c, clk: clk, out: make(chan tea.Msg, 64)}
 	m, cmd := s.m.Open()
 	s.m = m
@@ -139,7 +139,7 @@ func paid(st *store.Store, n int) []store.ID {
 		for i := range n {
 			at := t0.Add(-time.Duration(n-i) * time.Minute)
 			op := store.NewPayment("kaspi", providers.New(int64(100+i), providers.KZT), "", false, at)
-			op.Started(providers.Started{Ref: fmt.Sprintf("p%d", i)}, at)
+			op.Started(providers.Status{Ref: fmt.Sprintf("p%d", i)}, at)
 			op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR,
 				TransactionID: fmt.Sprintf("5047%05d", i), Cheque: &providers.Cheque{TerminalID: fmt.Sprintf("3145296%d", i%2)}}, at)
 			if err := create(&op); err != nil {
@@ -229,7 +229,7 @@ func TestRefundStatusMovesOnTheScreen(t *testing.T) {
 		if err := st.CreateRefund(&refund); err != nil {
 			t.Fatal(err)
 		}
-		refund.Started(providers.Started{Ref: "r1"}, t0)
+		refund.Started(providers.Status{Ref: "r1"}, t0)
 		if err := st.Save(&refund); err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +286,7 @@ func TestTerminalFilterStepsThroughThePeriodsTerminals(t *testing.T) {
 		paid(st, 10)
 		failed := store.NewPayment("kaspi", providers.New(900, providers.KZT), "", false, t0.Add(-30*time.Second))
 		st.Create(&failed)
-		failed.Started(providers.Started{Ref: "f"}, t0)
+		failed.Started(providers.Status{Ref: "f"}, t0)
 		failed.ApplyStatus(providers.Status{State: providers.StateFail}, t0)
 		st.Save(&failed)
 	})
@@ -373,7 +373,7 @@ func TestLinesFitTheTerminal(t *testing.T) {
 func paidLongAgo(st *store.Store) {
 	old := store.NewPayment("kaspi", providers.New(777, providers.KZT), "", false, t0.AddDate(0, 0, -40))
 	st.Create(&old)
-	old.Started(providers.Started{Ref: "old"}, old.Created)
+	old.Started(providers.Status{Ref: "old"}, old.Created)
 	old.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard, TransactionID: "307299990000"}, old.Created)
 	st.Save(&old)
 }
@@ -409,7 +409,7 @@ func TestRefundFromTheRow(t *testing.T) {
 		ids = paid(st, 2)
 		failed := store.NewPayment("kaspi", providers.New(900, providers.KZT), "", false, t0.Add(-30*time.Second))
 		st.Create(&failed)
-		failed.Started(providers.Started{Ref: "f"}, t0)
+		failed.Started(providers.Status{Ref: "f"}, t0)
 		failed.ApplyStatus(providers.Status{State: providers.StateFail}, t0)
 		st.Save(&failed)
 	})
@@ -540,7 +540,7 @@ func TestARefreshThatEmptiesTheWindowStartsAtTheTop(t *testing.T) {
 			if err := st.Create(&op); err != nil {
 				t.Fatal(err)
 			}
-			op.Started(providers.Started{Ref: "p"}, at)
+			op.Started(providers.Status{Ref: "p"}, at)
 			if err := st.Save(&op); err != nil {
 				t.Fatal(err)
 			}

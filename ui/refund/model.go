@@ -7,6 +7,7 @@ package refund
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/amount"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -79,7 +81,7 @@ type Model struct {
 	payment store.Operation
 	refunds []store.Operation
 	left    providers.Money
-	amount  string
+	amount  amount.Input
 	// prefilled is true while amount still holds the suggested full
 	// remainder: the first digit typed replaces it.
 	prefilled bool
@@ -101,9 +103,9 @@ func New(c *common.Common) Model {
 // Open resets the screen and loads today's payments.
 func (m Model) Open() (Model, tea.Cmd) {
 	m = New(m.c)
-	st, clk, provider := m.c.Store, m.c.Clock, m.c.Provider.Info().Name
+	st, clk, names := m.c.Store, m.c.Clock, m.c.Providers.Names()
 	return m, func() tea.Msg {
-		ops, err := todays(st, provider, clk.Now())
+		ops, err := todays(st, names, clk.Now())
 		return todayMsg{ops: ops, err: err}
 	}
 }
@@ -117,7 +119,7 @@ func (m Model) OpenFor(id store.ID) (Model, tea.Cmd) {
 }
 
 // todays lists today's successful payments, newest first.
-func todays(st *store.Store, provider string, now time.Time) ([]store.Operation, error) {
+func todays(st *store.Store, providers []string, now time.Time) ([]store.Operation, error) {
 	recent, err := st.Recent(todayLimit * 4)
 	if err != nil {
 		return nil, err
@@ -126,7 +128,7 @@ func todays(st *store.Store, provider string, now time.Time) ([]store.Operation,
 	var ops []store.Operation
 	for _, op := range recent {
 		cy, cm, cd := op.Created.In(now.Location()).Date()
-		if op.Kind == store.KindPayment && op.State == store.StateSuccess && op.Provider == provider &&
+		if op.Kind == store.KindPayment && op.State == store.StateSuccess && slices.Contains(providers, op.Provider) &&
 			cy == y && cm == mo && cd == d && len(ops) < todayLimit {
 			ops = append(ops, op)
 		}
@@ -134,11 +136,11 @@ func todays(st *store.Store, provider string, now time.Time) ([]store.Operation,
 	return ops, nil
 }
 
-// Find returns the refundable payment with that payment number (Kaspi's
-// orderNumber or rrn) or receipt number. Its errors name a catalog key
-// through ProblemKey.
-func Find(st *store.Store, provider, number string) (store.Operation, error) {
-	f := find(st, provider, number)
+// Find returns the refundable payment of one of providers with that
+// payment number (Kaspi's orderNumber or rrn, UzQR's pay_id) or receipt
+// number. Its errors name a catalog key through ProblemKey.
+func Find(st *store.Store, providers []string, number string) (store.Operation, error) {
+	f := find(st, providers, number)
 	return f.payment, f.err
 }
 
@@ -153,9 +155,17 @@ func ProblemKey(err error) string {
 }
 
 // find looks a payment up by payment number, then by receipt number.
-func find(st *store.Store, provider, number string) foundMsg {
+func find(st *store.Store, providers []string, number string) foundMsg {
 	number = strings.TrimSpace(number)
-	op, err := st.ByReference(provider, number)
+	var (
+		op  store.Operation
+		err = store.ErrNotFound
+	)
+	for _, p := range providers {
+		if op, err = st.ByReference(p, number); !errors.Is(err, store.ErrNotFound) {
+			break
+		}
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		if n, perr := strconv.ParseUint(strings.TrimLeft(number, "0"), 10, 64); perr == nil {
 			op, err = st.Get(store.ID(n))
@@ -199,9 +209,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.phase, m.problem = choosing, ""
 		m.payment, m.refunds, m.left = msg.payment, msg.refunds, msg.left
-		m.amount, m.prefilled = strconv.FormatInt(msg.left.Minor, 10), true
+		m.amount, m.prefilled = amount.New(msg.left.Currency).SetMoney(msg.left), true
 		if msg.left.Minor <= 0 {
-			m.amount = ""
+			m.amount = m.amount.Clear()
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -215,14 +225,14 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) keyFinding(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.c.Keys
-	st, provider := m.c.Store, m.c.Provider.Info().Name
+	st, names := m.c.Store, m.c.Providers.Names()
 	switch {
 	case key.Matches(msg, k.Back):
 		return m, func() tea.Msg { return BackMsg{} }
 	case key.Matches(msg, k.Pay):
 		m.problem = ""
 		if number := m.number.Value(); strings.TrimSpace(number) != "" {
-			return m, func() tea.Msg { return find(st, provider, number) }
+			return m, func() tea.Msg { return find(st, names, number) }
 		}
 		if m.cursor < len(m.today) {
 			op := m.today[m.cursor]
@@ -260,16 +270,17 @@ func (m Model) keyChoosing(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		payment := m.payment
 		return m, func() tea.Msg { return StartMsg{Payment: payment, Amount: amount} }
 	case key.Matches(msg, k.Delete):
-		if m.amount != "" {
-			m.amount = m.amount[:len(m.amount)-1]
+		m.amount = m.amount.Backspace()
+	case msg.Text != "" && msg.Mod&^tea.ModShift == 0:
+		if m.prefilled {
+			m.amount = m.amount.Clear()
 		}
-	case msg.Code >= '0' && msg.Code <= '9':
-		if m.prefilled || m.amount == "0" {
-			m.amount = ""
+		for _, r := range msg.Text {
+			m.amount = m.amount.Type(r)
 		}
-		if len(m.amount) < 12 {
-			m.amount += string(msg.Code)
-		}
+		m.prefilled = false
+		m.problem = ""
+		return m, nil
 	}
 	m.prefilled = false
 	m.problem = ""
@@ -281,15 +292,10 @@ func (m Model) chosen() (providers.Money, string) {
 	if m.left.Minor <= 0 {
 		return providers.Money{}, "refund.nothing_left"
 	}
-	if m.amount == "" {
-		return providers.Money{}, "problem.empty"
-	}
-	a, err := providers.ParseMajor(m.amount, m.left.Currency)
+	a, problem := m.amount.Value()
 	switch {
-	case err != nil:
-		return a, "problem.format"
-	case a.Minor <= 0:
-		return a, "problem.zero"
+	case problem != amount.NoProblem:
+		return a, problem.Key()
 	case a.Minor > m.left.Minor:
 		return a, "refund.over"
 	}

@@ -5,7 +5,6 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
@@ -19,6 +18,9 @@ func (m Model) View() string {
 }
 
 func (m Model) problemLine() []string {
+	if text := m.amount.Refusal(m.c.T); text != "" && m.phase == choosing {
+		return []string{"", m.c.Styles.Problem.Render(text)}
+	}
 	if m.problem == "" {
 		return nil
 	}
@@ -72,10 +74,7 @@ func (m Model) viewChoosing() string {
 	}
 	parts = append(parts, "", row(m.c.T("refund.left"), s.Amount.Render(m.c.Money(m.left))))
 	if m.left.Minor > 0 {
-		shown := "0"
-		if m.amount != "" {
-			shown = providers.New(mustInt(m.amount), m.left.Currency).Grouped()
-		}
+		shown := m.amount.Shown(m.c.T("number.decimal"))
 		parts = append(parts, "", s.Label.Render(m.c.T("refund.amount_label")),
 			s.AmountBox.Width(36).Render(s.Amount.Render(shown+" "+m.left.Currency.Symbol)),
 			s.Muted.Render(m.c.T("refund.hint_"+string(p.Method))))
@@ -95,14 +94,6 @@ func refundState(s store.State) string {
 		return "unknown"
 	}
 	return "pending"
-}
-
-func mustInt(s string) int64 {
-	var v int64
-	for _, r := range s {
-		v = v*10 + int64(r-'0')
-	}
-	return v
 }
 
 // Title is the screen's state for the terminal's title bar.

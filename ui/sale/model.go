@@ -1,142 +1,179 @@
+// Package sale is the till's sale screen: the cashier types the amount,
+// picks the method where the till has several, and the operation's own
+// screen (Follow) shows the QR or the terminal's progress, the outcome and
+// the receipt. The operation itself is followed by the tracker
+// (store/tracker), not by the screen: leaving the screen, or the till
+// dying, loses nothing.
 package sale
 
 import (
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kassa-till/kassa/providers"
-	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/amount"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
-// Model is the sale screen: the machine, the runner that does its IO, and
-// what only the screen needs (a spinner).
+// Model is the sale screen at amount entry.
 type Model struct {
-	c       *common.Common
-	machine Machine
-	runner  Runner
-	spinner spinner.Model
-	// receipt scrolls the finished operation's receipt; receiptFor is the
-	// operation it holds.
-	receipt    viewport.Model
-	receiptFor store.ID
+	c     *common.Common
+	input amount.Input
+	// problem is why the amount was refused at Enter, beside what the
+	// input itself refused; limit is the bound it broke.
+	problem amount.Problem
+	limit   providers.Money
+	// choices are the providers the amount fits when there are several;
+	// the cashier picks one. Nil while typing.
+	choices []providers.Provider
+	cursor  int
+	amount  providers.Money
 }
 
 // NewModel returns the sale screen at amount entry.
 func NewModel(c *common.Common) Model {
-	return Model{
-		c:       c,
-		machine: New(c.Provider.Info(), c.Cashier, c.Demo),
-		runner:  Runner{Store: c.Store, Provider: c.Provider, Clock: c.Clock},
-		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		receipt: viewport.New(),
-	}
+	return Model{c: c, input: amount.New(c.Currency())}
 }
 
-// Machine exposes the workflow state, for tests and the root model.
-func (m Model) Machine() Machine { return m.machine }
+// Input is what the cashier typed, for tests.
+func (m Model) Input() amount.Input { return m.input }
 
-// Resume takes up an operation left unfinished by an earlier run.
-func (m Model) Resume(op store.Operation) (Model, tea.Cmd) {
-	var eff []Effect
-	m.machine, eff = m.machine.Resume(op, m.c.Clock.Now())
-	return m.syncReceipt(), tea.Batch(m.runner.Cmds(eff), m.spinner.Tick)
-}
+// Choosing reports whether the cashier is picking the method.
+func (m Model) Choosing() bool { return m.choices != nil }
 
-// StartRefund starts a refund chosen on the refund screen.
-func (m Model) StartRefund(payment store.Operation, amount providers.Money) (Model, tea.Cmd) {
-	var eff []Effect
-	m.machine, eff = m.machine.SubmitRefund(payment, amount, m.c.Clock.Now())
-	return m.syncReceipt(), tea.Batch(m.runner.Cmds(eff), m.spinner.Tick)
-}
-
-// Idle reports whether the cashier may leave for another screen: no
-// operation is in flight or waiting to be resolved.
-func (m Model) Idle() bool { return !m.machine.Phase.Busy() }
-
-// Busy reports whether an operation is in flight.
-func (m Model) Busy() bool { return m.machine.Phase.Busy() }
-
-// Update handles keys and the runner's answers.
+// Update handles keys; a payment starts on its own screen (Follow).
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	var eff []Effect
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		return m.key(msg)
-	case spinner.TickMsg:
-		if !m.machine.Phase.Busy() {
-			return m, nil
+		if m.choices != nil {
+			return m.keyChoosing(msg)
 		}
-		var cmd tea.Cmd
-		m.spinner, cmd = m.spinner.Update(msg)
-		return m, cmd
-	case tea.WindowSizeMsg:
-		return m.syncReceipt(), nil
-	case CreatedMsg, StartedMsg, PolledMsg, ResolvedMsg, SavedMsg:
-		m.machine, eff = m.machine.Update(msg)
-		m = m.syncReceipt()
-	}
-	return m, m.runner.Cmds(eff)
-}
-
-func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	k := m.c.Keys
-	switch m.machine.Phase {
-	case Entry:
-		switch {
-		case key.Matches(msg, k.Pay):
-			var eff []Effect
-			m.machine, eff = m.machine.Submit(m.c.Clock.Now())
-			if len(eff) == 0 {
-				return m, nil
-			}
-			return m, tea.Batch(m.runner.Cmds(eff), m.spinner.Tick)
-		case key.Matches(msg, k.Delete):
-			m.machine = m.machine.Backspace()
-		case key.Matches(msg, k.Clear):
-			m.machine = m.machine.Clear()
-		case key.Matches(msg, k.Digits):
-			m.machine = m.machine.Type(rune(msg.Code))
+		return m.keyEntry(msg)
+	case tea.PasteMsg:
+		if m.choices == nil {
+			m.input, m.problem = m.input.Paste(msg.Content), amount.NoProblem
 		}
-	case Paid, Declined, NotStarted, Check, TimedOut:
-		switch {
-		case key.Matches(msg, k.Next):
-			m.machine = m.machine.Next()
-			m = m.syncReceipt()
-		case msg.String() == "home":
-			m.receipt.GotoTop()
-		case msg.String() == "end":
-			m.receipt.GotoBottom()
-		case key.Matches(msg, k.Scroll):
-			var cmd tea.Cmd
-			m.receipt, cmd = m.receipt.Update(msg)
-			return m, cmd
-		}
+	case LeaveMsg:
+		return m.left(msg)
 	}
 	return m, nil
+}
+
+// left takes the cashier's way out of a finished operation: a new sale,
+// the same amount again, or a new sale begun with a digit.
+func (m Model) left(msg LeaveMsg) (Model, tea.Cmd) {
+	m = NewModel(m.c)
+	switch {
+	case msg.Again != nil:
+		return m.start(msg.Again.Provider, msg.Again.Amount)
+	case msg.Typed != 0:
+		m.input = m.input.Type(msg.Typed)
+	}
+	return m, nil
+}
+
+func (m Model) keyEntry(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Pay):
+		return m.submit()
+	case key.Matches(msg, k.Delete):
+		m.input, m.problem = m.input.Backspace(), amount.NoProblem
+	case key.Matches(msg, k.Clear):
+		m.input, m.problem = m.input.Clear(), amount.NoProblem
+	case msg.Text != "" && msg.Mod&^(tea.ModShift) == 0:
+		// Every printable key is the amount's: digits are taken, anything
+		// else is refused with a word rather than dropped.
+		for _, r := range msg.Text {
+			m.input = m.input.Type(r)
+		}
+		m.problem = amount.NoProblem
+	}
+	return m, nil
+}
+
+// submit checks the typed amount and starts the payment, or offers the
+// methods it fits where there are several.
+func (m Model) submit() (Model, tea.Cmd) {
+	a, problem := m.input.Value()
+	if problem != amount.NoProblem {
+		m.problem = problem
+		return m, nil
+	}
+	fit := m.c.Providers.For(a)
+	switch len(fit) {
+	case 0:
+		m.problem, m.limit = m.outside(a)
+		return m, nil
+	case 1:
+		return m.start(fit[0].Info().Name, a)
+	}
+	m.choices, m.cursor, m.amount = fit, 0, a
+	return m, nil
+}
+
+// outside says which bound an amount no provider takes breaks: below the
+// smallest minimum, or above the largest maximum.
+func (m Model) outside(a providers.Money) (amount.Problem, providers.Money) {
+	var low, high providers.Money
+	for _, p := range m.c.Providers.All() {
+		info := p.Info()
+		if info.MinAmount.Minor > 0 && (low.Minor == 0 || info.MinAmount.Minor < low.Minor) {
+			low = info.MinAmount
+		}
+		if info.MaxAmount.Minor > high.Minor {
+			high = info.MaxAmount
+		}
+	}
+	if low.Minor > 0 && a.Minor < low.Minor {
+		return amount.TooSmall, low
+	}
+	return amount.TooLarge, high
+}
+
+func (m Model) keyChoosing(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Back):
+		m.choices = nil
+	case key.Matches(msg, k.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(msg, k.Down):
+		m.cursor = min(m.cursor+1, len(m.choices)-1)
+	case key.Matches(msg, k.Pay):
+		return m.start(m.choices[m.cursor].Info().Name, m.amount)
+	case len(msg.Text) == 1 && msg.Text[0] >= '1' && int(msg.Text[0]-'0') <= len(m.choices):
+		return m.start(m.choices[msg.Text[0]-'1'].Info().Name, m.amount)
+	}
+	return m, nil
+}
+
+// start opens the payment's own screen, which writes it ahead and sends it.
+func (m Model) start(provider string, a providers.Money) (Model, tea.Cmd) {
+	f, cmd := Pay(m.c, provider, a)
+	m = NewModel(m.c)
+	return m, common.PushScreen(f, cmd)
+}
+
+// Title is the screen's state for the terminal's title bar.
+func (m Model) Title() string {
+	if m.choices != nil {
+		return m.c.T("title.choose", m.c.Money(m.amount))
+	}
+	return m.c.T("title.entry")
 }
 
 // ShortHelp lists the keys that work now, for the footer.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	switch m.machine.Phase {
-	case Entry:
-		keys := []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoHistory, k.GoCheck}
-		if m.c.Trainer != nil {
-			return append(keys, k.GoTrainer, k.Quit)
-		}
-		return append(keys, k.GoSettings, k.Quit)
-	case Paid:
-		if m.receipt.TotalLineCount() > m.receipt.Height() {
-			return []key.Binding{k.Next, k.Scroll, k.GoRefund, k.Quit}
-		}
-		return []key.Binding{k.Next, k.GoRefund, k.Quit}
-	case Declined, NotStarted, Check, TimedOut:
-		return []key.Binding{k.Next, k.GoRefund, k.Quit}
+	if m.choices != nil {
+		return []key.Binding{k.PickMethod, k.UpDown, k.Pay, k.Back, k.Quit}
 	}
-	return []key.Binding{k.Quit}
+	keys := []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoHistory, k.GoCheck}
+	if m.c.Trainer != nil {
+		keys = append(keys, k.GoTrainer)
+	}
+	return append(keys, k.GoSettings, k.Quit)
 }
 
 // FullHelp is ShortHelp in one column.

@@ -8,18 +8,20 @@ import (
 
 	"github.com/kassa-till/kassa/receipts"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/tracker"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
 // Receipt builds the receipt of a finished operation from what was stored.
-func (m Model) Receipt(op store.Operation) (receipts.Receipt, error) {
+func Receipt(c *common.Common, op store.Operation) (receipts.Receipt, error) {
 	kind, err := receipts.KindFor(op.Kind == store.KindRefund, op.Method)
 	if err != nil {
 		return receipts.Receipt{}, err
 	}
-	shop := receipts.Shop{Name: m.c.Shop.Name, Address: m.c.Shop.Address, BIN: m.c.Shop.BIN}
+	shop := receipts.Shop{Name: c.Shop.Name, Address: c.Shop.Address, BIN: c.Shop.BIN}
 	r := receipts.Receipt{
 		Kind: kind, Number: op.Receipt(), Time: op.Finished, Shop: shop, Cashier: op.Cashier,
-		Provider: m.c.T("provider." + op.Provider), Training: op.Training, Amount: op.Amount, Fiscal: op.Fiscal,
+		Provider: c.T("provider." + op.Provider), Training: op.Training, Amount: op.Amount, Fiscal: op.Fiscal,
 	}
 	if op.Cheque != nil {
 		r.Cheque = *op.Cheque
@@ -36,8 +38,8 @@ func (m Model) Receipt(op store.Operation) (receipts.Receipt, error) {
 
 // receiptLines lays out the receipt as it will print, or says which
 // mandatory field the provider did not send.
-func (m Model) receiptLines(op store.Operation) []string {
-	r, err := m.Receipt(op)
+func (m Follow) receiptLines(op store.Operation) []string {
+	r, err := Receipt(m.c, op)
 	var lines []string
 	if err == nil {
 		lines, err = receipts.Render(r, receipts.Options{Width: m.c.ReceiptWidth, T: m.c.T})
@@ -52,21 +54,21 @@ func (m Model) receiptLines(op store.Operation) []string {
 	return lines
 }
 
-func (m Model) problemLines(s string) []string {
+func (m Follow) problemLines(s string) []string {
 	return strings.Split(m.c.Styles.Bad.Render(lipgloss.NewStyle().Width(m.c.ReceiptWidth).Render(s)), "\n")
 }
 
 // syncReceipt loads the receipt of a newly finished operation into the
 // scrollable box, sized to the terminal.
-func (m Model) syncReceipt() Model {
-	if m.machine.Phase != Paid {
+func (m Follow) syncReceipt() Follow {
+	if m.phase() != tracker.Paid {
 		m.receiptFor = 0
 		return m
 	}
-	if m.receiptFor != m.machine.Op.ID {
-		m.receipt.SetContentLines(m.receiptLines(m.machine.Op))
+	if m.receiptFor != m.m.Op.ID {
+		m.receipt.SetContentLines(m.receiptLines(m.m.Op))
 		m.receipt.GotoTop()
-		m.receiptFor = m.machine.Op.ID
+		m.receiptFor = m.m.Op.ID
 	}
 	m.receipt.SetWidth(m.c.ReceiptWidth)
 	m.receipt.SetHeight(min(m.receipt.TotalLineCount(), max(m.c.Height-8, 6)))
@@ -74,7 +76,7 @@ func (m Model) syncReceipt() Model {
 }
 
 // receiptView draws the receipt box, with a hint when it scrolls.
-func (m Model) receiptView() string {
+func (m Follow) receiptView() string {
 	box := m.c.Styles.Receipt.Render(m.receipt.View())
 	if m.receipt.TotalLineCount() > m.receipt.Height() {
 		box = lipgloss.JoinVertical(lipgloss.Left, box, m.c.Styles.Muted.Render(m.c.T("sale.receipt_scroll")))

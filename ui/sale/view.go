@@ -1,283 +1,303 @@
 package sale
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/tracker"
+	"github.com/kassa-till/kassa/ui/amount"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
-// View draws the screen body for the current phase. The root model adds
-// the header and the help line.
+// textWidth is how wide the screen's sentences are: the terminal less the
+// margins and a box's border and padding, at most 76.
+func textWidth(c *common.Common) int { return min(max(c.Width-8, 30), 76) }
+
+func wrap(c *common.Common, s string) string {
+	return lipgloss.NewStyle().Width(textWidth(c)).Render(s)
+}
+
+// View draws the amount entry, or the list of methods the amount fits.
 func (m Model) View() string {
-	var parts []string
-	switch m.machine.Phase {
-	case Entry:
-		parts = m.viewEntry()
-	case Starting, Waiting:
-		parts = m.viewWaiting()
-	case Resolving:
-		parts = m.viewResolving()
-	case Paid:
-		parts = m.viewPaid()
-	case Declined:
-		parts = m.viewDeclined()
-	case NotStarted:
-		parts = m.viewNotStarted()
-	case Check:
-		parts = m.viewCheck()
-	case TimedOut:
-		parts = m.viewTimedOut()
+	s, c := m.c.Styles, m.c
+	if m.choices != nil {
+		parts := []string{s.Title.Render(c.T("sale.choose_title", c.Money(m.amount))), ""}
+		for i, p := range m.choices {
+			line := fmt.Sprintf("%d  %s", i+1, c.T("provider."+p.Info().Name))
+			if i == m.cursor {
+				line = s.Selected.Render("▸ " + line)
+			} else {
+				line = "  " + line
+			}
+			parts = append(parts, line)
+		}
+		return lipgloss.JoinVertical(lipgloss.Left, append(parts, "", s.Muted.Render(wrap(c, c.T("sale.choose_hint"))))...)
 	}
-	if err := m.machine.SaveErr; err != nil {
-		parts = append(parts, "", m.c.Styles.Bad.Render(m.wrap(m.c.T("sale.save_failed", err.Error()))))
+	box := s.AmountBox.Width(min(textWidth(c), 36)).Render(s.Amount.Render(m.input.Shown(c.T("number.decimal")) + " " + c.Currency().Symbol))
+	hint := c.T("sale.hint_terminal")
+	if len(c.Providers.All()) > 1 {
+		hint = c.T("sale.hint_choose")
+	} else if c.Providers.First().Info().QRShownBy == providers.DisplayTill {
+		hint = c.T("sale.hint_till")
+	}
+	parts := []string{
+		s.Title.Render(c.T("sale.title")),
+		"",
+		s.Label.Render(c.T("sale.amount_label")),
+		box,
+		"",
+		s.Muted.Render(wrap(c, hint)),
+	}
+	if text := m.problemText(); text != "" {
+		parts = append(parts, "", s.Problem.Render(wrap(c, text)))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 
-func (m Model) width() int {
-	w := m.c.Width - 4
-	if w > 76 {
-		w = 76
-	}
-	if w < 30 {
-		w = 30
-	}
-	return w
+// problemText is why the last key was refused or the amount cannot be
+// sent, "" when nothing is wrong.
+func (m Model) problemText() string {
+	return ProblemText(m.c, m.input, m.problem, m.limit)
 }
 
-func (m Model) wrap(s string) string { return lipgloss.NewStyle().Width(m.width()).Render(s) }
-
-func (m Model) viewEntry() []string {
-	s, mc := m.c.Styles, m.machine
-	cur := mc.Info.Currency
-	shown := "0"
-	if mc.Input != "" {
-		shown = groupInput(mc.Input)
+// ProblemText is the cashier's sentence for an amount problem: the input's
+// own (a key it refused), else the one found at Enter.
+func ProblemText(c *common.Common, in amount.Input, p amount.Problem, limit providers.Money) string {
+	if text := in.Refusal(c.T); text != "" {
+		return text
 	}
-	box := s.AmountBox.Width(min(m.width(), 36)).Render(s.Amount.Render(shown + " " + cur.Symbol))
-	hint := m.c.T("sale.hint_terminal")
-	if mc.Info.QRShownBy == providers.DisplayTill {
-		hint = m.c.T("sale.hint_till")
+	switch {
+	case p == amount.TooSmall || p == amount.TooLarge:
+		return c.T(p.Key(), c.Money(limit))
+	case p != amount.NoProblem:
+		return c.T(p.Key())
 	}
-	parts := []string{
-		s.Title.Render(m.c.T("sale.title")),
-		"",
-		s.Label.Render(m.c.T("sale.amount_label")),
-		box,
-		"",
-		s.Muted.Render(m.wrap(hint)),
-	}
-	if mc.Problem != NoProblem {
-		parts = append(parts, "", s.Problem.Render(m.wrap(m.problemText(mc.Problem))))
-	}
-	return parts
+	return ""
 }
 
-func (m Model) problemText(p InputProblem) string {
-	info := m.machine.Info
-	switch p {
-	case ProblemEmpty:
-		return m.c.T("problem.empty")
-	case ProblemZero:
-		return m.c.T("problem.zero")
-	case ProblemTooSmall:
-		return m.c.T("problem.too_small", m.c.Money(info.MinAmount))
-	case ProblemTooLarge:
-		return m.c.T("problem.too_large", m.c.Money(info.MaxAmount))
+// View draws the operation for its phase. The root adds the header and
+// the help line.
+func (f Follow) View() string {
+	var parts []string
+	switch f.phase() {
+	case tracker.Starting, tracker.Waiting, tracker.Cancelling:
+		parts = f.viewWaiting()
+	case tracker.Resolving:
+		parts = f.viewResolving()
+	case tracker.Paid:
+		parts = f.viewPaid()
+	case tracker.Declined:
+		parts = f.viewDeclined()
+	case tracker.NotStarted:
+		parts = f.viewNotStarted()
+	case tracker.Check:
+		parts = f.viewCheck()
+	case tracker.TimedOut:
+		parts = f.viewTimedOut()
+	case tracker.Cancelled:
+		parts = f.viewCancelled()
 	}
-	return m.c.T("problem.format")
+	s := f.c.Styles
+	if f.m.Background && f.m.Phase.Busy() {
+		parts = append(parts, "", s.OK.Render(f.wrap(f.kt("sale.background"))))
+	}
+	if f.askErr != nil {
+		parts = append(parts, "", s.Bad.Render(f.wrap(f.c.T("sale.ask_refused", f.errorText(f.askErr)))))
+	}
+	if err := f.m.SaveErr; err != nil {
+		parts = append(parts, "", s.Bad.Render(f.wrap(f.c.T("sale.save_failed", err.Error()))))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 
-// groupInput groups what the cashier typed in thousands, keeping a
-// trailing decimal point visible while they type.
-func groupInput(in string) string {
-	intPart, frac, dot := strings.Cut(in, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	if dot {
-		b.WriteString("." + frac)
-	}
-	return b.String()
-}
+func (f Follow) wrap(s string) string { return wrap(f.c, s) }
 
-// heading is the line naming the operation in flight: "Payment 1 500 ₸ · receipt 000042".
-func (m Model) heading() string {
-	op := m.machine.Op
-	title := m.c.T("sale.payment_of", m.c.Money(op.Amount))
-	if op.Kind == store.KindRefund {
-		title = m.c.T("sale.refund_of", m.c.Money(op.Amount))
+// heading is the line naming the operation: "Payment of 1 500 ₸ · receipt 000042".
+func (f Follow) heading() string {
+	title := f.c.T("sale.payment_of", f.c.Money(f.amount))
+	if f.kind == store.KindRefund {
+		title = f.c.T("sale.refund_of", f.c.Money(f.amount))
 	}
-	line := m.c.Styles.Title.Render(title)
-	if op.ID != 0 {
-		line += m.c.Styles.Muted.Render("  ·  " + m.c.T("sale.receipt_no", op.Receipt()))
+	line := f.c.Styles.Title.Render(title)
+	if f.m.Op.ID != 0 {
+		line += f.c.Styles.Muted.Render("  ·  " + f.c.T("sale.receipt_no", f.m.Op.Receipt()))
 	}
 	return line
 }
 
-func (m Model) viewWaiting() []string {
-	s, mc := m.c.Styles, m.machine
-	parts := []string{m.heading(), ""}
-	if mc.Phase == Starting {
-		return append(parts, m.spinner.View()+" "+m.kt("sale.starting"))
+func (f Follow) viewWaiting() []string {
+	s, m := f.c.Styles, f.m
+	parts := []string{f.heading(), ""}
+	if f.phase() == tracker.Starting {
+		return append(parts, f.spinner.View()+" "+f.kt("sale.starting"))
 	}
-	stage := mc.Op.Stage
-	if stage == "" {
-		stage = providers.StageStarting
+	if m.Phase == tracker.Cancelling {
+		key := "sale.cancelling"
+		if m.Expired {
+			key = "sale.expiring"
+		}
+		parts = append(parts, f.spinner.View()+" "+f.kt(key))
+	} else {
+		stage := m.Op.Stage
+		if stage == "" {
+			stage = providers.StageStarting
+		}
+		parts = append(parts, f.spinner.View()+" "+f.kt("stage."+string(stage)))
 	}
-	parts = append(parts, m.spinner.View()+" "+m.kt("stage."+string(stage)))
-	left, confirming := mc.TimeLeft()
-	if left < 0 {
-		left = 0
+	if !m.Background && m.Phase == tracker.Waiting {
+		if countdown := f.countdown(); countdown != "" {
+			parts = append(parts, "  "+s.Countdown.Render(countdown))
+		}
 	}
-	countdown := m.c.T("sale.left_scan", clockText(left))
-	if confirming {
-		countdown = m.c.T("sale.left_confirm", clockText(left))
+	parts = append(parts, "")
+	if m.Failing > 0 {
+		parts = append(parts, s.Warn.Render(f.wrap(f.kt("sale.no_answer", m.Failing))),
+			s.Muted.Render(f.wrap(f.errorText(m.Err))), "")
 	}
-	parts = append(parts, "  "+s.Countdown.Render(countdown), "")
-	if mc.Failing > 0 {
-		parts = append(parts, s.Warn.Render(m.wrap(m.c.T("sale.no_answer", mc.Failing))),
-			s.Muted.Render(m.wrap(m.errorText(mc.Err))), "")
-	}
-	if mc.Info.QRShownBy == providers.DisplayTerminal {
-		parts = append(parts, s.Muted.Render(m.wrap(m.c.T("sale.cancel_on_terminal"))))
+	if f.info().QRShownBy == providers.DisplayTerminal && m.Phase == tracker.Waiting && !m.Background {
+		parts = append(parts, s.Muted.Render(f.wrap(f.c.T("sale.cancel_on_terminal"))))
 	}
 	return parts
 }
 
-func (m Model) viewResolving() []string {
-	s, mc := m.c.Styles, m.machine
-	body := []string{
-		s.Warn.Render(m.c.T("unknown.title")),
-		m.wrap(m.kt("unknown.body")),
+// countdown is the time the customer has left, "" where none applies.
+func (f Follow) countdown() string {
+	left, confirming := f.m.TimeLeft(later(f.now, f.m.Now))
+	if f.m.Deadline().IsZero() {
+		return ""
 	}
-	if mc.Op.Message != "" {
-		body = append(body, "", m.c.T("sale.provider_said", mc.Op.Message))
+	left = max(left, 0)
+	if confirming {
+		return f.c.T("sale.left_confirm", clockText(left))
 	}
-	body = append(body, "", m.spinner.View()+" "+m.c.T("unknown.asking", int(mc.Info.ResolveEvery/time.Second)))
-	if mc.Err != nil {
-		body = append(body, s.Muted.Render(m.wrap(m.errorText(mc.Err))))
-	}
-	return []string{m.heading(), "", s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
+	return f.c.T("sale.left_scan", clockText(left))
 }
 
-func (m Model) viewPaid() []string {
-	s, op := m.c.Styles, m.machine.Op
-	title := m.c.T("paid.title", m.c.Money(op.Amount))
+func (f Follow) viewResolving() []string {
+	s, m := f.c.Styles, f.m
+	body := []string{
+		s.Warn.Render(f.kt("unknown.title")),
+		f.wrap(f.kt("unknown.body")),
+	}
+	if m.Op.Message != "" {
+		body = append(body, "", f.kt("sale.provider_said", m.Op.Message))
+	}
+	body = append(body, "", f.spinner.View()+" "+f.kt("unknown.asking", int(m.Info.ResolveEvery/time.Second)))
+	if m.Err != nil {
+		body = append(body, s.Muted.Render(f.wrap(f.errorText(m.Err))))
+	}
+	return []string{f.heading(), "", f.box(s.WarnBox, body)}
+}
+
+// box draws a result box no wider than the terminal: the border and the
+// padding take four columns beside the text.
+func (f Follow) box(style lipgloss.Style, body []string) string {
+	return style.Render(lipgloss.JoinVertical(lipgloss.Left, body...))
+}
+
+func (f Follow) viewPaid() []string {
+	s, op := f.c.Styles, f.m.Op
+	title := f.c.T("paid.title", f.c.Money(op.Amount))
 	if op.Kind == store.KindRefund {
-		title = m.c.T("paid.refund_title", m.c.Money(op.Amount))
+		title = f.c.T("paid.refund_title", f.c.Money(op.Amount))
 	}
 	summary := []string{s.OK.Render(title), ""}
 	if op.Method != "" {
-		summary = append(summary, s.Label.Render(m.c.T("paid.method"))+" "+m.c.T("receipt.method_"+string(op.Method)))
+		summary = append(summary, s.Label.Render(f.c.T("paid.method"))+" "+f.c.TFor(op.Provider, "receipt.method_"+string(op.Method)))
 	}
 	if op.TransactionID != "" {
-		summary = append(summary, s.Label.Render(m.c.T("paid.transaction"))+" "+op.TransactionID)
+		summary = append(summary, s.Label.Render(f.c.T("paid.transaction"))+" "+op.TransactionID)
 	}
-	summary = append(summary, s.Label.Render(m.c.T("paid.receipt"))+" "+op.Receipt())
+	summary = append(summary, s.Label.Render(f.c.T("paid.receipt"))+" "+op.Receipt())
+	if link := f.linkView(); link != "" {
+		summary = append(summary, "", link)
+	}
 	left := lipgloss.JoinVertical(lipgloss.Left, summary...)
-	receipt := m.receiptView()
+	receipt := f.receiptView()
 	// Side by side where the terminal is wide enough, one under the other
 	// where it is not.
-	if lipgloss.Width(left)+lipgloss.Width(receipt)+4 <= m.c.Width-2 {
+	if lipgloss.Width(left)+lipgloss.Width(receipt)+4 <= f.c.Width-2 {
 		return []string{lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(lipgloss.Width(left)+4).Render(left), receipt)}
 	}
 	return []string{left, "", receipt}
 }
 
-func (m Model) viewDeclined() []string {
-	s, op := m.c.Styles, m.machine.Op
-	body := []string{s.Bad.Render(m.kt("declined.title")), m.wrap(m.kt("declined.body"))}
-	if op.Message != "" {
-		body = append(body, "", m.c.T("sale.provider_said", op.Message))
-	}
-	return []string{m.heading(), "", s.BadBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
-}
-
-func (m Model) viewNotStarted() []string {
-	s := m.c.Styles
-	body := []string{
-		s.Bad.Render(m.kt("notstarted.title")),
-		m.wrap(m.errorText(m.machine.Err)),
-		"",
-		m.wrap(m.kt("notstarted.body")),
-	}
-	return []string{m.heading(), "", s.BadBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
-}
-
-func (m Model) viewCheck() []string {
-	s := m.c.Styles
-	body := []string{s.Warn.Render(m.kt("check.title")), m.wrap(m.kt("check.body"))}
-	if m.machine.Err != nil {
-		body = append(body, "", s.Muted.Render(m.wrap(m.errorText(m.machine.Err))))
-	}
-	return []string{m.heading(), "", s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
-}
-
-func (m Model) viewTimedOut() []string {
-	s, mc := m.c.Styles, m.machine
-	title, limit := m.c.T("timeout.scan_title"), mc.Info.ScanTimeout
-	if _, confirming := mc.TimeLeft(); confirming {
-		title, limit = m.c.T("timeout.confirm_title"), mc.Info.ConfirmTimeout
-	}
-	body := []string{s.Warn.Render(title), m.wrap(m.c.T("timeout.body", clockText(limit)))}
-	return []string{m.heading(), "", s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
-}
-
-// kt is T with the refund's own wording where the catalog has one
-// (key + "_refund"), so one screen serves payments and refunds.
-func (m Model) kt(key string, args ...any) string {
-	if m.machine.Op.Kind == store.KindRefund && m.c.Cat.Has(key+"_refund") {
-		return m.c.T(key+"_refund", args...)
-	}
-	return m.c.T(key, args...)
-}
-
-// errorText is the cashier's sentence for an error, with the provider's
-// own words after it when it gave any.
-func (m Model) errorText(err error) string {
-	if err == nil {
-		return ""
-	}
-	var over *store.OverRefundError
-	if errors.As(err, &over) {
-		return m.c.T("refund.over", m.c.Money(over.Left))
-	}
-	if errors.Is(err, store.ErrNotRefundable) {
-		return m.c.T("refund.not_paid")
-	}
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		return m.c.T("error.store", err.Error())
-	}
-	text := m.c.T("error." + string(pe.Kind))
+// linkView is the fiscal receipt's link: being typed, kept, or offered.
+func (f Follow) linkView() string {
+	s, op := f.c.Styles, f.m.Op
 	switch {
-	case pe.Text != "" && pe.Code != "":
-		text += " " + m.c.T("error.provider_code", pe.Text, pe.Code)
-	case pe.Text != "" && pe.HTTPStatus != 0:
-		// Only words the provider sent are shown as its words; an error
-		// with no answer carries the till's own text, which the sentence
-		// above already says in the cashier's language.
-		text += " " + m.c.T("error.provider_text", pe.Text)
-	case pe.HTTPStatus != 0:
-		text += " " + m.c.T("error.http", pe.HTTPStatus)
+	case f.linking:
+		line := s.Label.Render(f.c.T("sale.link_label")) + "\n" + f.link.View()
+		if f.linkErr != nil {
+			line += "\n" + s.Bad.Render(f.wrap(f.c.T("sale.link_failed", f.errorText(f.linkErr))))
+		}
+		return line
+	case !op.ReceiptLinked.IsZero():
+		return s.OK.Render(f.c.T("sale.linked"))
+	case op.ReceiptURL != "":
+		return s.Warn.Render(f.wrap(f.c.T("sale.link_kept", f.errorText(f.linkErr))))
+	case f.canLink():
+		return s.Muted.Render(f.wrap(f.c.T("sale.link_hint")))
 	}
-	return text
+	return ""
 }
 
-// ErrorText is the cashier's sentence for an error, for commands.
-func ErrorText(c *common.Common, err error) string { return Model{c: c}.errorText(err) }
+func (f Follow) viewDeclined() []string {
+	s, op := f.c.Styles, f.m.Op
+	body := []string{s.Bad.Render(f.kt("declined.title")), f.wrap(f.kt("declined.body"))}
+	if op.Message != "" {
+		body = append(body, "", f.kt("sale.provider_said", op.Message))
+	}
+	return []string{f.heading(), "", f.box(s.BadBox, body)}
+}
+
+func (f Follow) viewNotStarted() []string {
+	s := f.c.Styles
+	body := []string{
+		s.Bad.Render(f.kt("notstarted.title")),
+		f.wrap(f.errorText(f.m.Err)),
+		"",
+		f.wrap(f.kt("notstarted.body")),
+	}
+	return []string{f.heading(), "", f.box(s.BadBox, body)}
+}
+
+func (f Follow) viewCheck() []string {
+	s := f.c.Styles
+	body := []string{s.Warn.Render(f.kt("check.title")), f.wrap(f.kt("check.body"))}
+	if f.m.Err != nil {
+		body = append(body, "", s.Muted.Render(f.wrap(f.errorText(f.m.Err))))
+	}
+	return []string{f.heading(), "", f.box(s.WarnBox, body)}
+}
+
+func (f Follow) viewTimedOut() []string {
+	s, m := f.c.Styles, f.m
+	if m.Expired {
+		body := []string{s.Warn.Render(f.kt("timeout.expired_title")), f.wrap(f.kt("timeout.expired_body", clockText(m.Info.ScanTimeout)))}
+		return []string{f.heading(), "", f.box(s.WarnBox, body)}
+	}
+	title, limit := f.c.T("timeout.scan_title"), m.Info.ScanTimeout
+	if _, confirming := m.TimeLeft(m.Now); confirming {
+		title, limit = f.c.T("timeout.confirm_title"), m.Info.ConfirmTimeout
+	}
+	body := []string{s.Warn.Render(title), f.wrap(f.kt("timeout.body", clockText(limit)))}
+	return []string{f.heading(), "", f.box(s.WarnBox, body)}
+}
+
+func (f Follow) viewCancelled() []string {
+	s := f.c.Styles
+	body := []string{s.Warn.Render(f.kt("cancelled.title")), f.wrap(f.kt("cancelled.body"))}
+	return []string{f.heading(), "", f.box(s.WarnBox, body)}
+}
+
+// errorText is the cashier's sentence for an error, in the provider's
+// words where it has them.
+func (f Follow) errorText(err error) string { return f.c.ErrorFor(f.provider, err) }
 
 // clockText shows a duration as m:ss.
 func clockText(d time.Duration) string {
@@ -285,50 +305,25 @@ func clockText(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", secs/60, secs%60)
 }
 
-// Title is the sale's state in a few words, for the terminal's title bar:
-// a cashier who switched windows still sees that a payment is waiting.
-func (m Model) Title() string {
-	op := m.machine.Op
-	switch m.machine.Phase {
-	case Starting, Waiting:
-		return m.kt("title.waiting", m.c.Money(op.Amount))
-	case Resolving:
-		return m.kt("title.unknown", m.c.Money(op.Amount))
-	case Paid:
-		return m.kt("title.paid", m.c.Money(op.Amount))
-	case Declined:
-		return m.kt("title.declined", m.c.Money(op.Amount))
-	case NotStarted:
-		return m.kt("title.notstarted", m.c.Money(op.Amount))
-	case Check:
-		return m.kt("title.check", m.c.Money(op.Amount))
-	case TimedOut:
-		return m.kt("title.timeout", m.c.Money(op.Amount))
-	}
-	return m.kt("title.entry")
-}
-
-// Line is the machine's state as one line of text, for `kassa pay` and
+// Line is the operation's state as one line of text, for `kassa pay` and
 // logs: what the screen's title says, and why where it says more.
-func Line(c *common.Common, mc Machine) string {
-	m := Model{c: c, machine: mc}
-	switch mc.Phase {
-	case Entry:
-		if mc.Problem != NoProblem {
-			return m.problemText(mc.Problem)
+func Line(c *common.Common, m tracker.Machine) string {
+	f := newFollow(c, m.Op.Kind, m.Op.Provider, m.Op.Amount)
+	f.m, f.begun = m, true
+	switch m.Phase {
+	case tracker.Waiting:
+		if m.Failing > 0 {
+			return f.Title() + " · " + f.kt("sale.no_answer", m.Failing)
 		}
-	case Waiting:
-		stage := mc.Op.Stage
+		stage := m.Op.Stage
 		if stage == "" {
 			stage = providers.StageStarting
 		}
-		return m.Title() + " · " + m.kt("stage."+string(stage))
-	case Resolving:
-		return m.Title() + " · " + mc.Op.Message
-	case Declined:
-		return m.Title() + " · " + mc.Op.Message
-	case NotStarted, Check:
-		return m.Title() + " · " + m.errorText(mc.Err)
+		return f.Title() + " · " + f.kt("stage."+string(stage))
+	case tracker.Resolving, tracker.Declined:
+		return f.Title() + " · " + m.Op.Message
+	case tracker.NotStarted, tracker.Check:
+		return f.Title() + " · " + f.errorText(m.Err)
 	}
-	return m.Title()
+	return f.Title()
 }

@@ -14,7 +14,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/kassa-till/kassa/ui/common"
-	"github.com/kassa-till/kassa/ui/sale"
 )
 
 // BackMsg asks the root model to return to the sale screen.
@@ -85,7 +84,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case testedMsg:
 		m.busy = ""
 		if msg.err != nil {
-			m.result, m.problem = sale.ErrorText(m.c, msg.err), true
+			m.result, m.problem = m.c.ErrorText(msg.err), true
 			return m, nil
 		}
 		m.result, m.problem = m.c.T("settings.tested", msg.info.TerminalID, msg.info.SerialNum, msg.info.PosNum), false
@@ -93,7 +92,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case pairedMsg:
 		m.busy = ""
 		if msg.err != nil {
-			m.result, m.problem = m.c.T("pair.failed", sale.ErrorText(m.c, msg.err)), true
+			m.result, m.problem = m.c.T("pair.failed", m.c.ErrorText(msg.err)), true
 			return m, nil
 		}
 		m.result, m.problem = m.c.T("settings.paired", msg.expires.Format(time.DateTime)), false

@@ -1,4 +1,4 @@
-package sale
+package tracker
 
 import (
 	"errors"
@@ -14,15 +14,16 @@ import (
 	"github.com/kassa-till/kassa/store"
 )
 
-// rig is a whole till minus the terminal: the machine, the runner, a real
-// data file and the Smart POS simulator over loopback HTTP, on a fake clock.
+// rig is a whole till minus the screen: the tracker, a real data file and
+// the Smart POS simulator over loopback HTTP, on a fake clock.
 type rig struct {
-	t      *testing.T
-	clk    *clock.Fake
-	sim    *sim.Sim
-	store  *store.Store
-	runner Runner
-	path   string
+	t     *testing.T
+	clk   *clock.Fake
+	sim   *sim.Sim
+	store *store.Store
+	tr    *Tracker
+	path  string
+	url   string
 }
 
 func newRig(t *testing.T) *rig {
@@ -36,60 +37,59 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	p := kaspi.New(kaspi.NewClient(srv.URL, nil), kaspi.Options{})
-	return &rig{t: t, clk: clk, sim: s, store: st, path: path,
-		runner: Runner{Store: st, Provider: p, Clock: clk, CallTimeout: 5 * time.Second}}
+	r := &rig{t: t, clk: clk, sim: s, store: st, path: path, url: srv.URL}
+	r.tr = New(st, providers.MustRegistry(kaspi.New(kaspi.NewClient(srv.URL, nil), kaspi.Options{})), clk)
+	t.Cleanup(func() { r.tr.Close(); r.store.Close() })
+	return r
 }
 
-func (r *rig) machine() Machine { return New(r.runner.Provider.Info(), "Aigerim", false) }
-
-// step carries out one effect as the runner would, moving the fake clock
-// instead of sleeping, and feeds the answer back.
-func (r *rig) step(m Machine, e Effect) (Machine, []Effect) {
-	var msg any
-	switch e := e.(type) {
-	case CreateOp:
-		msg = r.runner.Create(e.Op)
-	case StartOp:
-		msg = r.runner.Start(e.Op)
-	case PollOp:
-		r.clk.Advance(e.After)
-		msg = r.runner.Poll(e.Op)
-	case ResolveOp:
-		r.clk.Advance(e.After)
-		msg = r.runner.Resolve(e.Op)
-	case SaveOp:
-		msg = SavedMsg{Op: e.Op, Err: r.store.Save(&e.Op)}
-	}
-	return m.Update(msg)
-}
-
-// run carries out effects until the machine asks for none, or stop says so.
-func (r *rig) run(m Machine, eff []Effect, stop func(Machine) bool) Machine {
+// settle lets the tracker work until it waits on the clock again.
+func (r *rig) settle() {
 	r.t.Helper()
-	for i := 0; len(eff) > 0; i++ {
-		if i > 2000 {
-			r.t.Fatalf("no end after 2000 steps; phase %v", m.Phase)
+	deadline := time.Now().Add(10 * time.Second)
+	for !r.tr.Quiet() {
+		if time.Now().After(deadline) {
+			r.t.Fatal("the tracker never came to rest")
 		}
-		if stop != nil && stop(m) {
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// follow moves the clock from one pause of the tracker to the next until
+// the operation no longer holds the till, or stop says so, and returns
+// its last state.
+func (r *rig) follow(m Machine, stop func(Machine) bool) Machine {
+	r.t.Helper()
+	id := m.Op.ID
+	for i := 0; ; i++ {
+		if i > 5000 {
+			r.t.Fatalf("no end after 5000 steps; phase %v", m.Phase)
+		}
+		r.settle()
+		if got, ok := r.tr.Get(id); ok {
+			m = got
+		}
+		if !m.Holds() || stop != nil && stop(m) {
 			return m
 		}
-		var next []Effect
-		for _, e := range eff {
-			var more []Effect
-			m, more = r.step(m, e)
-			next = append(next, more...)
+		d, ok := r.clk.Next()
+		if !ok {
+			r.t.Fatalf("operation %d holds the till but nothing is waited for; phase %v (step %d, waiters %d, quiet %v)", id, m.Phase, i, r.clk.Waiters(), r.tr.Quiet())
 		}
-		eff = next
+		r.clk.Advance(d)
 	}
-	return m
 }
 
-func (r *rig) sell(amount string, stop func(Machine) bool) Machine {
-	m := typed(r.machine(), amount)
-	m, eff := m.Submit(r.clk.Now())
-	return r.run(m, eff, stop)
+func (r *rig) sell(amount int64, stop func(Machine) bool) Machine {
+	r.t.Helper()
+	m, err := r.tr.Pay("kaspi", providers.New(amount, providers.KZT), "Aigerim", false)
+	if err != nil && m.Phase != NotStarted {
+		r.t.Fatal(err)
+	}
+	if m.Phase == NotStarted {
+		return m
+	}
+	return r.follow(m, stop)
 }
 
 // stored reads the operation back from the data file: what the screen shows
@@ -109,7 +109,7 @@ func (r *rig) stored(m Machine) store.Operation {
 func TestSaleQRAgainstSimulator(t *testing.T) {
 	r := newRig(t)
 	r.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 5 * time.Second, Think: 3 * time.Second})
-	m := r.sell("12500", nil)
+	m := r.sell(12500, nil)
 	if m.Phase != Paid {
 		t.Fatalf("phase %v err %v", m.Phase, m.Err)
 	}
@@ -117,6 +117,9 @@ func TestSaleQRAgainstSimulator(t *testing.T) {
 	if op.Method != providers.MethodQR || op.TransactionID == "" || op.Cheque == nil || op.Cheque.OrderNumber != op.TransactionID ||
 		op.Amount != providers.New(12500, providers.KZT) || op.Ref == "" || len(op.Raw) == 0 || op.Offer == nil {
 		t.Fatalf("stored %+v", op)
+	}
+	if op.OperationID != r.store.Till()+"-000001" {
+		t.Fatalf("operation id %q", op.OperationID)
 	}
 	if op.Finished.Before(t0.Add(8 * time.Second)) {
 		t.Errorf("finished at %v", op.Finished)
@@ -139,7 +142,7 @@ func TestSaleQRAgainstSimulator(t *testing.T) {
 func TestSaleCardAgainstSimulator(t *testing.T) {
 	r := newRig(t)
 	r.sim.Next(sim.Customer{Does: sim.PayCard, Delay: 3 * time.Second})
-	m := r.sell("2000", nil)
+	m := r.sell(2000, nil)
 	op := r.stored(m)
 	if m.Phase != Paid || op.Method != providers.MethodCard || op.Cheque.RRN == "" || op.TransactionID != op.Cheque.RRN ||
 		op.Cheque.CardMask == "" || op.Cheque.AuthorizationCode == "" {
@@ -150,13 +153,13 @@ func TestSaleCardAgainstSimulator(t *testing.T) {
 func TestSaleDeclineAgainstSimulator(t *testing.T) {
 	r := newRig(t)
 	r.sim.Next(sim.Customer{Does: sim.Decline, Delay: 3 * time.Second})
-	m := r.sell("1500", nil)
+	m := r.sell(1500, nil)
 	if m.Phase != Declined || r.stored(m).Message == "" {
 		t.Fatalf("phase %v message %q", m.Phase, m.Op.Message)
 	}
 	// The next sale goes through: the POS is free again.
 	r.sim.Next(sim.Customer{Does: sim.PayQR, Delay: time.Second})
-	m = r.sell("1500", nil)
+	m = r.sell(1500, nil)
 	if m.Phase != Paid {
 		t.Fatalf("sale after a decline: %v", m.Phase)
 	}
@@ -165,7 +168,7 @@ func TestSaleDeclineAgainstSimulator(t *testing.T) {
 func TestSaleScanTimeoutAgainstSimulator(t *testing.T) {
 	r := newRig(t)
 	r.sim.Next(sim.Customer{Does: sim.NeverScan})
-	m := r.sell("1500", nil)
+	m := r.sell(1500, nil)
 	// The till and the POS both give up at 180 s; whichever the till sees
 	// first, the screen says the customer ran out of time.
 	if m.Phase != TimedOut {
@@ -180,11 +183,11 @@ func TestSaleScanTimeoutAgainstSimulator(t *testing.T) {
 func TestSaleConfirmTimeoutAgainstSimulator(t *testing.T) {
 	r := newRig(t)
 	r.sim.Next(sim.Customer{Does: sim.ScanNoConfirm, Delay: 150 * time.Second})
-	m := r.sell("1500", nil)
+	m := r.sell(1500, nil)
 	if el := r.clk.Now().Sub(t0); el < 210*time.Second || el > 212*time.Second {
 		t.Fatalf("gave up after %v, want 150 s + 60 s", el)
 	}
-	if _, confirming := m.TimeLeft(); !confirming || m.Phase != TimedOut {
+	if _, confirming := m.TimeLeft(m.Now); !confirming || m.Phase != TimedOut {
 		t.Fatalf("phase %v, confirm timeout %v", m.Phase, confirming)
 	}
 }
@@ -198,7 +201,7 @@ func TestSaleUnknownAgainstSimulator(t *testing.T) {
 			r := newRig(t)
 			r.sim.Next(sim.Customer{Does: c.does, Delay: 3 * time.Second, ResolveAfter: 35 * time.Second})
 			var sawUnknown bool
-			m := r.sell("1500", func(m Machine) bool {
+			m := r.sell(1500, func(m Machine) bool {
 				sawUnknown = sawUnknown || m.Phase == Resolving
 				return false
 			})
@@ -236,7 +239,7 @@ func TestSaleStartFaultsAgainstSimulator(t *testing.T) {
 		t.Run(string(c.fault), func(t *testing.T) {
 			r := newRig(t)
 			r.sim.Inject("/v2/payment", c.fault)
-			m := r.sell("1500", nil)
+			m := r.sell(1500, nil)
 			if m.Phase != c.phase || providers.KindOf(m.Err) != c.kind || r.stored(m).State != c.state {
 				t.Fatalf("phase %v err %v state %v", m.Phase, m.Err, m.Op.State)
 			}
@@ -252,7 +255,7 @@ func TestSalePollFaultsKeepWaiting(t *testing.T) {
 	r.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 5 * time.Second})
 	r.sim.Inject("/v2/status", sim.FaultInternal, sim.FaultGarbage, sim.FaultDrop, sim.FaultBadGateway)
 	var worst int
-	m := r.sell("1500", func(m Machine) bool {
+	m := r.sell(1500, func(m Machine) bool {
 		worst = max(worst, m.Failing)
 		return false
 	})
@@ -263,8 +266,9 @@ func TestSalePollFaultsKeepWaiting(t *testing.T) {
 
 func TestUnreachablePOS(t *testing.T) {
 	r := newRig(t)
-	r.runner.Provider = kaspi.New(kaspi.NewClient("http://127.0.0.1:1", nil), kaspi.Options{})
-	m := r.sell("1500", nil)
+	r.tr.Close()
+	r.tr = New(r.store, providers.MustRegistry(kaspi.New(kaspi.NewClient("http://127.0.0.1:1", nil), kaspi.Options{})), r.clk)
+	m := r.sell(1500, nil)
 	if m.Phase != NotStarted || providers.KindOf(m.Err) != providers.ErrUnreachable || r.stored(m).State != store.StateRefused {
 		t.Fatalf("phase %v err %v", m.Phase, m.Err)
 	}
@@ -275,21 +279,25 @@ func TestUnreachablePOS(t *testing.T) {
 func TestResumeAfterRestart(t *testing.T) {
 	r := newRig(t)
 	r.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 10 * time.Second})
-	r.sell("1500", func(m Machine) bool { return m.Phase == Waiting })
+	first := r.sell(1500, func(m Machine) bool { return m.Phase == Waiting })
+	r.tr.Close()
 	r.store.Close()
 
 	st, err := store.Open(r.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	r.store, r.runner.Store = st, st
+	r.store = st
+	r.tr = New(st, providers.MustRegistry(kaspi.New(kaspi.NewClient(r.url, nil), kaspi.Options{})), r.clk)
 	open, err := st.Unfinished()
 	if err != nil || len(open) != 1 || open[0].State != store.StatePending || open[0].Ref == "" {
 		t.Fatalf("unfinished after restart: %+v %v", open, err)
 	}
-	m, eff := r.machine().Resume(open[0], r.clk.Now())
-	m = r.run(m, eff, nil)
+	taken, err := r.tr.Resume()
+	if err != nil || len(taken) != 1 || taken[0].Op.ID != first.Op.ID {
+		t.Fatalf("resumed %+v %v", taken, err)
+	}
+	m := r.follow(taken[0], nil)
 	if m.Phase != Paid || r.sim.Requests("/v2/payment") != 1 {
 		t.Fatalf("phase %v, payment requests %d", m.Phase, r.sim.Requests("/v2/payment"))
 	}
@@ -299,8 +307,15 @@ func TestResumeAfterRestart(t *testing.T) {
 }
 
 func (r *rig) refund(payment store.Operation, amount int64) Machine {
-	m, eff := r.machine().SubmitRefund(payment, providers.New(amount, providers.KZT), r.clk.Now())
-	return r.run(m, eff, nil)
+	r.t.Helper()
+	m, err := r.tr.Refund(payment, providers.New(amount, providers.KZT), "Aigerim")
+	if m.Phase == NotStarted {
+		return m
+	}
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return r.follow(m, nil)
 }
 
 func TestPartialRefundsAgainstSimulator(t *testing.T) {
@@ -308,7 +323,7 @@ func TestPartialRefundsAgainstSimulator(t *testing.T) {
 		t.Run(string(method), func(t *testing.T) {
 			r := newRig(t)
 			r.sim.Next(sim.Customer{Does: method, Delay: 2 * time.Second})
-			pay := r.stored(r.sell("1000", nil))
+			pay := r.stored(r.sell(1000, nil))
 
 			r.sim.Next(sim.Customer{Does: method, Delay: 2 * time.Second})
 			m := r.refund(pay, 300)
@@ -337,5 +352,104 @@ func TestPartialRefundsAgainstSimulator(t *testing.T) {
 				t.Fatalf("left %v", left)
 			}
 		})
+	}
+}
+
+// The Smart POS runs one operation at a time: while one holds the till, a
+// second is refused before the POS hears of it. Once a person hands the
+// first over to the operations to check, the till may try again.
+func TestOneAtATimePerProvider(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.UnknownThenSuccess, Delay: 2 * time.Second, ResolveAfter: time.Hour})
+	first := r.sell(1500, func(m Machine) bool { return m.Phase == Resolving })
+	_, err := r.tr.Pay("kaspi", providers.New(700, providers.KZT), "Aigerim", false)
+	var busy *BusyError
+	if !errors.As(err, &busy) || busy.Op.ID != first.Op.ID || r.sim.Requests("/v2/payment") != 1 {
+		t.Fatalf("second payment while the first is unknown: %v (%d requests)", err, r.sim.Requests("/v2/payment"))
+	}
+	if err := r.tr.HandOver(first.Op.ID); err != nil {
+		t.Fatal(err)
+	}
+	r.settle()
+	handed, _ := r.tr.Get(first.Op.ID)
+	stored := r.stored(handed)
+	if handed.Holds() || !stored.NeedsPerson() || !stored.State.Open() {
+		t.Fatalf("handed over: holds %v, needs a person %v, open %v", handed.Holds(), stored.NeedsPerson(), stored.State.Open())
+	}
+	ops, _ := r.store.NeedingPerson(10)
+	if len(ops) != 1 || ops[0].ID != first.Op.ID {
+		t.Fatalf("operations to check: %+v", ops)
+	}
+	// Whether the POS can take another is its to say.
+	if _, err := r.tr.Pay("kaspi", providers.New(700, providers.KZT), "Aigerim", false); err != nil {
+		t.Fatalf("a payment after the first was handed over: %v", err)
+	}
+	r.settle()
+	if n := r.sim.Requests("/v2/payment"); n != 2 {
+		t.Fatalf("%d payment requests, want 2", n)
+	}
+}
+
+// An operation handed over is still followed: when the provider learns
+// the outcome, it settles by itself and leaves the operations to check.
+func TestHandedOverSettlesByItself(t *testing.T) {
+	r := newRig(t)
+	// The POS learns the outcome within the QR's lifetime of 3 minutes.
+	r.sim.Next(sim.Customer{Does: sim.UnknownThenSuccess, Delay: 2 * time.Second, ResolveAfter: 150 * time.Second})
+	first := r.sell(1500, func(m Machine) bool { return m.Phase == Resolving })
+	if err := r.tr.HandOver(first.Op.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		r.settle()
+		if m, _ := r.tr.Get(first.Op.ID); !m.Phase.Busy() {
+			break
+		}
+		d, ok := r.clk.Next()
+		if !ok {
+			m, _ := r.tr.Get(first.Op.ID)
+			t.Fatalf("a handed-over operation is no longer followed: %v %v", m.Phase, m.Err)
+		}
+		r.clk.Advance(d)
+	}
+	m, _ := r.tr.Get(first.Op.ID)
+	op := r.stored(m)
+	if m.Phase != Paid || op.NeedsPerson() || op.State != store.StateSuccess {
+		t.Fatalf("phase %v state %v needs a person %v", m.Phase, op.State, op.NeedsPerson())
+	}
+	if v := r.sim.ActualizeViolations(); v != 0 {
+		t.Fatalf("%d actualize calls closer than 10 s", v)
+	}
+	if n := r.sim.Requests("/v2/actualize"); n > 16 {
+		t.Fatalf("%d actualize calls in 150 s: a handed-over operation is asked about too often", n)
+	}
+}
+
+// A person's verdict on a followed operation goes through its follower,
+// which stops: nothing the provider says later overwrites it.
+func TestSettleAFollowedOperation(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.UnknownThenSuccess, Delay: 2 * time.Second, ResolveAfter: time.Hour})
+	first := r.sell(1500, func(m Machine) bool { return m.Phase == Resolving })
+	if err := r.tr.HandOver(first.Op.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.tr.Settle(first.Op.ID, store.Check{At: r.clk.Now(), Paid: false}, ""); !errors.Is(err, store.ErrNoteRequired) {
+		t.Fatalf("a verdict without a note: %v", err)
+	}
+	op, err := r.tr.Settle(first.Op.ID, store.Check{At: r.clk.Now(), Paid: false, Note: "not in the POS history"}, "")
+	if err != nil || op.State != store.StateFailed || op.Check == nil {
+		t.Fatalf("settled %+v %v", op, err)
+	}
+	r.settle()
+	if _, followed := r.tr.Get(first.Op.ID); followed {
+		if m, _ := r.tr.Get(first.Op.ID); m.Phase.Busy() {
+			t.Fatal("still followed after a person settled it")
+		}
+	}
+	r.clk.Advance(2 * time.Hour)
+	r.settle()
+	if op, _ := r.store.Get(first.Op.ID); op.State != store.StateFailed {
+		t.Fatalf("state after the provider would have answered: %v", op.State)
 	}
 }

@@ -1,15 +1,12 @@
-package sale
+package tracker
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
-	"github.com/kassa-till/kassa/ui/common"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -19,22 +16,16 @@ func kaspiInfo() providers.Info {
 		Name: "kaspi", Currency: providers.KZT, PollEvery: time.Second, ResolveEvery: 10 * time.Second,
 		ScanTimeout: 180 * time.Second, ConfirmTimeout: 60 * time.Second,
 		MinAmount: providers.New(1, providers.KZT), MaxAmount: providers.New(10_000_000, providers.KZT),
+		OneAtATime: true, Refunds: true, PartialRefunds: true,
 	}
 }
 
-func typed(m Machine, s string) Machine {
-	for _, r := range s {
-		m = m.Type(r)
-	}
-	return m
-}
-
-// started drives a machine from entry to Waiting for amount, as the runner
-// would answer, and returns it with the time it started.
-func started(t *testing.T, amount string) Machine {
+// started drives a machine from its start to Waiting for a payment of
+// amount tenge, as the tracker would answer, and returns it.
+func started(t *testing.T, amount int64) Machine {
 	t.Helper()
-	m := typed(New(kaspiInfo(), "Aigerim", false), amount)
-	m, eff := m.Submit(t0)
+	m, eff := Begin(kaspiInfo(), store.NewPayment("kaspi", providers.New(amount, providers.KZT), "Aigerim", false, t0), t0)
+	m.CanResolve = true
 	create := only[CreateOp](t, eff)
 	op := create.Op
 	op.ID = 7
@@ -43,7 +34,7 @@ func started(t *testing.T, amount string) Machine {
 	if start.Op.ID != 7 {
 		t.Fatalf("start of op %d", start.Op.ID)
 	}
-	op.Started(providers.Started{Ref: "1678090451700", Status: providers.Status{State: providers.StatePending, Stage: providers.StageStarting}}, t0)
+	op.Started(providers.Status{Ref: "1678090451700", State: providers.StatePending, Stage: providers.StageStarting}, t0)
 	m, eff = m.Update(StartedMsg{Op: op, At: t0})
 	if m.Phase != Waiting {
 		t.Fatalf("after start: phase %v", m.Phase)
@@ -66,8 +57,8 @@ func only[E Effect](t *testing.T, eff []Effect) E {
 	return e
 }
 
-// answer applies a provider status to the machine's operation as the runner
-// does, at t0+after.
+// answer applies a provider status to the machine's operation as the
+// tracker does, at t0+after.
 func answer(m Machine, after time.Duration, st providers.Status) (Machine, []Effect) {
 	op := m.Op
 	op.ApplyStatus(st, t0.Add(after))
@@ -78,99 +69,15 @@ func wait(stage providers.Stage, detail string) providers.Status {
 	return providers.Status{State: providers.StatePending, Stage: stage, Detail: detail}
 }
 
-func TestAmountEntry(t *testing.T) {
-	cases := []struct {
-		name    string
-		keys    string
-		input   string
-		problem InputProblem
-	}{
-		{"plain", "1500", "1500", NoProblem},
-		{"letters ignored", "1a5b0", "150", NoProblem},
-		{"no decimal point for tenge", "12.5", "125", NoProblem},
-		{"leading zeros dropped", "0007", "7", NoProblem},
-		{"zero refused", "0", "0", ProblemZero},
-		{"empty refused", "", "", ProblemEmpty},
-		{"over the bound refused", "10000001", "10000001", ProblemTooLarge},
-		{"at the bound accepted", "10000000", "10000000", NoProblem},
-		{"digits capped", "9999999999999999", "999999999999", ProblemTooLarge},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			m := typed(New(kaspiInfo(), "", false), c.keys)
-			if m.Input != c.input {
-				t.Fatalf("input %q, want %q", m.Input, c.input)
-			}
-			m2, eff := m.Submit(t0)
-			if m2.Problem != c.problem {
-				t.Fatalf("problem %v, want %v", m2.Problem, c.problem)
-			}
-			if c.problem != NoProblem && (len(eff) != 0 || m2.Phase != Entry) {
-				t.Fatalf("bad amount started something: %v %#v", m2.Phase, eff)
-			}
-			if c.problem == NoProblem && only[CreateOp](t, eff).Op.State != store.StateCreated {
-				t.Fatal("payment not written ahead")
-			}
-		})
-	}
-}
-
-func TestEditingKeys(t *testing.T) {
-	m := typed(New(kaspiInfo(), "", false), "123")
-	m = m.Backspace()
-	if m.Input != "12" {
-		t.Fatalf("backspace: %q", m.Input)
-	}
-	m = m.Clear()
-	if m.Input != "" {
-		t.Fatalf("clear: %q", m.Input)
-	}
-	m = m.Backspace()
-	if m.Input != "" {
-		t.Fatal("backspace on empty")
-	}
-}
-
-func TestDecimalsWhereTheCurrencyHasThem(t *testing.T) {
-	info := kaspiInfo()
-	info.Currency, info.MinAmount, info.MaxAmount = providers.UZS, providers.Money{}, providers.Money{}
-	m := typed(New(info, "", false), "1500,505")
-	if m.Input != "1500.50" {
-		t.Fatalf("input %q", m.Input)
-	}
-	a, p := m.Amount()
-	if p != NoProblem || a.Minor != 150050 {
-		t.Fatalf("amount %v %v", a, p)
-	}
-}
-
-func TestSubmitWritesAheadWithTheAmount(t *testing.T) {
-	m := typed(New(kaspiInfo(), "Aigerim", true), "1500")
-	m, eff := m.Submit(t0)
-	op := only[CreateOp](t, eff).Op
-	if m.Phase != Starting || op.Amount != providers.New(1500, providers.KZT) || op.Kind != store.KindPayment ||
-		op.Cashier != "Aigerim" || !op.Training || op.Provider != "kaspi" || !op.Created.Equal(t0) {
-		t.Fatalf("phase %v op %+v", m.Phase, op)
-	}
-	// Keys while busy do nothing.
-	if m2 := m.Type('5').Next(); m2.Phase != Starting || m2.Input != "1500" {
-		t.Fatal("busy machine accepted keys")
-	}
-	m2, eff := m.Submit(t0)
-	if len(eff) != 0 || m2.Phase != Starting {
-		t.Fatal("second Enter started a second payment")
-	}
-}
-
 func TestQRSuccess(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	m, eff := answer(m, 1*time.Second, wait(providers.StageWaitScan, "WaitUser"))
 	only[PollOp](t, eff)
-	if left, confirming := m.TimeLeft(); left != 179*time.Second || confirming {
+	if left, confirming := m.TimeLeft(m.Now); left != 179*time.Second || confirming {
 		t.Fatalf("time left %v confirming %v", left, confirming)
 	}
 	m, _ = answer(m, 20*time.Second, wait(providers.StageWaitConfirm, "WaitForQrConfirmation"))
-	if left, confirming := m.TimeLeft(); left != 60*time.Second || !confirming {
+	if left, confirming := m.TimeLeft(m.Now); left != 60*time.Second || !confirming {
 		t.Fatalf("after scan: time left %v confirming %v", left, confirming)
 	}
 	cheque := &providers.Cheque{OrderNumber: "504711333", Method: providers.MethodQR}
@@ -182,14 +89,10 @@ func TestQRSuccess(t *testing.T) {
 	if m.Op.TransactionID != "504711333" || m.Op.Method != providers.MethodQR || m.Op.Cheque != cheque {
 		t.Fatalf("op %+v", m.Op)
 	}
-	m = m.Next()
-	if m.Phase != Entry || m.Input != "" || m.Op.ID != 0 {
-		t.Fatalf("Enter after success: %+v", m)
-	}
 }
 
 func TestCardSuccess(t *testing.T) {
-	m := started(t, "2000")
+	m := started(t, 2000)
 	for i, st := range []providers.Status{
 		wait(providers.StageWaitScan, "WaitUser"),
 		wait(providers.StageCard, "ProcessingCard"),
@@ -208,19 +111,16 @@ func TestCardSuccess(t *testing.T) {
 }
 
 func TestDecline(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	m, eff := answer(m, 5*time.Second, providers.Status{State: providers.StateFail, Stage: providers.StageDone,
 		Detail: "QrTransactionFailure", Message: "Покупатель отменил покупку"})
 	if m.Phase != Declined || len(eff) != 0 || m.Op.Message != "Покупатель отменил покупку" || m.Op.State != store.StateFailed {
 		t.Fatalf("phase %v op %+v", m.Phase, m.Op)
 	}
-	if m.Next().Phase != Entry {
-		t.Fatal("Enter after decline does not start a new sale")
-	}
 }
 
 func TestScanTimeout(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	m, eff := answer(m, 179*time.Second, wait(providers.StageWaitScan, "WaitUser"))
 	only[PollOp](t, eff)
 	m, eff = answer(m, 180*time.Second, wait(providers.StageWaitScan, "WaitUser"))
@@ -234,7 +134,7 @@ func TestScanTimeout(t *testing.T) {
 }
 
 func TestConfirmTimeoutCountsFromTheScan(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	m, _ = answer(m, 150*time.Second, wait(providers.StageWaitConfirm, "WaitForQrConfirmation"))
 	// Past the 180 s scan timeout, but the customer scanned: 60 s to confirm.
 	m, eff := answer(m, 200*time.Second, wait(providers.StageWaitConfirm, "WaitForQrConfirmation"))
@@ -249,12 +149,11 @@ func TestConfirmTimeoutCountsFromTheScan(t *testing.T) {
 func TestTimeoutsAreSettable(t *testing.T) {
 	info := kaspiInfo()
 	info.ScanTimeout = 30 * time.Second
-	m := typed(New(info, "", false), "5")
-	m, eff := m.Submit(t0)
+	m, eff := Begin(info, store.NewPayment("kaspi", providers.New(5, providers.KZT), "", false, t0), t0)
 	op := only[CreateOp](t, eff).Op
 	op.ID = 1
 	m, _ = m.Update(CreatedMsg{Op: op})
-	op.Started(providers.Started{Ref: "1"}, t0)
+	op.Started(providers.Status{Ref: "1"}, t0)
 	m, _ = m.Update(StartedMsg{Op: op, At: t0})
 	m, _ = answer(m, 30*time.Second, wait(providers.StageWaitScan, "WaitUser"))
 	if m.Phase != TimedOut {
@@ -263,7 +162,7 @@ func TestTimeoutsAreSettable(t *testing.T) {
 }
 
 func TestNoAnswerNeverTimesOut(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	for i := 1; i <= 300; i++ {
 		var eff []Effect
 		m, eff = m.Update(PolledMsg{Op: m.Op, At: t0.Add(time.Duration(i) * time.Second),
@@ -282,17 +181,14 @@ func TestNoAnswerNeverTimesOut(t *testing.T) {
 func TestUnknownResolvesWithSpacing(t *testing.T) {
 	for _, final := range []providers.State{providers.StateSuccess, providers.StateFail} {
 		t.Run(string(final), func(t *testing.T) {
-			m := started(t, "1500")
+			m := started(t, 1500)
 			m, eff := answer(m, 30*time.Second, providers.Status{State: providers.StateUnknown, Stage: providers.StageCancelled,
 				Message: "Операция прервана"})
 			if m.Phase != Resolving || only[ResolveOp](t, eff).After != 0 {
 				t.Fatalf("phase %v effects %#v", m.Phase, eff)
 			}
-			if m.Next().Phase != Resolving {
-				t.Fatal("a new sale could start while the outcome is unknown")
-			}
-			if _, e := m.Type('1').Submit(t0.Add(31 * time.Second)); len(e) != 0 {
-				t.Fatal("a payment started while the outcome is unknown")
+			if !m.Holds() {
+				t.Fatal("an unknown outcome lets the till go on")
 			}
 			// The runner records each attempt; the next waits 10 s from it.
 			op := m.Op
@@ -322,7 +218,7 @@ func TestUnknownResolvesWithSpacing(t *testing.T) {
 }
 
 func TestResolveOfAFinalProcessReadsTheStatus(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	m, _ = answer(m, 5*time.Second, providers.Status{State: providers.StateUnknown})
 	m, eff := m.Update(ResolvedMsg{Op: m.Op, At: t0.Add(6 * time.Second), Err: &providers.Error{Kind: providers.ErrNotResolvable, Code: "103"}})
 	if m.Phase != Waiting {
@@ -332,7 +228,7 @@ func TestResolveOfAFinalProcessReadsTheStatus(t *testing.T) {
 }
 
 func TestProcessLostNeedsAPerson(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	m, eff := m.Update(PolledMsg{Op: m.Op, At: t0.Add(2 * time.Second), Err: &providers.Error{Kind: providers.ErrNotFound, Code: "101"}})
 	if m.Phase != Check || only[SaveOp](t, eff).Op.State != store.StateNeedsCheck {
 		t.Fatalf("phase %v effects %#v", m.Phase, eff)
@@ -355,8 +251,7 @@ func TestStartRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := typed(New(kaspiInfo(), "", false), "1500")
-			m, eff := m.Submit(t0)
+			m, eff := Begin(kaspiInfo(), store.NewPayment("kaspi", providers.New(1500, providers.KZT), "", false, t0), t0)
 			op := only[CreateOp](t, eff).Op
 			op.ID = 3
 			m, _ = m.Update(CreatedMsg{Op: op})
@@ -365,16 +260,12 @@ func TestStartRefusals(t *testing.T) {
 			if m.Phase != c.phase || m.Op.State != c.state || len(eff) != 0 || !reflect.DeepEqual(m.Err, c.err) {
 				t.Fatalf("phase %v state %v effects %#v err %v", m.Phase, m.Op.State, eff, m.Err)
 			}
-			if m.Next().Phase != Entry {
-				t.Fatal("Enter does not return to a new sale")
-			}
 		})
 	}
 }
 
 func TestWriteAheadFailureSendsNothing(t *testing.T) {
-	m := typed(New(kaspiInfo(), "", false), "1500")
-	m, eff := m.Submit(t0)
+	m, eff := Begin(kaspiInfo(), store.NewPayment("kaspi", providers.New(1500, providers.KZT), "", false, t0), t0)
 	op := only[CreateOp](t, eff).Op
 	m, eff = m.Update(CreatedMsg{Op: op, Err: errDisk})
 	if m.Phase != NotStarted || len(eff) != 0 {
@@ -383,7 +274,7 @@ func TestWriteAheadFailureSendsNothing(t *testing.T) {
 }
 
 func TestStaleMessagesAreIgnored(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	other := m.Op
 	other.ID = 99
 	other.ApplyStatus(providers.Status{State: providers.StateSuccess}, t0)
@@ -398,8 +289,8 @@ func TestResume(t *testing.T) {
 	base.ID = 5
 
 	pending := base
-	pending.Started(providers.Started{Ref: "p"}, t0)
-	m, eff := New(kaspiInfo(), "", false).Resume(pending, t0.Add(time.Minute))
+	pending.Started(providers.Status{Ref: "p"}, t0)
+	m, eff := Resume(kaspiInfo(), pending, t0.Add(time.Minute))
 	if m.Phase != Waiting || only[PollOp](t, eff).Op.Ref != "p" {
 		t.Fatalf("pending: %v %#v", m.Phase, eff)
 	}
@@ -407,12 +298,12 @@ func TestResume(t *testing.T) {
 	unknown := pending
 	unknown.ApplyStatus(providers.Status{State: providers.StateUnknown}, t0)
 	unknown.Resolving(t0.Add(55 * time.Second))
-	m, eff = New(kaspiInfo(), "", false).Resume(unknown, t0.Add(time.Minute))
+	m, eff = Resume(kaspiInfo(), unknown, t0.Add(time.Minute))
 	if r := only[ResolveOp](t, eff); m.Phase != Resolving || r.After != 5*time.Second {
 		t.Fatalf("unknown: %v after %v, want the 10 s spacing kept across the restart", m.Phase, r.After)
 	}
 
-	m, eff = New(kaspiInfo(), "", false).Resume(base, t0.Add(time.Minute))
+	m, eff = Resume(kaspiInfo(), base, t0.Add(time.Minute))
 	if m.Phase != Check || only[SaveOp](t, eff).Op.State != store.StateNeedsCheck {
 		t.Fatalf("created without a handle: %v %#v", m.Phase, eff)
 	}
@@ -425,27 +316,183 @@ func (diskError) Error() string { return "disk full" }
 var errDisk error = diskError{}
 
 func TestThePOSGivingUpAtTheTimeoutReadsAsATimeout(t *testing.T) {
-	m := started(t, "1500")
+	m := started(t, 1500)
 	m, _ = answer(m, 180*time.Second, providers.Status{State: providers.StateFail, Stage: providers.StageCancelled,
 		Detail: "ProcessCancelled", Message: "Күту уақыты өтті"})
 	if m.Phase != TimedOut || m.Op.State != store.StateFailed {
 		t.Fatalf("phase %v state %v", m.Phase, m.Op.State)
 	}
-	m2 := started(t, "1500")
+	m2 := started(t, 1500)
 	m2, _ = answer(m2, 30*time.Second, providers.Status{State: providers.StateFail, Stage: providers.StageCancelled})
 	if m2.Phase != Declined {
 		t.Fatalf("a cancellation before the timeout: %v", m2.Phase)
 	}
 }
 
-func TestNoAnswerShowsNoProviderWords(t *testing.T) {
-	c := &common.Common{Cat: locale.MustLoad("ru")}
-	got := ErrorText(c, &providers.Error{Kind: providers.ErrUnreachable, Text: "cannot connect to the Smart POS"})
-	if strings.Contains(got, "cannot connect") || !strings.Contains(got, "не может связаться") {
-		t.Fatalf("%q", got)
+// uzqrInfo is a provider whose QR the till draws, which can withdraw an
+// invoice and whose refunds take hours.
+func uzqrInfo() providers.Info {
+	return providers.Info{
+		Name: "uzqr", Currency: providers.UZS, QRShownBy: providers.DisplayTill, PollEvery: 2 * time.Second,
+		ScanTimeout: 180 * time.Second, Refunds: true, PartialRefunds: true, RefundsAsync: true, RefundPollEvery: 10 * time.Second,
 	}
-	got = ErrorText(c, &providers.Error{Kind: providers.ErrProvider, HTTPStatus: 502, Text: "Bad Gateway"})
-	if !strings.Contains(got, "Bad Gateway") {
-		t.Fatalf("the provider's own words are lost: %q", got)
+}
+
+// waitingInvoice is a UzQR payment the gateway took, waiting for the customer.
+func waitingInvoice(t *testing.T) Machine {
+	t.Helper()
+	m, eff := Begin(uzqrInfo(), store.NewPayment("uzqr", providers.New(1500000, providers.UZS), "", false, t0), t0)
+	m.CanCancel = true
+	op := only[CreateOp](t, eff).Op
+	op.ID = 9
+	m, _ = m.Update(CreatedMsg{Op: op})
+	op.Started(providers.Status{Ref: "INVC1", State: providers.StatePending, QR: &providers.QR{Payload: "000201"}}, t0)
+	m, eff = m.Update(StartedMsg{Op: op, At: t0})
+	if m.Phase != Waiting || m.Op.QR == nil || m.Op.QR.Payload != "000201" {
+		t.Fatalf("phase %v op %+v", m.Phase, m.Op)
+	}
+	if p := only[PollOp](t, eff); p.After != 2*time.Second {
+		t.Fatalf("first poll after %v", p.After)
+	}
+	return m
+}
+
+func TestCancelAtTheCashiersWord(t *testing.T) {
+	m := waitingInvoice(t)
+	if _, eff := started(t, 1500).Cancel(t0); len(eff) != 0 {
+		t.Fatal("a Smart POS payment was cancelled by the till")
+	}
+	m, eff := m.Cancel(t0.Add(10 * time.Second))
+	if m.Phase != Cancelling || !m.Holds() {
+		t.Fatalf("phase %v", m.Phase)
+	}
+	only[CancelOp](t, eff)
+	// The gateway took the cancel: the status says how it ended.
+	m, eff = m.Update(CancelledMsg{Op: m.Op, At: t0.Add(11 * time.Second)})
+	only[PollOp](t, eff)
+	m, eff = answer(m, 11*time.Second, providers.Status{State: providers.StatePending})
+	if m.Phase != Cancelled || m.Op.State != store.StateFailed || only[SaveOp](t, eff).Op.State != store.StateFailed {
+		t.Fatalf("phase %v state %v", m.Phase, m.Op.State)
+	}
+	if last := m.Op.History[len(m.Op.History)-1]; last.Note != store.NoteCancelled {
+		t.Fatalf("last event %+v", last)
+	}
+}
+
+// The customer paid in the same moment the cashier gave up: the gateway
+// refuses the cancel (3002) and the payment wins.
+func TestCancelThatRacesAPayment(t *testing.T) {
+	m := waitingInvoice(t)
+	m, _ = m.Cancel(t0.Add(10 * time.Second))
+	m, eff := m.Update(CancelledMsg{Op: m.Op, At: t0.Add(11 * time.Second),
+		Err: &providers.Error{Kind: providers.ErrNotResolvable, Code: "3002", Text: "Инвойс уже оплачен"}})
+	only[PollOp](t, eff)
+	m, eff = answer(m, 11*time.Second, providers.Status{State: providers.StateSuccess, TransactionID: "PAY1"})
+	if m.Phase != Paid || len(eff) != 0 || m.Op.State != store.StateSuccess {
+		t.Fatalf("phase %v state %v", m.Phase, m.Op.State)
+	}
+}
+
+// A cancel that gets no answer is tried again, spaced: the invoice may
+// still be payable.
+func TestCancelWithoutAnAnswerIsTriedAgain(t *testing.T) {
+	m := waitingInvoice(t)
+	m, _ = m.Cancel(t0.Add(10 * time.Second))
+	var last time.Duration
+	for i := range 5 {
+		var eff []Effect
+		m, eff = m.Update(CancelledMsg{Op: m.Op, At: t0.Add(time.Duration(11+i) * time.Second), Err: &providers.Error{Kind: providers.ErrNoAnswer}})
+		c := only[CancelOp](t, eff)
+		if c.After < last {
+			t.Fatalf("pause %v after %v: it should grow", c.After, last)
+		}
+		last = c.After
+	}
+	if m.Phase != Cancelling || m.Failing != 5 || last <= 2*time.Second {
+		t.Fatalf("phase %v failing %d pause %v", m.Phase, m.Failing, last)
+	}
+}
+
+// The QR's lifetime passes: the till cancels the invoice so the customer
+// cannot pay it later, and says the customer did not pay.
+func TestExpiredInvoiceIsCancelled(t *testing.T) {
+	m := waitingInvoice(t)
+	m, eff := answer(m, 179*time.Second, providers.Status{State: providers.StatePending})
+	only[PollOp](t, eff)
+	m, eff = answer(m, 180*time.Second, providers.Status{State: providers.StatePending})
+	if m.Phase != Cancelling || !m.Expired {
+		t.Fatalf("phase %v", m.Phase)
+	}
+	only[CancelOp](t, eff)
+	m, _ = m.Update(CancelledMsg{Op: m.Op, At: t0.Add(181 * time.Second)})
+	m, _ = answer(m, 181*time.Second, providers.Status{State: providers.StateFail})
+	if m.Phase != TimedOut || m.Op.State != store.StateFailed {
+		t.Fatalf("phase %v state %v", m.Phase, m.Op.State)
+	}
+	// A long-polled status call held past the deadline ends in the same.
+	m = waitingInvoice(t)
+	m, eff = m.Update(DeadlineMsg{ID: m.Op.ID, At: t0.Add(180 * time.Second)})
+	if m.Phase != Cancelling || m.Failing != 0 {
+		t.Fatalf("after the deadline: %v, failing %d", m.Phase, m.Failing)
+	}
+	only[CancelOp](t, eff)
+}
+
+// A refund the gateway accepted does not hold the till: it is followed in
+// the background, less and less often, until done or failed.
+func TestAsyncRefundGoesOnInTheBackground(t *testing.T) {
+	payment := store.NewPayment("uzqr", providers.New(1500000, providers.UZS), "", false, t0)
+	payment.ID = 3
+	payment.State = store.StateSuccess
+	m, eff := Begin(uzqrInfo(), store.NewRefund(payment, providers.New(500000, providers.UZS), "", t0), t0)
+	op := only[CreateOp](t, eff).Op
+	op.ID = 4
+	m, _ = m.Update(CreatedMsg{Op: op})
+	op.Started(providers.Status{Ref: "RF1", State: providers.StatePending}, t0)
+	m, eff = m.Update(StartedMsg{Op: op, At: t0})
+	if m.Phase != Waiting || m.Holds() || !m.Background {
+		t.Fatalf("phase %v holds %v", m.Phase, m.Holds())
+	}
+	if p := only[PollOp](t, eff); p.After != 10*time.Second {
+		t.Fatalf("first refund poll after %v", p.After)
+	}
+	// Hours later it is still pending: asked about every 5 minutes, never
+	// given up on.
+	m, eff = answer(m, 3*time.Hour, providers.Status{State: providers.StatePending})
+	if p := only[PollOp](t, eff); p.After != 5*time.Minute || m.Phase != Waiting {
+		t.Fatalf("after 3 hours: %v, next poll after %v", m.Phase, p.After)
+	}
+	m, _ = answer(m, 3*time.Hour+5*time.Minute, providers.Status{State: providers.StateFail})
+	if m.Phase != Declined || m.Op.State != store.StateFailed {
+		t.Fatalf("phase %v state %v", m.Phase, m.Op.State)
+	}
+}
+
+func TestResumeAnAsyncRefundInTheBackground(t *testing.T) {
+	op := store.NewRefund(store.Operation{ID: 3, Kind: store.KindPayment}, providers.New(500000, providers.UZS), "", t0)
+	op.ID = 4
+	op.Started(providers.Status{Ref: "RF1", State: providers.StatePending}, t0)
+	m, eff := Resume(uzqrInfo(), op, t0.Add(time.Hour))
+	if m.Phase != Waiting || m.Holds() {
+		t.Fatalf("phase %v holds %v", m.Phase, m.Holds())
+	}
+	only[PollOp](t, eff)
+}
+
+func TestHandOverKeepsFollowing(t *testing.T) {
+	m := started(t, 1500)
+	m, eff := answer(m, 5*time.Second, providers.Status{State: providers.StateUnknown})
+	only[ResolveOp](t, eff)
+	m, eff = m.HandOver(t0.Add(6 * time.Second))
+	if m.Holds() || !m.Op.NeedsPerson() || !m.Op.State.Open() {
+		t.Fatalf("holds %v needs a person %v", m.Holds(), m.Op.NeedsPerson())
+	}
+	only[SaveOp](t, eff)
+	m, eff, err := m.Settle(store.Check{At: t0.Add(time.Minute), Paid: true, Note: "in the POS history"}, "504711333")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Phase != Paid || m.Op.TransactionID != "504711333" || only[SaveOp](t, eff).Op.State != store.StateSuccess {
+		t.Fatalf("settled: %v %+v", m.Phase, m.Op)
 	}
 }
