@@ -161,6 +161,10 @@ type Machine struct {
 	SaveErr error
 	// Now is the time of the last answer, for countdowns.
 	Now time.Time
+	// Elapsed measures the till's clock from one stamp to a later one
+	// (clock.Clock.Sub): training's runs faster than the wall time the
+	// stamps are in. Nil: the plain difference.
+	Elapsed func(to, from time.Time) time.Duration
 }
 
 // New returns a machine at amount entry.
@@ -263,7 +267,7 @@ func (m Machine) SubmitRefund(payment store.Operation, amount providers.Money, n
 	if m.Phase != Entry && !m.Phase.Final() {
 		return m, nil
 	}
-	m = New(m.Info, m.Cashier, m.Demo)
+	m = m.fresh()
 	m.Phase, m.Now = Starting, now
 	m.Op = store.NewRefund(payment, amount, m.Cashier, now)
 	return m, []Effect{CreateOp{Op: m.Op}}
@@ -275,7 +279,14 @@ func (m Machine) Next() Machine {
 	if !m.Phase.Final() {
 		return m
 	}
-	return New(m.Info, m.Cashier, m.Demo)
+	return m.fresh()
+}
+
+// fresh is a new machine at amount entry on the same clock.
+func (m Machine) fresh() Machine {
+	n := New(m.Info, m.Cashier, m.Demo)
+	n.Elapsed = m.Elapsed
+	return n
 }
 
 // Resume takes up an operation found unfinished at startup: it is polled,
@@ -437,7 +448,7 @@ func (m Machine) resolveWait(now time.Time) time.Duration {
 	if m.Op.LastResolve.IsZero() {
 		return 0
 	}
-	if d := m.Op.LastResolve.Add(m.Info.ResolveEvery).Sub(now); d > 0 {
+	if d := m.Info.ResolveEvery - m.elapsed(now, m.Op.LastResolve); d > 0 {
 		return d
 	}
 	return 0
@@ -449,7 +460,15 @@ func (m Machine) TimeLeft() (time.Duration, bool) {
 	// Once the customer has scanned, the confirm timeout applies, even
 	// after the POS has moved on to cancelling.
 	if !m.Op.ConfirmSince.IsZero() {
-		return m.Op.ConfirmSince.Add(m.Info.ConfirmTimeout).Sub(m.Now), true
+		return m.Info.ConfirmTimeout - m.elapsed(m.Now, m.Op.ConfirmSince), true
 	}
-	return m.Op.Created.Add(m.Info.ScanTimeout).Sub(m.Now), false
+	return m.Info.ScanTimeout - m.elapsed(m.Now, m.Op.Created), false
+}
+
+// elapsed is the time from one stamp to a later one on the till's clock.
+func (m Machine) elapsed(to, from time.Time) time.Duration {
+	if m.Elapsed == nil {
+		return to.Sub(from)
+	}
+	return m.Elapsed(to, from)
 }

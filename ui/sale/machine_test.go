@@ -8,6 +8,7 @@ import (
 
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
@@ -244,6 +245,41 @@ func TestConfirmTimeoutCountsFromTheScan(t *testing.T) {
 		t.Fatalf("phase %v at 60 s after the scan", m.Phase)
 	}
 	only[SaveOp](t, eff)
+}
+
+// Training at speed 20: the stamps are wall time, the customer's time and
+// the spacing of resolve calls pass 20 times faster, and the machine keeps
+// its clock into the next sale.
+func TestTimeoutsRunOnTheTillsClock(t *testing.T) {
+	training := clock.NewScaledOn(clock.NewFake(t0), 20)
+	m := typed(New(kaspiInfo(), "", true), "1500")
+	m.Elapsed = training.Sub
+	m, eff := m.Submit(t0)
+	op := only[CreateOp](t, eff).Op
+	op.ID = 7
+	m, _ = m.Update(CreatedMsg{Op: op})
+	op.Started(providers.Started{Ref: "p"}, t0)
+	m, _ = m.Update(StartedMsg{Op: op, At: t0})
+	m, eff = answer(m, time.Second, wait(providers.StageWaitScan, "WaitUser"))
+	if left, _ := m.TimeLeft(); left != 160*time.Second {
+		t.Fatalf("1 s of wall time at speed 20 left %v of the 180 s", left)
+	}
+	only[PollOp](t, eff)
+	m, eff = answer(m, 9*time.Second, wait(providers.StageWaitScan, "WaitUser"))
+	if m.Phase != TimedOut || !only[SaveOp](t, eff).Op.Updated.Equal(t0.Add(9*time.Second)) {
+		t.Fatalf("at 9 s of wall time: %v %#v", m.Phase, eff)
+	}
+	if m.Next().Elapsed == nil {
+		t.Fatal("the next sale lost the clock")
+	}
+
+	unknown := op
+	unknown.ApplyStatus(providers.Status{State: providers.StateUnknown}, t0)
+	unknown.Resolving(t0)
+	m, eff = m.Next().Resume(unknown, t0.Add(250*time.Millisecond)) // 5 s of training time
+	if r := only[ResolveOp](t, eff); r.After != 5*time.Second {
+		t.Fatalf("next resolve after %v of the clock's time, want 5 s", r.After)
+	}
 }
 
 func TestTimeoutsAreSettable(t *testing.T) {

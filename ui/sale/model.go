@@ -28,11 +28,19 @@ type Model struct {
 func NewModel(c *common.Common) Model {
 	return Model{
 		c:       c,
-		machine: New(c.Provider.Info(), c.Cashier, c.Demo),
+		machine: NewMachine(c),
 		runner:  Runner{Store: c.Store, Provider: c.Provider, Clock: c.Clock},
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		receipt: viewport.New(),
 	}
+}
+
+// NewMachine is the workflow at amount entry for the till c, timing the
+// customer on the till's clock.
+func NewMachine(c *common.Common) Machine {
+	m := New(c.Provider.Info(), c.Cashier, c.Demo)
+	m.Elapsed = c.Clock.Sub
+	return m
 }
 
 // Machine exposes the workflow state, for tests and the root model.
