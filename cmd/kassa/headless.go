@@ -34,8 +34,7 @@ func runPay(args []string, out io.Writer) error {
 	if err := recoverAll(c, out); err != nil {
 		return err
 	}
-	info := c.Provider.Info()
-	m := sale.New(info, c.Cashier, c.Demo)
+	m := sale.NewMachine(c)
 	for _, r := range amount {
 		m = m.Type(r)
 	}
@@ -74,7 +73,7 @@ func runRefund(args []string, out io.Writer) error {
 	}
 	payment, err := refund.Find(c.Store, c.Provider.Info().Name, number)
 	if err != nil {
-		fmt.Fprintln(out, c.T(refund.ProblemKey(err)))
+		fmt.Fprintln(out, refund.Problem(c, err))
 		return errOutcome
 	}
 	a, err := providers.ParseMajor(amount, payment.Amount.Currency)
@@ -82,7 +81,7 @@ func runRefund(args []string, out io.Writer) error {
 		fmt.Fprintln(out, c.T("problem.format"))
 		return errOutcome
 	}
-	m, eff := sale.New(c.Provider.Info(), c.Cashier, c.Demo).SubmitRefund(payment, a, c.Clock.Now())
+	m, eff := sale.NewMachine(c).SubmitRefund(payment, a, c.Clock.Now())
 	return finish(c, m, eff, out)
 }
 
@@ -106,7 +105,7 @@ func recoverAll(c *common.Common, out io.Writer) error {
 			continue
 		}
 		fmt.Fprintln(out, c.T("recover.taking_up", op.Receipt()))
-		m, eff := sale.New(c.Provider.Info(), c.Cashier, c.Demo).Resume(op, c.Clock.Now())
+		m, eff := sale.NewMachine(c).Resume(op, c.Clock.Now())
 		sale.Drive(m, eff, runner(c), reporter(c, out))
 	}
 	return nil
