@@ -50,6 +50,10 @@ func (s *Store) CreateRefund(op *Operation) error {
 	})
 }
 
+// Holds reports whether a refund in this state counts against what is
+// left of its payment: it went through, may have, or may yet.
+func (s State) Holds() bool { return s != StateFailed && s != StateRefused }
+
 // refundable is Refundable inside a transaction.
 func refundable(tx *bolt.Tx, payment ID) (providers.Money, error) {
 	p, err := get(tx, payment)
@@ -61,7 +65,7 @@ func refundable(tx *bolt.Tx, payment ID) (providers.Money, error) {
 	}
 	left := p.Amount
 	err = forRefunds(tx, payment, func(r Operation) {
-		if r.State != StateFailed && r.State != StateRefused {
+		if r.State.Holds() {
 			left = left.Sub(r.Amount)
 		}
 	})

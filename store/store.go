@@ -45,6 +45,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -374,6 +375,31 @@ func (s *Store) ByReference(provider, ref string) (Operation, error) {
 	return op, err
 }
 
+// PaymentsNumbered returns every payment of provider whose payment number
+// (Kaspi's orderNumber or rrn) is number, oldest first: one, except in a
+// training file written while the demo's POS repeated its numbers.
+func (s *Store) PaymentsNumbered(provider, number string) ([]Operation, error) {
+	var ops []Operation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := append([]byte(number), 0)
+		c := tx.Bucket(bNumbers).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) != len(prefix)+8 {
+				continue
+			}
+			op, err := get(tx, ID(binary.BigEndian.Uint64(k[len(prefix):])))
+			if err != nil {
+				return err
+			}
+			if op.Kind == KindPayment && op.Provider == provider && op.TransactionID == number {
+				ops = append(ops, op)
+			}
+		}
+		return nil
+	})
+	return ops, err
+}
+
 // Refunds returns the refunds made from a payment, oldest first.
 func (s *Store) Refunds(payment ID) ([]Operation, error) {
 	var ops []Operation
@@ -411,6 +437,24 @@ func (s *Store) Recent(n int) ([]Operation, error) {
 		return nil
 	})
 	return ops, err
+}
+
+// EachRow calls fn with the row of every operation, oldest first, until fn
+// returns false. It reads the summaries only, not the operations' JSON.
+func (s *Store) EachRow(fn func(Row) bool) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bSummary).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			r, err := decodeRow(k, v)
+			if err != nil {
+				return err
+			}
+			if !fn(r) {
+				return nil
+			}
+		}
+		return nil
+	})
 }
 
 // Setting reads a setting into v; ok is false when it was never set.

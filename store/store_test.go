@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -391,5 +392,69 @@ func TestOperationIDsNameTheTill(t *testing.T) {
 	old := Operation{ID: 42, Kind: KindRefund, Ref: "p"}
 	if h := old.Handle(); h.OperationID != "000042" || h.Kind != providers.KindRefund || h.Ref != "p" {
 		t.Fatalf("handle %+v", h)
+	}
+}
+
+// paidWith stores a successful payment with that payment number.
+func paidWith(t *testing.T, s *Store, provider string, amount int64, number string, at time.Time) Operation {
+	t.Helper()
+	op := NewPayment(provider, tenge(amount), "", true, at)
+	if err := s.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	op.Started(providers.Status{Ref: "p" + number + at.Format("150405")}, at)
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: number}, at)
+	if err := s.Save(&op); err != nil {
+		t.Fatal(err)
+	}
+	return op
+}
+
+func TestPaymentsNumberedFindsEveryPaymentWithTheNumber(t *testing.T) {
+	s, _ := openTemp(t)
+	first := paidWith(t, s, "kaspi", 100, "504711333", t0)
+	paidWith(t, s, "kaspi", 200, "504711334", t0.Add(time.Minute))
+	// A refund quoting the number, another provider's payment with it, and
+	// a number it is the start of: none of them is a payment numbered so.
+	r := NewRefund(first, tenge(50), "", t0.Add(2*time.Minute))
+	if err := s.CreateRefund(&r); err != nil {
+		t.Fatal(err)
+	}
+	r.Started(providers.Status{Ref: "r1"}, r.Created)
+	r.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: "504711333"}, r.Created)
+	if err := s.Save(&r); err != nil {
+		t.Fatal(err)
+	}
+	paidWith(t, s, "uzqr", 300, "504711333", t0.Add(3*time.Minute))
+	paidWith(t, s, "kaspi", 400, "5047113330", t0.Add(4*time.Minute))
+	again := paidWith(t, s, "kaspi", 500, "504711333", t0.Add(5*time.Minute))
+
+	got, err := s.PaymentsNumbered("kaspi", "504711333")
+	if err != nil || len(got) != 2 || got[0].ID != first.ID || got[1].ID != again.ID {
+		t.Fatalf("%v: %+v", err, got)
+	}
+	if got, err := s.PaymentsNumbered("kaspi", "42"); err != nil || len(got) != 0 {
+		t.Fatalf("a number nobody has: %v %+v", err, got)
+	}
+}
+
+func TestEachRowReadsEveryOperationOldestFirst(t *testing.T) {
+	s, _ := openTemp(t)
+	// Across more days than a history period may cover.
+	for i := range 40 {
+		paidWith(t, s, "kaspi", int64(i+1), fmt.Sprintf("5047%05d", i), t0.AddDate(0, 0, i))
+	}
+	var amounts []int64
+	err := s.EachRow(func(r Row) bool {
+		amounts = append(amounts, r.Amount.Minor)
+		return r.Kind == KindPayment && r.State == StateSuccess && r.Number != ""
+	})
+	if err != nil || len(amounts) != 40 || amounts[0] != 1 || amounts[39] != 40 {
+		t.Fatalf("%v: %v", err, amounts)
+	}
+	n := 0
+	s.EachRow(func(Row) bool { n++; return n < 3 })
+	if n != 3 {
+		t.Fatalf("went on after false: %d rows", n)
 	}
 }

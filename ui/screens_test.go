@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -259,6 +260,38 @@ func TestScreenRefundFind(t *testing.T) {
 	k.paid("5000", "5 000 ₸ paid")
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
 	k.waitTitle("refund: find the payment (1 today)")
+	golden.RequireEqual(t, k.screen())
+}
+
+// A training file from when the demo's POS repeated its numbers holds one
+// order number on two payments: F2 lists both for the cashier to choose,
+// rather than taking the newest.
+func TestScreenRefundChoosesAmongPaymentsSharingANumber(t *testing.T) {
+	k := newTillAfter(t, 100, "en", sim.Customer{}, func(st *store.Store, _ providers.Provider) {
+		for i, amount := range []int64{700, 1200} {
+			at := t0.AddDate(0, 0, i-1)
+			op := store.NewPayment("kaspi", providers.New(amount, providers.KZT), "Aigerim", true, at)
+			st.Create(&op)
+			op.Started(providers.Status{Ref: fmt.Sprint(1678094400000 + i)}, at)
+			op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "504711333"}, at)
+			st.Save(&op)
+		}
+	})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
+	k.waitTitle("refund: find the payment (1 today)")
+	k.tm.Type("504711333")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("refund: 2 payments numbered 504711333")
+	// Esc is back to the search; Enter lists them again; the older one.
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.waitTitle("refund: find the payment (1 today)")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("refund: 2 payments numbered 504711333")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("refund from receipt 000001")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.waitTitle("refund: 2 payments numbered 504711333")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
 	golden.RequireEqual(t, k.screen())
 }
 

@@ -92,7 +92,7 @@ func runRefund(args []string, out io.Writer) error {
 	}
 	payment, err := refund.Find(c.Store, c.Providers.Names(), number)
 	if err != nil {
-		fmt.Fprintln(out, c.T(refund.ProblemKey(err)))
+		fmt.Fprintln(out, refund.Problem(c, err))
 		return errOutcome
 	}
 	in := amount.New(payment.Amount.Currency).Paste(amountText)

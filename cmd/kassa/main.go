@@ -122,6 +122,12 @@ func runTill(args []string, demo bool) error {
 // the data file and the provider. In demo mode the provider is the
 // built-in simulator and the data file is the demo one.
 func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.Common, Config, func(), error) {
+	return openTillOn(clock.Real{}, args, demo, extra...)
+}
+
+// openTillOn is openTill on the wall clock wall, which tests give as a
+// Fake; training's faster clock runs on it.
+func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.Common, Config, func(), error) {
 	cfg, _, err := loadConfig("kassa", args, extra...)
 	if err != nil {
 		return nil, cfg, nil, err
@@ -133,7 +139,7 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 	if err != nil {
 		return nil, cfg, nil, err
 	}
-	var clk clock.Clock = clock.Real{}
+	clk := wall
 	var closers []func()
 	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -142,41 +148,42 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 	}
 
 	kaspiURL, dbPath := cfg.Kaspi.URL, cfg.DB
-	var demoSim *sim.Sim
-	var scaled *clock.Scaled
 	if demo {
 		// Training never touches the real POS or the real data file,
 		// whatever the config and flags say.
-		scaled = clock.NewScaled(cfg.Demo.Speed)
-		clk = scaled
-		var srv *sim.Server
-		demoSim, srv, err = startDemoPOS(cfg.Demo, clk)
-		if err != nil {
-			return nil, cfg, nil, err
-		}
-		closers = append(closers, func() { srv.Close() })
-		kaspiURL = srv.URL()
 		dbPath = filepath.Join(dataDir(), "demo.db")
 	} else if dbPath == "" {
 		dbPath = filepath.Join(dataDir(), "kassa.db")
 	}
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
-		closeAll()
 		return nil, cfg, nil, err
 	}
 	st, err := store.Open(dbPath)
 	if err != nil {
-		closeAll()
 		if errors.Is(err, store.ErrLocked) {
 			return nil, cfg, nil, errors.New(cat.T("cli.locked", dbPath))
 		}
 		return nil, cfg, nil, err
 	}
+	closers = append(closers, func() { st.Close() })
 	if err := upgrade(st, cat); err != nil {
 		closeAll()
 		return nil, cfg, nil, err
 	}
-	closers = append(closers, func() { st.Close() })
+	var demoSim *sim.Sim
+	var scaled *clock.Scaled
+	if demo {
+		scaled = clock.NewScaledOn(wall, cfg.Demo.Speed)
+		clk = scaled
+		var srv *sim.Server
+		demoSim, srv, err = startDemoPOS(cfg.Demo, clk, st)
+		if err != nil {
+			closeAll()
+			return nil, cfg, nil, err
+		}
+		closers = append(closers, func() { srv.Close() })
+		kaspiURL = srv.URL()
+	}
 
 	kcfg := cfg.Kaspi
 	kcfg.URL = kaspiURL
@@ -219,13 +226,19 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 }
 
 // startDemoPOS runs the Smart POS simulator inside the process on a
-// loopback port for demo mode.
-func startDemoPOS(d DemoConfig, clk clock.Clock) (*sim.Sim, *sim.Server, error) {
+// loopback port for demo mode. It knows what the demo's POS took in
+// earlier runs from the training file's books.
+func startDemoPOS(d DemoConfig, clk clock.Clock, st *store.Store) (*sim.Sim, *sim.Server, error) {
 	behaviour, err := parseCustomer(d.Customer)
 	if err != nil {
 		return nil, nil, err
 	}
-	s := sim.New(sim.Options{Clock: clk, Default: sim.Customer{Does: behaviour, Delay: d.Delay.Duration}})
+	payments, used, err := books(st, kaspi.Name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo POS: %w", err)
+	}
+	s := sim.New(sim.Options{Clock: clk, Default: sim.Customer{Does: behaviour, Delay: d.Delay.Duration},
+		Payments: payments, Used: used})
 	srv, err := s.Start("127.0.0.1:0")
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo POS: %w", err)

@@ -76,3 +76,36 @@ func validSpeed(s int) error {
 	}
 	return fmt.Errorf("speed %d: use 1, 5 or 20", s)
 }
+
+// books is what the demo's POS did in earlier runs, as the training file
+// has it: the payments it took, with what their refunds returned (or may
+// have), and every number it gave. The till's books are the truth: the POS
+// keeps no ledger of its own to drift from them.
+func books(st *store.Store, provider string) (payments []sim.Payment, used []string, err error) {
+	paid := map[store.ID]int{} // payment ID → index in payments
+	refunded := map[store.ID]int64{}
+	err = st.EachRow(func(r store.Row) bool {
+		if r.Provider != provider {
+			return true
+		}
+		for _, n := range []string{r.Number, r.Ref} {
+			if n != "" {
+				used = append(used, n)
+			}
+		}
+		switch {
+		case r.Kind == store.KindPayment && r.State == store.StateSuccess && r.Number != "" && r.Method != "":
+			paid[r.ID] = len(payments)
+			payments = append(payments, sim.Payment{Method: r.Method, TransactionID: r.Number, Amount: r.Amount.Minor})
+		case r.Kind == store.KindRefund && r.State.Holds():
+			refunded[r.PaymentID] += r.Amount.Minor
+		}
+		return true
+	})
+	for id, sum := range refunded {
+		if i, ok := paid[id]; ok {
+			payments[i].Refunded = sum
+		}
+	}
+	return payments, used, err
+}

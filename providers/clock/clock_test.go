@@ -48,6 +48,74 @@ func TestFakeTimerStopsWithoutTrace(t *testing.T) {
 	}
 }
 
+func TestScaledStampsWallTimeAndScalesDurations(t *testing.T) {
+	wall := NewFake(time.Date(2026, 3, 6, 5, 17, 0, 0, time.UTC))
+	start := wall.Now()
+	s := NewScaledOn(wall, 20)
+	before := start.Add(-time.Second) // a stamp of an earlier run
+
+	wall.Advance(time.Second)
+	if !s.Now().Equal(wall.Now()) {
+		t.Fatalf("now %v, wall %v", s.Now(), wall.Now())
+	}
+	s.SetSpeed(5)
+	wall.Advance(2 * time.Second)
+	s.SetSpeed(5) // the same speed: nothing changes
+	s.SetSpeed(1)
+	wall.Advance(3 * time.Second)
+	now := wall.Now()
+	for _, c := range []struct {
+		name     string
+		to, from time.Time
+		want     time.Duration
+	}{
+		{"across every speed", now, start, 20*time.Second + 10*time.Second + 3*time.Second},
+		{"within the first", start.Add(500 * time.Millisecond), start, 10 * time.Second},
+		{"from the second on", now, start.Add(2 * time.Second), 5*time.Second + 3*time.Second},
+		{"backwards", start, now, -33 * time.Second},
+		{"before the clock began, at its first speed", start, before, 20 * time.Second},
+		{"the same stamp", now, now, 0},
+	} {
+		if got := s.Sub(c.to, c.from); got != c.want {
+			t.Errorf("%s: Sub %v, want %v", c.name, got, c.want)
+		}
+		if got := s.Add(c.from, c.want); !got.Equal(c.to) {
+			t.Errorf("%s: Add gives %v, want %v", c.name, got, c.to)
+		}
+	}
+	if got := Since(s, start); got != 33*time.Second {
+		t.Fatalf("Since %v", got)
+	}
+	// Beyond now Add assumes the speed in force (1) holds.
+	if got := s.Add(now, time.Minute); !got.Equal(now.Add(time.Minute)) {
+		t.Fatalf("ahead: %v", got)
+	}
+	// A zero stamp is far away, not a wrapped negative.
+	if got := s.Sub(now, time.Time{}); got <= 0 {
+		t.Fatalf("since the zero time: %v", got)
+	}
+}
+
+func TestScaledTimersRunOnTheWallClock(t *testing.T) {
+	wall := NewFake(time.Unix(0, 0))
+	s := NewScaledOn(wall, 20)
+	scan := s.After(180 * time.Second) // the scan timeout: 9 s at speed 20
+	wall.Advance(8 * time.Second)
+	select {
+	case <-scan:
+		t.Fatal("fired after 8 s of wall time")
+	default:
+	}
+	wall.Advance(time.Second)
+	if at := <-scan; !at.Equal(time.Unix(9, 0)) {
+		t.Fatalf("fired at %v, a stamp not on the wall clock", at)
+	}
+	stopped := s.NewTimer(time.Minute)
+	if !stopped.Stop() || wall.Waiters() != 0 {
+		t.Fatalf("stop left %d waiters", wall.Waiters())
+	}
+}
+
 func TestScaledNeverGoesBack(t *testing.T) {
 	s := NewScaled(20)
 	a := s.Now()

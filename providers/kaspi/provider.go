@@ -58,9 +58,12 @@ func New(client *Client, opts Options) *Provider {
 // Client returns the wire client, for register/revoke/deviceinfo.
 func (p *Provider) Client() *Client { return p.client }
 
+// Name is the provider's name in Info: what its stored operations carry.
+const Name = "kaspi"
+
 func (p *Provider) Info() providers.Info {
 	return providers.Info{
-		Name:           "kaspi",
+		Name:           Name,
 		Currency:       providers.KZT,
 		QRShownBy:      providers.DisplayTerminal,
 		Methods:        []providers.Method{providers.MethodQR, providers.MethodCard},

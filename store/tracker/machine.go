@@ -167,20 +167,33 @@ type Machine struct {
 	// Seq counts the states the tracker published for the operation, so a
 	// reader keeps the newest of two it holds.
 	Seq uint64
+	// Elapsed measures the till's clock from one stamp to a later one
+	// (clock.Clock.Sub): training's runs faster than the wall time the
+	// stamps are in. Nil: the plain difference.
+	Elapsed func(to, from time.Time) time.Duration
 }
 
-// Begin starts following a new operation: it is written ahead first.
-func Begin(info providers.Info, op store.Operation, now time.Time) (Machine, []Effect) {
-	m := Machine{Phase: Starting, Info: info, Op: op, Now: now}
+// elapsed is the time from one stamp to a later one on the till's clock.
+func (m Machine) elapsed(to, from time.Time) time.Duration {
+	if m.Elapsed == nil {
+		return to.Sub(from)
+	}
+	return m.Elapsed(to, from)
+}
+
+// Begin starts following a new operation: it is written ahead first. m
+// holds the provider's rules and abilities and the clock.
+func (m Machine) Begin(op store.Operation, now time.Time) (Machine, []Effect) {
+	m.Phase, m.Op, m.Now = Starting, op, now
 	return m, []Effect{CreateOp{Op: op}}
 }
 
 // Resume takes up an operation found open at start: it is polled,
 // resolved, or, when it never got a provider handle, handed to a person.
 // It never starts an operation again.
-func Resume(info providers.Info, op store.Operation, now time.Time) (Machine, []Effect) {
-	m := Machine{Info: info, Op: op, Now: now, Background: !op.HandedOver.IsZero()}
-	if op.Kind == store.KindRefund && info.RefundsAsync {
+func (m Machine) Resume(op store.Operation, now time.Time) (Machine, []Effect) {
+	m.Op, m.Now, m.Background = op, now, !op.HandedOver.IsZero()
+	if op.Kind == store.KindRefund && m.Info.RefundsAsync {
 		m.Background = true
 	}
 	switch op.State {
@@ -188,6 +201,10 @@ func Resume(info providers.Info, op store.Operation, now time.Time) (Machine, []
 		m.Phase = Waiting
 		return m, []Effect{PollOp{Op: op}}
 	case store.StateUnknown:
+		if !m.CanResolve {
+			m.Phase = Waiting
+			return m, []Effect{PollOp{Op: op}}
+		}
 		m.Phase = Resolving
 		return m, []Effect{ResolveOp{Op: op, After: m.resolveWait(now)}}
 	case store.StateCreated:
@@ -490,7 +507,7 @@ func (m Machine) resolveWait(now time.Time) time.Duration {
 		// Nobody waits at the till: ask less often as time goes on.
 		every = max(every, m.refundPollWait())
 	}
-	if d := m.Op.LastResolve.Add(every).Sub(now); d > 0 {
+	if d := every - m.elapsed(now, m.Op.LastResolve); d > 0 {
 		return d
 	}
 	return 0
@@ -511,7 +528,7 @@ func (m Machine) refundPollWait() time.Duration {
 	if every <= 0 {
 		every = max(m.Info.PollEvery, 5*time.Second)
 	}
-	age := m.Now.Sub(m.Op.Created)
+	age := m.elapsed(m.Now, m.Op.Created)
 	switch {
 	case age < 2*time.Minute:
 		return every
@@ -531,36 +548,42 @@ func (m Machine) backoff() time.Duration {
 	return min(d, time.Minute)
 }
 
-// Deadline is when the customer's time runs out: the scan timeout from
-// the start, or the confirm timeout from the scan. Zero when no deadline
-// applies (a refund followed in the background).
-func (m Machine) Deadline() time.Time {
+// limit is the customer's time and when it started counting: the scan
+// timeout from the start, or the confirm timeout from the scan. False
+// when no deadline applies (a refund followed in the background).
+func (m Machine) limit() (time.Duration, time.Time, bool) {
 	if m.asyncRefund() || m.Background {
-		return time.Time{}
+		return 0, time.Time{}, false
 	}
 	if !m.Op.ConfirmSince.IsZero() && m.Info.ConfirmTimeout > 0 {
-		return m.Op.ConfirmSince.Add(m.Info.ConfirmTimeout)
+		return m.Info.ConfirmTimeout, m.Op.ConfirmSince, true
 	}
 	if m.Info.ScanTimeout <= 0 {
-		return time.Time{}
+		return 0, time.Time{}, false
 	}
-	return m.Op.Created.Add(m.Info.ScanTimeout)
+	return m.Info.ScanTimeout, m.Op.Created, true
+}
+
+// HasDeadline reports whether the customer's time is counted.
+func (m Machine) HasDeadline() bool {
+	_, _, ok := m.limit()
+	return ok
 }
 
 func (m Machine) deadlinePassed() bool {
-	d := m.Deadline()
-	return !d.IsZero() && !m.Now.Before(d)
+	left, _ := m.TimeLeft(m.Now)
+	return m.HasDeadline() && left <= 0
 }
 
-// TimeLeft is the time the customer has left at now, and whether it is
-// the confirm timeout (true) or the scan timeout (false).
+// TimeLeft is the time the customer has left at now, on the till's clock,
+// and whether it is the confirm timeout (true) or the scan timeout
+// (false). Once the customer has scanned, the confirm timeout applies,
+// even after the POS has moved on to cancelling.
 func (m Machine) TimeLeft(now time.Time) (time.Duration, bool) {
-	// Once the customer has scanned, the confirm timeout applies, even
-	// after the POS has moved on to cancelling.
 	confirming := !m.Op.ConfirmSince.IsZero() && m.Info.ConfirmTimeout > 0
-	d := m.Deadline()
-	if d.IsZero() {
+	limit, since, ok := m.limit()
+	if !ok {
 		return 0, confirming
 	}
-	return d.Sub(now), confirming
+	return limit - m.elapsed(now, since), confirming
 }

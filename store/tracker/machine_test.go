@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/store"
 )
 
@@ -24,7 +25,7 @@ func kaspiInfo() providers.Info {
 // amount tenge, as the tracker would answer, and returns it.
 func started(t *testing.T, amount int64) Machine {
 	t.Helper()
-	m, eff := Begin(kaspiInfo(), store.NewPayment("kaspi", providers.New(amount, providers.KZT), "Aigerim", false, t0), t0)
+	m, eff := Machine{Info: kaspiInfo()}.Begin(store.NewPayment("kaspi", providers.New(amount, providers.KZT), "Aigerim", false, t0), t0)
 	m.CanResolve = true
 	create := only[CreateOp](t, eff)
 	op := create.Op
@@ -146,10 +147,40 @@ func TestConfirmTimeoutCountsFromTheScan(t *testing.T) {
 	only[SaveOp](t, eff)
 }
 
+// Training at speed 20: the stamps are wall time, the customer's time and
+// the spacing of resolve calls pass 20 times faster.
+func TestTimeoutsRunOnTheTillsClock(t *testing.T) {
+	training := clock.NewScaledOn(clock.NewFake(t0), 20)
+	m, eff := Machine{Info: kaspiInfo()}.Begin(store.NewPayment("kaspi", providers.New(1500, providers.KZT), "", true, t0), t0)
+	m.Elapsed = training.Sub
+	op := only[CreateOp](t, eff).Op
+	op.ID = 7
+	m, _ = m.Update(CreatedMsg{Op: op})
+	op.Started(providers.Status{Ref: "p"}, t0)
+	m, _ = m.Update(StartedMsg{Op: op, At: t0})
+	m, eff = answer(m, time.Second, wait(providers.StageWaitScan, "WaitUser"))
+	if left, _ := m.TimeLeft(m.Now); left != 160*time.Second {
+		t.Fatalf("1 s of wall time at speed 20 left %v of the 180 s", left)
+	}
+	only[PollOp](t, eff)
+	m, eff = answer(m, 9*time.Second, wait(providers.StageWaitScan, "WaitUser"))
+	if m.Phase != TimedOut || !only[SaveOp](t, eff).Op.Updated.Equal(t0.Add(9*time.Second)) {
+		t.Fatalf("at 9 s of wall time: %v %#v", m.Phase, eff)
+	}
+
+	unknown := op
+	unknown.ApplyStatus(providers.Status{State: providers.StateUnknown}, t0)
+	unknown.Resolving(t0)
+	_, eff = Machine{Info: kaspiInfo(), Elapsed: training.Sub, CanResolve: true}.Resume(unknown, t0.Add(250*time.Millisecond)) // 5 s of training time
+	if r := only[ResolveOp](t, eff); r.After != 5*time.Second {
+		t.Fatalf("next resolve after %v of the clock's time, want 5 s", r.After)
+	}
+}
+
 func TestTimeoutsAreSettable(t *testing.T) {
 	info := kaspiInfo()
 	info.ScanTimeout = 30 * time.Second
-	m, eff := Begin(info, store.NewPayment("kaspi", providers.New(5, providers.KZT), "", false, t0), t0)
+	m, eff := Machine{Info: info}.Begin(store.NewPayment("kaspi", providers.New(5, providers.KZT), "", false, t0), t0)
 	op := only[CreateOp](t, eff).Op
 	op.ID = 1
 	m, _ = m.Update(CreatedMsg{Op: op})
@@ -251,7 +282,7 @@ func TestStartRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m, eff := Begin(kaspiInfo(), store.NewPayment("kaspi", providers.New(1500, providers.KZT), "", false, t0), t0)
+			m, eff := Machine{Info: kaspiInfo()}.Begin(store.NewPayment("kaspi", providers.New(1500, providers.KZT), "", false, t0), t0)
 			op := only[CreateOp](t, eff).Op
 			op.ID = 3
 			m, _ = m.Update(CreatedMsg{Op: op})
@@ -265,7 +296,7 @@ func TestStartRefusals(t *testing.T) {
 }
 
 func TestWriteAheadFailureSendsNothing(t *testing.T) {
-	m, eff := Begin(kaspiInfo(), store.NewPayment("kaspi", providers.New(1500, providers.KZT), "", false, t0), t0)
+	m, eff := Machine{Info: kaspiInfo()}.Begin(store.NewPayment("kaspi", providers.New(1500, providers.KZT), "", false, t0), t0)
 	op := only[CreateOp](t, eff).Op
 	m, eff = m.Update(CreatedMsg{Op: op, Err: errDisk})
 	if m.Phase != NotStarted || len(eff) != 0 {
@@ -290,7 +321,7 @@ func TestResume(t *testing.T) {
 
 	pending := base
 	pending.Started(providers.Status{Ref: "p"}, t0)
-	m, eff := Resume(kaspiInfo(), pending, t0.Add(time.Minute))
+	m, eff := Machine{Info: kaspiInfo()}.Resume(pending, t0.Add(time.Minute))
 	if m.Phase != Waiting || only[PollOp](t, eff).Op.Ref != "p" {
 		t.Fatalf("pending: %v %#v", m.Phase, eff)
 	}
@@ -298,12 +329,12 @@ func TestResume(t *testing.T) {
 	unknown := pending
 	unknown.ApplyStatus(providers.Status{State: providers.StateUnknown}, t0)
 	unknown.Resolving(t0.Add(55 * time.Second))
-	m, eff = Resume(kaspiInfo(), unknown, t0.Add(time.Minute))
+	m, eff = Machine{Info: kaspiInfo(), CanResolve: true}.Resume(unknown, t0.Add(time.Minute))
 	if r := only[ResolveOp](t, eff); m.Phase != Resolving || r.After != 5*time.Second {
 		t.Fatalf("unknown: %v after %v, want the 10 s spacing kept across the restart", m.Phase, r.After)
 	}
 
-	m, eff = Resume(kaspiInfo(), base, t0.Add(time.Minute))
+	m, eff = Machine{Info: kaspiInfo()}.Resume(base, t0.Add(time.Minute))
 	if m.Phase != Check || only[SaveOp](t, eff).Op.State != store.StateNeedsCheck {
 		t.Fatalf("created without a handle: %v %#v", m.Phase, eff)
 	}
@@ -341,7 +372,7 @@ func uzqrInfo() providers.Info {
 // waitingInvoice is a UzQR payment the gateway took, waiting for the customer.
 func waitingInvoice(t *testing.T) Machine {
 	t.Helper()
-	m, eff := Begin(uzqrInfo(), store.NewPayment("uzqr", providers.New(1500000, providers.UZS), "", false, t0), t0)
+	m, eff := Machine{Info: uzqrInfo()}.Begin(store.NewPayment("uzqr", providers.New(1500000, providers.UZS), "", false, t0), t0)
 	m.CanCancel = true
 	op := only[CreateOp](t, eff).Op
 	op.ID = 9
@@ -444,7 +475,7 @@ func TestAsyncRefundGoesOnInTheBackground(t *testing.T) {
 	payment := store.NewPayment("uzqr", providers.New(1500000, providers.UZS), "", false, t0)
 	payment.ID = 3
 	payment.State = store.StateSuccess
-	m, eff := Begin(uzqrInfo(), store.NewRefund(payment, providers.New(500000, providers.UZS), "", t0), t0)
+	m, eff := Machine{Info: uzqrInfo()}.Begin(store.NewRefund(payment, providers.New(500000, providers.UZS), "", t0), t0)
 	op := only[CreateOp](t, eff).Op
 	op.ID = 4
 	m, _ = m.Update(CreatedMsg{Op: op})
@@ -472,7 +503,7 @@ func TestResumeAnAsyncRefundInTheBackground(t *testing.T) {
 	op := store.NewRefund(store.Operation{ID: 3, Kind: store.KindPayment}, providers.New(500000, providers.UZS), "", t0)
 	op.ID = 4
 	op.Started(providers.Status{Ref: "RF1", State: providers.StatePending}, t0)
-	m, eff := Resume(uzqrInfo(), op, t0.Add(time.Hour))
+	m, eff := Machine{Info: uzqrInfo()}.Resume(op, t0.Add(time.Hour))
 	if m.Phase != Waiting || m.Holds() {
 		t.Fatalf("phase %v holds %v", m.Phase, m.Holds())
 	}

@@ -158,8 +158,7 @@ func (t *Tracker) begin(p providers.Provider, op store.Operation) (Machine, erro
 			}
 		}
 	}
-	m, eff := Begin(info, op, t.clk.Now())
-	m = withCapabilities(m, p)
+	m, eff := t.prepare(Machine{Info: info}, p).Begin(op, t.clk.Now())
 	// The write ahead happens before Pay returns: once it does, the
 	// operation exists and a crash cannot lose it.
 	m, eff = m.Update(t.create(firstOf[CreateOp](eff).Op))
@@ -186,7 +185,9 @@ func firstOf[E Effect](eff []Effect) E {
 	panic(fmt.Sprintf("tracker: no %T among %#v", *new(E), eff))
 }
 
-func withCapabilities(m Machine, p providers.Provider) Machine {
+// prepare gives a machine its provider's capabilities and the tracker's clock.
+func (t *Tracker) prepare(m Machine, p providers.Provider) Machine {
+	m.Elapsed = t.clk.Sub
 	_, m.CanCancel = p.(providers.Canceller)
 	_, m.CanResolve = p.(providers.Resolver)
 	return m
@@ -214,8 +215,7 @@ func (t *Tracker) Resume() ([]Machine, error) {
 			t.mu.Unlock()
 			continue
 		}
-		m, eff := Resume(p.Info(), op, t.clk.Now())
-		m = withCapabilities(m, p)
+		m, eff := t.prepare(Machine{Info: p.Info()}, p).Resume(op, t.clk.Now())
 		f := newFollower(m, p)
 		t.follows[op.ID] = f
 		t.busy++
@@ -505,8 +505,9 @@ func (t *Tracker) statusCall(f *follower, op store.Operation) (any, *ask, Effect
 	go func() { done <- t.poll(ctx, f.p, op) }()
 
 	var deadline <-chan time.Time
-	if d := m.Deadline(); m.CanCancel && !d.IsZero() && m.Phase == Waiting {
-		timer := t.clk.NewTimer(max(d.Sub(t.clk.Now()), 0))
+	if m.CanCancel && m.HasDeadline() && m.Phase == Waiting {
+		left, _ := m.TimeLeft(t.clk.Now())
+		timer := t.clk.NewTimer(max(left, 0))
 		defer timer.Stop()
 		deadline = timer.C
 	}

@@ -56,6 +56,8 @@ type (
 		refunds []store.Operation
 		left    providers.Money
 		err     error
+		// several are the payments that share the number asked for.
+		several []store.Operation
 	}
 )
 
@@ -88,6 +90,9 @@ type Model struct {
 	// direct is set when the payment was chosen elsewhere (OpenFor): Esc
 	// goes back there rather than to a search never seen.
 	direct bool
+	// several, while set, are the payments sharing the number typed: the
+	// list shows them instead of today's, for the cashier to choose one.
+	several []store.Operation
 }
 
 // New returns the refund screen at the search.
@@ -138,14 +143,42 @@ func todays(st *store.Store, providers []string, now time.Time) ([]store.Operati
 
 // Find returns the refundable payment of one of providers with that
 // payment number (Kaspi's orderNumber or rrn, UzQR's pay_id) or receipt
-// number. Its errors name a catalog key through ProblemKey.
+// number. Its errors name a catalog key through ProblemKey; Problem puts
+// them in words. A number several payments have gives a *SeveralError.
 func Find(st *store.Store, providers []string, number string) (store.Operation, error) {
 	f := find(st, providers, number)
+	if len(f.several) > 0 {
+		return store.Operation{}, &SeveralError{Payments: f.several}
+	}
 	return f.payment, f.err
+}
+
+// SeveralError is Find's answer to a payment number several payments have
+// (a training file written while the demo's POS repeated its numbers):
+// only their receipt numbers tell them apart.
+type SeveralError struct{ Payments []store.Operation }
+
+func (e *SeveralError) Error() string { return "refund.several_receipts" }
+
+// Problem explains an error of Find in the till's language.
+func Problem(c *common.Common, err error) string {
+	var several *SeveralError
+	if errors.As(err, &several) {
+		receipts := make([]string, len(several.Payments))
+		for i, op := range several.Payments {
+			receipts[i] = op.Receipt()
+		}
+		return c.T("refund.several_receipts", strings.Join(receipts, ", "))
+	}
+	return c.T(ProblemKey(err))
 }
 
 // ProblemKey is the catalog key explaining an error of Find.
 func ProblemKey(err error) string {
+	var several *SeveralError
+	if errors.As(err, &several) {
+		return several.Error()
+	}
 	for _, known := range []error{errNotFound, errNotPayment, errNotPaid} {
 		if errors.Is(err, known) {
 			return known.Error()
@@ -157,6 +190,17 @@ func ProblemKey(err error) string {
 // find looks a payment up by payment number, then by receipt number.
 func find(st *store.Store, providers []string, number string) foundMsg {
 	number = strings.TrimSpace(number)
+	var numbered []store.Operation
+	for _, p := range providers {
+		ops, err := st.PaymentsNumbered(p, number)
+		if err != nil {
+			return foundMsg{err: err}
+		}
+		numbered = append(numbered, ops...)
+	}
+	if len(numbered) > 1 {
+		return foundMsg{several: numbered}
+	}
 	var (
 		op  store.Operation
 		err = store.ErrNotFound
@@ -203,6 +247,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case foundMsg:
+		if len(msg.several) > 0 {
+			m.several, m.cursor, m.problem = msg.several, 0, ""
+			return m, nil
+		}
 		if msg.err != nil {
 			m.problem = msg.err.Error()
 			return m, nil
@@ -226,16 +274,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) keyFinding(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.c.Keys
 	st, names := m.c.Store, m.c.Providers.Names()
+	list := m.listed()
 	switch {
+	case key.Matches(msg, k.Back) && m.several != nil:
+		m.several, m.cursor, m.problem = nil, 0, ""
+		return m, nil
 	case key.Matches(msg, k.Back):
 		return m, func() tea.Msg { return BackMsg{} }
 	case key.Matches(msg, k.Pay):
 		m.problem = ""
-		if number := m.number.Value(); strings.TrimSpace(number) != "" {
+		if number := m.number.Value(); strings.TrimSpace(number) != "" && m.several == nil {
 			return m, func() tea.Msg { return find(st, names, number) }
 		}
-		if m.cursor < len(m.today) {
-			op := m.today[m.cursor]
+		if m.cursor < len(list) {
+			op := list[m.cursor]
 			return m, func() tea.Msg { op, err := st.Get(op.ID); return load(st, op, err) }
 		}
 		m.problem = "refund.type_number"
@@ -244,13 +296,26 @@ func (m Model) keyFinding(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.cursor = max(m.cursor-1, 0)
 		return m, nil
 	case key.Matches(msg, k.Down):
-		m.cursor = min(m.cursor+1, max(len(m.today)-1, 0))
+		m.cursor = min(m.cursor+1, max(len(list)-1, 0))
 		return m, nil
 	}
 	var cmd tea.Cmd
 	m.number, cmd = m.number.Update(msg)
 	m.problem = ""
+	if m.several != nil {
+		// Another number: back to today's list.
+		m.several, m.cursor = nil, 0
+	}
 	return m, cmd
+}
+
+// listed is the list the cursor moves in: the payments sharing the number
+// typed, or today's.
+func (m Model) listed() []store.Operation {
+	if m.several != nil {
+		return m.several
+	}
+	return m.today
 }
 
 func (m Model) keyChoosing(msg tea.KeyPressMsg) (Model, tea.Cmd) {

@@ -40,14 +40,21 @@ func (m Model) viewFinding() string {
 		m.number.View(),
 	}
 	parts = append(parts, m.problemLine()...)
-	parts = append(parts, "", s.Label.Render(m.c.T("refund.today")))
-	if len(m.today) == 0 {
+	list, when := m.listed(), "15:04"
+	if m.several != nil {
+		// They may be of other days: a training file kept across runs.
+		parts = append(parts, "", s.Label.Render(m.c.T("refund.several", m.several[0].TransactionID)))
+		when = "02.01.2006 15:04"
+	} else {
+		parts = append(parts, "", s.Label.Render(m.c.T("refund.today")))
+	}
+	if len(list) == 0 {
 		parts = append(parts, s.Muted.Render(m.c.T("refund.today_none")))
 	}
-	rw := common.ReceiptWidth(m.today)
-	parts = append(parts, m.c.ListWindow(len(m.today), m.cursor, max(m.c.Height-16, 5), func(i int) string {
-		op := m.today[i]
-		return fmt.Sprintf("%-*s  %s  %12s  %-8s  %s", rw, op.Receipt(), op.Created.Format("15:04"),
+	rw := common.ReceiptWidth(list)
+	parts = append(parts, m.c.ListWindow(len(list), m.cursor, max(m.c.Height-16, 5), func(i int) string {
+		op := list[i]
+		return fmt.Sprintf("%-*s  %s  %12s  %-8s  %s", rw, op.Receipt(), op.Created.Format(when),
 			m.c.Money(op.Amount), m.c.T("receipt.method_"+string(op.Method)), op.TransactionID)
 	})...)
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
@@ -100,6 +107,9 @@ func refundState(s store.State) string {
 func (m Model) Title() string {
 	if m.phase == choosing {
 		return m.c.T("title.refund_choose", m.payment.Receipt())
+	}
+	if m.several != nil {
+		return m.c.T("title.refund_several", len(m.several), m.several[0].TransactionID)
 	}
 	return m.c.T("title.refund_find", len(m.today))
 }

@@ -161,7 +161,7 @@ func (f Follow) info() providers.Info { return f.c.Info(f.provider) }
 // tick runs the countdown on the till's clock while the customer acts: a
 // provider may hold its status answer for minutes.
 func (f Follow) tick() tea.Cmd {
-	if !f.m.Holds() || f.m.Deadline().IsZero() {
+	if !f.m.Holds() || !f.m.HasDeadline() {
 		return nil
 	}
 	clk, id := f.c.Clock, f.m.Op.ID

@@ -167,7 +167,7 @@ func (f Follow) viewWaiting() []string {
 // countdown is the time the customer has left, "" where none applies.
 func (f Follow) countdown() string {
 	left, confirming := f.m.TimeLeft(later(f.now, f.m.Now))
-	if f.m.Deadline().IsZero() {
+	if !f.m.HasDeadline() {
 		return ""
 	}
 	left = max(left, 0)

@@ -253,7 +253,7 @@ func (s *Sim) serve(r *http.Request, path string) reply {
 
 func (s *Sim) purge(now time.Time) {
 	for id, p := range s.procs {
-		if now.Sub(p.start) >= s.o.Retention {
+		if s.clk.Sub(now, p.start) >= s.o.Retention {
 			delete(s.procs, id)
 			if s.current == p {
 				s.current = nil
@@ -304,25 +304,35 @@ func strParam(q url.Values, name string) (string, reply, bool) {
 	return v, reply{}, true
 }
 
+// newPID, newOrder and newRRN never give a number twice, nor one given
+// before the sim started (Options.Used, Options.Payments).
 func (s *Sim) newPID(now time.Time) string {
-	id := now.UnixMilli()
-	if id <= s.lastPID {
-		id = s.lastPID + 1
+	id := max(now.UnixMilli(), s.lastPID+1)
+	for s.used[strconv.FormatInt(id, 10)] {
+		id++
 	}
 	s.lastPID = id
 	return strconv.FormatInt(id, 10)
 }
 
 func (s *Sim) newOrder() string {
-	n := s.orderSeq
-	s.orderSeq++
-	return strconv.FormatInt(n, 10)
+	for {
+		n := strconv.FormatInt(s.orderSeq, 10)
+		s.orderSeq++
+		if !s.used[n] {
+			return n
+		}
+	}
 }
 
 func (s *Sim) newRRN() string {
-	n := s.rrnSeq
-	s.rrnSeq++
-	return fmt.Sprintf("%012d", n)
+	for {
+		n := fmt.Sprintf("%012d", s.rrnSeq)
+		s.rrnSeq++
+		if !s.used[n] {
+			return n
+		}
+	}
 }
 
 func ledgerKey(m providers.Method, txID string) string { return string(m) + ":" + txID }
@@ -340,7 +350,7 @@ func (s *Sim) payment(q url.Values, now time.Time) reply {
 		return errReply(http.StatusOK, 107, txtBusy)
 	}
 	c := s.nextCustomer()
-	p := &process{id: s.newPID(now), kind: kindPayment, amount: amount, ownCheque: own, start: now, cust: c,
+	p := &process{clk: s.clk, id: s.newPID(now), kind: kindPayment, amount: amount, ownCheque: own, start: now, cust: c,
 		authCode: fmt.Sprintf("%06d", s.rnd.IntN(1000000))}
 	if c.Does == PayCard {
 		p.method, p.rrn = providers.MethodCard, s.newRRN()
@@ -382,7 +392,7 @@ func (s *Sim) refund(q url.Values, now time.Time) reply {
 	if pay == nil || pay.truth(now).status != stSuccess {
 		return errReply(http.StatusOK, 108, txtFailed)
 	}
-	left := pay.amount
+	left := pay.amount - pay.refunded
 	for _, r := range pay.refunds {
 		if r.holds(now) {
 			left -= r.amount
@@ -391,7 +401,7 @@ func (s *Sim) refund(q url.Values, now time.Time) reply {
 	if amount > left {
 		return unvalidated("amount", fmt.Sprintf("Must not be greater than available refund amount %d", left))
 	}
-	p := &process{id: s.newPID(now), kind: kindRefund, method: method, amount: amount, ownCheque: own, start: now,
+	p := &process{clk: s.clk, id: s.newPID(now), kind: kindRefund, method: method, amount: amount, ownCheque: own, start: now,
 		cust: s.nextCustomer(), payment: pay, authCode: fmt.Sprintf("%06d", s.rnd.IntN(1000000))}
 	if method == providers.MethodCard {
 		p.rrn = pay.rrn // the seed's card refund quotes the payment's rrn
@@ -426,7 +436,7 @@ func (s *Sim) actualize(q url.Values, now time.Time) reply {
 	if p == nil {
 		return errReply(http.StatusOK, 101, txtNotFound)
 	}
-	if !p.lastActualize.IsZero() && now.Sub(p.lastActualize) < s.o.ActualizeEvery {
+	if !p.lastActualize.IsZero() && s.clk.Sub(now, p.lastActualize) < s.o.ActualizeEvery {
 		s.violations++
 	}
 	p.lastActualize = now
@@ -482,7 +492,7 @@ func (s *Sim) successData(p *process, st step) obj {
 	}
 	card := p.method == providers.MethodCard
 	refund := p.kind == kindRefund
-	date := p.start.Add(st.at).In(s.o.Location).Format("02.01.06 15:04:05")
+	date := s.clk.Add(p.start, st.at).In(s.o.Location).Format("02.01.06 15:04:05")
 
 	// Keys in the seed's (alphabetical) order. Card refunds carry no icc
 	// or hostResponseCode: the POS makes them as manual refunds.

@@ -10,7 +10,9 @@
 // retention) decide the rest. Nothing runs in the background: a process's
 // status is computed from the clock whenever it is asked for, so with a
 // clock.Fake a test moves a payment along by advancing the clock, and with
-// a clock.Scaled training runs faster than life. All state sits behind one
+// a clock.Scaled training runs faster than life: timelines are in the
+// clock's time (clock.Clock.Sub), while processIds and cheque dates are
+// wall time (clock.Clock.Add), never ahead of it. All state sits behind one
 // mutex, so concurrent requests are safe.
 //
 // Payment timelines (offsets from the /v2/payment call; Delay is when the
@@ -51,6 +53,11 @@
 //     (the POS has left it); only wait does (107).
 //   - Processes are forgotten Retention (24 h) after they start; payments
 //     stay refundable after that.
+//   - A real POS keeps its payments when the till restarts; a sim forgets
+//     them when it stops. Options.Payments tells a new sim the payments an
+//     earlier one took (demo rebuilds them from the till's books), and
+//     Options.Used the numbers it gave: orderNumbers, rrns and processIds
+//     are never given twice.
 //   - Calls to /v2/actualize on one process less than 10 s apart are
 //     answered normally and counted (ActualizeViolations): the seed states
 //     the rule but no error for breaking it.

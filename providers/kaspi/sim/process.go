@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/clock"
 )
 
 // Wire statuses and subStatuses (seed 004 §4.16).
@@ -62,9 +63,11 @@ type step struct {
 	message string
 }
 
-// process is one payment or refund. Its timeline is fixed at start; what
-// a request sees is computed from the clock.
+// process is one payment or refund. Its timeline is fixed at start, in
+// the clock's time from start; what a request sees is computed from the
+// clock.
 type process struct {
+	clk       clock.Clock
 	id        string
 	kind      kind
 	method    providers.Method
@@ -91,6 +94,9 @@ type process struct {
 
 	payment *process   // a refund's payment
 	refunds []*process // a payment's refunds
+	// refunded is what earlier runs refunded of a payment known from
+	// Options.Payments.
+	refunded int64
 }
 
 func (p *process) add(at time.Duration, status, sub, msg string) {
@@ -102,7 +108,7 @@ func (p *process) view(now time.Time) step {
 	if p.settled != nil {
 		return *p.settled
 	}
-	elapsed := now.Sub(p.start)
+	elapsed := p.clk.Sub(now, p.start)
 	cur := p.steps[0]
 	for _, s := range p.steps[1:] {
 		if s.at > elapsed {
@@ -120,7 +126,7 @@ func (p *process) truth(now time.Time) step {
 	if v.status != stUnknown || !p.resolvable {
 		return v
 	}
-	elapsed := now.Sub(p.start)
+	elapsed := p.clk.Sub(now, p.start)
 	switch {
 	case p.resolveAt < p.lifetime && elapsed >= p.resolveAt:
 		return p.outcome

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 )
 
@@ -134,6 +135,23 @@ type Options struct {
 
 	SlowDelay time.Duration // how long FaultSlow holds the answer, on Clock [30 s]
 	Seed      uint64        // seeds ids and tokens; the same seed gives the same run
+
+	// Payments are the payments this POS took before the sim started (in
+	// demo and training: rebuilt from the till's books of earlier runs), so
+	// they can be refunded, up to what is left of them, as on the real POS.
+	Payments []Payment
+	// Used are numbers the POS gave before the sim started (orderNumbers
+	// and rrns of payments and refunds, processIds): it never gives them
+	// again. The numbers of Payments count as used.
+	Used []string
+}
+
+// Payment is a payment the POS took before the sim started.
+type Payment struct {
+	Method        providers.Method
+	TransactionID string // orderNumber for QR, rrn for card
+	Amount        int64  // whole tenge
+	Refunded      int64  // what earlier refunds returned, or may have
 }
 
 // Sim is a simulated Smart POS.
@@ -148,6 +166,7 @@ type Sim struct {
 	faults      map[string][]Fault
 	procs       map[string]*process // by processId, until Retention
 	ledger      map[string]*process // payments by method:transactionId, for good
+	used        map[string]bool     // numbers given before the sim started
 	current     *process
 	lastPID     int64
 	orderSeq    int64
@@ -193,7 +212,7 @@ func New(opts Options) *Sim {
 	if seed == 0 {
 		seed = 4
 	}
-	return &Sim{
+	s := &Sim{
 		o:        opts,
 		clk:      opts.Clock,
 		rnd:      rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
@@ -201,11 +220,42 @@ func New(opts Options) *Sim {
 		faults:   map[string][]Fault{},
 		procs:    map[string]*process{},
 		ledger:   map[string]*process{},
+		used:     map[string]bool{},
 		orderSeq: 504711333,
 		rrnSeq:   307208187011,
 		requests: map[string]int{},
 		pairs:    map[string]*pairing{},
 	}
+	for _, n := range opts.Used {
+		s.used[n] = true
+	}
+	for _, p := range opts.Payments {
+		s.know(p)
+	}
+	return s
+}
+
+// know puts a payment of an earlier run in the ledger. A number the
+// ledger holds already (a data file written when numbers repeated) adds to
+// that payment, so each of them stays refundable.
+func (s *Sim) know(p Payment) {
+	s.used[p.TransactionID] = true
+	key := ledgerKey(p.Method, p.TransactionID)
+	if known := s.ledger[key]; known != nil {
+		known.amount += p.Amount
+		known.refunded += p.Refunded
+		return
+	}
+	proc := &process{clk: s.clk, kind: kindPayment, method: p.Method, amount: p.Amount, refunded: p.Refunded,
+		start: s.clk.Now(), cust: Customer{}.withDefaults()}
+	sub := subQRSuccess
+	if p.Method == providers.MethodCard {
+		proc.rrn, sub = p.TransactionID, subCardSuccess
+	} else {
+		proc.orderNumber = p.TransactionID
+	}
+	proc.add(0, stSuccess, sub, "")
+	s.ledger[key] = proc
 }
 
 // Next queues what the next customers do, in order.

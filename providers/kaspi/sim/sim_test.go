@@ -263,3 +263,135 @@ func TestDefaultCustomer(t *testing.T) {
 		t.Fatalf("default customer at 5 s: %s", body)
 	}
 }
+
+// data reads the data object of an answer.
+func (e *env) data(path string) map[string]any {
+	e.t.Helper()
+	_, body := e.get(path)
+	var ans struct {
+		Data map[string]any
+	}
+	if err := json.Unmarshal([]byte(body), &ans); err != nil {
+		e.t.Fatalf("%s: %v: %s", path, err, body)
+	}
+	return ans.Data
+}
+
+// complete runs a payment (or refund, by path) to its end and returns its
+// processId and final data.
+func (e *env) complete(path string) (string, map[string]any) {
+	e.t.Helper()
+	pid, _ := e.data(path)["processId"].(string)
+	if pid == "" {
+		e.t.Fatalf("%s did not start", path)
+	}
+	e.clk.Advance(time.Minute)
+	return pid, e.data("/v2/status?processId=" + pid)
+}
+
+// A payment taken in an earlier run is refundable in this one, up to what
+// is left after the refunds made then.
+func TestPaymentsOfAnEarlierRunAreRefundable(t *testing.T) {
+	e := newEnv(t, sim.Options{Payments: []sim.Payment{
+		{Method: "qr", TransactionID: "504711333", Amount: 1000, Refunded: 300},
+		{Method: "card", TransactionID: "307208187011", Amount: 500},
+	}})
+	e.want("/v2/refund?method=qr&amount=701&transactionId=504711333", 400,
+		`{"errorText":"Param unvalidated: amount. Must not be greater than available refund amount 700","statusCode":999}`)
+	e.want("/v2/refund?method=card&amount=1&transactionId=504711333", 200,
+		`{"errorText":"Could not register transaction. Something went wrong.","statusCode":108}`)
+	_, done := e.complete("/v2/refund?method=qr&amount=700&transactionId=504711333")
+	cheque, _ := done["chequeInfo"].(map[string]any)
+	if done["status"] != "success" || cheque["amount"] != "- 700 ₸" || cheque["orderNumber"] == "504711333" {
+		t.Fatalf("QR refund of an earlier payment: %v", done)
+	}
+	e.want("/v2/refund?method=qr&amount=1&transactionId=504711333", 400,
+		`{"errorText":"Param unvalidated: amount. Must not be greater than available refund amount 0","statusCode":999}`)
+	e.sim.Next(sim.Customer{Does: sim.PayCard})
+	if _, done := e.complete("/v2/refund?method=card&amount=500&transactionId=307208187011"); done["status"] != "success" || done["transactionId"] != "307208187011" {
+		t.Fatalf("card refund of an earlier payment: %v", done)
+	}
+}
+
+// A data file written when numbers repeated holds one number on several
+// payments: each stays refundable up to its own amount's share.
+func TestRepeatedNumberOfEarlierRunsAddsUp(t *testing.T) {
+	e := newEnv(t, sim.Options{Payments: []sim.Payment{
+		{Method: "qr", TransactionID: "504711333", Amount: 1000},
+		{Method: "qr", TransactionID: "504711333", Amount: 200, Refunded: 200},
+	}})
+	e.want("/v2/refund?method=qr&amount=1001&transactionId=504711333", 400,
+		`{"errorText":"Param unvalidated: amount. Must not be greater than available refund amount 1000","statusCode":999}`)
+}
+
+// A second run of the POS, told what the first gave, gives none of it
+// again, even at the very same millisecond.
+func TestNumbersNeverRepeatAcrossRuns(t *testing.T) {
+	first := newEnv(t, sim.Options{})
+	given := map[string]bool{}
+	var payments []sim.Payment
+	var used []string
+	take := func(e *env, path string, c sim.Customer) map[string]any {
+		e.sim.Next(c)
+		pid, done := e.complete(path)
+		tx, _ := done["transactionId"].(string)
+		if done["status"] != "success" || tx == "" {
+			t.Fatalf("%s: %v", path, done)
+		}
+		for _, n := range []string{pid, tx} {
+			if given[n] {
+				t.Fatalf("%s gave %s again", path, n)
+			}
+			given[n] = true
+		}
+		used = append(used, pid, tx)
+		return done
+	}
+	qr := take(first, "/v2/payment?amount=1000", sim.Customer{Does: sim.PayQR})
+	card := take(first, "/v2/payment?amount=500", sim.Customer{Does: sim.PayCard})
+	take(first, "/v2/refund?method=qr&amount=100&transactionId="+qr["transactionId"].(string), sim.Customer{Does: sim.PayQR})
+	payments = append(payments,
+		sim.Payment{Method: "qr", TransactionID: qr["transactionId"].(string), Amount: 1000, Refunded: 100},
+		sim.Payment{Method: "card", TransactionID: card["transactionId"].(string), Amount: 500})
+
+	// The second run starts on the same clock reading as the first did.
+	second := newEnv(t, sim.Options{Payments: payments, Used: used})
+	for range 3 {
+		take(second, "/v2/payment?amount=10", sim.Customer{Does: sim.PayQR})
+		take(second, "/v2/payment?amount=10", sim.Customer{Does: sim.PayCard})
+	}
+	if len(given) != 2+2+2+12 {
+		t.Fatalf("%d numbers given: %v", len(given), given)
+	}
+}
+
+// At 20 times the speed of life the customer scans and pays 20 times
+// sooner, and the cheque's date is the wall time it happened at, never
+// the scaled clock's future.
+func TestScaledClockDatesChequesOnTheWall(t *testing.T) {
+	wall := clock.NewFake(t0.Add(900 * time.Millisecond))
+	s := sim.New(sim.Options{Clock: clock.NewScaledOn(wall, 20), Location: almaty})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	e := &env{t: t, clk: wall, sim: s, url: srv.URL}
+
+	pid, _ := e.data("/v2/payment?amount=1")["processId"].(string)
+	if pid != "1678094400900" {
+		t.Fatalf("processId %s is not the wall time's", pid)
+	}
+	wall.Advance(200 * time.Millisecond) // 4 s on the training clock: scanned at 3 s
+	if got := e.data("/v2/status?processId=" + pid)["subStatus"]; got != "WaitForQrConfirmation" {
+		t.Fatalf("at 4 s of training time: %v", got)
+	}
+	wall.Advance(time.Second) // 20 s more: paid at 5 s
+	done := e.data("/v2/status?processId=" + pid)
+	cheque, _ := done["chequeInfo"].(map[string]any)
+	// Paid at 5 s of training time: 250 ms of the wall's, 14:20:01.15.
+	if done["status"] != "success" || cheque["date"] != "06.03.23 14:20:01" {
+		t.Fatalf("cheque %v", done)
+	}
+	date, err := time.ParseInLocation("02.01.06 15:04:05", cheque["date"].(string), almaty)
+	if err != nil || date.After(wall.Now()) {
+		t.Fatalf("cheque dated %v, the wall says %v (%v)", date, wall.Now(), err)
+	}
+}

@@ -13,7 +13,7 @@ type pairing struct {
 	name    string
 	access  string
 	refresh string
-	expires time.Time
+	issued  time.Time
 }
 
 func (s *Sim) newToken() string {
@@ -22,11 +22,11 @@ func (s *Sim) newToken() string {
 
 // issue gives a pairing fresh tokens; the old access token dies at once.
 func (s *Sim) issue(p *pairing, now time.Time) reply {
-	p.access, p.refresh = s.newToken(), s.newToken()
-	p.expires = now.Add(s.o.TokenLifetime)
+	p.access, p.refresh, p.issued = s.newToken(), s.newToken(), now
+	expires := s.clk.Add(now, s.o.TokenLifetime)
 	return okReply(obj{
 		{"accessToken", p.access},
-		{"expirationDate", p.expires.In(s.o.Location).Format(s.o.ExpirationLayout)},
+		{"expirationDate", expires.In(s.o.Location).Format(s.o.ExpirationLayout)},
 		{"refreshToken", p.refresh},
 	})
 }
@@ -115,7 +115,7 @@ func (s *Sim) checkToken(r *http.Request, path string, now time.Time) (reply, bo
 	if p == nil {
 		return errReply(http.StatusUnauthorized, 999, txtAuth), false
 	}
-	if path != "/v2/revoke" && !now.Before(p.expires) {
+	if path != "/v2/revoke" && s.clk.Sub(now, p.issued) >= s.o.TokenLifetime {
 		return errReply(http.StatusForbidden, 999, txtSession), false
 	}
 	return reply{}, true
