@@ -648,3 +648,91 @@ func TestScreenHistoryAllKeysAt80(t *testing.T) {
 	}
 	golden.RequireEqual(t, s)
 }
+
+// A point typed in tenge is refused, and the digits after it too, until
+// the cashier takes it back: 1500.50 never becomes 150 050.
+func TestScreenPointInTengeIsRefused(t *testing.T) {
+	k := newTill(t, 80, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second})
+	k.tm.Type("1500.50")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.tm.Type("x")
+	s := k.screen()
+	if n := k.sim.Requests("/v2/payment"); n != 0 {
+		t.Fatalf("%d payment requests for a refused amount", n)
+	}
+	if !strings.Contains(s, "1 500 ₸") || strings.Contains(s, "150 050") || !strings.Contains(s, "whole tenge") {
+		t.Fatalf("screen:\n%s", s)
+	}
+	golden.RequireEqual(t, s)
+}
+
+// Backspace takes the refused point back; Enter then takes 1 500.
+func TestScreenRefusedKeyTakenBack(t *testing.T) {
+	k := newTill(t, 80, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second})
+	k.tm.Type("1500.")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	k.payFor("", 4, "1 500 ₸ paid")
+	op, err := k.store.Get(1)
+	if err != nil || op.Amount != providers.New(1500, providers.KZT) {
+		t.Fatalf("paid %v %v", op.Amount, err)
+	}
+}
+
+// After a decline, Enter takes the same amount again; on a receipt, a
+// digit starts the next sale with it.
+func TestScreenPayAgainAndTypeAhead(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.Decline, Delay: 2 * time.Second})
+	k.payFor("2500", 4, "2 500 ₸ declined")
+	k.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second})
+	before := k.lastID()
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the same amount is sent again", func() bool { return k.lastID() > before && k.settled() })
+	for range 4 {
+		k.second()
+	}
+	k.waitTitle("2 500 ₸ paid")
+	if again, _ := k.store.Get(2); again.Amount != providers.New(2500, providers.KZT) || again.Kind != store.KindPayment {
+		t.Fatalf("paid again: %+v", again)
+	}
+	k.tm.Type("7")
+	k.waitTitle("new sale")
+	k.tm.Type("00")
+	s := k.screen()
+	if !strings.Contains(s, "700 ₸") {
+		t.Fatalf("the digit typed on the receipt did not start the next sale:\n%s", s)
+	}
+}
+
+// The POS loses the outcome and then stops answering: a person moves the
+// payment to the operations to check, the till can sell again, and the
+// payment is still asked about until the POS knows.
+func TestScreenHandOverAnUnknownOutcome(t *testing.T) {
+	k := newTill(t, 100, "en", sim.Customer{Does: sim.UnknownThenSuccess, Delay: 2 * time.Second, ResolveAfter: 150 * time.Second})
+	k.payFor("1500", 4, "1 500 ₸: OUTCOME NOT KNOWN")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF4})
+	k.waitTitle("1 500 ₸: followed in the background")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("new sale")
+	if ops, _ := k.store.NeedingPerson(10); len(ops) != 1 || !ops[0].State.Open() {
+		t.Fatalf("operations to check: %+v", ops)
+	}
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF4})
+	k.waitTitle("1 operations to check")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.waitTitle("new sale")
+	// The POS learns it was paid; the operation settles by itself.
+	for range 200 {
+		if op, _ := k.store.Get(1); op.State == store.StateSuccess {
+			break
+		}
+		d, ok := k.clk.Next()
+		if !ok {
+			t.Fatal("the handed-over payment is no longer followed")
+		}
+		k.clk.Advance(d)
+		k.eventually("the tracker rests", k.settled)
+	}
+	if op, _ := k.store.Get(1); op.State != store.StateSuccess || op.NeedsPerson() {
+		t.Fatalf("after the POS knew: %v, needs a person %v", op.State, op.NeedsPerson())
+	}
+}

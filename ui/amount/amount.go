@@ -82,8 +82,14 @@ func New(c providers.Currency) Input { return Input{Currency: c} }
 // separator reports whether r is a decimal separator a cashier may type.
 func separator(r rune) bool { return r == '.' || r == ',' }
 
-// Type adds one typed character, or refuses it with a reason.
+// Type adds one typed character, or refuses it with a reason. A refusal
+// holds until Backspace or Clear: the keys typed after a refused one are
+// refused too, so "1500.50" in tenge never becomes 150 050 behind a
+// message shown for a moment.
 func (in Input) Type(r rune) Input {
+	if in.Problem != NoProblem && in.Refused != "" {
+		return in
+	}
 	in.Problem, in.Refused = NoProblem, ""
 	whole, frac, hasSep := strings.Cut(in.Text, ".")
 	switch {
@@ -128,6 +134,9 @@ func (in Input) refuse(p Problem, r rune) Input {
 // ("12 500") are dropped, anything else that is not an amount refuses the
 // whole paste, which then changes nothing.
 func (in Input) Paste(s string) Input {
+	if in.Refusing() {
+		return in
+	}
 	s = strings.TrimSpace(s)
 	next := in
 	next.Problem, next.Refused = NoProblem, ""
@@ -144,14 +153,22 @@ func (in Input) Paste(s string) Input {
 	return next
 }
 
-// Backspace removes the last typed character.
+// Backspace takes back a refusal, else removes the last typed character.
 func (in Input) Backspace() Input {
+	if in.Problem != NoProblem && in.Refused != "" {
+		in.Problem, in.Refused = NoProblem, ""
+		return in
+	}
 	if in.Text != "" {
 		in.Text = in.Text[:len(in.Text)-1]
 	}
 	in.Problem, in.Refused = NoProblem, ""
 	return in
 }
+
+// Refusing reports whether the input holds a refused key or paste, which
+// the cashier must take back before the amount can be sent.
+func (in Input) Refusing() bool { return in.Problem != NoProblem && in.Refused != "" }
 
 // Clear empties the input.
 func (in Input) Clear() Input { return Input{Currency: in.Currency} }

@@ -27,6 +27,7 @@ func TestTypingTenge(t *testing.T) {
 		{"a comma refused", "1500,", "1500", NoMinorUnits},
 		{"a letter refused", "15a", "15", NotDigit},
 		{"digits capped", "12345678901", "1234567890", TooLong},
+		{"keys after a refused one refused", "15a00", "15", NotDigit},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -36,12 +37,17 @@ func TestTypingTenge(t *testing.T) {
 			}
 		})
 	}
-	// The refused key is named and the next good key clears the problem.
-	in := typed(New(providers.KZT), "15x")
-	if in.Refused != "x" {
-		t.Fatalf("refused %q", in.Refused)
+	// The refused key is named, and holds: "1500.50" does not become
+	// 150 050 behind a message shown for a moment.
+	in := typed(New(providers.KZT), "1500.50")
+	if in.Refused != "." || in.Text != "1500" || in.Problem != NoMinorUnits || !in.Refusing() {
+		t.Fatalf("1500.50 in tenge: %q %v refused %q", in.Text, in.Problem, in.Refused)
 	}
-	if in = in.Type('0'); in.Problem != NoProblem || in.Text != "150" {
+	// Backspace takes the refusal back; the digits typed stay.
+	if in = in.Backspace(); in.Problem != NoProblem || in.Text != "1500" {
+		t.Fatalf("after backspace: %q %v", in.Text, in.Problem)
+	}
+	if in = in.Type('0'); in.Problem != NoProblem || in.Text != "15000" {
 		t.Fatalf("after a good key: %q %v", in.Text, in.Problem)
 	}
 }

@@ -357,6 +357,9 @@ func (m Model) chosen() (providers.Money, string) {
 	if m.left.Minor <= 0 {
 		return providers.Money{}, "refund.nothing_left"
 	}
+	if m.amount.Refusing() {
+		return providers.Money{}, m.amount.Problem.Key()
+	}
 	a, problem := m.amount.Value()
 	switch {
 	case problem != amount.NoProblem:

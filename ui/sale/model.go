@@ -95,6 +95,10 @@ func (m Model) keyEntry(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // submit checks the typed amount and starts the payment, or offers the
 // methods it fits where there are several.
 func (m Model) submit() (Model, tea.Cmd) {
+	if m.input.Refusing() {
+		// The refused key is still shown; it must be taken back first.
+		return m, nil
+	}
 	a, problem := m.input.Value()
 	if problem != amount.NoProblem {
 		m.problem = problem

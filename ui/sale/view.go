@@ -68,6 +68,9 @@ func (m Model) problemText() string {
 // own (a key it refused), else the one found at Enter.
 func ProblemText(c *common.Common, in amount.Input, p amount.Problem, limit providers.Money) string {
 	if text := in.Refusal(c.T); text != "" {
+		if in.Refusing() {
+			text += " " + c.T("problem.take_back")
+		}
 		return text
 	}
 	switch {
