@@ -31,7 +31,7 @@ func runPay(args []string, out io.Writer) error {
 		return err
 	}
 	defer closeTill()
-	if err := recoverAll(c, out); err != nil {
+	if _, err := recoverAll(c, out); err != nil {
 		return err
 	}
 	info := c.Provider.Info()
@@ -42,7 +42,7 @@ func runPay(args []string, out io.Writer) error {
 	m, eff := m.Submit(c.Clock.Now())
 	if m.Phase == sale.Entry {
 		fmt.Fprintln(out, sale.Line(c, m))
-		return errOutcome
+		return errUsageSaid
 	}
 	return finish(c, m, eff, out)
 }
@@ -51,7 +51,7 @@ func runPay(args []string, out io.Writer) error {
 func finish(c *common.Common, m sale.Machine, eff []sale.Effect, out io.Writer) error {
 	m = sale.Drive(m, eff, runner(c), reporter(c, out))
 	if m.Phase != sale.Paid {
-		return errOutcome
+		return outcomeErr(m.Op)
 	}
 	printReceipt(c, m, out)
 	return nil
@@ -69,7 +69,7 @@ func runRefund(args []string, out io.Writer) error {
 		return err
 	}
 	defer closeTill()
-	if err := recoverAll(c, out); err != nil {
+	if _, err := recoverAll(c, out); err != nil {
 		return err
 	}
 	payment, err := refund.Find(c.Store, c.Provider.Info().Name, number)
@@ -80,26 +80,32 @@ func runRefund(args []string, out io.Writer) error {
 	a, err := providers.ParseMajor(amount, payment.Amount.Currency)
 	if err != nil || a.Minor <= 0 {
 		fmt.Fprintln(out, c.T("problem.format"))
-		return errOutcome
+		return errUsageSaid
 	}
 	m, eff := sale.New(c.Provider.Info(), c.Cashier, c.Demo).SubmitRefund(payment, a, c.Clock.Now())
 	return finish(c, m, eff, out)
 }
 
-// runRecover follows up every operation an earlier run left open and exits.
+// runRecover follows up every operation an earlier run left open, says
+// what came of them and exits.
 func runRecover(args []string, out io.Writer) error {
 	c, _, closeTill, err := openTill(args, false)
 	if err != nil {
 		return err
 	}
 	defer closeTill()
-	return recoverAll(c, out)
-}
-
-func recoverAll(c *common.Common, out io.Writer) error {
-	ops, err := c.Store.Unfinished()
+	done, err := recoverAll(c, out)
 	if err != nil {
 		return err
+	}
+	return done.report(c, out)
+}
+
+func recoverAll(c *common.Common, out io.Writer) (recovered, error) {
+	var done recovered
+	ops, err := c.Store.Unfinished()
+	if err != nil {
+		return done, err
 	}
 	for _, op := range ops {
 		if !sale.Recoverable(op) || op.Provider != c.Provider.Info().Name {
@@ -107,9 +113,10 @@ func recoverAll(c *common.Common, out io.Writer) error {
 		}
 		fmt.Fprintln(out, c.T("recover.taking_up", op.Receipt()))
 		m, eff := sale.New(c.Provider.Info(), c.Cashier, c.Demo).Resume(op, c.Clock.Now())
-		sale.Drive(m, eff, runner(c), reporter(c, out))
+		m = sale.Drive(m, eff, runner(c), reporter(c, out))
+		done.add(m.Op)
 	}
-	return nil
+	return done, nil
 }
 
 func runner(c *common.Common) sale.Runner {
