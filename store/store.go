@@ -51,6 +51,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"regexp"
 	"sync/atomic"
@@ -104,6 +105,10 @@ func Open(path string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrLocked
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return nil, fmt.Errorf("store: %w", err) // it names the path already
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

@@ -3,8 +3,10 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +129,15 @@ func TestSecondOpenIsRefused(t *testing.T) {
 	_, path := openTemp(t)
 	if _, err := Open(path); !errors.Is(err, ErrLocked) {
 		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+}
+
+// A file that cannot be opened is named once: the error reaches a person.
+func TestOpenErrorNamesThePathOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-such-folder", "kassa.db")
+	_, err := Open(path)
+	if !errors.Is(err, fs.ErrNotExist) || strings.Count(err.Error(), path) != 1 {
+		t.Fatalf("%v", err)
 	}
 }
 

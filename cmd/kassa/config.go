@@ -1,19 +1,23 @@
 package main
 
 import (
+	"encoding"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/kassa-till/kassa/assets/lessons"
-
+	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -55,10 +59,14 @@ type DemoConfig struct {
 // Duration reads "180s" or "3m" from TOML.
 type Duration struct{ time.Duration }
 
+// errNotDuration is the message a config file's bad duration is told by:
+// the TOML decoder keeps only the text of an UnmarshalText error.
+var errNotDuration = errors.New("not a duration")
+
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return fmt.Errorf("%q is not a duration (write it like 180s or 3m)", b)
+		return errNotDuration
 	}
 	d.Duration = v
 	return nil
@@ -106,12 +114,15 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 }
 
 // loadConfig reads the config file named by --config, or the default one
-// if it exists, then applies the command line over it.
+// if it exists, then applies the command line over it. Its errors are in
+// the language the command line or the config file asks for, as far as
+// either was read, else in English.
 //
 // extra binds a subcommand's own flags beside the config's.
 func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Config, bool, error) {
 	cfg := defaults()
-	// A first pass finds --config; the second applies flags over the file.
+	// A first pass finds --config (and --lang, for the file's errors); the
+	// second applies flags over the file.
 	pre := flag.NewFlagSet(name, flag.ContinueOnError)
 	pre.SetOutput(discard{})
 	pf := bindFlags(pre, &cfg)
@@ -119,54 +130,315 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Confi
 		bind(pre)
 	}
 	_ = pre.Parse(args)
+	cat := catalogFor(cfg.Lang)
+	langGiven := false
+	pre.Visit(func(f *flag.Flag) { langGiven = langGiven || f.Name == "lang" })
 
 	path, explicit := pf.config, pf.config != ""
 	if !explicit {
 		path = defaultConfigPath()
 	}
-	fromFile := false
 	cfg = defaults()
-	if _, err := toml.DecodeFile(path, &cfg); err != nil {
-		if explicit || !errors.Is(err, fs.ErrNotExist) {
-			return cfg, false, fmt.Errorf("config %s: %w", path, err)
+	text, err := os.ReadFile(path)
+	fromFile := err == nil
+	var md toml.MetaData
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+	case errors.Is(err, fs.ErrNotExist):
+		return cfg, false, usageErr(cat.T("cli.config_missing", path), err)
+	case errors.Is(err, fs.ErrPermission):
+		return cfg, false, usageErr(cat.T("cli.config_denied", path), err)
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the sentence names the file
 		}
-	} else {
-		fromFile = true
+		return cfg, false, usageErr(cat.T("cli.config_bad", path, err), err)
+	default:
+		if md, err = toml.Decode(string(text), &cfg); err != nil {
+			if !langGiven {
+				cat = catalogFor(cfg.Lang) // as far as the file was read
+			}
+			return cfg, false, configErr(path, err, cat)
+		}
 	}
 	set := flag.NewFlagSet(name, flag.ContinueOnError)
 	bindFlags(set, &cfg)
 	for _, bind := range extra {
 		bind(set)
 	}
-	set.Usage = func() { usage(set) }
-	if err := set.Parse(args); err != nil {
+	// The flag package's own messages are in English and come with every
+	// flag's help: flagErr says what is wrong in one sentence instead.
+	set.SetOutput(discard{})
+	set.Usage = func() {}
+	err = set.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(set)
 		return cfg, false, err
 	}
-	if set.NArg() > 0 {
-		return cfg, false, fmt.Errorf("unexpected argument %q", set.Arg(0))
+	cat = catalogFor(cfg.Lang) // the command line's, else the file's
+	if err != nil {
+		return cfg, false, flagErr(set, err, cat)
 	}
-	return cfg, fromFile, cfg.validate()
+	if set.NArg() > 0 {
+		return cfg, false, usageErr(cat.T("cli.unexpected_argument", set.Arg(0)), nil)
+	}
+	if fromFile {
+		if err := unknownKeys(md, text, path, cat); err != nil {
+			return cfg, false, err
+		}
+	}
+	return cfg, fromFile, cfg.validate(cat)
 }
 
-func (c Config) validate() error {
+// catalogFor is the catalog for lang, English when there is none.
+func catalogFor(lang string) *locale.Catalog {
+	if cat, err := locale.Load(lang); err == nil {
+		return cat
+	}
+	return locale.MustLoad(locale.Default)
+}
+
+// langFlag is the --lang the arguments give, for what is said before the
+// config is read.
+func langFlag(args []string) string {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case a == "--":
+			return ""
+		case !strings.HasPrefix(a, "-") || name != "lang":
+		case hasValue:
+			return value
+		case i+1 < len(args):
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// configErr says what is wrong in a config file TOML could not read.
+func configErr(path string, err error, cat *locale.Catalog) error {
+	var pe toml.ParseError
+	switch {
+	case errors.As(err, &pe) && pe.Message == errNotDuration.Error():
+		return usageErr(cat.T("cli.config_duration", path, pe.Position.Line, pe.LastKey), err)
+	case errors.As(err, &pe):
+		return usageErr(cat.T("cli.config_syntax", path, pe.Position.Line, pe.Message), err)
+	}
+	return usageErr(cat.T("cli.config_bad", path, strings.TrimPrefix(err.Error(), "toml: ")), err)
+}
+
+// flagErr says what is wrong with a flag the flag package refused. Its
+// messages are stable since Go 1 and name the flag after a "-".
+func flagErr(fs *flag.FlagSet, err error, cat *locale.Catalog) error {
+	msg := err.Error()
+	after := func(prefix string) (string, bool) {
+		rest, ok := strings.CutPrefix(msg, prefix)
+		return "--" + strings.TrimPrefix(rest, "-"), ok
+	}
+	if name, ok := after("flag provided but not defined: "); ok {
+		return usageErr(cat.T("cli.flag_unknown", name), err)
+	}
+	if name, ok := after("flag needs an argument: "); ok {
+		return usageErr(cat.T("cli.flag_needs_value", name), err)
+	}
+	if _, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return usageErr(cat.T("cli.flag_syntax", strings.TrimPrefix(msg, "bad flag syntax: ")), err)
+	}
+	var value, name string
+	if n, _ := fmt.Sscanf(msg, "invalid value %q for flag -%s", &value, &name); n == 2 {
+		name = strings.TrimSuffix(name, ":")
+	} else if n, _ := fmt.Sscanf(msg, "invalid boolean value %q for -%s", &value, &name); n == 2 {
+		name = strings.TrimSuffix(name, ":")
+	} else {
+		return usageErr(cat.T("cli.config_bad", "kassa", msg), err)
+	}
+	want := "cli.want_text"
+	if f := fs.Lookup(name); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			switch g.Get().(type) {
+			case int, int64, uint, uint64:
+				want = "cli.want_number"
+			case time.Duration:
+				want = "cli.want_duration"
+			case bool:
+				want = "cli.want_bool"
+			}
+		}
+	}
+	return usageErr(cat.T("cli.flag_bad_value", "--"+name, value, cat.T(want)), err)
+}
+
+// unknownKeys refuses keys and tables kassa does not know, each named with
+// its line: a typo (urll for url) would otherwise leave the setting at its
+// default, and a till meant for the POS would start in training.
+func unknownKeys(md toml.MetaData, text []byte, path string, cat *locale.Catalog) error {
+	var msgs []string
+	var tables []toml.Key // unknown: the keys inside them are not repeated
+	for _, k := range md.Undecoded() {
+		if slices.ContainsFunc(tables, func(t toml.Key) bool { return hasKeyPrefix(k, t) }) {
+			continue
+		}
+		line := keyLine(text, k)
+		switch t := md.Type(k...); {
+		case t == "Hash" || t == "ArrayHash":
+			tables = append(tables, k)
+			msgs = append(msgs, cat.T("cli.config_unknown_table", path, line, k.String()))
+		case nearestKey(k) != "":
+			msgs = append(msgs, cat.T("cli.config_unknown_near", path, line, k.String(), nearestKey(k)))
+		default:
+			msgs = append(msgs, cat.T("cli.config_unknown", path, line, k.String()))
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return usageErr(strings.Join(msgs, "\n"), nil)
+}
+
+func hasKeyPrefix(k, prefix toml.Key) bool {
+	return len(k) >= len(prefix) && slices.Equal(k[:len(prefix)], prefix)
+}
+
+// keyLine is the line of text where key is set, 0 if it cannot be told.
+// MetaData keeps every key's position but does not hand it out, so the
+// tables and keys are followed line by line: enough for a config file
+// (a key inside a multi-line string could mislead it).
+func keyLine(text []byte, key toml.Key) int {
+	var table toml.Key
+	for i, line := range strings.Split(string(text), "\n") {
+		s := strings.TrimSpace(line)
+		if strings.HasPrefix(s, "[") {
+			h, _, _ := strings.Cut(s, "#")
+			table = splitKey(strings.Trim(strings.TrimSpace(h), "[]"))
+			if slices.Equal(table, key) {
+				return i + 1
+			}
+			continue
+		}
+		k, _, ok := strings.Cut(s, "=")
+		if !ok || strings.HasPrefix(s, "#") {
+			continue
+		}
+		// The key itself, or an inline table holding it.
+		if full := append(slices.Clip(table), splitKey(k)...); hasKeyPrefix(key, full) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// splitKey reads a dotted TOML key: kaspi.url, "kaspi" . 'url'.
+func splitKey(s string) toml.Key {
+	var k toml.Key
+	for _, part := range strings.Split(s, ".") {
+		k = append(k, strings.Trim(strings.TrimSpace(part), `"'`))
+	}
+	return k
+}
+
+// nearestKey is the known key the unknown key k was most likely meant to
+// be: the same name in another table, or one a typo or two away in its own.
+func nearestKey(k toml.Key) string {
+	known := configKeys(reflect.TypeFor[Config](), nil)
+	name := k[len(k)-1]
+	for _, c := range known {
+		if c[len(c)-1] == name {
+			return c.String()
+		}
+	}
+	best, bestD := "", 3
+	for _, c := range known {
+		if len(c) == len(k) && slices.Equal(c[:len(c)-1], k[:len(k)-1]) {
+			if d := editDistance(c[len(c)-1], name); d < bestD && d < len(name) {
+				best, bestD = c.String(), d
+			}
+		}
+	}
+	return best
+}
+
+// configKeys lists every key the config file can set, from the toml tags.
+func configKeys(t reflect.Type, prefix toml.Key) []toml.Key {
+	var keys []toml.Key
+	for f := range t.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		k := append(slices.Clip(prefix), tag)
+		if f.Type.Kind() == reflect.Struct && !reflect.PointerTo(f.Type).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+			keys = append(keys, configKeys(f.Type, k)...)
+			continue
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := range ra {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i + 1
+		for j := range rb {
+			cost := 1
+			if ra[i] == rb[j] {
+				cost = 0
+			}
+			cur[j+1] = min(prev[j+1]+1, cur[j]+1, prev[j]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
+func (c Config) validate(cat *locale.Catalog) error {
 	switch c.ReceiptWidth {
 	case 32, 42, 48:
 	default:
-		return fmt.Errorf("receipt width %d: use 32, 42 or 48", c.ReceiptWidth)
+		return usageErr(cat.T("cli.receipt_width", c.ReceiptWidth), nil)
+	}
+	if _, err := locale.Load(c.Lang); err != nil {
+		return usageErr(cat.T("cli.lang", c.Lang, strings.Join(locale.Languages(), ", ")), err)
 	}
 	if err := validSpeed(c.Demo.Speed); err != nil {
-		return err
+		return usageErr(cat.T("cli.speed", c.Demo.Speed), err)
+	}
+	if _, err := parseCustomer(c.Demo.Customer); err != nil {
+		return usageErr(cat.T("cli.demo_customer", c.Demo.Customer, strings.Join(customerNames(), ", ")), err)
 	}
 	if c.Kaspi.ScanTimeout.Duration <= 0 || c.Kaspi.ConfirmTimeout.Duration <= 0 {
-		return errors.New("timeouts must be positive")
+		return usageErr(cat.T("cli.timeouts"), nil)
 	}
-	if c.Kaspi.URL != "" && !strings.HasPrefix(c.Kaspi.URL, "http://") && !strings.HasPrefix(c.Kaspi.URL, "https://") {
-		return fmt.Errorf("kaspi url %q: write it as http://HOST:8080", c.Kaspi.URL)
+	if c.Kaspi.URL != "" && !validPOSURL(c.Kaspi.URL) {
+		return usageErr(cat.T("cli.kaspi_url", c.Kaspi.URL), nil)
 	}
 	if c.Kaspi.Insecure && c.Kaspi.CA != "" {
-		return errors.New("--kaspi-ca and --kaspi-insecure contradict each other: give one")
+		return usageErr(cat.T("cli.ca_insecure"), nil)
 	}
 	return nil
+}
+
+// validPOSURL reports whether u is an address a till can call: http or
+// https, with a host.
+func validPOSURL(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Hostname() != "" && p.User == nil
+}
+
+// dataFile is the data file the config names, or the default one.
+func (c Config) dataFile() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(dataDir(), "kassa.db")
 }
 
 func defaultConfigPath() string {

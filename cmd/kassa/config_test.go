@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,14 +44,101 @@ func TestBadConfigIsRefusedClearly(t *testing.T) {
 		"duration":    {"--config", write("[kaspi]\nscan_timeout = \"soon\"\n")},
 		"width":       {"--receipt-width", "40"},
 		"url":         {"--kaspi-url", "192.168.1.50:8080"},
+		"no host":     {"--kaspi-url", "http://"},
+		"port only":   {"--kaspi-url", "http://:8080"},
+		"scheme":      {"--kaspi-url", "ftp://192.168.1.50"},
 		"missing":     {"--config", filepath.Join(dir, "nope.toml")},
 		"unknown arg": {"extra"},
 	}
 	for name, args := range cases {
 		if _, _, err := loadConfig("kassa", args); err == nil {
 			t.Errorf("%s: accepted", name)
-		} else if strings.Contains(err.Error(), "panic") {
-			t.Errorf("%s: %v", name, err)
+		} else if strings.Contains(err.Error(), "panic") || exitCode(err) != exitUsage {
+			t.Errorf("%s: exit %d: %v", name, exitCode(err), err)
+		}
+	}
+	for _, ok := range []string{"http://192.168.1.50:8080", "https://pos1.kaspipos.kz:8080", "http://[fe80::1]:8080"} {
+		if _, _, err := loadConfig("kassa", []string{"--kaspi-url", ok}); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
+// A typo in the config file is not a setting left at its default: the
+// till would start in training instead of against the POS.
+func TestUnknownConfigKeysAreRefusedWithTheirLine(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	path := filepath.Join(t.TempDir(), "kassa.toml")
+	os.WriteFile(path, []byte(`cashier = "Aigerim"
+
+[kaspi]
+urll = "http://192.168.1.50:8080"  # a typo
+scan_timeout = "180s"
+
+[kasp]
+url = "http://192.168.1.50:8080"
+
+[demo]
+speeed = 5
+colour = "red"
+`), 0o600)
+	_, _, err := loadConfig("kassa", []string{"--config", path})
+	want := []string{
+		path + `, line 4: no such setting "kaspi.urll"; did you mean "kaspi.url"?`,
+		path + `, line 7: no such table: [kasp].`,
+		path + `, line 11: no such setting "demo.speeed"; did you mean "demo.speed"?`,
+		path + `, line 12: no such setting "demo.colour".`,
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") || exitCode(err) != exitUsage {
+		t.Fatalf("got %v, want\n%s", err, strings.Join(want, "\n"))
+	}
+
+	// The till does not start.
+	var stderr bytes.Buffer
+	if code := run([]string{"--config", path}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "kaspi.urll") {
+		t.Fatalf("the till: exit %d, %q", code, &stderr)
+	}
+
+	// A key in the wrong table is pointed to the right one; the file's
+	// language says it.
+	os.WriteFile(path, []byte("lang = \"ru\"\nurl = \"http://192.168.1.50:8080\"\n"), 0o600)
+	if _, _, err := loadConfig("kassa", []string{"--config", path}); err == nil ||
+		err.Error() != path+`, строка 2: нет такой настройки: "url"; может быть, "kaspi.url"?` {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// What a person starting the till reads of a flag or config mistake is in
+// the language --lang (or the config file) gives, else English.
+func TestConfigAndFlagErrorsInTheirLanguage(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[kaspi\nurl = 1\n"), 0o600)
+	dur := filepath.Join(dir, "dur.toml")
+	os.WriteFile(dur, []byte("lang = \"ru\"\n[kaspi]\nscan_timeout = \"soon\"\n"), 0o600)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--receipt-width", "abc"}, `--receipt-width: "abc" is not a whole number.`},
+		{[]string{"--lang", "ru", "--receipt-width", "abc"}, `--receipt-width: "abc" — не целое число.`},
+		{[]string{"--lang", "ru", "--scan-timeout", "soon"}, `--scan-timeout: "soon" — не длительность (например, 180s или 3m).`},
+		{[]string{"--lang", "ru", "--kaspi-insecure=maybe"}, `--kaspi-insecure: "maybe" — не true или false.`},
+		{[]string{"--nope"}, `--nope: no such flag; kassa help lists them.`},
+		{[]string{"--lang", "ru", "--db"}, `после --db нужно значение.`},
+		{[]string{"--lang", "ru", "500"}, `"500": непонятно, что с этим делать; флаги начинаются с --, а команды перечислены в kassa help.`},
+		{[]string{"--lang", "ru", "--config", filepath.Join(dir, "nope.toml")}, filepath.Join(dir, "nope.toml") + ": такого файла настроек нет."},
+		{[]string{"--lang", "ru", "--config", bad}, bad + ", строка 2: ошибка в TOML: expected '.' or ']' to end table name, but got '\\n' instead."},
+		{[]string{"--config", dur}, dur + `, строка 3: kaspi.scan_timeout — не длительность; пишите, например, "180s" или "3m".`},
+		{[]string{"--lang", "ru", "--receipt-width", "40"}, `--receipt-width 40: укажите 32, 42 или 48.`},
+		{[]string{"--lang", "ru", "--kaspi-url", "http://"}, `--kaspi-url "http://": пишите адрес Smart POS так: http://АДРЕС:8080 (https://…, если включена защита интеграции).`},
+		{[]string{"--lang", "xx"}, `--lang "xx": kassa speaks en, ru.`},
+	}
+	for _, c := range cases {
+		_, _, err := loadConfig("kassa", c.args)
+		if err == nil || err.Error() != c.want || exitCode(err) != exitUsage {
+			t.Errorf("%q:\n got %v\nwant %s", c.args, err, c.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -125,13 +126,15 @@ func (k *till) kill(c *exec.Cmd) {
 	c.Wait()
 }
 
-// recoverAll runs `kassa recover` to the end while the POS's time passes.
-func (k *till) recoverAll() string {
+// recoverAll runs `kassa recover` to the end while the POS's time passes;
+// it says what it did and ends with the exit code want.
+func (k *till) recoverAll(want int, says string) string {
 	k.pos.run()
 	defer k.pos.pause()
-	out, err := k.cmd("recover").CombinedOutput()
-	if err != nil {
-		k.t.Fatalf("recover: %v\n%s", err, out)
+	c := k.cmd("recover")
+	out, err := c.CombinedOutput()
+	if c.ProcessState == nil || c.ProcessState.ExitCode() != want || !strings.Contains(string(out), says) {
+		k.t.Fatalf("recover: %v, want exit %d saying %q\n%s", err, want, says, out)
 	}
 	return string(out)
 }
@@ -177,7 +180,7 @@ func TestKilledWhileWaitingForTheCustomer(t *testing.T) {
 	if ops := k.ops(); len(ops) != 1 || ops[0].State != store.StatePending || ops[0].Ref == "" {
 		t.Fatalf("after the kill: %+v\n%s", ops, out)
 	}
-	log := k.recoverAll()
+	log := k.recoverAll(exitDone, "followed up: 1; settled: 1, left for a person: 0.")
 	ops := k.ops()
 	if len(ops) != 1 || ops[0].State != store.StateSuccess || ops[0].Cheque == nil {
 		t.Fatalf("after recovery: %+v\n%s", ops, log)
@@ -200,7 +203,7 @@ func TestKilledBeforeTheProcessIDWasStored(t *testing.T) {
 	if ops := k.ops(); len(ops) != 1 || ops[0].State != store.StateCreated {
 		t.Fatalf("after the kill: %+v", ops)
 	}
-	k.recoverAll()
+	k.recoverAll(exitPerson, "followed up: 1; settled: 0, left for a person: 1.\nOperations waiting for a person to check them in the POS history (F4 on the till): 1.")
 	ops := k.ops()
 	if len(ops) != 1 || ops[0].State != store.StateNeedsCheck {
 		t.Fatalf("after recovery: %+v", ops)
@@ -237,7 +240,7 @@ func TestKilledWhileTheOutcomeIsUnknown(t *testing.T) {
 		t.Fatalf("after the kill: %+v\n%s", ops, out)
 	}
 
-	log := k.recoverAll()
+	log := k.recoverAll(exitDone, "settled: 1")
 	ops := k.ops()
 	if len(ops) != 1 || ops[0].State != store.StateSuccess {
 		t.Fatalf("after recovery: %+v\n%s", ops, log)
@@ -276,7 +279,7 @@ func TestKilledDuringAPartialRefund(t *testing.T) {
 		t.Fatalf("left while the refund is unresolved: %v", left)
 	}
 
-	k.recoverAll()
+	k.recoverAll(exitDone, "settled: 1")
 	ops := k.ops()
 	if len(ops) != 2 || ops[0].Kind != store.KindRefund || ops[0].State != store.StateSuccess {
 		t.Fatalf("after recovery: %+v", ops)

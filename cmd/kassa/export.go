@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/kassa-till/kassa/assets/locale"
@@ -21,24 +23,8 @@ func openStore(args []string, extra ...func(*flag.FlagSet)) (*store.Store, *loca
 	if err != nil {
 		return nil, nil, err
 	}
-	cat, err := locale.Load(cfg.Lang)
-	if err != nil {
-		return nil, nil, err
-	}
-	path := cfg.DB
-	if path == "" {
-		path = filepath.Join(dataDir(), "kassa.db")
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, nil, err
-	}
-	st, err := store.Open(path)
-	if errors.Is(err, store.ErrLocked) {
-		return nil, nil, errors.New(cat.T("cli.locked", path))
-	}
-	if err == nil {
-		err = upgrade(st, cat)
-	}
+	cat := catalogFor(cfg.Lang)
+	st, err := openDataFile(cfg.dataFile(), cat)
 	return st, cat, err
 }
 
@@ -56,10 +42,11 @@ func upgrade(st *store.Store, cat *locale.Catalog) error {
 	return nil
 }
 
-// runExport writes a period's payments or refunds as CSV.
+// runExport writes a period's payments or refunds as CSV: through the till
+// that has the data file open, or from the file itself.
 func runExport(args []string, out io.Writer) error {
 	var from, to, kind, file string
-	st, cat, err := openStore(args, func(fs *flag.FlagSet) {
+	cfg, _, err := loadConfig("kassa", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD")
 		fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, included; at most 35 days in all; default today")
 		fs.StringVar(&kind, "kind", "payments", "payments or refunds")
@@ -68,49 +55,91 @@ func runExport(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	cat := catalogFor(cfg.Lang)
 	q := store.Query{Kind: store.KindPayment}
 	switch kind {
 	case "payments":
 	case "refunds":
 		q.Kind = store.KindRefund
 	default:
-		return errors.New(cat.T("cli.export_kind", kind))
+		return usageErr(cat.T("cli.export_kind", kind), nil)
 	}
 	if q.From, err = store.ParseDay(from); err != nil {
-		return errors.New(cat.T("cli.bad_day", "--from", from))
+		return usageErr(cat.T("cli.bad_day", "--from", from), err)
 	}
 	if to == "" {
 		to = time.Now().Format("2006-01-02")
 	}
 	if q.To, err = store.ParseDay(to); err != nil {
-		return errors.New(cat.T("cli.bad_day", "--to", to))
+		return usageErr(cat.T("cli.bad_day", "--to", to), err)
 	}
 	var long *store.PeriodTooLongError
 	switch err := q.Validate(); {
 	case errors.As(err, &long):
-		return errors.New(cat.T("cli.export_too_long", from, to, long.Days, long.Max))
+		return usageErr(cat.T("cli.export_too_long", from, to, long.Days, long.Max), err)
 	case errors.Is(err, store.ErrPeriodBackwards):
-		return errors.New(cat.T("cli.export_backwards", from, to))
+		return usageErr(cat.T("cli.export_backwards", from, to), err)
 	case err != nil:
-		return err
+		return usageErr(err.Error(), err)
 	}
-	if file == "" {
+
+	// A till that answers holds the file: asking it first spares the wait
+	// for a lock that would not come.
+	writeCSV := tillExport(cfg.dataFile())
+	if writeCSV == nil {
+		st, err := openDataFile(cfg.dataFile(), cat)
+		if err != nil {
+			return err // locked: a headless command, or an older kassa
+		}
+		defer st.Close()
+		writeCSV = st.WriteCSV
+	}
+
+	given := file != ""
+	if !given {
 		file = fmt.Sprintf("kassa-%s-%s-%s.csv", kind, from, to)
 	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := createExport(file, given, cat)
 	if err != nil {
 		return err
 	}
-	rows, err := st.WriteCSV(f, q, common.CSVFormat(cat))
+	rows, err := writeCSV(f, q, common.CSVFormat(cat))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(file) // half a statement reads as a whole one
-		return err
+		os.Remove(f.Name()) // half a statement reads as a whole one
+		return booksErr(cat.T("cli.export_failed", f.Name(), err), err)
 	}
-	abs, _ := filepath.Abs(file)
+	abs, _ := filepath.Abs(f.Name())
 	fmt.Fprintln(out, cat.T("cli.exported_"+kind, common.Count(rows), abs))
 	return nil
+}
+
+// createExport creates the CSV file, mode 0600, never over an earlier
+// one: a name given with --out that exists is refused, the default name
+// becomes name-2, name-3… as the history screen's exports do.
+func createExport(name string, given bool, cat *locale.Catalog) (*os.File, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for n := 1; ; n++ {
+		try := name
+		if n > 1 {
+			try = fmt.Sprintf("%s-%d%s", base, n, ext)
+		}
+		f, err := os.OpenFile(try, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		switch {
+		case err == nil:
+			return f, nil
+		case errors.Is(err, fs.ErrExist) && given:
+			return nil, usageErr(cat.T("cli.export_exists", name), err)
+		case errors.Is(err, fs.ErrExist) && n < 1000:
+			continue
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the sentence names the file
+		}
+		return nil, usageErr(cat.T("cli.export_create", try, err), err)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,7 +21,7 @@ func genFile(t *testing.T, n int) string {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	db := filepath.Join(t.TempDir(), "big.db")
 	var out bytes.Buffer
-	if err := runGen([]string{"--count", strconv.Itoa(n), "--db", db}, &out); err != nil {
+	if err := runGen([]string{"--count", strconv.Itoa(n), "--db", db}, &out, io.Discard); err != nil {
 		t.Fatalf("gen: %v\n%s", err, &out)
 	}
 	if !strings.HasPrefix(out.String(), strconv.Itoa(n)+" operations written to "+db) {
@@ -70,14 +71,14 @@ func TestExportRefusesMoreThan35Days(t *testing.T) {
 	long := filepath.Join(t.TempDir(), "long.csv")
 	var stderr bytes.Buffer
 	code := run([]string{"export", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--out", long, "--db", db}, &stderr)
-	if code != 1 || !strings.Contains(stderr.String(), "36 days; export at most 35") {
+	if code != exitUsage || !strings.Contains(stderr.String(), "36 days; export at most 35") {
 		t.Fatalf("36 days: exit %d, %q", code, &stderr)
 	}
 	if _, err := os.Stat(long); err == nil {
 		t.Fatal("a file was written for a refused period")
 	}
 	stderr.Reset()
-	if code := run([]string{"export", "--lang", "ru", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--db", db}, &stderr); code != 1 || !strings.Contains(stderr.String(), "дней в периоде 36") {
+	if code := run([]string{"export", "--lang", "ru", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--db", db}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "дней в периоде 36") {
 		t.Fatalf("36 days in Russian: exit %d, %q", code, &stderr)
 	}
 	ok := filepath.Join(t.TempDir(), "ok.csv")
@@ -85,11 +86,11 @@ func TestExportRefusesMoreThan35Days(t *testing.T) {
 		t.Fatalf("35 days: exit %d, %q", code, &stderr)
 	}
 	stderr.Reset()
-	if code := run([]string{"export", "--from", "2026-03-02", "--to", "2026-03-01", "--db", db}, &stderr); code != 1 || !strings.Contains(stderr.String(), "ends before it starts") {
+	if code := run([]string{"export", "--from", "2026-03-02", "--to", "2026-03-01", "--db", db}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "ends before it starts") {
 		t.Fatalf("backwards: exit %d, %q", code, &stderr)
 	}
 	stderr.Reset()
-	if code := run([]string{"export", "--from", "1.3.2026", "--to", "2026-03-01", "--db", db}, &stderr); code != 1 || !strings.Contains(stderr.String(), "YYYY-MM-DD") {
+	if code := run([]string{"export", "--from", "1.3.2026", "--to", "2026-03-01", "--db", db}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "YYYY-MM-DD") {
 		t.Fatalf("bad date: exit %d, %q", code, &stderr)
 	}
 }

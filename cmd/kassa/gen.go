@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,18 +10,20 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
-// runGen writes realistic operations for trying the history on a big shop.
-func runGen(args []string, out io.Writer) error {
+// runGen writes realistic operations for trying the history on a big shop,
+// saying on progress how far it is every tenth: a million take a minute.
+func runGen(args []string, out, progress io.Writer) error {
 	// Made-up payments in a till's own file could never be told from real
 	// ones again: gen writes only where it is told, into a new file.
 	if !hasFlag(args, "db") {
-		return errors.New("gen needs --db PATH: a new data file for the made-up operations")
+		return usageErr(catalogFor(langFlag(args)).T("cli.gen_needs_db"), nil)
 	}
 	var count int
 	var seed uint64
-	st, _, err := openStore(args, func(fs *flag.FlagSet) {
+	st, cat, err := openStore(args, func(fs *flag.FlagSet) {
 		fs.IntVar(&count, "count", 10000, "how many operations to write")
 		fs.Uint64Var(&seed, "seed", 1, "the same seed writes the same operations")
 	})
@@ -31,25 +32,28 @@ func runGen(args []string, out io.Writer) error {
 	}
 	defer st.Close()
 	if count <= 0 {
-		return errors.New("--count must be more than 0")
+		return usageErr(cat.T("cli.gen_count"), nil)
 	}
-	if ops, err := st.Recent(1); err != nil || len(ops) > 0 {
-		if err == nil {
-			err = fmt.Errorf("%s already holds operations; gen writes only into a new data file", st.Path())
-		}
-		return err
+	if ops, err := st.Recent(1); err != nil {
+		return booksErr(cat.T("cli.db_failed", st.Path(), err), err)
+	} else if len(ops) > 0 {
+		return usageErr(cat.T("cli.gen_not_new", st.Path()), nil)
 	}
 	start := time.Now()
 	g := newGenerator(seed, start, count)
-	// Batches of 20,000: larger bbolt transactions get slower, not faster.
-	for done := 0; done < count; {
-		batch := min(20000, count-done)
+	fmt.Fprintln(progress, cat.T("cli.gen_start", common.Count(count), st.Path()))
+	for done, tenth := 0, 0; done < count; {
+		batch := min(genBatch, count-done)
 		if err := st.Batch(func(create func(*store.Operation) error) error { return g.write(create, done, batch) }); err != nil {
-			return err
+			return booksErr(cat.T("cli.db_failed", st.Path(), err), err)
 		}
 		done += batch
+		if t := done * 10 / count; t > tenth && done < count {
+			tenth = t
+			fmt.Fprintln(progress, cat.T("cli.gen_progress", common.Count(done), common.Count(count), 10*t))
+		}
 	}
-	fmt.Fprintf(out, "%d operations written to %s in %v\n", count, st.Path(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(out, cat.T("cli.gen_done", count, st.Path(), time.Since(start).Round(time.Millisecond)))
 	return nil
 }
 
@@ -86,6 +90,10 @@ type refundable struct {
 	op   store.Operation
 	left providers.Money
 }
+
+// genBatch is how many operations gen writes in one transaction: larger
+// bbolt transactions get slower, not faster.
+var genBatch = 20000
 
 const (
 	genOpen, genClose = 9 * time.Hour, 22 * time.Hour

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,14 +87,35 @@ func TestGenWritesAShopsHistory(t *testing.T) {
 
 func TestGenWritesOnlyIntoANewFile(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	if err := runGen([]string{"--count", "10"}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "--db") {
+	if err := runGen([]string{"--count", "10"}, &bytes.Buffer{}, io.Discard); err == nil || !strings.Contains(err.Error(), "--db") {
 		t.Fatalf("gen without --db: %v", err)
 	}
 	db := filepath.Join(t.TempDir(), "till.db")
-	if err := runGen([]string{"--count", "10", "--db=" + db}, &bytes.Buffer{}); err != nil {
+	if err := runGen([]string{"--count", "10", "--db=" + db}, &bytes.Buffer{}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if err := runGen([]string{"--count", "10", "--db", db}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "already holds operations") {
+	if err := runGen([]string{"--count", "10", "--db", db}, &bytes.Buffer{}, io.Discard); err == nil || !strings.Contains(err.Error(), "already holds operations") {
 		t.Fatalf("gen into a file with operations: %v", err)
+	}
+}
+
+// A million operations take about a minute: gen says how far it is every
+// tenth of the way, on the progress writer, and the result on out.
+func TestGenSaysHowFarItIs(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	defer func(b int) { genBatch = b }(genBatch)
+	genBatch = 100
+	db := filepath.Join(t.TempDir(), "big.db")
+	var out, progress bytes.Buffer
+	if err := runGen([]string{"--count", "1000", "--db", db}, &out, &progress); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+	if len(lines) != 10 || lines[0] != "Writing 1 000 made-up operations to "+db+"…" ||
+		lines[1] != "100 of 1 000 operations written (10%)…" || lines[9] != "900 of 1 000 operations written (90%)…" {
+		t.Fatalf("progress:\n%s", &progress)
+	}
+	if !strings.HasPrefix(out.String(), "1000 operations written to "+db) {
+		t.Fatalf("out: %q", &out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/receipts"
+	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/amount"
 	"github.com/kassa-till/kassa/ui/common"
@@ -35,29 +36,48 @@ func runPay(args []string, out io.Writer) error {
 		return err
 	}
 	defer closeTill()
-	if err := recoverAll(c, out); err != nil {
+	if _, err := recoverAll(c, out); err != nil {
 		return err
 	}
 	in := amount.New(c.Currency()).Paste(amountText)
 	a, problem := in.Value()
 	if text := sale.ProblemText(c, in, problem, providers.Money{}); text != "" {
 		fmt.Fprintln(out, text)
-		return errOutcome
+		return errUsageSaid
 	}
 	if provider == "" {
 		fit := c.Providers.For(a)
 		if len(fit) == 0 {
-			fmt.Fprintln(out, sale.ProblemText(c, in, amount.TooLarge, c.Providers.First().Info().MaxAmount))
-			return errOutcome
+			m := sale.NewModel(c)
+			fmt.Fprintln(out, m.Outside(a))
+			return errUsageSaid
 		}
 		provider = fit[0].Info().Name
 	}
 	m, err := c.Tracker.Pay(provider, a, c.Cashier, c.Demo)
 	if err != nil {
-		fmt.Fprintln(out, sale.Line(c, m))
-		return errOutcome
+		return notBegun(c, m, err, out)
 	}
 	return finish(c, m, out)
+}
+
+// notBegun says why the tracker did not take an operation: nothing was
+// sent, and where the data file could not be written, the books say so.
+func notBegun(c *common.Common, m tracker.Machine, err error, out io.Writer) error {
+	var busy *tracker.BusyError
+	switch {
+	case errors.Is(err, tracker.ErrUnknownProvider):
+		fmt.Fprintln(out, err)
+		return errUsageSaid
+	case errors.As(err, &busy):
+		fmt.Fprintln(out, c.ErrorText(err))
+		return errOutcome
+	case errors.Is(err, store.ErrOverRefund), errors.Is(err, store.ErrNotRefundable):
+		fmt.Fprintln(out, c.ErrorText(err))
+		return errOutcome
+	}
+	fmt.Fprintln(out, sale.Line(c, m))
+	return booksErr(c.T("cli.db_failed", c.Store.Path(), err), err)
 }
 
 // finish follows a started operation to its outcome and prints its receipt.
@@ -66,12 +86,12 @@ func finish(c *common.Common, m tracker.Machine, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if m.Phase != tracker.Paid && !m.Background {
-		return errOutcome
+	if m.Phase != tracker.Paid {
+		// A refund the provider took and follows for hours, or an
+		// operation handed over, is still open: its outcome is not known.
+		return outcomeErr(m.Op)
 	}
-	if m.Phase == tracker.Paid {
-		printReceipt(c, m, out)
-	}
+	printReceipt(c, m, out)
 	return nil
 }
 
@@ -87,7 +107,7 @@ func runRefund(args []string, out io.Writer) error {
 		return err
 	}
 	defer closeTill()
-	if err := recoverAll(c, out); err != nil {
+	if _, err := recoverAll(c, out); err != nil {
 		return err
 	}
 	payment, err := refund.Find(c.Store, c.Providers.Names(), number)
@@ -99,40 +119,47 @@ func runRefund(args []string, out io.Writer) error {
 	a, problem := in.Value()
 	if text := sale.ProblemText(c, in, problem, providers.Money{}); text != "" {
 		fmt.Fprintln(out, text)
-		return errOutcome
+		return errUsageSaid
 	}
 	m, err := c.Tracker.Refund(payment, a, c.Cashier)
 	if err != nil {
-		fmt.Fprintln(out, sale.Line(c, m))
-		return errOutcome
+		return notBegun(c, m, err, out)
 	}
 	return finish(c, m, out)
 }
 
-// runRecover follows up every operation an earlier run left open and exits.
+// runRecover follows up every operation an earlier run left open, says
+// what came of them and exits.
 func runRecover(args []string, out io.Writer) error {
 	c, _, closeTill, err := openTill(args, false)
 	if err != nil {
 		return err
 	}
 	defer closeTill()
-	return recoverAll(c, out)
-}
-
-// recoverAll follows every operation an earlier run left open until none
-// holds the till; refunds that take hours are left to go on.
-func recoverAll(c *common.Common, out io.Writer) error {
-	taken, err := c.Tracker.Resume()
+	done, err := recoverAll(c, out)
 	if err != nil {
 		return err
 	}
+	return done.report(c, out)
+}
+
+// recoverAll follows every operation an earlier run left open until none
+// holds the till, and counts what came of them.
+func recoverAll(c *common.Common, out io.Writer) (recovered, error) {
+	var done recovered
+	taken, err := c.Tracker.Resume()
+	if err != nil {
+		return done, booksErr(c.T("cli.db_failed", c.Store.Path(), err), err)
+	}
 	for _, m := range taken {
 		fmt.Fprintln(out, c.T("recover.taking_up", m.Op.Receipt()))
-		if _, err := c.Tracker.Wait(context.Background(), m.Op.ID, reporter(c, out)); err != nil {
-			return err
+		m, err := c.Tracker.Wait(context.Background(), m.Op.ID, reporter(c, out))
+		if err != nil {
+			return done, err
 		}
+		done.add(m)
 	}
-	return nil
+	return done, nil
 }
 
 // reporter prints a line whenever what the cashier would see changes.

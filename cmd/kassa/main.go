@@ -3,6 +3,21 @@
 //	kassa                       the till; with no config and no --kaspi-url, the demo
 //	kassa demo                  the till on a built-in Smart POS simulator and a demo data file
 //	kassa sim kaspi --listen A  a Smart POS simulator on its own, for trying a till against
+//
+// Global flags (--config, --db, --lang, …) go before or after the command:
+// kassa --config x --lang ru pay --amount 5.
+//
+// Every command ends with one of these exit codes (the README's table says
+// the same):
+//
+//	0  done as asked
+//	1  the money did not move as asked: declined, refused, timed out (also a
+//	   pairing or connection test that did not succeed)
+//	2  bad usage: a flag, an argument or the config file; nothing was done
+//	3  something is left for a person: an operation needs checking on the
+//	   POS or its outcome is unknown (F4 lists them)
+//	4  the books could not be written: the data file could not be opened,
+//	   read or written
 package main
 
 import (
@@ -36,10 +51,7 @@ func main() {
 }
 
 func run(args []string, stderr io.Writer) int {
-	cmd := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
+	cmd, args := splitCommand(args)
 	var err error
 	switch cmd {
 	case "":
@@ -61,24 +73,165 @@ func run(args []string, stderr io.Writer) int {
 	case "export":
 		err = runExport(args, os.Stdout)
 	case "gen":
-		err = runGen(args, os.Stdout)
+		err = runGen(args, os.Stdout, stderr)
 	case "help":
 		usage(nil)
-		return 0
+		return exitDone
 	default:
-		err = fmt.Errorf("unknown command %q; try kassa help", cmd)
+		err = usageErr(catalogFor(langFlag(args)).T("cli.unknown_command", cmd), nil)
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if errors.Is(err, errOutcome) {
-		return 1 // the lines printed already say why
+	if said(err) {
+		return exitCode(err) // the lines printed already say why
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "kassa:", err)
-		return 1
 	}
-	return 0
+	return exitCode(err)
+}
+
+// Exit codes: see the package comment.
+const (
+	exitDone     = 0
+	exitNotMoved = 1
+	exitUsage    = 2
+	exitPerson   = 3
+	exitBooks    = 4
+)
+
+// exitError is an error that knows its exit code. An empty message means
+// the lines printed already say what happened.
+type exitError struct {
+	code  int
+	msg   string
+	cause error
+}
+
+func (e *exitError) Error() string {
+	if e.msg == "" && e.cause != nil {
+		return e.cause.Error()
+	}
+	return e.msg
+}
+
+func (e *exitError) Unwrap() error { return e.cause }
+
+// usageErr is a mistake in the flags, the arguments or the config file,
+// said in msg; cause, when not nil, is what it was found by.
+func usageErr(msg string, cause error) error { return &exitError{exitUsage, msg, cause} }
+
+// booksErr is a data file that could not be opened, read or written.
+func booksErr(msg string, cause error) error { return &exitError{exitBooks, msg, cause} }
+
+// errForPerson ends a run that left an operation for a person to check;
+// errUsageSaid one refused for its arguments. The lines printed say why.
+var (
+	errForPerson = &exitError{code: exitPerson}
+	errUsageSaid = &exitError{code: exitUsage}
+)
+
+// exitCode is the exit code err ends the process with.
+func exitCode(err error) int {
+	var e *exitError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitDone
+	case errors.As(err, &e):
+		return e.code
+	}
+	return exitNotMoved // errOutcome, and whatever else stopped a command
+}
+
+// said reports whether err's lines were printed already.
+func said(err error) bool {
+	var e *exitError
+	return errors.Is(err, errOutcome) || errors.As(err, &e) && e.msg == "" && e.cause == nil
+}
+
+// outcomeErr is how a command that ran an operation ends, by what the
+// data file says of it.
+func outcomeErr(op store.Operation) error {
+	switch op.State {
+	case store.StateSuccess:
+		return nil
+	case store.StateNeedsCheck, store.StateUnknown, store.StatePending, store.StateCreated:
+		return errForPerson
+	}
+	return errOutcome // declined, refused, timed out: no money moved
+}
+
+// recovered counts what following up an earlier run's operations came to.
+type recovered struct {
+	settled   int // taken up and brought to an outcome
+	forPerson int // taken up and left for a person to check on the POS
+	going     int // refunds the provider took that go on for hours
+}
+
+func (r *recovered) add(m tracker.Machine) {
+	switch {
+	case m.Background && !m.Op.NeedsPerson() && m.Op.State.Open():
+		r.going++
+	case m.Op.State.Open() || m.Op.NeedsPerson():
+		r.forPerson++
+	default:
+		r.settled++
+	}
+}
+
+// report says what recovery did and how many operations wait for a
+// person, this run's and earlier ones; errForPerson when any do.
+func (r recovered) report(c *common.Common, out io.Writer) error {
+	if r.settled+r.forPerson+r.going == 0 {
+		fmt.Fprintln(out, c.T("recover.none"))
+	} else {
+		fmt.Fprintln(out, c.T("recover.done", r.settled+r.forPerson+r.going, r.settled, r.forPerson))
+	}
+	if r.going > 0 {
+		fmt.Fprintln(out, c.T("recover.going", r.going))
+	}
+	waiting, err := c.Store.NeedingPerson(0)
+	if err != nil {
+		return booksErr(c.T("cli.db_failed", c.Store.Path(), err), err)
+	}
+	if len(waiting) > 0 {
+		fmt.Fprintln(out, c.T("recover.waiting", len(waiting)))
+		return errForPerson
+	}
+	return nil
+}
+
+// splitCommand finds the command among the arguments: it may follow
+// global flags (kassa --config x --lang ru pay --amount 5). Those flags are
+// handed to the command after its own first argument when that is not a
+// flag (pair kaspi, sim kaspi), so every command parses them as its own.
+func splitCommand(args []string) (string, []string) {
+	fs := flag.NewFlagSet("kassa", flag.ContinueOnError)
+	cfg := defaults()
+	bindFlags(fs, &cfg)
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			before, after := args[:i:i], args[i+1:]
+			var rest []string
+			if len(after) > 0 && !strings.HasPrefix(after[0], "-") {
+				rest = append(rest, after[0])
+				after = after[1:]
+			}
+			rest = append(append(rest, before...), after...)
+			return a, rest
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			break // not a global flag: the till's own parse says so
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) {
+			i++ // its value
+		}
+	}
+	return "", args
 }
 
 func usage(fs *flag.FlagSet) {
@@ -90,12 +243,15 @@ func usage(fs *flag.FlagSet) {
   kassa refund --payment N --amount A  refund A from the payment with receipt or payment number N
   kassa export --from D --to D [--kind payments|refunds] [--out FILE]   CSV of at most 35 days
   kassa gen --count N --db PATH      write N realistic operations, to try the history on a big shop
-  kassa recover [flags]              follow up operations an earlier run left unfinished, then exit
+  kassa recover [flags]              follow up operations an earlier run left unfinished, say what came of them
   kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)
   kassa check kaspi [flags]          connection test: ask the Smart POS its terminal id, serial and POS number
   kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
 
-Flags (each may also be set in the config file):
+Exit codes: 0 done as asked; 1 the money did not move as asked; 2 bad usage, flags or config;
+3 something is left for a person to check on the POS; 4 the data file could not be used.
+
+Flags, before or after the command (each may also be set in the config file):
 `)
 	if fs == nil {
 		fs = flag.NewFlagSet("kassa", flag.ContinueOnError)
@@ -114,6 +270,13 @@ func runTill(args []string, demo bool) error {
 		return err
 	}
 	defer closeTill()
+	// Without the socket the till still sells; only `kassa export` has to
+	// wait for it to close.
+	if stop, err := serveControl(c.Store); err != nil {
+		fmt.Fprintln(os.Stderr, c.T("cli.control_failed", err))
+	} else {
+		defer stop()
+	}
 	_, err = tea.NewProgram(ui.New(c)).Run()
 	return err
 }
@@ -155,21 +318,11 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	} else if dbPath == "" {
 		dbPath = filepath.Join(dataDir(), "kassa.db")
 	}
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
-		return nil, cfg, nil, err
-	}
-	st, err := store.Open(dbPath)
+	st, err := openDataFile(dbPath, cat)
 	if err != nil {
-		if errors.Is(err, store.ErrLocked) {
-			return nil, cfg, nil, errors.New(cat.T("cli.locked", dbPath))
-		}
 		return nil, cfg, nil, err
 	}
 	closers = append(closers, func() { st.Close() })
-	if err := upgrade(st, cat); err != nil {
-		closeAll()
-		return nil, cfg, nil, err
-	}
 	var demoSim *sim.Sim
 	var scaled *clock.Scaled
 	if demo {

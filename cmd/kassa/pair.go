@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi"
-	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -46,11 +44,11 @@ func runPair(args []string, out io.Writer) error {
 	}
 	if !validTillName(name) {
 		fmt.Fprintln(out, c.T("pair.need_name"))
-		return errOutcome
+		return errUsageSaid
 	}
 	if !k.secured() {
 		fmt.Fprintln(out, c.T("pair.need_https"))
-		return errOutcome
+		return errUsageSaid
 	}
 	fmt.Fprintln(out, c.T("pair.press_allow", k.URL, name))
 	tokens, err := su.session.PairAs(context.Background(), name)
@@ -125,26 +123,15 @@ func openSetup(args []string, out io.Writer, extra ...func(*flag.FlagSet)) (*set
 	k := cfg.Kaspi
 	if k.URL == "" {
 		fmt.Fprintln(out, c.T("pair.need_url"))
-		return nil, errOutcome
+		return nil, errUsageSaid
 	}
 	if k.CA != "" {
 		if _, err := kaspi.NewHTTPClient(kaspi.TLSOptions{CAFile: k.CA}); err != nil {
 			fmt.Fprintln(out, c.T("pair.ca_file", k.CA))
-			return nil, errOutcome
+			return nil, errUsageSaid
 		}
 	}
-	dbPath := cfg.DB
-	if dbPath == "" {
-		dbPath = filepath.Join(dataDir(), "kassa.db")
-	}
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
-		return nil, err
-	}
-	st, err := store.Open(dbPath)
-	if errors.Is(err, store.ErrLocked) {
-		fmt.Fprintln(out, c.T("pair.locked", dbPath))
-		return nil, errOutcome
-	}
+	st, err := openDataFile(cfg.dataFile(), cat)
 	if err != nil {
 		return nil, err
 	}

@@ -53,6 +53,8 @@ type follower struct {
 	gone chan struct{} // closed when the follower stops
 	// wakeAt is when the follower's pause ends; zero while it works.
 	wakeAt time.Time
+	// pub is the state last published: written, and told to subscribers.
+	pub Machine
 }
 
 func newFollower(m Machine, p providers.Provider) *follower {
@@ -171,7 +173,6 @@ func (t *Tracker) begin(p providers.Provider, op store.Operation) (Machine, erro
 	t.busy++
 	t.wg.Add(1)
 	t.mu.Unlock()
-	t.publish(m)
 	go t.run(f, eff)
 	return m, nil
 }
@@ -221,7 +222,6 @@ func (t *Tracker) Resume() ([]Machine, error) {
 		t.busy++
 		t.wg.Add(1)
 		t.mu.Unlock()
-		t.publish(m)
 		taken = append(taken, m)
 		go t.run(f, eff)
 	}
@@ -246,7 +246,7 @@ func (t *Tracker) Get(id store.ID) (Machine, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if f, ok := t.follows[id]; ok {
-		return f.m, true
+		return f.pub, true
 	}
 	m, ok := t.ended[id]
 	return m, ok
@@ -258,7 +258,9 @@ func (t *Tracker) Following() []Machine {
 	defer t.mu.Unlock()
 	ms := make([]Machine, 0, len(t.follows))
 	for _, f := range t.follows {
-		ms = append(ms, f.m)
+		if f.pub.Seq > 0 {
+			ms = append(ms, f.pub)
+		}
 	}
 	return ms
 }
@@ -343,11 +345,15 @@ func (t *Tracker) run(f *follower, queue []Effect) {
 		if len(t.ended) >= 256 {
 			clear(t.ended)
 		}
-		t.ended[f.m.Op.ID] = f.m
+		t.ended[f.m.Op.ID] = f.pub
 		t.busy--
 		t.mu.Unlock()
 		close(f.gone)
 	}()
+	// What is published is written: the saves a state asks for are made
+	// before anyone hears of it.
+	queue = t.saveFirst(f, queue)
+	t.publish(t.snapshot(f))
 	for len(queue) > 0 {
 		e := queue[0]
 		queue = queue[1:]
@@ -369,11 +375,35 @@ func (t *Tracker) run(f *follower, queue []Effect) {
 				more = append(more, rest)
 			}
 		}
-		m := f.m
 		t.mu.Unlock()
-		t.publish(m)
-		queue = append(queue, more...)
+		queue = t.saveFirst(f, append(more, queue...))
+		t.publish(t.snapshot(f))
 	}
+}
+
+// saveFirst makes the saves at the head of queue and returns the rest.
+func (t *Tracker) saveFirst(f *follower, queue []Effect) []Effect {
+	for len(queue) > 0 {
+		save, ok := queue[0].(SaveOp)
+		if !ok {
+			break
+		}
+		queue = queue[1:]
+		op := save.Op
+		msg := SavedMsg{Op: op, Err: t.st.Save(&op)}
+		t.mu.Lock()
+		var more []Effect
+		f.m, more = f.m.Update(msg)
+		t.mu.Unlock()
+		queue = append(more, queue...)
+	}
+	return queue
+}
+
+func (t *Tracker) snapshot(f *follower) Machine {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return f.m
 }
 
 // apply takes a person's word into the machine; superseded says the
@@ -560,6 +590,7 @@ func (t *Tracker) publish(m Machine) {
 	if f, ok := t.follows[m.Op.ID]; ok {
 		f.m.Seq++
 		m.Seq = f.m.Seq
+		f.pub = m
 	}
 	subs := make([]*Subscription, 0, len(t.subs))
 	for s := range t.subs {
@@ -662,10 +693,11 @@ func (t *Tracker) Wait(ctx context.Context, id store.ID, report func(Machine)) (
 	if !ok {
 		return m, ErrNotFollowed
 	}
-	if report != nil {
+	if report != nil && m.Seq > 0 {
 		report(m)
 	}
-	for m.Holds() {
+	// Seq 0: not published yet, so not written yet either.
+	for m.Seq == 0 || m.Holds() {
 		ms, err := sub.Wait(ctx)
 		if err != nil {
 			return m, err

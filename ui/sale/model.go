@@ -116,6 +116,12 @@ func (m Model) submit() (Model, tea.Cmd) {
 	return m, nil
 }
 
+// Outside is the sentence for an amount no provider of the till takes.
+func (m Model) Outside(a providers.Money) string {
+	p, limit := m.outside(a)
+	return ProblemText(m.c, m.input, p, limit)
+}
+
 // outside says which bound an amount no provider takes breaks: below the
 // smallest minimum, or above the largest maximum.
 func (m Model) outside(a providers.Money) (amount.Problem, providers.Money) {

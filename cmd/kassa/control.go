@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/kassa-till/kassa/store"
+)
+
+// A running till holds its data file locked: bbolt has one writer, and
+// its read-only open would wait for the writer's lock. So the till answers
+// on a unix socket beside the file, mode 0600, and `kassa export` asks it
+// to write the CSV; only when no till answers does it open the file. HTTP over the
+// socket frames the stream: a till that stops halfway ends it short, and
+// the row count comes in a trailer after the last row.
+//
+//	GET /export?kind=payment&from=2026-11-01&to=2026-11-23&comma=%3B&decimal=%2C
+
+// controlPath is the socket of the till that has the data file db open.
+func controlPath(db string) string { return db + ".sock" }
+
+const (
+	trailerRows  = "Kassa-Rows"
+	trailerError = "Kassa-Error"
+)
+
+// serveControl answers export requests for st on its socket until stop.
+// A socket left by a till that died is replaced; one that answers belongs
+// to a live till and is left alone.
+func serveControl(st *store.Store) (stop func(), err error) {
+	path := controlPath(st.Path())
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&fs.ModeSocket == 0 {
+			return nil, fmt.Errorf("%s is in the way and is not a socket", path)
+		}
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("another kassa answers on %s", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	// The data file's folder is the first guard; the mode is the second.
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) { serveExport(st, w, r) })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return func() { srv.Close() }, nil // closing the listener removes the socket
+}
+
+// serveExport streams the CSV the request asks for, as store.WriteCSV
+// writes it.
+func serveExport(st *store.Store, w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := store.Query{Kind: store.Kind(v.Get("kind"))}
+	from, errFrom := store.ParseDay(v.Get("from"))
+	to, errTo := store.ParseDay(v.Get("to"))
+	q.From, q.To = from, to
+	f := store.CSVFormat{DecimalComma: v.Get("decimal") == ","}
+	if c := []rune(v.Get("comma")); len(c) == 1 {
+		f.Comma = c[0]
+	}
+	if err := errors.Join(errFrom, errTo, q.Validate()); err != nil || (q.Kind != store.KindPayment && q.Kind != store.KindRefund) {
+		http.Error(w, fmt.Sprintf("bad export request %q", r.URL.RawQuery), http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Trailer", trailerRows+", "+trailerError)
+	rows, err := st.WriteCSV(w, q, f)
+	w.Header().Set(trailerRows, strconv.Itoa(rows))
+	if err != nil {
+		w.Header().Set(trailerError, err.Error())
+	}
+}
+
+// tillExport is store.WriteCSV done by the till that has the data file db
+// open, or nil when no till answers on its socket.
+func tillExport(db string) func(w io.Writer, q store.Query, f store.CSVFormat) (int, error) {
+	path := controlPath(db)
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return nil
+	}
+	c.Close()
+	hc := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}
+	return func(w io.Writer, q store.Query, f store.CSVFormat) (int, error) {
+		v := url.Values{"kind": {string(q.Kind)}, "from": {q.From.Format(time.DateOnly)}, "to": {q.To.Format(time.DateOnly)}}
+		if f.Comma != 0 {
+			v.Set("comma", string(f.Comma))
+		}
+		if f.DecimalComma {
+			v.Set("decimal", ",")
+		}
+		resp, err := hc.Get("http://till/export?" + v.Encode())
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1000))
+			return 0, fmt.Errorf("the till answered %s: %s", resp.Status, msg)
+		}
+		if _, err := io.Copy(w, resp.Body); err != nil {
+			return 0, err // a till that stopped halfway ends the stream short
+		}
+		if msg := resp.Trailer.Get(trailerError); msg != "" {
+			return 0, errors.New(msg)
+		}
+		rows, err := strconv.Atoi(resp.Trailer.Get(trailerRows))
+		if err != nil {
+			return 0, errors.New("the till's export ended without its row count")
+		}
+		return rows, nil
+	}
+}

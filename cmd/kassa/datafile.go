@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/store"
+)
+
+// openDataFile opens (or creates) the data file at path and brings it up
+// to date, with a sentence a person understands when it cannot. Only
+// kassa's own folder is created: a folder missing from --db is most likely
+// a typo, and a new empty file there would start the receipts again at
+// 000001.
+func openDataFile(path string, cat *locale.Catalog) (*store.Store, error) {
+	dir := filepath.Dir(path)
+	if sameDir(dir, dataDir()) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, dataFileErr(path, cat, err)
+		}
+	} else if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, usageErr(cat.T("cli.db_no_folder", path, dir), err)
+	} else if err != nil {
+		return nil, dataFileErr(path, cat, err)
+	} else if !fi.IsDir() {
+		return nil, usageErr(cat.T("cli.db_not_folder", path, dir), nil)
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, dataFileErr(path, cat, err)
+	}
+	if err := upgrade(st, cat); err != nil {
+		st.Close()
+		return nil, dataFileErr(path, cat, err)
+	}
+	return st, nil
+}
+
+// dataFileErr says why the data file at path could not be opened.
+func dataFileErr(path string, cat *locale.Catalog, err error) error {
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return booksErr(cat.T("cli.locked", path), err)
+	case errors.Is(err, fs.ErrPermission):
+		return booksErr(cat.T("cli.db_denied", path), err)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is in the sentence already
+	}
+	return booksErr(cat.T("cli.db_failed", path, err), err)
+}
+
+// sameDir reports whether a and b name the same folder.
+func sameDir(a, b string) bool {
+	a, errA := filepath.Abs(a)
+	b, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && a == b
+}
