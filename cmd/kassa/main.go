@@ -112,7 +112,7 @@ func runTill(args []string, demo bool) error {
 		return err
 	}
 	defer closeTill()
-	_, err = tea.NewProgram(ui.New(c)).Run()
+	_, err = tea.NewProgram(ui.New(c), ui.WithKeyInput()).Run()
 	return err
 }
 
