@@ -277,7 +277,7 @@ func runTill(args []string, demo bool) error {
 	} else {
 		defer stop()
 	}
-	_, err = tea.NewProgram(ui.New(c)).Run()
+	_, err = tea.NewProgram(ui.New(c), ui.WithKeyInput()).Run()
 	return err
 }
 
