@@ -149,7 +149,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		case m.score:
 			if key.Matches(msg, m.c.Keys.Back) || key.Matches(msg, m.c.Keys.Next) {
+				// The score's Enter is a new sale, as it says: the last
+				// receipt was seen before the score.
 				m.score, m.lesson = false, nil
+				m.stack = m.stack[:1]
 			}
 			return m, nil
 		case m.onSale() && m.opens(msg):
@@ -471,9 +474,19 @@ func (w withHelpKey) FullHelp() [][]key.Binding {
 	return cols
 }
 
-// View draws header, screen and help.
+// fullFrame is a screen that draws the whole terminal itself.
+type fullFrame interface{ FullFrame() bool }
+
+// View draws header, screen and help; a screen that needs the whole
+// terminal (a QR to scan) draws it alone.
 func (m Model) View() tea.View {
 	screen, keys, title := m.shown()
+	if ff, ok := m.top().Model().(fullFrame); ok && ff.FullFrame() && !m.score {
+		v := tea.NewView(screen)
+		v.AltScreen = true
+		v.WindowTitle = "kassa · " + title
+		return v
+	}
 	top := []string{m.header()}
 	if m.c.IgnoredReal {
 		top = append(top, m.c.Styles.Warn.Render(m.c.T("trainer.ignored")))

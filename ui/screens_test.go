@@ -736,3 +736,46 @@ func TestScreenHandOverAnUnknownOutcome(t *testing.T) {
 		t.Fatalf("after the POS knew: %v, needs a person %v", op.State, op.NeedsPerson())
 	}
 }
+
+// The score says Enter is a new sale, and it is.
+func TestScreenLessonEndEnterIsANewSale(t *testing.T) {
+	l, err := lessons.Load("1-first-sales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newTillOpts(t, 100, "en", sim.Customer{}, nil, func(c *common.Common, s *sim.Sim) {
+		c.Trainer, c.Lesson, c.Lang = &simTrainer{sim: s, store: c.Store}, &l, "en"
+	})
+	k.paid("150", "150 ₸ paid")
+	k.paid("12800", "12 800 ₸ paid")
+	k.payFor("1500", 12, "LESSON «First sales» FINISHED")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("new sale")
+}
+
+// A payment refunded in full says so as soon as it is found, and offers
+// no amount to type.
+func TestScreenRefundOfAFullyRefundedPayment(t *testing.T) {
+	k := newTill(t, 80, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
+	k.paid("500", "500 ₸ paid")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
+	k.tm.Type("000001")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("refund from receipt 000001")
+	k.sim.Next(sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the refund is polled", func() bool { return k.lastID() == 2 && k.settled() })
+	for range 6 {
+		k.second()
+	}
+	k.waitTitle("500 ₸ refunded")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
+	k.tm.Type("000001")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("refund from receipt 000001")
+	s := k.screen()
+	if !strings.Contains(s, "refunded in full") || strings.Contains(s, "0-9 amount") || strings.Contains(s, "enter refund") {
+		t.Fatalf("screen:\n%s", s)
+	}
+}

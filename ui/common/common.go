@@ -79,10 +79,16 @@ func (c *Common) Info(provider string) providers.Info {
 // TFor is T in a provider's own words where the catalog has them (key +
 // "_" + provider: a UzQR gateway is not a POS), else the shared text.
 func (c *Common) TFor(provider, key string, args ...any) string {
+	return c.T(c.KeyFor(provider, key), args...)
+}
+
+// KeyFor is the catalog key of a text in a provider's own words where the
+// catalog has them (see TFor), else the shared key.
+func (c *Common) KeyFor(provider, key string) string {
 	if provider != "" && c.Cat.Has(key+"_"+provider) {
-		return c.T(key+"_"+provider, args...)
+		return key + "_" + provider
 	}
-	return c.T(key, args...)
+	return key
 }
 
 // ErrorText is the cashier's sentence for an error, with the provider's

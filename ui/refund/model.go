@@ -258,8 +258,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.phase, m.problem = choosing, ""
 		m.payment, m.refunds, m.left = msg.payment, msg.refunds, msg.left
 		m.amount, m.prefilled = amount.New(msg.left.Currency).SetMoney(msg.left), true
-		if msg.left.Minor <= 0 {
+		switch {
+		case msg.left.Minor <= 0:
+			// Said at once, not after a key that cannot do anything.
 			m.amount = m.amount.Clear()
+			m.problem = "refund.nothing_left"
+		case !m.c.Info(msg.payment.Provider).Refunds:
+			m.problem = m.c.KeyFor(msg.payment.Provider, "refund.not_offered")
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -357,6 +362,9 @@ func (m Model) chosen() (providers.Money, string) {
 	if m.left.Minor <= 0 {
 		return providers.Money{}, "refund.nothing_left"
 	}
+	if !m.c.Info(m.payment.Provider).Refunds {
+		return providers.Money{}, m.c.KeyFor(m.payment.Provider, "refund.not_offered")
+	}
 	if m.amount.Refusing() {
 		return providers.Money{}, m.amount.Problem.Key()
 	}
@@ -376,7 +384,16 @@ func (m Model) ShortHelp() []key.Binding {
 	if m.phase == finding {
 		return []key.Binding{k.Find, k.UpDown, k.Back, k.Quit}
 	}
+	if !m.refundable() {
+		return []key.Binding{k.Back, k.Quit}
+	}
 	return []key.Binding{k.Digits, k.Refund, k.Delete, k.Back, k.Quit}
+}
+
+// refundable reports whether anything of the chosen payment can be
+// refunded from the till.
+func (m Model) refundable() bool {
+	return m.left.Minor > 0 && m.c.Info(m.payment.Provider).Refunds
 }
 
 // FullHelp is ShortHelp in one column.

@@ -80,7 +80,7 @@ func (m Model) viewChoosing() string {
 		}
 	}
 	parts = append(parts, "", row(m.c.T("refund.left"), s.Amount.Render(m.c.Money(m.left))))
-	if m.left.Minor > 0 {
+	if m.refundable() {
 		shown := m.amount.Shown(m.c.T("number.decimal"))
 		parts = append(parts, "", s.Label.Render(m.c.T("refund.amount_label")),
 			s.AmountBox.Width(36).Render(s.Amount.Render(shown+" "+m.left.Currency.Symbol)),

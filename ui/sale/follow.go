@@ -14,6 +14,7 @@ import (
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/common"
+	"github.com/kassa-till/kassa/ui/qrcode"
 )
 
 // Again asks the sale screen to take the same amount again at the same
@@ -62,6 +63,18 @@ type Follow struct {
 	askErr error
 	// nav is the cashier's way out, for the root to take.
 	nav common.Nav
+	// qr is the customer's code drawn for the terminal's size: drawing
+	// takes milliseconds, so it is done when the payload or the size
+	// changes, not in View.
+	qr qrDrawing
+}
+
+// qrDrawing is a drawn QR and what it was drawn for.
+type qrDrawing struct {
+	payload       string
+	width, height int
+	drawing       qrcode.Drawing
+	err           error
 }
 
 // TakeNav returns the cashier's way out of the screen, if they took one.
@@ -135,7 +148,7 @@ func Refund(c *common.Common, payment store.Operation, a providers.Money) (commo
 func Show(c *common.Common, m tracker.Machine) (common.Screen, tea.Cmd) {
 	f := newFollow(c, m.Op.Kind, m.Op.Provider, m.Op.Amount)
 	f.m, f.begun = m, true
-	f = f.syncReceipt()
+	f = f.syncReceipt().drawQR()
 	return common.AsScreen(f), tea.Batch(f.spinner.Tick, f.tick())
 }
 
@@ -187,7 +200,7 @@ func (f Follow) Update(msg tea.Msg) (Follow, tea.Cmd) {
 			f.m = later
 		}
 		f.early = nil
-		f = f.syncReceipt()
+		f = f.syncReceipt().drawQR()
 		return f, f.tick()
 	case common.OpsChanged:
 		for _, m := range msg.Machines {
@@ -201,7 +214,7 @@ func (f Follow) Update(msg tea.Msg) (Follow, tea.Cmd) {
 				f.now = later(f.now, m.Now)
 			}
 		}
-		return f.syncReceipt(), nil
+		return f.syncReceipt().drawQR(), nil
 	case tickMsg:
 		if msg.id != f.m.Op.ID || !f.m.Holds() {
 			return f, nil
@@ -230,7 +243,7 @@ func (f Follow) Update(msg tea.Msg) (Follow, tea.Cmd) {
 		f.spinner, cmd = f.spinner.Update(msg)
 		return f, cmd
 	case tea.WindowSizeMsg:
-		return f.syncReceipt(), nil
+		return f.syncReceipt().drawQR(), nil
 	case tea.PasteMsg:
 		if f.linking || f.canLink() {
 			f.linking = true

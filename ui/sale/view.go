@@ -85,6 +85,9 @@ func ProblemText(c *common.Common, in amount.Input, p amount.Problem, limit prov
 // View draws the operation for its phase. The root adds the header and
 // the help line.
 func (f Follow) View() string {
+	if f.showsQR() {
+		return f.viewQR()
+	}
 	var parts []string
 	switch f.phase() {
 	case tracker.Starting, tracker.Waiting, tracker.Cancelling:
