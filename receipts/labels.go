@@ -47,6 +47,16 @@ const (
 	LabelFiscalTime     = "receipt.fiscal_time"
 	LabelFiscalSign     = "receipt.fiscal_sign"
 	LabelFiscalQR       = "receipt.fiscal_qr" // the note that the fiscal QR code follows
+
+	LabelINN           = "receipt.inn" // before an Uzbek shop's tax id under its name
+	LabelTill          = "receipt.till"
+	LabelQRName        = "receipt.qr_name"
+	LabelInvoice       = "receipt.invoice"
+	LabelPayID         = "receipt.pay_id"
+	LabelRefundID      = "receipt.refund_id"
+	LabelCardCorporate = "receipt.card_corporate"
+	LabelCardPersonal  = "receipt.card_personal"
+	LabelCardSocial    = "receipt.card_social"
 )
 
 var labelKeys = []string{
@@ -57,6 +67,7 @@ var labelKeys = []string{
 	LabelRRN, LabelAuthCode, LabelHostCode, LabelPINEntered, LabelYes, LabelNo,
 	LabelTotal, LabelRefundTotal,
 	LabelFiscalTerminal, LabelFiscalReceipt, LabelFiscalTime, LabelFiscalSign, LabelFiscalQR,
+	LabelINN, LabelTill, LabelQRName, LabelInvoice, LabelPayID, LabelRefundID, LabelCardCorporate, LabelCardPersonal, LabelCardSocial,
 }
 
 // LabelKeys lists every key Render may pass to Options.T, so a catalog

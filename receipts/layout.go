@@ -73,7 +73,11 @@ func Render(r Receipt, opts Options) ([]string, error) {
 	l.center(r.Shop.Name)
 	l.center(r.Shop.Address)
 	if !blank(r.Shop.BIN) {
-		l.center(l.label(LabelBIN) + " " + r.Shop.BIN)
+		tax := LabelBIN
+		if s.taxID != "" {
+			tax = s.taxID
+		}
+		l.center(l.label(tax) + " " + r.Shop.BIN)
 	}
 	l.rule('-')
 	l.center(l.label(s.title))
@@ -83,6 +87,9 @@ func Render(r Receipt, opts Options) ([]string, error) {
 	}
 	l.pair(l.label(LabelTime), r.Time.Format(timeLayout))
 	l.pair(l.label(LabelCashier), r.Cashier)
+	if s.till {
+		l.pair(l.label(LabelTill), r.Till)
+	}
 	l.pair(l.label(LabelProvider), r.Provider)
 
 	l.rule('-')

@@ -63,7 +63,7 @@ func TestLayouts(t *testing.T) {
 				}
 				fits(t, lines, w, UTF8)
 				text := strings.Join(lines, "\n")
-				for _, must := range []string{"000042", "Айгерим Нурланова", "Kaspi Smart POS"} {
+				for _, must := range []string{"000042", "Айгерим Нурланова", r.Provider} {
 					if !strings.Contains(text, must) {
 						t.Errorf("receipt lacks %q", must)
 					}
@@ -322,6 +322,11 @@ func TestLabelKeysAreWhatRenderAsks(t *testing.T) {
 				render(t, r, o)
 			}
 		}
+	}
+	for _, cardType := range []string{"1", "3"} {
+		r := sample(UzQRPayment)
+		r.Cheque.CardType = cardType
+		render(t, r, o)
 	}
 	if got, want := sorted(slices.Collect(maps.Keys(asked))), sorted(LabelKeys()); !slices.Equal(got, want) {
 		t.Errorf("Render asked %v\nLabelKeys lists %v", got, want)

@@ -25,28 +25,43 @@ const (
 	CardPayment Kind = "card_payment"
 	QRRefund    Kind = "qr_refund"
 	CardRefund  Kind = "card_refund"
+	// UzQRPayment and UzQRRefund are a UzQR dynamic QR's: the invoice and
+	// payment numbers, the payer's card, and the till's QR by name.
+	UzQRPayment Kind = "uzqr_payment"
+	UzQRRefund  Kind = "uzqr_refund"
 )
 
 // spec is one row of the kinds table.
 type spec struct {
-	kind   Kind
-	refund bool
-	method providers.Method
-	title  string  // label key of the heading under the shop
-	fields []field // the provider's fields, in printed order
+	kind Kind
+	// provider is the provider's id the kind is for.
+	provider string
+	refund   bool
+	method   providers.Method
+	title    string  // label key of the heading under the shop
+	fields   []field // the provider's fields, in printed order
 	// fiscal makes the fiscal block mandatory: a kind for payments that
 	// the provider registers with the tax authority.
 	fiscal bool
+	// till prints the till's name, mandatory: a provider account shared by
+	// several tills is told apart by it.
+	till bool
+	// taxID is the label of the shop's tax id under its name: a BIN in
+	// Kazakhstan (the default), an INN in Uzbekistan.
+	taxID string
 }
 
 // kinds is the table. The order matters only to KindFor: the first row
 // matching a method and direction wins.
 var kinds = []spec{
-	{kind: QRPayment, method: providers.MethodQR, title: LabelKindQRPayment, fields: qrFields},
-	{kind: CardPayment, method: providers.MethodCard, title: LabelKindCardPayment, fields: cardFields},
-	{kind: QRRefund, refund: true, method: providers.MethodQR, title: LabelKindQRRefund, fields: qrFields},
+	{kind: QRPayment, provider: "kaspi", method: providers.MethodQR, title: LabelKindQRPayment, fields: qrFields},
+	{kind: CardPayment, provider: "kaspi", method: providers.MethodCard, title: LabelKindCardPayment, fields: cardFields},
+	{kind: QRRefund, provider: "kaspi", refund: true, method: providers.MethodQR, title: LabelKindQRRefund, fields: qrFields},
 	// SPEC §2: a card refund's chequeInfo has no icc and no hostResponseCode.
-	{kind: CardRefund, refund: true, method: providers.MethodCard, title: LabelKindCardRefund, fields: without(cardFields, "icc", "hostResponseCode")},
+	{kind: CardRefund, provider: "kaspi", refund: true, method: providers.MethodCard, title: LabelKindCardRefund, fields: without(cardFields, "icc", "hostResponseCode")},
+	// SPEC §3: a paid invoice brings pay_id, the masked card and its type.
+	{kind: UzQRPayment, provider: "uzqr", method: providers.MethodQR, title: LabelKindQRPayment, till: true, taxID: LabelINN, fields: uzqrPayFields},
+	{kind: UzQRRefund, provider: "uzqr", refund: true, method: providers.MethodQR, title: LabelKindQRRefund, till: true, taxID: LabelINN, fields: uzqrRefundFields},
 }
 
 func specOf(k Kind) (spec, bool) {
@@ -74,14 +89,14 @@ func (k Kind) Refund() bool {
 }
 
 // KindFor returns the kind of receipt for a payment (refund false) or a
-// refund (refund true) made by method.
-func KindFor(refund bool, method providers.Method) (Kind, error) {
+// refund (refund true) made by method at provider.
+func KindFor(provider string, refund bool, method providers.Method) (Kind, error) {
 	for _, s := range kinds {
-		if s.refund == refund && s.method == method {
+		if s.provider == provider && s.refund == refund && s.method == method {
 			return s.kind, nil
 		}
 	}
-	return "", fmt.Errorf("receipts: no receipt kind for method %q", method)
+	return "", fmt.Errorf("receipts: no receipt kind for %s by method %q", provider, method)
 }
 
 // Shop is the merchant as the till's settings name it.
@@ -100,8 +115,15 @@ type Receipt struct {
 	Time     time.Time // the till's clock when the operation finished
 	Shop     Shop
 	Cashier  string
+	// Till is the till's name, printed where the kind wants it.
+	Till     string
 	Provider string // the provider's name as shown to people
-	Training bool
+	// Ref is the provider's handle of the operation: UzQR's invoice id, a
+	// refund's refund id.
+	Ref string
+	// PaymentNumber is, for a refund, its payment's number (UzQR's pay_id).
+	PaymentNumber string
+	Training      bool
 	// Amount is what was paid or refunded, positive for both; the total
 	// line is printed from it, not from the provider's text.
 	Amount providers.Money
@@ -176,6 +198,20 @@ var (
 
 	qrFields   = []field{fStore, fCity, fAddress, fBIN, fTerminal, fOrder, fMethod, fDate, fAmount, fStatus}
 	cardFields = []field{fStore, fCity, fAddress, fBIN, fTerminal, fCardMask, fICC, fRRN, fAuthCode, fHostCode, fPIN, fMethod, fDate, fAmount, fStatus}
+
+	// UzQR's: the QR by its cabinet name (the cheque's terminal), the
+	// invoice, the payment's pay_id, and the payer's card.
+	fQRName   = field{wire: "qr_name", label: LabelQRName, get: cheque(func(c providers.Cheque) string { return c.TerminalID })}
+	fInvoice  = field{wire: "invoice_id", label: LabelInvoice, get: func(r Receipt) string { return r.Ref }}
+	fPayID    = field{wire: "pay_id", label: LabelPayID, get: cheque(func(c providers.Cheque) string { return c.OrderNumber })}
+	fCardNo   = field{wire: "card_no", label: LabelCard, get: cheque(func(c providers.Cheque) string { return c.CardMask })}
+	fCardKind = field{wire: "card_type", label: LabelCardType, get: cheque(func(c providers.Cheque) string { return c.CardType }),
+		words: map[string]string{"1": LabelCardCorporate, "2": LabelCardPersonal, "3": LabelCardSocial}}
+	fRefundID = field{wire: "refund_id", label: LabelRefundID, get: func(r Receipt) string { return r.Ref }}
+	fPaidID   = field{wire: "pay_id", label: LabelPayID, get: func(r Receipt) string { return r.PaymentNumber }}
+
+	uzqrPayFields    = []field{fQRName, fInvoice, fPayID, fCardNo, fCardKind}
+	uzqrRefundFields = []field{fQRName, fRefundID, fPaidID}
 )
 
 // fiscalFields is the fiscal block (OCTO's fiscal-data), printed after the
@@ -243,6 +279,7 @@ const (
 	FieldOriginal = "original" // Receipt.Original, refunds only
 	FieldTime     = "time"     // Receipt.Time
 	FieldTotal    = "total"    // Receipt.Amount
+	FieldTill     = "till"     // Receipt.Till, where the kind prints it
 )
 
 // MissingError says which mandatory fields a receipt lacks: the provider's
@@ -273,6 +310,9 @@ func Check(r Receipt) error {
 	}
 	if r.Time.IsZero() {
 		missing = append(missing, FieldTime)
+	}
+	if s.till && blank(r.Till) {
+		missing = append(missing, FieldTill)
 	}
 	if r.Amount.Minor == 0 {
 		missing = append(missing, FieldTotal)

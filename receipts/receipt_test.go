@@ -27,6 +27,8 @@ var (
 		LabelFiscalTerminal: "Фискальный терминал", LabelFiscalReceipt: "Фискальный чек",
 		LabelFiscalTime: "Время фискализации", LabelFiscalSign: "Фискальный признак",
 		LabelFiscalQR: "QR-код фискального чека ниже",
+		LabelINN:      "ИНН", LabelTill: "Касса", LabelQRName: "QR", LabelInvoice: "Счёт №", LabelPayID: "Платёж №", LabelRefundID: "Возврат №",
+		LabelCardCorporate: "корпоративная", LabelCardPersonal: "личная", LabelCardSocial: "социальная",
 	}
 	enTexts = map[string]string{
 		LabelTraining: "*** TRAINING — NOT A RECEIPT ***", LabelBIN: "BIN", LabelNumber: "Receipt No.",
@@ -42,6 +44,8 @@ var (
 		LabelFiscalTerminal: "Fiscal terminal", LabelFiscalReceipt: "Fiscal receipt",
 		LabelFiscalTime: "Fiscal time", LabelFiscalSign: "Fiscal sign",
 		LabelFiscalQR: "Fiscal receipt QR code below",
+		LabelINN:      "INN", LabelTill: "Till", LabelQRName: "QR", LabelInvoice: "Invoice No.", LabelPayID: "Payment No.", LabelRefundID: "Refund No.",
+		LabelCardCorporate: "corporate", LabelCardPersonal: "personal", LabelCardSocial: "social",
 	}
 )
 
@@ -70,7 +74,12 @@ var (
 		BIN: "960419351140", TerminalID: "31452963", CardMask: "440043*****6389", ICC: "Visa Debit",
 		RRN: "307208187011", AuthorizationCode: "665425", HostResponseCode: "000", PinEntered: "true", Method: providers.MethodCard,
 	}
-	allKinds = []Kind{QRPayment, CardPayment, QRRefund, CardRefund}
+	// A UzQR gateway's paid invoice (SPEC §3), as the provider keeps it.
+	uzqrCheque = providers.Cheque{
+		Type: "payment", Method: providers.MethodQR, OrderNumber: "271828182845", TerminalID: "CASH_1",
+		CardMask: "8600********1234", CardType: "2", Phone: "998901234567",
+	}
+	allKinds = []Kind{QRPayment, CardPayment, QRRefund, CardRefund, UzQRPayment, UzQRRefund}
 )
 
 func sample(kind Kind) Receipt {
@@ -91,6 +100,17 @@ func sample(kind Kind) Receipt {
 	if kind == CardRefund {
 		r.Cheque.ICC, r.Cheque.HostResponseCode = "", ""
 	}
+	switch kind {
+	case UzQRPayment:
+		r.Shop = Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"}
+		r.Provider, r.Till, r.Ref, r.Cheque = "UzQR", "K7QX2", "INVC134B7FEFED34BC3B470B8", uzqrCheque
+		r.Amount = providers.New(1500050, providers.UZS)
+	case UzQRRefund:
+		r.Shop = Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"}
+		r.Provider, r.Till, r.Ref, r.PaymentNumber = "UzQR", "K7QX2", "RFND0A1B2C3D4E5F60718293A", "271828182845"
+		r.Cheque = providers.Cheque{Type: "refund", Method: providers.MethodQR, TerminalID: "CASH_1"}
+		r.Amount = providers.New(500000, providers.UZS)
+	}
 	return r
 }
 
@@ -99,7 +119,11 @@ func TestMandatoryFieldsAreSpecs(t *testing.T) {
 	qr := []string{"storeName", "city", "address", "status", "amount", "date", "bin", "terminalId", "orderNumber", "method"}
 	card := []string{"storeName", "city", "address", "status", "amount", "date", "cardMask", "icc", "bin", "terminalId", "rrn", "authorizationCode", "hostResponseCode", "method"}
 	cardRefund := slices.DeleteFunc(slices.Clone(card), func(s string) bool { return s == "icc" || s == "hostResponseCode" })
-	want := map[Kind][]string{QRPayment: qr, QRRefund: qr, CardPayment: card, CardRefund: cardRefund}
+	// SPEC §3 and the UzQR issue: the QR's name, the invoice, pay_id, the
+	// payer's masked card and its type; a refund's id and its payment's.
+	uzqr := []string{"qr_name", "invoice_id", "pay_id", "card_no", "card_type"}
+	uzqrRefund := []string{"qr_name", "refund_id", "pay_id"}
+	want := map[Kind][]string{QRPayment: qr, QRRefund: qr, CardPayment: card, CardRefund: cardRefund, UzQRPayment: uzqr, UzQRRefund: uzqrRefund}
 	for _, kind := range Kinds() {
 		got := Mandatory(kind)
 		if !slices.Equal(sorted(got), sorted(want[kind])) {
@@ -113,16 +137,21 @@ func TestMandatoryFieldsAreSpecs(t *testing.T) {
 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
 
-var clearers = map[string]func(*providers.Cheque){
-	"storeName": func(c *providers.Cheque) { c.StoreName = "" }, "city": func(c *providers.Cheque) { c.City = " " },
-	"address": func(c *providers.Cheque) { c.Address = "" }, "bin": func(c *providers.Cheque) { c.BIN = "" },
-	"terminalId": func(c *providers.Cheque) { c.TerminalID = "" }, "orderNumber": func(c *providers.Cheque) { c.OrderNumber = "" },
-	"cardMask": func(c *providers.Cheque) { c.CardMask = "" }, "icc": func(c *providers.Cheque) { c.ICC = "" },
-	"rrn": func(c *providers.Cheque) { c.RRN = "" }, "authorizationCode": func(c *providers.Cheque) { c.AuthorizationCode = "" },
-	"hostResponseCode": func(c *providers.Cheque) { c.HostResponseCode = "" }, "method": func(c *providers.Cheque) { c.Method = "" },
-	"date": func(c *providers.Cheque) { c.Date = "" }, "amount": func(c *providers.Cheque) { c.Amount = "" },
+var clearers = map[string]func(*Receipt){
+	"storeName": func(r *Receipt) { r.Cheque.StoreName = "" }, "city": func(r *Receipt) { r.Cheque.City = " " },
+	"address": func(r *Receipt) { r.Cheque.Address = "" }, "bin": func(r *Receipt) { r.Cheque.BIN = "" },
+	"terminalId": func(r *Receipt) { r.Cheque.TerminalID = "" }, "orderNumber": func(r *Receipt) { r.Cheque.OrderNumber = "" },
+	"cardMask": func(r *Receipt) { r.Cheque.CardMask = "" }, "icc": func(r *Receipt) { r.Cheque.ICC = "" },
+	"rrn": func(r *Receipt) { r.Cheque.RRN = "" }, "authorizationCode": func(r *Receipt) { r.Cheque.AuthorizationCode = "" },
+	"hostResponseCode": func(r *Receipt) { r.Cheque.HostResponseCode = "" }, "method": func(r *Receipt) { r.Cheque.Method = "" },
+	"date": func(r *Receipt) { r.Cheque.Date = "" }, "amount": func(r *Receipt) { r.Cheque.Amount = "" },
 	// Only an escape sequence: prints as nothing, so it is missing.
-	"status": func(c *providers.Cheque) { c.Status = "\x1b[0m" },
+	"status": func(r *Receipt) { r.Cheque.Status = "\x1b[0m" },
+	// UzQR's.
+	"qr_name": func(r *Receipt) { r.Cheque.TerminalID = "" }, "invoice_id": func(r *Receipt) { r.Ref = "" },
+	"refund_id": func(r *Receipt) { r.Ref = " " }, "card_no": func(r *Receipt) { r.Cheque.CardMask = "" },
+	"card_type": func(r *Receipt) { r.Cheque.CardType = "" },
+	"pay_id":    func(r *Receipt) { r.Cheque.OrderNumber, r.PaymentNumber = "", "" },
 }
 
 // Each mandatory field removed alone is named, and the receipt is not
@@ -135,7 +164,7 @@ func TestCheckNamesEachMissingField(t *testing.T) {
 			}
 			for _, wire := range Mandatory(kind) {
 				r := sample(kind)
-				clearers[wire](&r.Cheque)
+				clearers[wire](&r)
 				var me *MissingError
 				if err := Check(r); !errors.As(err, &me) || me.Kind != kind || !slices.Equal(me.Fields, []string{wire}) {
 					t.Errorf("without %s: %v", wire, err)
@@ -206,7 +235,7 @@ func TestKindFor(t *testing.T) {
 		m      providers.Method
 		k      Kind
 	}{{false, providers.MethodQR, QRPayment}, {false, providers.MethodCard, CardPayment}, {true, providers.MethodQR, QRRefund}, {true, providers.MethodCard, CardRefund}} {
-		if k, err := KindFor(c.refund, c.m); k != c.k || err != nil {
+		if k, err := KindFor("kaspi", c.refund, c.m); k != c.k || err != nil {
 			t.Errorf("KindFor(%v, %s) = %s, %v", c.refund, c.m, k, err)
 		}
 		if c.k.Refund() != c.refund {
@@ -214,7 +243,7 @@ func TestKindFor(t *testing.T) {
 		}
 	}
 	for _, m := range []providers.Method{"", "cash"} {
-		if _, err := KindFor(false, m); err == nil {
+		if _, err := KindFor("kaspi", false, m); err == nil {
 			t.Errorf("method %q accepted", m)
 		}
 	}

@@ -96,8 +96,11 @@ type Operation struct {
 	// Raw is the provider's last status answer as received.
 	Raw json.RawMessage `json:"raw,omitempty"`
 
-	// PaymentID is, for a refund, the payment it returns money from.
-	PaymentID ID `json:"paymentId,omitempty"`
+	// PaymentID is, for a refund, the payment it returns money from, and
+	// PaymentNumber that payment's number (its TransactionID) for the
+	// receipt.
+	PaymentID     ID     `json:"paymentId,omitempty"`
+	PaymentNumber string `json:"paymentNumber,omitempty"`
 
 	Cashier  string `json:"cashier,omitempty"`
 	Training bool   `json:"training,omitempty"`
@@ -156,7 +159,7 @@ func NewPayment(provider string, amount providers.Money, cashier string, trainin
 func NewRefund(payment Operation, amount providers.Money, cashier string, at time.Time) Operation {
 	op := Operation{
 		Kind: KindRefund, Provider: payment.Provider, Amount: amount, Cashier: cashier,
-		Training: payment.Training, PaymentID: payment.ID, Method: payment.Method,
+		Training: payment.Training, PaymentID: payment.ID, PaymentNumber: payment.TransactionID, Method: payment.Method,
 	}
 	op.moveTo(StateCreated, at, "")
 	op.Created = at

@@ -14,7 +14,7 @@ import (
 
 // Receipt builds the receipt of a finished operation from what was stored.
 func Receipt(c *common.Common, op store.Operation) (receipts.Receipt, error) {
-	kind, err := receipts.KindFor(op.Kind == store.KindRefund, op.Method)
+	kind, err := receipts.KindFor(op.Provider, op.Kind == store.KindRefund, op.Method)
 	if err != nil {
 		return receipts.Receipt{}, err
 	}
@@ -22,6 +22,11 @@ func Receipt(c *common.Common, op store.Operation) (receipts.Receipt, error) {
 	r := receipts.Receipt{
 		Kind: kind, Number: op.Receipt(), Time: op.Finished, Shop: shop, Cashier: op.Cashier,
 		Provider: c.T("provider." + op.Provider), Training: op.Training, Amount: op.Amount, Fiscal: op.Fiscal,
+		Ref: op.Ref, PaymentNumber: op.PaymentNumber,
+	}
+	// The till's name is the first part of the operation's id.
+	if till, _, ok := strings.Cut(op.OperationID, "-"); ok {
+		r.Till = till
 	}
 	if op.Cheque != nil {
 		r.Cheque = *op.Cheque
