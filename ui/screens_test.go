@@ -36,6 +36,7 @@ type till struct {
 	clk   *clock.Fake
 	sim   *sim.Sim
 	store *store.Store
+	cat   *locale.Catalog
 }
 
 func newTill(t *testing.T, width int, lang string, customer sim.Customer) *till {
@@ -58,6 +59,12 @@ func newTillAfter(t *testing.T, width int, lang string, customer sim.Customer, b
 }
 
 func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider), adjust func(*common.Common, *sim.Sim)) *till {
+	t.Helper()
+	return newTillSized(t, width, 50, lang, customer, before, adjust)
+}
+
+// newTillSized is newTillOpts in a terminal of width×height.
+func newTillSized(t *testing.T, width, height int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider), adjust func(*common.Common, *sim.Sim)) *till {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	s := sim.New(sim.Options{Clock: clk, Location: time.UTC, Seed: 7})
@@ -84,8 +91,8 @@ func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, be
 	if adjust != nil {
 		adjust(c, s)
 	}
-	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, 50))
-	return &till{t: t, tm: tm, clk: clk, sim: s, store: st}
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, height))
+	return &till{t: t, tm: tm, clk: clk, sim: s, store: st, cat: cat}
 }
 
 // eventually waits for cond, which other goroutines make true: the
@@ -347,16 +354,18 @@ func TestScreenManagerSettlesAnOperation(t *testing.T) {
 // call waits for the test to let it answer, so every state of the screen
 // lasts long enough to be seen.
 type fakeTerminal struct {
-	mu     sync.Mutex
-	name   string
-	exp    time.Time
-	answer chan struct{}
+	mu      sync.Mutex
+	url     string
+	secured bool
+	name    string
+	exp     time.Time
+	answer  chan struct{}
 }
 
 func (f *fakeTerminal) Connection() common.Connection {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return common.Connection{URL: "https://192.168.1.50:8080", Secured: true, Name: f.name, Expires: f.exp}
+	return common.Connection{URL: f.url, Secured: f.secured, Name: f.name, Expires: f.exp}
 }
 
 func (f *fakeTerminal) Test(context.Context) (common.TerminalInfo, error) {
@@ -376,7 +385,7 @@ func (f *fakeTerminal) Pair(_ context.Context, name string) (time.Time, error) {
 }
 
 func TestScreenSettingsPairAndTest(t *testing.T) {
-	term := &fakeTerminal{answer: make(chan struct{})}
+	term := &fakeTerminal{url: "https://192.168.1.50:8080", secured: true, answer: make(chan struct{})}
 	k := newTillWith(t, func(c *common.Common) { c.Terminal = term })
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF9})
 	k.waitTitle("Settings: the Smart POS")

@@ -57,8 +57,9 @@ type Model struct {
 	focus  field
 	number textinput.Model
 	note   textinput.Model
-	err    string // catalog key of the last problem
-	loaded bool
+	// problem is the last problem, in the catalog's words.
+	problem string
+	loaded  bool
 }
 
 // New returns the screen.
@@ -66,11 +67,12 @@ func New(c *common.Common) Model {
 	number := textinput.New()
 	number.Placeholder = c.T("checks.number_placeholder")
 	number.CharLimit = 20
-	number.SetWidth(24)
+	// Wide enough for the placeholder, which says what to type.
+	number.SetWidth(max(24, lipgloss.Width(number.Placeholder)+1))
 	note := textinput.New()
 	note.Placeholder = c.T("checks.note_placeholder")
 	note.CharLimit = 200
-	note.SetWidth(50)
+	note.SetWidth(max(50, lipgloss.Width(note.Placeholder)+1))
 	return Model{c: c, number: number, note: note}
 }
 
@@ -95,12 +97,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.ops, m.loaded = msg.ops, true
 		m.cursor = min(m.cursor, max(len(m.ops)-1, 0))
 		if msg.err != nil {
-			m.err = "error.store"
+			m.problem = m.c.T("error.store", msg.err.Error())
 		}
 		return m, nil
 	case savedMsg:
 		if msg.err != nil {
-			m.err = "error.store"
+			m.problem = m.c.T("error.store", msg.err.Error())
 			return m, nil
 		}
 		m.open = false
@@ -124,7 +126,7 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Down):
 		m.cursor = min(m.cursor+1, max(len(m.ops)-1, 0))
 	case key.Matches(msg, k.Pay) && len(m.ops) > 0:
-		m.open, m.paid, m.err = true, false, ""
+		m.open, m.paid, m.problem = true, false, ""
 		m.number.Reset()
 		m.note.Reset()
 		return m.focusOn(fieldOutcome)
@@ -170,7 +172,7 @@ func (m Model) keyForm(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case fieldNote:
 		m.note, cmd = m.note.Update(msg)
 	}
-	m.err = ""
+	m.problem = ""
 	return m, cmd
 }
 
@@ -184,11 +186,11 @@ func (m Model) save() (Model, tea.Cmd) {
 	}
 	err := op.Checked(store.Check{At: m.c.Clock.Now(), By: m.c.Cashier, Paid: m.paid, Note: strings.TrimSpace(m.note.Value())}, number)
 	if errors.Is(err, store.ErrNoteRequired) {
-		m.err = "checks.note_required"
+		m.problem = m.c.T("checks.note_required")
 		return m.focusOn(fieldNote)
 	}
 	if err != nil {
-		m.err = "error.store"
+		m.problem = m.c.T("error.store", err.Error())
 		return m, nil
 	}
 	st := m.c.Store
@@ -218,15 +220,22 @@ func (m Model) View() string {
 	if m.open && m.cursor < len(m.ops) {
 		parts = append(parts, "", m.formView(m.ops[m.cursor]))
 	}
-	if m.err != "" {
-		parts = append(parts, "", s.Problem.Render(m.c.T(m.err, "")))
+	if m.problem != "" {
+		parts = append(parts, "", s.Problem.Render(wrap.Render(m.problem)))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 
 func (m Model) formView(op store.Operation) string {
 	s := m.c.Styles
-	mark := func(f field, label string) string {
+	labels := map[field]string{fieldOutcome: m.c.T("checks.outcome"), fieldNumber: m.c.T("checks.number"), fieldNote: m.c.T("checks.note")}
+	lw := 0
+	for _, l := range labels {
+		lw = max(lw, lipgloss.Width(l))
+	}
+	// The fields line up under the longest label.
+	mark := func(f field) string {
+		label := labels[f] + strings.Repeat(" ", lw-lipgloss.Width(labels[f]))
 		if m.focus == f {
 			return s.Selected.Render("› " + label)
 		}
@@ -238,12 +247,12 @@ func (m Model) formView(op store.Operation) string {
 	}
 	lines := []string{
 		s.Title.Render(m.c.T("checks.form_title", op.Receipt(), m.c.Money(op.Amount))),
-		mark(fieldOutcome, m.c.T("checks.outcome")) + "  " + paid + "   " + notPaid,
+		mark(fieldOutcome) + "  " + paid + "   " + notPaid,
 	}
 	if m.paid {
-		lines = append(lines, mark(fieldNumber, m.c.T("checks.number"))+"  "+m.number.View())
+		lines = append(lines, mark(fieldNumber)+"  "+m.number.View())
 	}
-	lines = append(lines, mark(fieldNote, m.c.T("checks.note"))+"  "+m.note.View())
+	lines = append(lines, mark(fieldNote)+"  "+m.note.View())
 	return s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
 }
 

@@ -26,7 +26,12 @@ func (m Model) problemLine() []string {
 	if m.problem == "refund.over" {
 		text = m.c.T(m.problem, m.c.Money(m.left))
 	}
-	return []string{"", m.c.Styles.Problem.Render(text)}
+	return []string{"", m.c.Styles.Problem.Render(m.wrap(text))}
+}
+
+// wrap breaks a sentence to the terminal's width, within the root's margin.
+func (m Model) wrap(s string) string {
+	return lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30)).Render(s)
 }
 
 func (m Model) viewFinding() string {
@@ -34,13 +39,13 @@ func (m Model) viewFinding() string {
 	parts := []string{
 		s.Title.Render(m.c.T("refund.title")),
 		"",
-		s.Label.Render(m.c.T("refund.number_label")),
+		s.Label.Render(m.wrap(m.c.T("refund.number_label"))),
 		m.number.View(),
 	}
 	parts = append(parts, m.problemLine()...)
-	parts = append(parts, "", s.Label.Render(m.c.T("refund.today")))
+	parts = append(parts, "", s.Label.Render(m.wrap(m.c.T("refund.today"))))
 	if len(m.today) == 0 {
-		parts = append(parts, s.Muted.Render(m.c.T("refund.today_none")))
+		parts = append(parts, s.Muted.Render(m.wrap(m.c.T("refund.today_none"))))
 	}
 	rw := common.ReceiptWidth(m.today)
 	parts = append(parts, m.c.ListWindow(len(m.today), m.cursor, max(m.c.Height-16, 5), func(i int) string {
@@ -78,7 +83,7 @@ func (m Model) viewChoosing() string {
 		}
 		parts = append(parts, "", s.Label.Render(m.c.T("refund.amount_label")),
 			s.AmountBox.Width(36).Render(s.Amount.Render(shown+" "+m.left.Currency.Symbol)),
-			s.Muted.Render(m.c.T("refund.hint_"+string(p.Method))))
+			s.Muted.Render(m.wrap(m.c.T("refund.hint_"+string(p.Method)))))
 	}
 	parts = append(parts, m.problemLine()...)
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)

@@ -41,8 +41,10 @@ func (m Model) View() string {
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 
+// width is the room for a line of text: inside a box's border and
+// padding, within the root's margin, so a box fits the terminal.
 func (m Model) width() int {
-	w := m.c.Width - 4
+	w := m.c.Width - 6
 	if w > 76 {
 		w = 76
 	}
@@ -163,9 +165,9 @@ func (m Model) viewResolving() []string {
 		m.wrap(m.kt("unknown.body")),
 	}
 	if mc.Op.Message != "" {
-		body = append(body, "", m.c.T("sale.provider_said", mc.Op.Message))
+		body = append(body, "", m.wrap(m.c.T("sale.provider_said", mc.Op.Message)))
 	}
-	body = append(body, "", m.spinner.View()+" "+m.c.T("unknown.asking", int(mc.Info.ResolveEvery/time.Second)))
+	body = append(body, "", m.wrap(m.spinner.View()+" "+m.c.T("unknown.asking", int(mc.Info.ResolveEvery/time.Second))))
 	if mc.Err != nil {
 		body = append(body, s.Muted.Render(m.wrap(m.errorText(mc.Err))))
 	}
@@ -200,7 +202,7 @@ func (m Model) viewDeclined() []string {
 	s, op := m.c.Styles, m.machine.Op
 	body := []string{s.Bad.Render(m.kt("declined.title")), m.wrap(m.kt("declined.body"))}
 	if op.Message != "" {
-		body = append(body, "", m.c.T("sale.provider_said", op.Message))
+		body = append(body, "", m.wrap(m.c.T("sale.provider_said", op.Message)))
 	}
 	return []string{m.heading(), "", s.BadBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
 }
