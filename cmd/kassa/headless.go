@@ -74,7 +74,7 @@ func runRefund(args []string, out io.Writer) error {
 	}
 	payment, err := refund.Find(c.Store, c.Provider.Info().Name, number)
 	if err != nil {
-		fmt.Fprintln(out, c.T(refund.ProblemKey(err)))
+		fmt.Fprintln(out, refund.Problem(c, err))
 		return errOutcome
 	}
 	a, err := providers.ParseMajor(amount, payment.Amount.Currency)

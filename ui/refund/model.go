@@ -74,7 +74,7 @@ type Model struct {
 	number  textinput.Model
 	today   []store.Operation
 	cursor  int
-	problem string // catalog key, with problemArg
+	problem string // the last problem, in the catalog's words
 
 	payment store.Operation
 	refunds []store.Operation
@@ -142,14 +142,17 @@ func Find(st *store.Store, provider, number string) (store.Operation, error) {
 	return f.payment, f.err
 }
 
-// ProblemKey is the catalog key explaining an error of Find.
-func ProblemKey(err error) string {
-	for _, known := range []error{errNotFound, errNotPayment, errNotPaid} {
-		if errors.Is(err, known) {
-			return known.Error()
-		}
+// Problem explains an error of Find in the catalog's words.
+func Problem(c *common.Common, err error) string {
+	switch {
+	case errors.Is(err, errNotFound):
+		return c.T("refund.not_found")
+	case errors.Is(err, errNotPayment):
+		return c.T("refund.not_payment")
+	case errors.Is(err, errNotPaid):
+		return c.T("refund.not_paid")
 	}
-	return "error.store"
+	return c.T("error.store", err.Error())
 }
 
 // find looks a payment up by payment number, then by receipt number.
@@ -189,12 +192,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case todayMsg:
 		m.today, m.cursor = msg.ops, 0
 		if msg.err != nil {
-			m.problem = msg.err.Error()
+			m.problem = Problem(m.c, msg.err)
 		}
 		return m, nil
 	case foundMsg:
 		if msg.err != nil {
-			m.problem = msg.err.Error()
+			m.problem = Problem(m.c, msg.err)
 			return m, nil
 		}
 		m.phase, m.problem = choosing, ""
@@ -228,7 +231,7 @@ func (m Model) keyFinding(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			op := m.today[m.cursor]
 			return m, func() tea.Msg { op, err := st.Get(op.ID); return load(st, op, err) }
 		}
-		m.problem = "refund.type_number"
+		m.problem = m.c.T("refund.type_number")
 		return m, nil
 	case key.Matches(msg, k.Up):
 		m.cursor = max(m.cursor-1, 0)
@@ -276,22 +279,23 @@ func (m Model) keyChoosing(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// chosen is the amount to refund, or the catalog key of why it cannot be.
+// chosen is the amount to refund, or why it cannot be, in the catalog's
+// words.
 func (m Model) chosen() (providers.Money, string) {
 	if m.left.Minor <= 0 {
-		return providers.Money{}, "refund.nothing_left"
+		return providers.Money{}, m.c.T("refund.nothing_left")
 	}
 	if m.amount == "" {
-		return providers.Money{}, "problem.empty"
+		return providers.Money{}, m.c.T("problem.empty")
 	}
 	a, err := providers.ParseMajor(m.amount, m.left.Currency)
 	switch {
 	case err != nil:
-		return a, "problem.format"
+		return a, m.c.T("problem.format")
 	case a.Minor <= 0:
-		return a, "problem.zero"
+		return a, m.c.T("problem.zero")
 	case a.Minor > m.left.Minor:
-		return a, "refund.over"
+		return a, m.c.T("refund.over", m.c.Money(m.left))
 	}
 	return a, ""
 }

@@ -22,11 +22,7 @@ func (m Model) problemLine() []string {
 	if m.problem == "" {
 		return nil
 	}
-	text := m.c.T(m.problem)
-	if m.problem == "refund.over" {
-		text = m.c.T(m.problem, m.c.Money(m.left))
-	}
-	return []string{"", m.c.Styles.Problem.Render(m.wrap(text))}
+	return []string{"", m.c.Styles.Problem.Render(m.wrap(m.problem))}
 }
 
 // wrap breaks a sentence to the terminal's width, within the root's margin.
