@@ -178,6 +178,7 @@ func dynamicKeys() map[string][]string {
 	}
 	return map[string][]string{
 		"stage.":          strs(providers.Stages),
+		"history.stage.":  strs(providers.Stages),
 		"error.":          strs(providers.ErrorKinds),
 		"provider.":       {"kaspi", "uzqr", "monetix", "octo"},
 		"history.state.":  strs(store.AllStates),
@@ -187,9 +188,10 @@ func dynamicKeys() map[string][]string {
 		"checks.kind_":    kinds,
 		"checks.state_":   strs(string(store.StateNeedsCheck), string(store.StateTimeout)),
 		"refund.state.":   {"done", "failed", "unknown", "pending"},
-		"note.":           {store.NoteInterrupted, store.NoteUnknownToProvider, store.NoteNoAnswer},
+		"note.":           {store.NoteInterrupted, store.NoteUnknownToProvider, store.NoteNoAnswer, store.NoteChecked},
 		"trainer.b.":      append(behaviours, "busy", "expired"),
 		"cli.exported_":   {"payments", "refunds"},
+		"csv.header.":     store.CSVHeader,
 	}
 }
 

@@ -26,9 +26,9 @@ type scene struct {
 	before   func(*store.Store, providers.Provider)
 	adjust   func(*common.Common, *sim.Sim)
 	drive    func(k *till)
-	// want are catalog keys whose texts the screen shows whole: wrapped
-	// maybe, never cut.
-	want []string
+	// want are texts, or catalog keys of texts, the screen shows whole:
+	// wrapped maybe, never cut; absent, words it must not show.
+	want, absent []string
 }
 
 // tg is an amount of tenge as the screens write it.
@@ -164,17 +164,42 @@ func scenes() []scene {
 			history(k)
 			k.key(tea.KeyF1)
 		}},
-		{name: "history_detail", before: shopData, drive: func(k *till) {
-			history(k)
-			k.key(tea.KeyDown)
+		{name: "history_detail", before: shopData, want: []string{"history.d_offer", "history.product.gold"},
+			absent: []string{"WaitUser", "addInfo"}, drive: func(k *till) {
+				history(k)
+				k.key(tea.KeyDown)
+				k.key(tea.KeyEnter)
+				k.title("title.history_detail", "000002")
+			}},
+		{name: "history_detail_end", before: shopData, want: []string{"receipt.yes", "history.stage.wait_scan", "history.stage.done"},
+			absent: []string{"true", "CardTransactionSuccess", "WaitUser"}, drive: func(k *till) {
+				history(k)
+				k.key(tea.KeyDown)
+				k.key(tea.KeyEnter)
+				k.title("title.history_detail", "000002")
+				k.key(tea.KeyEnd)
+			}},
+		// A payment refunded in full says so; one paid after its outcome
+		// was unknown shows no word the POS said before it was paid.
+		{name: "history_refunded", before: refundedInFull, want: []string{"history.state_refunded"}, drive: func(k *till) {
+			k.key(tea.KeyF3)
+			k.title("title.history", k.cat.T("history.payments"), 1)
 			k.key(tea.KeyEnter)
-			k.title("title.history_detail", "000002")
+			k.title("title.history_detail", "000001")
 		}},
-		{name: "history_detail_end", before: shopData, drive: func(k *till) {
-			history(k)
-			k.key(tea.KeyDown)
+		{name: "history_unknown_then_paid", before: paidAfterUnknown, absent: []string{"history.d_message"}, drive: func(k *till) {
+			k.key(tea.KeyF3)
+			k.title("title.history", k.cat.T("history.payments"), 1)
 			k.key(tea.KeyEnter)
-			k.title("title.history_detail", "000002")
+			k.title("title.history_detail", "000001")
+		}},
+		// A payment a person settled: the event in the reader's words, the
+		// person's own words whole.
+		{name: "history_checked", before: checkedByDana, want: []string{"note.checked", danasNote}, drive: func(k *till) {
+			k.key(tea.KeyF3)
+			k.title("title.history", k.cat.T("history.payments"), 1)
+			k.key(tea.KeyEnter)
+			k.title("title.history_detail", "000001")
 			k.key(tea.KeyEnd)
 		}},
 		{name: "history_refunds", before: shopData, drive: func(k *till) {
@@ -308,11 +333,63 @@ func sceneScreen(t *testing.T, sc scene, width, height int, lang string) string 
 	checkFits(t, s, width, height)
 	flat := flatten(s)
 	for _, key := range sc.want {
-		if !strings.Contains(flat, flatten(k.cat.T(key))) {
-			t.Errorf("the screen does not show %s whole: %q", key, k.cat.T(key))
+		text := key
+		if k.cat.Has(key) {
+			text = k.cat.T(key)
+		}
+		if !strings.Contains(flat, flatten(text)) {
+			t.Errorf("the screen does not show %s whole: %q", key, text)
+		}
+	}
+	for _, word := range sc.absent {
+		if k.cat.Has(word) {
+			word = k.cat.T(word)
+		}
+		if strings.Contains(flat, word) {
+			t.Errorf("the screen shows %q", word)
 		}
 	}
 	return s
+}
+
+// refundedInFull is a payment of today refunded in two parts.
+func refundedInFull(st *store.Store, _ providers.Provider) {
+	op := store.NewPayment("kaspi", providers.New(5000, providers.KZT), "Aigerim", true, t0.Add(-time.Hour))
+	st.Create(&op)
+	op.Started(providers.Started{Ref: "p1"}, op.Created)
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Stage: providers.StageDone, Method: providers.MethodQR, TransactionID: "504711333"}, op.Created.Add(20*time.Second))
+	st.Save(&op)
+	for i, amount := range []int64{2000, 3000} {
+		r := store.NewRefund(op, providers.New(amount, providers.KZT), "Aigerim", t0.Add(time.Duration(i-30)*time.Minute))
+		st.CreateRefund(&r)
+		r.Started(providers.Started{Ref: "r"}, r.Created)
+		r.ApplyStatus(providers.Status{State: providers.StateSuccess, Stage: providers.StageDone}, r.Created.Add(time.Minute))
+		st.Save(&r)
+	}
+}
+
+// paidAfterUnknown is a payment whose outcome the POS lost, saying so in
+// its own words, and then found paid.
+func paidAfterUnknown(st *store.Store, _ providers.Provider) {
+	op := store.NewPayment("kaspi", providers.New(12500, providers.KZT), "Aigerim", true, t0.Add(-time.Hour))
+	st.Create(&op)
+	op.Started(providers.Started{Ref: "p1"}, op.Created)
+	op.ApplyStatus(providers.Status{State: providers.StateUnknown, Stage: providers.StageCancelled, Detail: "ProcessCancelled", Message: "Операция жойылды"}, op.Created.Add(5*time.Second))
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Stage: providers.StageDone, Detail: "QrTransactionSuccess", Method: providers.MethodQR, TransactionID: "504711333"},
+		op.Created.Add(40*time.Second))
+	st.Save(&op)
+}
+
+const danasNote = "paid: the POS history shows it at 14:21 by QR, order 504711999; checked by Dana, the shift's manager, with the customer's phone"
+
+// checkedByDana is a payment sent without an answer and settled by a
+// person from the POS history, with a long note.
+func checkedByDana(st *store.Store, _ providers.Provider) {
+	op := store.NewPayment("kaspi", providers.New(700, providers.KZT), "Aigerim", true, t0.Add(-time.Hour))
+	st.Create(&op)
+	op.NeedsCheck(store.NoteInterrupted, op.Created)
+	op.Checked(store.Check{At: t0.Add(-30 * time.Minute), By: "Dana", Paid: true, Note: danasNote}, "504711999")
+	st.Save(&op)
 }
 
 // flatten is text with its line breaks, runs of spaces and box sides

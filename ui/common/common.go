@@ -5,6 +5,7 @@ package common
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/kassa-till/kassa/assets/lessons"
@@ -77,13 +78,38 @@ func ReceiptWidth(ops []store.Operation) int {
 }
 
 // CSVFormat is the CSV layout a spreadsheet in the catalog's language
-// opens in columns.
+// opens in columns, with the header and the values in its words: the
+// history's names of kinds, states, methods and providers.
 func CSVFormat(cat *locale.Catalog) store.CSVFormat {
 	sep := []rune(cat.T("csv.separator"))
 	f := store.CSVFormat{DecimalComma: cat.T("csv.decimal") == ","}
 	if len(sep) == 1 {
 		f.Comma = sep[0]
 	}
+	l := store.CSVLabels{
+		Kinds:     map[store.Kind]string{},
+		States:    map[store.State]string{},
+		Methods:   map[providers.Method]string{},
+		Providers: map[string]string{},
+	}
+	for _, col := range store.CSVHeader {
+		l.Header = append(l.Header, cat.T("csv.header."+col))
+	}
+	for _, k := range []store.Kind{store.KindPayment, store.KindRefund} {
+		l.Kinds[k] = cat.T("history.kind." + string(k))
+	}
+	for _, s := range store.AllStates {
+		l.States[s] = cat.T("history.state." + string(s))
+	}
+	for _, m := range []providers.Method{providers.MethodQR, providers.MethodCard} {
+		l.Methods[m] = cat.T("receipt.method_" + string(m))
+	}
+	for _, k := range cat.Keys() {
+		if name, ok := strings.CutPrefix(k, "provider."); ok {
+			l.Providers[name] = cat.T(k)
+		}
+	}
+	f.Labels = l
 	return f
 }
 

@@ -452,9 +452,11 @@ func (m Model) rowRefundable() bool {
 	return ok && tookMoney(r.Kind, r.State)
 }
 
-// refundable: the detail shows a payment that took money.
+// refundable: the detail shows a payment that took money, not all of it
+// refunded yet.
 func (m Model) refundable() bool {
-	return m.detail != nil && m.detail.err == nil && tookMoney(m.detail.op.Kind, m.detail.op.State)
+	d := m.detail
+	return d != nil && d.err == nil && tookMoney(d.op.Kind, d.op.State) && (d.left == nil || d.left.Minor > 0)
 }
 
 func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
