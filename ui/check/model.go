@@ -36,8 +36,9 @@ type (
 func (listMsg) checkMsg()  {}
 func (savedMsg) checkMsg() {}
 
-// listLimit bounds the list; more than this waiting is a problem of its own.
-const listLimit = 200
+// listLimit bounds the list; more than this waiting is a problem of its
+// own. It is what the header counts, so the two never disagree.
+const listLimit = 1000
 
 type field int
 
@@ -125,6 +126,14 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.cursor = max(m.cursor-1, 0)
 	case key.Matches(msg, k.Down):
 		m.cursor = min(m.cursor+1, max(len(m.ops)-1, 0))
+	case key.Matches(msg, k.PageUp):
+		m.cursor = max(m.cursor-m.visibleRows(), 0)
+	case key.Matches(msg, k.PageDown):
+		m.cursor = min(m.cursor+m.visibleRows(), max(len(m.ops)-1, 0))
+	case key.Matches(msg, k.Home):
+		m.cursor = 0
+	case key.Matches(msg, k.End):
+		m.cursor = max(len(m.ops)-1, 0)
 	case key.Matches(msg, k.Pay) && len(m.ops) > 0:
 		m.open, m.paid, m.problem = true, false, ""
 		m.number.Reset()
@@ -197,6 +206,10 @@ func (m Model) save() (Model, tea.Cmd) {
 	return m, func() tea.Msg { return savedMsg{err: st.Save(&op)} }
 }
 
+// visibleRows is how many rows of the list fit under the intro and above
+// the form.
+func (m Model) visibleRows() int { return max(m.c.Height-20, 4) }
+
 // Count is how many operations are waiting for a person.
 func (m Model) Count() int { return len(m.ops) }
 
@@ -212,7 +225,7 @@ func (m Model) View() string {
 		parts = append(parts, s.OK.Render(m.c.T("checks.none")))
 	}
 	rw := common.ReceiptWidth(m.ops)
-	parts = append(parts, m.c.ListWindow(len(m.ops), m.cursor, max(m.c.Height-20, 4), func(i int) string {
+	parts = append(parts, m.c.ListWindow(len(m.ops), m.cursor, m.visibleRows(), func(i int) string {
 		op := m.ops[i]
 		return fmt.Sprintf("%-*s  %s  %-8s  %12s  %s", rw, op.Receipt(), op.Created.Format("02.01 15:04"),
 			m.c.T("checks.kind_"+string(op.Kind)), m.c.Money(op.Amount), m.c.T("checks.state_"+string(op.State)))
@@ -264,6 +277,9 @@ func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	if m.open {
 		return []key.Binding{k.NextField, k.Toggle, k.Save, k.Back}
+	}
+	if len(m.ops) > m.visibleRows() {
+		return []key.Binding{k.UpDown, k.Open, k.Back, k.Paging, k.HomeEnd, k.Quit}
 	}
 	return []key.Binding{k.UpDown, k.Open, k.Back, k.Quit}
 }

@@ -166,7 +166,7 @@ func (m Model) top() string {
 		terminal = t("provider." + q.Provider)
 	}
 	filters := []string{
-		s.Label.Render(t("history.period")) + " " + q.From.Format("02.01.2006") + " – " + q.To.Format("02.01.2006"),
+		s.Label.Render(t("history.period")) + " " + q.From.Format(dayLayout) + " – " + q.To.Format(dayLayout),
 		s.Label.Render(t("history.method")) + " " + method,
 		s.Label.Render(t("history.status")) + " " + t(statusName(q.States)),
 		s.Label.Render(t("history.terminal")) + " " + terminal,
