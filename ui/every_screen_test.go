@@ -255,6 +255,13 @@ func scenes() []scene {
 			k.key(tea.KeyF9)
 			k.title("settings.title")
 		}},
+		{name: "settings_address_bad", adjust: plain, want: []string{"settings.address_prompt", "settings.address_bad"}, drive: func(k *till) {
+			k.key(tea.KeyF9)
+			k.title("settings.title")
+			k.key('a', "a")
+			k.tm.Type("192.168.1.77")
+			k.key(tea.KeyEnter)
+		}},
 		{name: "trainer", customer: quick, adjust: trainer, drive: func(k *till) {
 			k.key(tea.KeyF8)
 			k.title("trainer.title")

@@ -178,6 +178,17 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 
 	kcfg := cfg.Kaspi
 	kcfg.URL = kaspiURL
+	configured := kcfg.URL
+	if !demo {
+		saved, err := savedAddress(st)
+		if err != nil {
+			closeAll()
+			return nil, cfg, nil, err
+		}
+		if saved != "" {
+			kcfg.URL = saved
+		}
+	}
 	client, session, err := kaspiClient(kcfg, st, clk)
 	if err != nil {
 		closeAll()
@@ -203,7 +214,7 @@ func openTill(args []string, demo bool, extra ...func(*flag.FlagSet)) (*common.C
 		}
 		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.DB != ""
 	} else {
-		c.Terminal = &terminal{cfg: kcfg, client: client, session: session, store: st}
+		c.Terminal = &terminal{cfg: kcfg, client: client, session: session, store: st, configured: configured, next: kcfg.URL}
 	}
 	return c, cfg, closeAll, nil
 }

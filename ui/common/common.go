@@ -5,6 +5,8 @@ package common
 
 import (
 	"context"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -114,7 +116,8 @@ func CSVFormat(cat *locale.Catalog) store.CSVFormat {
 }
 
 // Terminal is what the settings screen does with the payment terminal
-// itself, apart from payments: describe the connection, test it, pair.
+// itself, apart from payments: describe the connection, test it, pair,
+// and keep a new address for it.
 type Terminal interface {
 	Connection() Connection
 	// Test asks the terminal who it is: the connection test.
@@ -122,6 +125,11 @@ type Terminal interface {
 	// Pair registers the till under name; it waits for a person to allow
 	// it on the terminal. It returns when the new token expires.
 	Pair(ctx context.Context, name string) (time.Time, error)
+	// SetAddress keeps address (as CheckAddress gives it) in the data file
+	// for the till's next start, in place of the config's; "" goes back to
+	// the config's. The running till goes on with the address it has:
+	// calls in flight, and the tokens, belong to that one.
+	SetAddress(address string) error
 }
 
 // Connection describes how the till reaches its terminal.
@@ -131,6 +139,26 @@ type Connection struct {
 	Insecure bool   // certificate not verified
 	Name     string // the till's paired name
 	Expires  time.Time
+	// Next is the address the till uses from its next start, where it is
+	// not URL.
+	Next string
+}
+
+// CheckAddress reads a terminal's address as a person types it: an
+// http:// or https:// URL with a host, and nothing after the port. It
+// returns the address as the till keeps it, without a trailing slash.
+func CheckAddress(s string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
+		strings.Trim(u.Path, "/") != "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", false
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", false
+		}
+	}
+	return u.Scheme + "://" + u.Host, true
 }
 
 // TerminalInfo is the terminal's answer to the connection test.

@@ -209,11 +209,12 @@ func (m Model) viewDeclined() []string {
 
 func (m Model) viewNotStarted() []string {
 	s := m.c.Styles
+	// Nothing moved, then why and what to do about it.
 	body := []string{
 		s.Bad.Render(m.kt("notstarted.title")),
-		m.wrap(m.errorText(m.machine.Err)),
-		"",
 		m.wrap(m.kt("notstarted.body")),
+		"",
+		m.wrap(m.errorText(m.machine.Err)),
 	}
 	return []string{m.heading(), "", s.BadBox.Render(lipgloss.JoinVertical(lipgloss.Left, body...))}
 }
