@@ -93,6 +93,16 @@ func scenes() []scene {
 		{name: "waiting_confirm", customer: sim.Customer{Does: sim.PayQR, Delay: 5 * time.Second, Think: 30 * time.Second}, drive: func(k *till) {
 			k.payFor("12500", 8, "")
 		}},
+		// The POS stops answering while the customer pays: the till says
+		// so and goes on asking.
+		{name: "waiting_no_answer", customer: sim.Customer{Does: sim.PayQR, Delay: 30 * time.Second}, want: []string{"error.no_answer"}, drive: func(k *till) {
+			k.payFor("12500", 2, "")
+			k.sim.Inject("/v2/status", sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop)
+			for range 3 {
+				k.second()
+			}
+		}},
+		{name: "entry_keys", customer: quick, drive: func(k *till) { k.key(tea.KeyF1) }},
 		{name: "unknown", customer: sim.Customer{Does: sim.UnknownThenSuccess, Delay: 3 * time.Second, Think: 2 * time.Second, ResolveAfter: time.Hour},
 			drive: func(k *till) { k.payFor("12500", 6, k.cat.T("title.unknown", tg(12500))) }},
 		{name: "paid_qr", customer: quick, drive: func(k *till) { k.payFor("12500", 6, k.cat.T("title.paid", tg(12500))) }},
@@ -143,6 +153,22 @@ func scenes() []scene {
 			k.key(tea.KeyEnter)
 			k.title("title.refund_choose", "000001")
 			k.tm.Type("2000")
+		}},
+		{name: "refund_over", customer: quick, want: []string{"refund.hint_qr"}, drive: func(k *till) {
+			k.sold(5000)
+			k.key(tea.KeyF2)
+			k.tm.Type("000001")
+			k.key(tea.KeyEnter)
+			k.title("title.refund_choose", "000001")
+			k.tm.Type("9000")
+			k.key(tea.KeyEnter)
+		}},
+		{name: "refund_nothing_left", before: refundedInFull, want: []string{"refund.nothing_left"}, drive: func(k *till) {
+			k.key(tea.KeyF2)
+			k.tm.Type("000001")
+			k.key(tea.KeyEnter)
+			k.title("title.refund_choose", "000001")
+			k.key(tea.KeyEnter)
 		}},
 		{name: "refunded", customer: quick, drive: func(k *till) {
 			k.sold(5000)
@@ -202,6 +228,13 @@ func scenes() []scene {
 			k.title("title.history_detail", "000001")
 			k.key(tea.KeyEnd)
 		}},
+		{name: "history_refund_detail", before: shopData, drive: func(k *till) {
+			history(k)
+			k.key(tea.KeyTab)
+			k.title("title.history", k.cat.T("history.refunds"), 1)
+			k.key(tea.KeyEnter)
+			k.title("title.history_detail", "000004")
+		}},
 		{name: "history_refunds", before: shopData, drive: func(k *till) {
 			history(k)
 			k.key(tea.KeyTab)
@@ -223,6 +256,10 @@ func scenes() []scene {
 			k.key('d', "d")
 			k.tm.Type("01.10.2026 23.11.2026")
 			k.key(tea.KeyEnter)
+		}},
+		{name: "check_empty", drive: func(k *till) {
+			k.key(tea.KeyF4)
+			k.title("title.check_list", 0)
 		}},
 		{name: "check_list", before: needingCheck(3), drive: func(k *till) {
 			k.key(tea.KeyF4)
@@ -261,6 +298,11 @@ func scenes() []scene {
 			k.key('a', "a")
 			k.tm.Type("192.168.1.77")
 			k.key(tea.KeyEnter)
+		}},
+		{name: "settings_pair", adjust: secured, want: []string{"settings.name_prompt"}, drive: func(k *till) {
+			k.key(tea.KeyF9)
+			k.title("settings.title")
+			k.key('p', "p")
 		}},
 		{name: "trainer", customer: quick, adjust: trainer, drive: func(k *till) {
 			k.key(tea.KeyF8)
