@@ -221,7 +221,7 @@ func scenes() []scene {
 		}},
 		// A payment a person settled: the event in the reader's words, the
 		// person's own words whole.
-		{name: "history_checked", before: checkedByDana, want: []string{"note.checked", danasNote}, drive: func(k *till) {
+		{name: "history_checked", before: checkedByDana, want: []string{"note.checked", danasNote, "error.no_answer"}, absent: []string{"no answer from the Smart POS"}, drive: func(k *till) {
 			k.key(tea.KeyF3)
 			k.title("title.history", k.cat.T("history.payments"), 1)
 			k.key(tea.KeyEnter)
@@ -436,7 +436,7 @@ const danasNote = "paid: the POS history shows it at 14:21 by QR, order 50471199
 func checkedByDana(st *store.Store, _ providers.Provider) {
 	op := store.NewPayment("kaspi", providers.New(700, providers.KZT), "Aigerim", true, t0.Add(-time.Hour))
 	st.Create(&op)
-	op.NeedsCheck(store.NoteInterrupted, op.Created)
+	op.Refused(&providers.Error{Kind: providers.ErrNoAnswer, Text: "no answer from the Smart POS"}, op.Created)
 	op.Checked(store.Check{At: t0.Add(-30 * time.Minute), By: "Dana", Paid: true, Note: danasNote}, "504711999")
 	st.Save(&op)
 }

@@ -326,10 +326,15 @@ func (m Model) detailText() string {
 	if e := op.Error; e != nil {
 		text := t("error." + string(e.Kind))
 		switch {
-		case e.Code != "":
+		case e.Text != "" && e.Code != "":
 			text += " " + t("error.provider_code", e.Text, e.Code)
-		case e.Text != "":
+		case e.Text != "" && e.HTTPStatus != 0:
+			// As on the sale screen: only words the provider sent are its
+			// words; an error with no answer carries the till's own text,
+			// which the sentence above says in the reader's language.
 			text += " " + t("error.provider_text", e.Text)
+		case e.HTTPStatus != 0:
+			text += " " + t("error.http", e.HTTPStatus)
 		}
 		add("history.d_error", text)
 	}
