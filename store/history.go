@@ -401,7 +401,8 @@ func (t *Totals) add(k Kind, count int, sum int64) {
 	}
 }
 
-// CSVHeader is the first row of an export.
+// CSVHeader is the first row of an export, as codes: CSVLabels give it
+// in the reader's words.
 var CSVHeader = []string{"time", "kind", "amount", "currency", "status", "provider", "terminal", "receipt", "payment_number", "method", "original_receipt"}
 
 // csvChunk is how many rows an export reads per read transaction: the
@@ -416,6 +417,26 @@ var csvChunk = 8192
 type CSVFormat struct {
 	Comma        rune // between fields; 0 is ','
 	DecimalComma bool // "100,01" rather than "100.01"
+	Labels       CSVLabels
+}
+
+// CSVLabels are the words of the reader's language for the header and the
+// values that are codes in the data file. A header of the wrong length, a
+// nil map or a value missing from it is written as the code.
+type CSVLabels struct {
+	Header    []string // one per CSVHeader column
+	Kinds     map[Kind]string
+	States    map[State]string
+	Methods   map[providers.Method]string
+	Providers map[string]string
+}
+
+// word is the label of code in words, or the code.
+func word[K ~string](words map[K]string, code K) string {
+	if w, ok := words[code]; ok {
+		return w
+	}
+	return string(code)
 }
 
 // WriteCSV writes the rows q selects, oldest first like a statement, as
@@ -435,7 +456,11 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 	if f.Comma != 0 {
 		cw.Comma = f.Comma
 	}
-	if err := cw.Write(CSVHeader); err != nil {
+	header := CSVHeader
+	if len(f.Labels.Header) == len(CSVHeader) {
+		header = f.Labels.Header
+	}
+	if err := cw.Write(header); err != nil {
 		return 0, err
 	}
 	written := 0
@@ -477,18 +502,18 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 
 func csvRecord(record []string, r Row, f CSVFormat) {
 	record[0] = r.Created.In(time.Local).Format(time.RFC3339)
-	record[1] = string(r.Kind)
+	record[1] = word(f.Labels.Kinds, r.Kind)
 	record[2] = r.Amount.Major()
 	if f.DecimalComma {
 		record[2] = strings.Replace(record[2], ".", ",", 1)
 	}
 	record[3] = r.Amount.Currency.Code
-	record[4] = string(r.State)
-	record[5] = r.Provider
+	record[4] = word(f.Labels.States, r.State)
+	record[5] = word(f.Labels.Providers, r.Provider)
 	record[6] = r.Terminal
 	record[7] = r.Receipt()
 	record[8] = r.Number
-	record[9] = string(r.Method)
+	record[9] = word(f.Labels.Methods, r.Method)
 	record[10] = ""
 	if r.PaymentID != 0 {
 		record[10] = r.PaymentID.Receipt()

@@ -825,3 +825,51 @@ func TestOlderRefundSummariesAreUpgraded(t *testing.T) {
 		t.Fatalf("day totals after the upgrade: %+v", tot)
 	}
 }
+
+// The header and the coded values in the reader's words, where the
+// format gives them; a value it has no word for stays a code.
+func TestCSVInTheReadersWords(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 200, 9)
+	header := []string{"Время", "Вид", "Сумма", "Валюта", "Статус", "Провайдер", "Терминал/QR", "Чек", "Номер платежа", "Способ", "По чеку"}
+	f := CSVFormat{Comma: ';', DecimalComma: true, Labels: CSVLabels{
+		Header:    header,
+		Kinds:     map[Kind]string{KindPayment: "Оплата", KindRefund: "Возврат"},
+		States:    map[State]string{StateSuccess: "выполнена"},
+		Methods:   map[providers.Method]string{providers.MethodQR: "Kaspi QR", providers.MethodCard: "Карта"},
+		Providers: map[string]string{"kaspi": "Kaspi Smart POS"},
+	}}
+	var buf bytes.Buffer
+	n, err := s.WriteCSV(&buf, month(Query{}), f)
+	if err != nil || n == 0 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff")))
+	cr.Comma = ';'
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(recs[0], header) {
+		t.Fatalf("header %q", recs[0])
+	}
+	seen := map[string]bool{}
+	for _, rec := range recs[1:] {
+		for _, v := range []string{rec[1], rec[4], rec[5], rec[9]} {
+			seen[v] = true
+		}
+	}
+	for _, w := range []string{"Оплата", "Возврат", "выполнена", "Kaspi Smart POS", "Kaspi QR", "Карта"} {
+		if !seen[w] {
+			t.Errorf("no %q in the file", w)
+		}
+	}
+	for _, code := range []string{"payment", "refund", "success", "kaspi", "qr", "card"} {
+		if seen[code] {
+			t.Errorf("the code %q is written for a reader who has a word for it", code)
+		}
+	}
+	if !seen[string(StateFailed)] {
+		t.Error("a state with no word is not written as its code")
+	}
+}

@@ -83,9 +83,12 @@ type Operation struct {
 	Method        providers.Method `json:"method,omitempty"`
 	TransactionID string           `json:"transactionId,omitempty"`
 
-	Stage   providers.Stage `json:"stage,omitempty"`
-	Detail  string          `json:"detail,omitempty"`  // provider's stage name
-	Message string          `json:"message,omitempty"` // provider's text on fail/unknown
+	Stage  providers.Stage `json:"stage,omitempty"`
+	Detail string          `json:"detail,omitempty"` // provider's stage name
+	// Message is the provider's text with its latest answer on fail or
+	// unknown; an answer that moves the operation on without one clears
+	// it, so a success never shows an earlier stage's words.
+	Message string `json:"message,omitempty"`
 
 	// Error is why the provider refused or why the till could not tell.
 	Error *OpError `json:"error,omitempty"`
@@ -143,8 +146,13 @@ type Event struct {
 	At     time.Time       `json:"at"`
 	State  State           `json:"state"`
 	Stage  providers.Stage `json:"stage,omitempty"`
-	Detail string          `json:"detail,omitempty"`
-	Note   string          `json:"note,omitempty"`
+	Detail string          `json:"detail,omitempty"` // the provider's own name for the stage
+	// Note is a code (Note…) the screens put in the reader's language;
+	// Text is a person's own words with it, shown as written.
+	Note string `json:"note,omitempty"`
+	Text string `json:"text,omitempty"`
+	// Message is the provider's text that came with this change.
+	Message string `json:"message,omitempty"`
 }
 
 // NewPayment returns a payment ready to be written ahead of the provider call.
@@ -200,8 +208,27 @@ func (op *Operation) ApplyStatus(s providers.Status, at time.Time) {
 	if s.Detail != "" {
 		op.Detail = s.Detail
 	}
-	if s.Message != "" {
+	next := op.State
+	switch s.State {
+	case providers.StatePending:
+		next = StatePending
+	case providers.StateSuccess:
+		next = StateSuccess
+	case providers.StateFail:
+		next = StateFailed
+	case providers.StateUnknown:
+		next = StateUnknown
+	}
+	said := ""
+	switch {
+	case s.Message != "":
+		said = s.Message
+		if said == op.Message {
+			said = "" // said already, and kept in an earlier event
+		}
 		op.Message = s.Message
+	case next != op.State:
+		op.Message = "" // the words of a stage left behind
 	}
 	if s.Method != "" {
 		op.Method = s.Method
@@ -230,18 +257,7 @@ func (op *Operation) ApplyStatus(s providers.Status, at time.Time) {
 	if op.Stage.Confirming() && op.ConfirmSince.IsZero() {
 		op.ConfirmSince = at
 	}
-	next := op.State
-	switch s.State {
-	case providers.StatePending:
-		next = StatePending
-	case providers.StateSuccess:
-		next = StateSuccess
-	case providers.StateFail:
-		next = StateFailed
-	case providers.StateUnknown:
-		next = StateUnknown
-	}
-	op.moveTo(next, at, "")
+	op.record(next, at, Event{Message: said})
 }
 
 // Refused records that the provider answered with an error instead of
@@ -284,21 +300,27 @@ const (
 	NoteCancelled         = "cancelled"           // the cashier gave up; the till cancelled it at the provider
 	NoteExpired           = "expired"             // the customer did not pay in time; the till cancelled it
 	NoteHandedOver        = "handed_over"         // a person moved it to the operations to check
+	NoteChecked           = "checked"             // a person settled it by the provider's history; Text says how
 )
 
 // Resolving records an attempt to resolve an unknown outcome.
 func (op *Operation) Resolving(at time.Time) { op.LastResolve = at }
 
-func (op *Operation) moveTo(s State, at time.Time, note string) {
+func (op *Operation) moveTo(s State, at time.Time, note string) { op.record(s, at, Event{Note: note}) }
+
+// record moves op to state s and, where anything changed or e says
+// something, adds e to its history with the state and stage filled in.
+func (op *Operation) record(s State, at time.Time, e Event) {
 	changed := s != op.State || len(op.History) == 0 ||
-		op.History[len(op.History)-1].Stage != op.Stage || note != ""
+		op.History[len(op.History)-1].Stage != op.Stage || e.Note != "" || e.Message != ""
 	op.State = s
 	op.Updated = at
 	if !s.Open() && op.Finished.IsZero() {
 		op.Finished = at
 	}
 	if changed {
-		op.History = append(op.History, Event{At: at, State: s, Stage: op.Stage, Detail: op.Detail, Note: note})
+		e.At, e.State, e.Stage, e.Detail = at, s, op.Stage, op.Detail
+		op.History = append(op.History, e)
 	}
 }
 
@@ -348,6 +370,6 @@ func (op *Operation) Checked(c Check, transactionID string) error {
 			op.TransactionID = transactionID
 		}
 	}
-	op.moveTo(state, c.At, "checked: "+c.Note)
+	op.record(state, c.At, Event{Note: NoteChecked, Text: c.Note})
 	return nil
 }

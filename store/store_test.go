@@ -318,6 +318,11 @@ func TestCheckedByAPerson(t *testing.T) {
 	if got.State != StateSuccess || got.Check == nil || got.Check.Note != "paid in POS history, order 504711999" || got.TransactionID != "504711999" {
 		t.Fatalf("checked as paid: %+v", got)
 	}
+	// The event says a person checked it, as a code the screens put in
+	// the reader's language, with the person's words apart.
+	if e := got.History[len(got.History)-1]; e.Note != NoteChecked || e.Text != "paid in POS history, order 504711999" || e.State != StateSuccess {
+		t.Fatalf("the check's event: %+v", e)
+	}
 	if got, _ := s.ByReference("kaspi", "504711999"); got.ID != lost.ID {
 		t.Fatal("the payment number from the POS history does not find it")
 	}
@@ -467,5 +472,48 @@ func TestEachRowReadsEveryOperationOldestFirst(t *testing.T) {
 	s.EachRow(func(Row) bool { n++; return n < 3 })
 	if n != 3 {
 		t.Fatalf("went on after false: %d rows", n)
+	}
+}
+
+// A payment whose outcome was unknown, with the POS's words about it, and
+// then paid: its message is the final answer's, not the earlier stage's,
+// which the history keeps with the event it came with.
+func TestASuccessLeavesNoEarlierMessage(t *testing.T) {
+	s, _ := openTemp(t)
+	op := NewPayment("kaspi", tenge(12500), "", false, t0)
+	s.Create(&op)
+	op.Started(providers.Status{Ref: "p1"}, t0)
+	op.ApplyStatus(providers.Status{State: providers.StateUnknown, Stage: providers.StageCancelled, Message: "Операция жойылды"}, t0.Add(5*time.Second))
+	op.ApplyStatus(providers.Status{State: providers.StateUnknown}, t0.Add(15*time.Second))
+	if op.Message != "Операция жойылды" {
+		t.Fatalf("an answer that changes nothing took the message away: %q", op.Message)
+	}
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Stage: providers.StageDone, TransactionID: "504711333"}, t0.Add(25*time.Second))
+	s.Save(&op)
+	got, err := s.Get(op.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != StateSuccess || got.Message != "" {
+		t.Fatalf("paid with the message %q (%s)", got.Message, got.State)
+	}
+	var said []string
+	for _, e := range got.History {
+		if e.Message != "" {
+			said = append(said, string(e.State)+": "+e.Message)
+		}
+	}
+	if len(said) != 1 || said[0] != "unknown: Операция жойылды" {
+		t.Fatalf("the history keeps %q", said)
+	}
+
+	// A failure keeps its own words.
+	failed := NewPayment("kaspi", tenge(500), "", false, t0)
+	s.Create(&failed)
+	failed.Started(providers.Status{Ref: "p2"}, t0)
+	failed.ApplyStatus(providers.Status{State: providers.StateUnknown, Message: "Нет связи"}, t0.Add(5*time.Second))
+	failed.ApplyStatus(providers.Status{State: providers.StateFail, Message: "Сатып алушы сатып алуды жойды"}, t0.Add(15*time.Second))
+	if failed.Message != "Сатып алушы сатып алуды жойды" {
+		t.Fatalf("failed with the message %q", failed.Message)
 	}
 }

@@ -12,75 +12,223 @@ import (
 
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	"github.com/kassa-till/kassa/receipts"
 	"github.com/kassa-till/kassa/store"
 )
 
-// Every literal key passed to T in the UI and the command must be in the
-// catalog, so no cashier ever reads "!sale.title".
+// catalogCall is a call that gives a catalog key to T (or to kt, the sale
+// screen's T with a refund's own wording, or t, a screen's short name
+// for T), found in the module's sources.
+type catalogCall struct {
+	pos string
+	// key is the literal key, or for a key built at run time the literal
+	// it begins with ("stage." + stage), prefix set.
+	key    string
+	prefix bool
+	// args is how many arguments follow the key; -1 where they are
+	// passed on as a slice (args...).
+	args int
+}
+
+// catalogCalls finds every call of T, kt or t whose key is a literal or
+// begins with one, in every package of the module. Keys held in a
+// variable are left to the screens' own tests, which fail on "%!" and
+// "!key".
+func catalogCalls(t *testing.T) []catalogCall {
+	t.Helper()
+	var calls []catalogCall
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != "..") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 || !callsCatalog(call.Fun) {
+				return true
+			}
+			c := catalogCall{pos: fset.Position(call.Pos()).String(), args: len(call.Args) - 1}
+			if call.Ellipsis.IsValid() {
+				c.args = -1
+			}
+			switch key := call.Args[0].(type) {
+			case *ast.BasicLit:
+				c.key, ok = stringLit(key)
+			case *ast.BinaryExpr:
+				lit, isLit := key.X.(*ast.BasicLit)
+				if key.Op == token.ADD && isLit {
+					c.key, ok = stringLit(lit)
+					c.prefix = true
+				} else {
+					ok = false
+				}
+			default:
+				ok = false
+			}
+			if ok {
+				calls = append(calls, c)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 100 {
+		t.Fatalf("only %d calls found: the scan misses the sources", len(calls))
+	}
+	return calls
+}
+
+func callsCatalog(fun ast.Expr) bool {
+	switch f := fun.(type) {
+	case *ast.SelectorExpr:
+		return f.Sel.Name == "T" || f.Sel.Name == "kt" || f.Sel.Name == "t"
+	case *ast.Ident:
+		return f.Name == "t"
+	}
+	return false
+}
+
+func stringLit(lit *ast.BasicLit) (string, bool) {
+	if lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
+}
+
+// Every literal key passed to T must be in the catalog, so no cashier
+// ever reads "!sale.title".
 func TestEveryKeyUsedIsInTheCatalog(t *testing.T) {
 	en := locale.MustLoad("en")
-	fset := token.NewFileSet()
-	for _, root := range []string{".", "../cmd"} {
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-				return err
-			}
-			f, err := parser.ParseFile(fset, path, nil, 0)
-			if err != nil {
-				return err
-			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok || len(call.Args) == 0 {
-					return true
-				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok || sel.Sel.Name != "T" {
-					return true
-				}
-				lit, ok := call.Args[0].(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
-					return true
-				}
-				key, _ := strconv.Unquote(lit.Value)
-				if !en.Has(key) {
-					t.Errorf("%s: key %q is not in the catalog", fset.Position(lit.Pos()), key)
-				}
-				return true
-			})
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+	for _, c := range catalogCalls(t) {
+		if !c.prefix && !en.Has(c.key) {
+			t.Errorf("%s: key %q is not in the catalog", c.pos, c.key)
 		}
 	}
 }
 
-// Keys built at run time: one per stage, error kind and provider.
+// Every text is given as many arguments as its verbs take, in every
+// language: one too few shows "%!s(MISSING)", one too many
+// "%!(EXTRA string=)".
+func TestEveryTextGetsItsArguments(t *testing.T) {
+	for _, c := range catalogCalls(t) {
+		if c.prefix || c.args < 0 {
+			continue
+		}
+		for _, lang := range locale.Languages() {
+			cat := locale.MustLoad(lang)
+			keys := []string{c.key}
+			if cat.Has(c.key + "_refund") {
+				keys = append(keys, c.key+"_refund") // kt's refund wording
+			}
+			for _, k := range keys {
+				if verbs := locale.Verbs(cat.T(k)); len(verbs) != c.args {
+					t.Errorf("%s: %s.toml %s takes %d arguments (%q), given %d", c.pos, lang, k, len(verbs), verbs, c.args)
+				}
+			}
+		}
+	}
+}
+
+// Keys built at run time, by the literal they begin with: every value
+// the rest can take. A new kind of key built at run time must be added
+// here, or the test fails.
+func dynamicKeys() map[string][]string {
+	strs := func(vs ...any) []string {
+		var out []string
+		for _, v := range vs {
+			switch v := v.(type) {
+			case string:
+				out = append(out, v)
+			case []providers.Stage:
+				for _, s := range v {
+					out = append(out, string(s))
+				}
+			case []providers.ErrorKind:
+				for _, k := range v {
+					out = append(out, string(k))
+				}
+			case []store.State:
+				for _, s := range v {
+					out = append(out, string(s))
+				}
+			}
+		}
+		return out
+	}
+	methods := strs(string(providers.MethodQR), string(providers.MethodCard))
+	kinds := strs(string(store.KindPayment), string(store.KindRefund))
+	var behaviours []string
+	for _, b := range []sim.Behaviour{sim.PayQR, sim.PayCard, sim.Decline, sim.NeverScan, sim.ScanNoConfirm, sim.UnknownThenSuccess, sim.UnknownThenFail} {
+		behaviours = append(behaviours, string(b))
+	}
+	return map[string][]string{
+		"stage.":          strs(providers.Stages),
+		"history.stage.":  strs(providers.Stages),
+		"error.":          strs(providers.ErrorKinds),
+		"provider.":       {"kaspi", "uzqr", "monetix", "octo"},
+		"history.state.":  strs(store.AllStates),
+		"history.kind.":   kinds,
+		"receipt.method_": methods,
+		"refund.hint_":    methods,
+		"checks.kind_":    kinds,
+		"checks.state_":   strs(string(store.StateNeedsCheck), string(store.StateTimeout)),
+		"refund.state.":   {"done", "failed", "unknown", "pending"},
+		"note.":           {store.NoteInterrupted, store.NoteUnknownToProvider, store.NoteNoAnswer, store.NoteChecked},
+		"trainer.b.":      append(behaviours, "busy", "expired"),
+		"cli.exported_":   {"payments", "refunds"},
+		"csv.header.":     store.CSVHeader,
+	}
+}
+
+// Every key built at run time is in every catalog, and takes as many
+// arguments as the call that builds it passes.
 func TestDynamicKeysAreInTheCatalog(t *testing.T) {
-	en := locale.MustLoad("en")
-	var keys []string
-	for _, s := range providers.Stages {
-		keys = append(keys, "stage."+string(s))
+	families := dynamicKeys()
+	for _, c := range catalogCalls(t) {
+		if !c.prefix {
+			continue
+		}
+		values, ok := families[c.key]
+		if !ok {
+			t.Errorf("%s: a key built at run time from %q: list its values in dynamicKeys", c.pos, c.key)
+			continue
+		}
+		for _, lang := range locale.Languages() {
+			cat := locale.MustLoad(lang)
+			for _, v := range values {
+				k := c.key + v
+				if !cat.Has(k) {
+					t.Errorf("%s: %s.toml lacks %q", c.pos, lang, k)
+				} else if verbs := locale.Verbs(cat.T(k)); c.args >= 0 && len(verbs) != c.args {
+					t.Errorf("%s: %s.toml %s takes %d arguments (%q), given %d", c.pos, lang, k, len(verbs), verbs, c.args)
+				}
+			}
+		}
 	}
-	for _, k := range providers.ErrorKinds {
-		keys = append(keys, "error."+string(k))
-	}
-	// Every label a receipt asks for.
-	keys = append(keys, receipts.LabelKeys()...)
-	for _, p := range []string{"kaspi", "uzqr", "monetix", "octo"} {
-		keys = append(keys, "provider."+p)
-	}
-	// The history's states, kinds and methods, and export's kinds.
-	for _, st := range store.AllStates {
-		keys = append(keys, "history.state."+string(st))
-	}
-	keys = append(keys, "history.kind.payment", "history.kind.refund", "receipt.method_qr", "receipt.method_card",
-		"cli.exported_payments", "cli.exported_refunds")
-	for _, k := range keys {
-		if !en.Has(k) {
-			t.Errorf("catalog lacks %q", k)
+	// Every label a receipt asks for, which it gives no arguments.
+	for _, lang := range locale.Languages() {
+		cat := locale.MustLoad(lang)
+		for _, k := range receipts.LabelKeys() {
+			if !cat.Has(k) {
+				t.Errorf("%s.toml lacks the receipt's %q", lang, k)
+			} else if verbs := locale.Verbs(cat.T(k)); verbs != "" {
+				t.Errorf("%s.toml: the receipt's %s takes arguments (%q), given none", lang, k, verbs)
+			}
 		}
 	}
 }

@@ -499,9 +499,7 @@ func (m Model) View() tea.View {
 		"",
 		screen,
 		"",
-		// Cut to the width here too: help drops its "…" and goes on adding
-		// keys when the "…" itself would not fit.
-		lipgloss.NewStyle().MaxWidth(max(m.c.Width-2, 1)).Render(m.help.View(m.helpKeys(keys))),
+		lipgloss.NewStyle().MaxWidth(max(m.c.Width-2, 1)).Render(common.HelpView(m.help, m.helpKeys(keys), max(m.c.Width-2, 1))),
 	))
 	v := tea.NewView(body)
 	v.AltScreen = true
@@ -515,21 +513,31 @@ func (m Model) header() string {
 	for _, name := range m.c.Providers.Names() {
 		names = append(names, m.c.T("provider."+name))
 	}
-	left := s.Brand.Render("kassa") + s.Provider.Render("  ·  "+joinNames(names))
+	lefts := []string{s.Brand.Render("kassa")}
+	lefts = append(lefts, lefts[0]+s.Provider.Render("  ·  "+joinNames(names)))
 	if m.c.Cashier != "" {
-		left += s.Provider.Render("  ·  " + m.c.T("app.cashier", m.c.Cashier))
+		lefts = append(lefts, lefts[1]+s.Provider.Render("  ·  "+m.c.T("app.cashier", m.c.Cashier)))
 	}
 	right := ""
 	if m.c.Insecure {
 		right += s.Bad.Render(m.c.T("app.insecure")) + "  "
 	}
 	if m.attention > 0 {
-		right = s.Warn.Render(m.c.T("app.attention", m.attention)) + "  "
+		right += s.Warn.Render(m.c.T("app.attention", m.attention)) + "  "
 	}
 	if m.c.Demo {
 		right += s.Demo.Render(m.c.T("app.demo"))
 	}
 	w := max(m.c.Width-2, 40)
+	// One line: where it is too short, the cashier's name goes first, then
+	// the provider's; the warnings on the right always stay.
+	left := lefts[0]
+	for i := len(lefts) - 1; i >= 0; i-- {
+		if lipgloss.Width(lefts[i])+1+lipgloss.Width(right) <= w {
+			left = lefts[i]
+			break
+		}
+	}
 	gap := max(w-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	line := left + lipgloss.NewStyle().Width(gap).Render("") + right
 	return s.Header.Width(w).Render(line)

@@ -39,6 +39,7 @@ type till struct {
 	sim   *sim.Sim
 	store *store.Store
 	tr    *tracker.Tracker
+	cat   *locale.Catalog
 }
 
 func newTill(t *testing.T, width int, lang string, customer sim.Customer) *till {
@@ -61,6 +62,12 @@ func newTillAfter(t *testing.T, width int, lang string, customer sim.Customer, b
 }
 
 func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider), adjust func(*common.Common, *sim.Sim)) *till {
+	t.Helper()
+	return newTillSized(t, width, 50, lang, customer, before, adjust)
+}
+
+// newTillSized is newTillOpts in a terminal of width×height.
+func newTillSized(t *testing.T, width, height int, lang string, customer sim.Customer, before func(*store.Store, providers.Provider), adjust func(*common.Common, *sim.Sim)) *till {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	s := sim.New(sim.Options{Clock: clk, Location: time.UTC, Seed: 7})
@@ -89,8 +96,8 @@ func newTillOpts(t *testing.T, width int, lang string, customer sim.Customer, be
 	if adjust != nil {
 		adjust(c, s)
 	}
-	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, 50))
-	return &till{t: t, tm: tm, clk: clk, sim: s, store: st, tr: tr}
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, height))
+	return &till{t: t, tm: tm, clk: clk, sim: s, store: st, tr: tr, cat: cat}
 }
 
 // settled reports whether the tracker waits on the clock and the screens
@@ -393,16 +400,31 @@ func TestScreenManagerSettlesAnOperation(t *testing.T) {
 // call waits for the test to let it answer, so every state of the screen
 // lasts long enough to be seen.
 type fakeTerminal struct {
-	mu     sync.Mutex
-	name   string
-	exp    time.Time
-	answer chan struct{}
+	mu      sync.Mutex
+	url     string
+	secured bool
+	name    string
+	exp     time.Time
+	answer  chan struct{}
+	next    string // the address kept for the next start
+	saved   int    // how many times an address was kept
+}
+
+func (f *fakeTerminal) SetAddress(address string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next, f.saved = address, f.saved+1
+	return nil
 }
 
 func (f *fakeTerminal) Connection() common.Connection {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return common.Connection{URL: "https://192.168.1.50:8080", Secured: true, Name: f.name, Expires: f.exp}
+	conn := common.Connection{URL: f.url, Secured: f.secured, Name: f.name, Expires: f.exp}
+	if f.next != f.url {
+		conn.Next = f.next
+	}
+	return conn
 }
 
 func (f *fakeTerminal) Test(context.Context) (common.TerminalInfo, error) {
@@ -422,7 +444,7 @@ func (f *fakeTerminal) Pair(_ context.Context, name string) (time.Time, error) {
 }
 
 func TestScreenSettingsPairAndTest(t *testing.T) {
-	term := &fakeTerminal{answer: make(chan struct{})}
+	term := &fakeTerminal{url: "https://192.168.1.50:8080", secured: true, answer: make(chan struct{})}
 	k := newTillWith(t, func(c *common.Common) { c.Terminal = term })
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF9})
 	k.waitTitle("Settings: the Smart POS")
@@ -447,6 +469,35 @@ func TestScreenSettingsPairAndTest(t *testing.T) {
 	if term.Connection().Name != "Kassa-7" {
 		t.Fatal("not paired")
 	}
+}
+
+// The manager gives the POS a new address on F9: a mistyped one is
+// refused and nothing is kept; a good one is kept for the next start, and
+// the screen says the till goes on with the old one until then.
+func TestScreenSettingsChangesTheAddress(t *testing.T) {
+	term := &fakeTerminal{url: "http://192.168.1.50:8080", next: "http://192.168.1.50:8080", answer: make(chan struct{})}
+	k := newTillWith(t, func(c *common.Common) { c.Terminal = term })
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF9})
+	k.waitTitle("Settings: the Smart POS")
+	for _, typed := range []string{"192.168.1.77:8080", "ftp://192.168.1.77", "http://", "http://192.168.1.77:8080/v2/status"} {
+		k.tm.Type("a")
+		k.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+		k.tm.Type(typed)
+		k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	}
+	k.tm.Type("a")
+	k.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	k.tm.Type("HTTP://192.168.1.77:8080/")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the address is kept", func() bool { term.mu.Lock(); defer term.mu.Unlock(); return term.saved > 0 })
+	teatest.WaitFor(t, k.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("until then")) },
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
+	s := k.screen()
+	if term.saved != 1 || term.next != "http://192.168.1.77:8080" {
+		t.Fatalf("kept %d times, %q", term.saved, term.next)
+	}
+	golden.RequireEqual(t, s)
 }
 
 // simTrainer is training's Trainer over the test's simulator.

@@ -136,3 +136,29 @@ func (c *Catalog) Keys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Verbs is the fmt verbs of a text in order, one letter each ("sd" for
+// "%s of %d"), with '*' for a width or precision taken from an argument:
+// as many runes as the text takes arguments. "%%" takes none.
+func Verbs(text string) string {
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] != '%' {
+			continue
+		}
+		for i++; i < len(text); i++ {
+			c := text[i]
+			if c == '*' {
+				b.WriteByte('*')
+				continue
+			}
+			if strings.IndexByte("+-# 0123456789.[]", c) < 0 {
+				if c != '%' {
+					b.WriteByte(c)
+				}
+				break
+			}
+		}
+	}
+	return b.String()
+}

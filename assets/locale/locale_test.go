@@ -40,3 +40,31 @@ func TestTextAndArguments(t *testing.T) {
 		t.Fatalf("missing key shows as %q", got)
 	}
 }
+
+func TestVerbs(t *testing.T) {
+	for text, want := range map[string]string{
+		"no verbs":             "",
+		"%s paid":              "s",
+		"Paid: %s for %d · %q": "sdq",
+		"100%% sure, %-8s|%*d": "s*d",
+		"%5.2f%%":              "f",
+	} {
+		if got := Verbs(text); got != want {
+			t.Errorf("Verbs(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// A text takes its arguments in the order the code passes them, whatever
+// the language: each language's text has English's verbs, in order.
+func TestEveryLanguageTakesTheSameArguments(t *testing.T) {
+	en := MustLoad("en")
+	for _, lang := range Languages() {
+		c := MustLoad(lang)
+		for _, k := range c.Keys() {
+			if got, want := Verbs(c.T(k)), Verbs(en.T(k)); got != want {
+				t.Errorf("%s.toml %s takes %q, en.toml %q", lang, k, got, want)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -74,11 +75,10 @@ func serveExport(st *store.Store, w http.ResponseWriter, r *http.Request) {
 	from, errFrom := store.ParseDay(v.Get("from"))
 	to, errTo := store.ParseDay(v.Get("to"))
 	q.From, q.To = from, to
-	f := store.CSVFormat{DecimalComma: v.Get("decimal") == ","}
-	if c := []rune(v.Get("comma")); len(c) == 1 {
-		f.Comma = c[0]
-	}
-	if err := errors.Join(errFrom, errTo, q.Validate()); err != nil || (q.Kind != store.KindPayment && q.Kind != store.KindRefund) {
+	// The format is the asker's: its language's separators and words.
+	var f store.CSVFormat
+	errFormat := json.Unmarshal([]byte(v.Get("format")), &f)
+	if err := errors.Join(errFrom, errTo, errFormat, q.Validate()); err != nil || (q.Kind != store.KindPayment && q.Kind != store.KindRefund) {
 		http.Error(w, fmt.Sprintf("bad export request %q", r.URL.RawQuery), http.StatusBadRequest)
 		return
 	}
@@ -107,13 +107,11 @@ func tillExport(db string) func(w io.Writer, q store.Query, f store.CSVFormat) (
 		},
 	}}
 	return func(w io.Writer, q store.Query, f store.CSVFormat) (int, error) {
-		v := url.Values{"kind": {string(q.Kind)}, "from": {q.From.Format(time.DateOnly)}, "to": {q.To.Format(time.DateOnly)}}
-		if f.Comma != 0 {
-			v.Set("comma", string(f.Comma))
+		format, err := json.Marshal(f)
+		if err != nil {
+			return 0, err
 		}
-		if f.DecimalComma {
-			v.Set("decimal", ",")
-		}
+		v := url.Values{"kind": {string(q.Kind)}, "from": {q.From.Format(time.DateOnly)}, "to": {q.To.Format(time.DateOnly)}, "format": {string(format)}}
 		resp, err := hc.Get("http://till/export?" + v.Encode())
 		if err != nil {
 			return 0, err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,6 +111,11 @@ func TestExportInRussianUsesSemicolons(t *testing.T) {
 	recs, err := r.ReadAll()
 	if err != nil || len(recs) < 2 || len(recs[0]) != len(store.CSVHeader) {
 		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	// The header and the kind, status and method in Russian too.
+	if recs[0][0] != "Время" || recs[0][1] != "Вид" || recs[1][1] != "Оплата" || !slices.Contains([]string{"Kaspi QR", "Карта"}, recs[1][9]) ||
+		recs[1][5] != "Kaspi Smart POS" {
+		t.Fatalf("header %q, first row %q", recs[0], recs[1])
 	}
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v", fi.Mode())

@@ -340,6 +340,17 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 
 	kcfg := cfg.Kaspi
 	kcfg.URL = kaspiURL
+	configured := kcfg.URL
+	if !demo {
+		saved, err := savedAddress(st)
+		if err != nil {
+			closeAll()
+			return nil, cfg, nil, err
+		}
+		if saved != "" {
+			kcfg.URL = saved
+		}
+	}
 	client, session, err := kaspiClient(kcfg, st, clk)
 	if err != nil {
 		closeAll()
@@ -373,7 +384,7 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		}
 		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.DB != ""
 	} else {
-		c.Terminal = &terminal{cfg: kcfg, client: client, session: session, store: st}
+		c.Terminal = &terminal{cfg: kcfg, client: client, session: session, store: st, configured: configured, next: kcfg.URL}
 	}
 	return c, cfg, closeAll, nil
 }

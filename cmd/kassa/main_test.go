@@ -50,7 +50,7 @@ func TestGlobalFlagsBeforeTheCommandReachIt(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, &stderr)
 	}
 	raw, _ := os.ReadFile(file)
-	if !strings.HasPrefix(string(raw), "\ufefftime;kind;") { // --lang ru reached export
+	if !strings.HasPrefix(string(raw), "\ufeffВремя;Вид;") { // --lang ru reached export
 		t.Fatalf("%.80q", raw)
 	}
 	stderr.Reset()

@@ -136,6 +136,15 @@ func openSetup(args []string, out io.Writer, extra ...func(*flag.FlagSet)) (*set
 		return nil, err
 	}
 	c.Store = st
+	// The address set on the settings screen wins here as in the till.
+	saved, err := savedAddress(st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if saved != "" {
+		k.URL, cfg.Kaspi.URL = saved, saved
+	}
 	client, session, err := kaspiClient(k, st, c.Clock)
 	if err != nil {
 		st.Close()

@@ -14,11 +14,22 @@ import (
 )
 
 // tokensSecret names the Smart POS tokens in the data file's secrets;
-// pairedName the setting that remembers the name they were issued to.
+// pairedName the setting that remembers the name they were issued to;
+// addressSetting the POS address set on the settings screen.
 const (
-	tokensSecret = "kaspi.tokens"
-	pairedName   = "kaspi.name"
+	tokensSecret   = "kaspi.tokens"
+	pairedName     = "kaspi.name"
+	addressSetting = "kaspi.url"
 )
+
+// savedAddress is the POS address the settings screen kept in st, which
+// replaces the config's and the command line's from the next start: it
+// is the latest choice, made at the till. "" when none is kept.
+func savedAddress(st *store.Store) (string, error) {
+	var address string
+	_, err := st.Setting(addressSetting, &address)
+	return address, err
+}
 
 // storeTokens keeps the Smart POS tokens in the data file (mode 0600).
 type storeTokens struct{ st *store.Store }
@@ -67,12 +78,40 @@ type terminal struct {
 	client  *kaspi.Client
 	session *kaspi.Session
 	store   *store.Store
+	// configured is the address the config or command line gives; next
+	// the one the next start uses.
+	configured, next string
+}
+
+// SetAddress keeps address for the next start; the running client goes
+// on with the one it has.
+func (t *terminal) SetAddress(address string) error {
+	if address != "" {
+		checked, ok := common.CheckAddress(address)
+		if !ok {
+			return &providers.Error{Kind: providers.ErrInvalid, Text: address}
+		}
+		address = checked
+	}
+	if err := t.store.PutSetting(addressSetting, address); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.next = address
+	if address == "" {
+		t.next = t.configured
+	}
+	return nil
 }
 
 func (t *terminal) Connection() common.Connection {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	conn := common.Connection{URL: t.cfg.URL, Secured: t.cfg.secured(), Insecure: t.cfg.Insecure, Name: t.cfg.Name}
+	if t.next != t.cfg.URL {
+		conn.Next = t.next
+	}
 	if t.session != nil {
 		if name := t.session.Name(); name != "" {
 			conn.Name = name // the name the tokens belong to

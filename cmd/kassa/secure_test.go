@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
 func TestPairThenPayOverHTTPS(t *testing.T) {
@@ -62,5 +64,74 @@ func TestPairNeedsHTTPS(t *testing.T) {
 	err := runPair([]string{"kaspi", "--name", "Kassa-1", "--kaspi-url", "http://127.0.0.1:1", "--db", filepath.Join(t.TempDir(), "k.db")}, &out)
 	if err == nil || !strings.Contains(out.String(), "https://") {
 		t.Fatalf("plain HTTP pairing: %v\n%s", err, &out)
+	}
+}
+
+// An address set on the settings screen is kept in the data file and
+// used from the next start, in place of the command line's; the running
+// till goes on with its own. Left empty, the command line's is back.
+func TestAddressFromTheSettingsScreenIsUsedFromTheNextStart(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	var urls []string
+	var sims []*sim.Sim
+	for range 2 {
+		s := sim.New(sim.Options{})
+		srv, err := s.Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		urls, sims = append(urls, srv.URL()), append(sims, s)
+	}
+	args := []string{"--kaspi-url", urls[0], "--db", filepath.Join(t.TempDir(), "kassa.db")}
+	start := func() (common.Terminal, func()) {
+		t.Helper()
+		c, _, closeTill, err := openTill(args, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Terminal, closeTill
+	}
+	asked := func(want ...int) {
+		t.Helper()
+		for i, s := range sims {
+			if n := s.Requests("/v2/deviceinfo"); n != want[i] {
+				t.Fatalf("POS %d asked %d times, want %d", i, n, want[i])
+			}
+		}
+	}
+
+	term, stop := start()
+	if err := term.SetAddress("http://"); err == nil {
+		t.Fatal("an address without a host was kept")
+	}
+	if err := term.SetAddress(urls[1] + "/"); err != nil {
+		t.Fatal(err)
+	}
+	if conn := term.Connection(); conn.URL != urls[0] || conn.Next != urls[1] {
+		t.Fatalf("after setting: %+v", conn)
+	}
+	term.Test(context.Background())
+	asked(1, 0) // the running till keeps its address
+	stop()
+
+	term, stop = start()
+	if conn := term.Connection(); conn.URL != urls[1] || conn.Next != "" {
+		t.Fatalf("the next start: %+v", conn)
+	}
+	term.Test(context.Background())
+	asked(1, 1)
+	if err := term.SetAddress(""); err != nil {
+		t.Fatal(err)
+	}
+	if conn := term.Connection(); conn.Next != urls[0] {
+		t.Fatalf("emptied: %+v", conn)
+	}
+	stop()
+
+	term, stop = start()
+	defer stop()
+	if conn := term.Connection(); conn.URL != urls[0] {
+		t.Fatalf("back to the command line's: %+v", conn)
 	}
 }

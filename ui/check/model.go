@@ -36,8 +36,9 @@ type (
 func (listMsg) checkMsg()  {}
 func (savedMsg) checkMsg() {}
 
-// listLimit bounds the list; more than this waiting is a problem of its own.
-const listLimit = 200
+// listLimit bounds the list; more than this waiting is a problem of its
+// own. It is what the header counts, so the two never disagree.
+const listLimit = 1000
 
 type field int
 
@@ -57,8 +58,9 @@ type Model struct {
 	focus  field
 	number textinput.Model
 	note   textinput.Model
-	err    string // catalog key of the last problem
-	loaded bool
+	// problem is the last problem, in the catalog's words.
+	problem string
+	loaded  bool
 }
 
 // New returns the screen.
@@ -66,11 +68,12 @@ func New(c *common.Common) Model {
 	number := textinput.New()
 	number.Placeholder = c.T("checks.number_placeholder")
 	number.CharLimit = 20
-	number.SetWidth(24)
+	// Wide enough for the placeholder, which says what to type.
+	number.SetWidth(max(24, lipgloss.Width(number.Placeholder)+1))
 	note := textinput.New()
 	note.Placeholder = c.T("checks.note_placeholder")
 	note.CharLimit = 200
-	note.SetWidth(50)
+	note.SetWidth(max(50, lipgloss.Width(note.Placeholder)+1))
 	return Model{c: c, number: number, note: note}
 }
 
@@ -95,12 +98,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.ops, m.loaded = msg.ops, true
 		m.cursor = min(m.cursor, max(len(m.ops)-1, 0))
 		if msg.err != nil {
-			m.err = "error.store"
+			m.problem = m.c.T("error.store", msg.err.Error())
 		}
 		return m, nil
 	case savedMsg:
 		if msg.err != nil {
-			m.err = "error.store"
+			m.problem = m.c.T("error.store", msg.err.Error())
 			return m, nil
 		}
 		m.open = false
@@ -123,8 +126,16 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.cursor = max(m.cursor-1, 0)
 	case key.Matches(msg, k.Down):
 		m.cursor = min(m.cursor+1, max(len(m.ops)-1, 0))
+	case key.Matches(msg, k.PageUp):
+		m.cursor = max(m.cursor-m.visibleRows(), 0)
+	case key.Matches(msg, k.PageDown):
+		m.cursor = min(m.cursor+m.visibleRows(), max(len(m.ops)-1, 0))
+	case key.Matches(msg, k.Home):
+		m.cursor = 0
+	case key.Matches(msg, k.End):
+		m.cursor = max(len(m.ops)-1, 0)
 	case key.Matches(msg, k.Pay) && len(m.ops) > 0:
-		m.open, m.paid, m.err = true, false, ""
+		m.open, m.paid, m.problem = true, false, ""
 		m.number.Reset()
 		m.note.Reset()
 		return m.focusOn(fieldOutcome)
@@ -170,7 +181,7 @@ func (m Model) keyForm(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case fieldNote:
 		m.note, cmd = m.note.Update(msg)
 	}
-	m.err = ""
+	m.problem = ""
 	return m, cmd
 }
 
@@ -184,16 +195,20 @@ func (m Model) save() (Model, tea.Cmd) {
 	}
 	err := op.Checked(store.Check{At: m.c.Clock.Now(), By: m.c.Cashier, Paid: m.paid, Note: strings.TrimSpace(m.note.Value())}, number)
 	if errors.Is(err, store.ErrNoteRequired) {
-		m.err = "checks.note_required"
+		m.problem = m.c.T("checks.note_required")
 		return m.focusOn(fieldNote)
 	}
 	if err != nil {
-		m.err = "error.store"
+		m.problem = m.c.T("error.store", err.Error())
 		return m, nil
 	}
 	st := m.c.Store
 	return m, func() tea.Msg { return savedMsg{err: st.Save(&op)} }
 }
+
+// visibleRows is how many rows of the list fit under the intro and above
+// the form.
+func (m Model) visibleRows() int { return max(m.c.Height-20, 4) }
 
 // Count is how many operations are waiting for a person.
 func (m Model) Count() int { return len(m.ops) }
@@ -210,7 +225,7 @@ func (m Model) View() string {
 		parts = append(parts, s.OK.Render(m.c.T("checks.none")))
 	}
 	rw := common.ReceiptWidth(m.ops)
-	parts = append(parts, m.c.ListWindow(len(m.ops), m.cursor, max(m.c.Height-20, 4), func(i int) string {
+	parts = append(parts, m.c.ListWindow(len(m.ops), m.cursor, m.visibleRows(), func(i int) string {
 		op := m.ops[i]
 		return fmt.Sprintf("%-*s  %s  %-8s  %12s  %s", rw, op.Receipt(), op.Created.Format("02.01 15:04"),
 			m.c.T("checks.kind_"+string(op.Kind)), m.c.Money(op.Amount), m.c.T("checks.state_"+string(op.State)))
@@ -218,15 +233,22 @@ func (m Model) View() string {
 	if m.open && m.cursor < len(m.ops) {
 		parts = append(parts, "", m.formView(m.ops[m.cursor]))
 	}
-	if m.err != "" {
-		parts = append(parts, "", s.Problem.Render(m.c.T(m.err, "")))
+	if m.problem != "" {
+		parts = append(parts, "", s.Problem.Render(wrap.Render(m.problem)))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
 
 func (m Model) formView(op store.Operation) string {
 	s := m.c.Styles
-	mark := func(f field, label string) string {
+	labels := map[field]string{fieldOutcome: m.c.T("checks.outcome"), fieldNumber: m.c.T("checks.number"), fieldNote: m.c.T("checks.note")}
+	lw := 0
+	for _, l := range labels {
+		lw = max(lw, lipgloss.Width(l))
+	}
+	// The fields line up under the longest label.
+	mark := func(f field) string {
+		label := labels[f] + strings.Repeat(" ", lw-lipgloss.Width(labels[f]))
 		if m.focus == f {
 			return s.Selected.Render("› " + label)
 		}
@@ -238,12 +260,12 @@ func (m Model) formView(op store.Operation) string {
 	}
 	lines := []string{
 		s.Title.Render(m.c.T("checks.form_title", op.Receipt(), m.c.Money(op.Amount))),
-		mark(fieldOutcome, m.c.T("checks.outcome")) + "  " + paid + "   " + notPaid,
+		mark(fieldOutcome) + "  " + paid + "   " + notPaid,
 	}
 	if m.paid {
-		lines = append(lines, mark(fieldNumber, m.c.T("checks.number"))+"  "+m.number.View())
+		lines = append(lines, mark(fieldNumber)+"  "+m.number.View())
 	}
-	lines = append(lines, mark(fieldNote, m.c.T("checks.note"))+"  "+m.note.View())
+	lines = append(lines, mark(fieldNote)+"  "+m.note.View())
 	return s.WarnBox.Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
 }
 
@@ -255,6 +277,9 @@ func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	if m.open {
 		return []key.Binding{k.NextField, k.Toggle, k.Save, k.Back}
+	}
+	if len(m.ops) > m.visibleRows() {
+		return []key.Binding{k.UpDown, k.Open, k.Back, k.Paging, k.HomeEnd, k.Quit}
 	}
 	return []key.Binding{k.UpDown, k.Open, k.Back, k.Quit}
 }

@@ -6,6 +6,9 @@ package common
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kassa-till/kassa/assets/lessons"
@@ -160,18 +163,44 @@ func ReceiptWidth(ops []store.Operation) int {
 }
 
 // CSVFormat is the CSV layout a spreadsheet in the catalog's language
-// opens in columns.
+// opens in columns, with the header and the values in its words: the
+// history's names of kinds, states, methods and providers.
 func CSVFormat(cat *locale.Catalog) store.CSVFormat {
 	sep := []rune(cat.T("csv.separator"))
 	f := store.CSVFormat{DecimalComma: cat.T("csv.decimal") == ","}
 	if len(sep) == 1 {
 		f.Comma = sep[0]
 	}
+	l := store.CSVLabels{
+		Kinds:     map[store.Kind]string{},
+		States:    map[store.State]string{},
+		Methods:   map[providers.Method]string{},
+		Providers: map[string]string{},
+	}
+	for _, col := range store.CSVHeader {
+		l.Header = append(l.Header, cat.T("csv.header."+col))
+	}
+	for _, k := range []store.Kind{store.KindPayment, store.KindRefund} {
+		l.Kinds[k] = cat.T("history.kind." + string(k))
+	}
+	for _, s := range store.AllStates {
+		l.States[s] = cat.T("history.state." + string(s))
+	}
+	for _, m := range []providers.Method{providers.MethodQR, providers.MethodCard} {
+		l.Methods[m] = cat.T("receipt.method_" + string(m))
+	}
+	for _, k := range cat.Keys() {
+		if name, ok := strings.CutPrefix(k, "provider."); ok {
+			l.Providers[name] = cat.T(k)
+		}
+	}
+	f.Labels = l
 	return f
 }
 
 // Terminal is what the settings screen does with the payment terminal
-// itself, apart from payments: describe the connection, test it, pair.
+// itself, apart from payments: describe the connection, test it, pair,
+// and keep a new address for it.
 type Terminal interface {
 	Connection() Connection
 	// Test asks the terminal who it is: the connection test.
@@ -179,6 +208,11 @@ type Terminal interface {
 	// Pair registers the till under name; it waits for a person to allow
 	// it on the terminal. It returns when the new token expires.
 	Pair(ctx context.Context, name string) (time.Time, error)
+	// SetAddress keeps address (as CheckAddress gives it) in the data file
+	// for the till's next start, in place of the config's; "" goes back to
+	// the config's. The running till goes on with the address it has:
+	// calls in flight, and the tokens, belong to that one.
+	SetAddress(address string) error
 }
 
 // Connection describes how the till reaches its terminal.
@@ -188,6 +222,26 @@ type Connection struct {
 	Insecure bool   // certificate not verified
 	Name     string // the till's paired name
 	Expires  time.Time
+	// Next is the address the till uses from its next start, where it is
+	// not URL.
+	Next string
+}
+
+// CheckAddress reads a terminal's address as a person types it: an
+// http:// or https:// URL with a host, and nothing after the port. It
+// returns the address as the till keeps it, without a trailing slash.
+func CheckAddress(s string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
+		strings.Trim(u.Path, "/") != "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", false
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", false
+		}
+	}
+	return u.Scheme + "://" + u.Host, true
 }
 
 // TerminalInfo is the terminal's answer to the connection test.

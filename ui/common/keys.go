@@ -46,6 +46,7 @@ type KeyMap struct {
 	GoSettings key.Binding
 	Test       key.Binding
 	PairKey    key.Binding
+	AddressKey key.Binding
 
 	GoHistory   key.Binding
 	Tab         key.Binding
@@ -114,6 +115,7 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		GoSettings: key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", cat.T("keys.go_settings"))),
 		Test:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.test"))),
 		PairKey:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.pair"))),
+		AddressKey: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", cat.T("keys.address"))),
 
 		GoHistory:     key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", cat.T("keys.go_history"))),
 		Tab:           key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", cat.T("keys.tab"))),

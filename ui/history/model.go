@@ -452,9 +452,11 @@ func (m Model) rowRefundable() bool {
 	return ok && tookMoney(r.Kind, r.State)
 }
 
-// refundable: the detail shows a payment that took money.
+// refundable: the detail shows a payment that took money, not all of it
+// refunded yet.
 func (m Model) refundable() bool {
-	return m.detail != nil && m.detail.err == nil && tookMoney(m.detail.op.Kind, m.detail.op.State)
+	d := m.detail
+	return d != nil && d.err == nil && tookMoney(d.op.Kind, d.op.State) && (d.left == nil || d.left.Minor > 0)
 }
 
 func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -492,10 +494,11 @@ func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-// applyPeriod reads "YYYY-MM-DD YYYY-MM-DD" (or one day) and refuses a
-// period the store would refuse, saying why.
+// applyPeriod reads two days or one, each as the screen shows it
+// (DD.MM.YYYY) or as ISO writes it (YYYY-MM-DD), with or without a dash
+// between, and refuses a period the store would refuse, saying why.
 func (m Model) applyPeriod() (Model, tea.Cmd) {
-	fields := strings.Fields(m.text.Value())
+	fields := slices.DeleteFunc(strings.Fields(m.text.Value()), func(f string) bool { return strings.Trim(f, "-–—") == "" })
 	if len(fields) == 1 {
 		fields = append(fields, fields[0])
 	}
@@ -504,8 +507,8 @@ func (m Model) applyPeriod() (Model, tea.Cmd) {
 		m.message = m.c.T("history.period_format")
 		return m, nil
 	}
-	from, err1 := store.ParseDay(fields[0])
-	to, err2 := store.ParseDay(fields[1])
+	from, err1 := parseDay(fields[0])
+	to, err2 := parseDay(fields[1])
 	if err1 != nil || err2 != nil {
 		m.message = m.c.T("history.period_format")
 		return m, nil
@@ -523,6 +526,18 @@ func (m Model) applyPeriod() (Model, tea.Cmd) {
 	m.query, m.input, m.problem = q, noInput, false
 	m.text.Blur()
 	return m.reload()
+}
+
+// dayLayout is how the screen writes a day.
+const dayLayout = "02.01.2006"
+
+// parseDay reads a day as the screen writes it (one-digit day and month
+// too), or in ISO form, in the local time zone.
+func parseDay(s string) (time.Time, error) {
+	if d, err := time.ParseInLocation("2.1.2006", s, time.Local); err == nil {
+		return d, nil
+	}
+	return store.ParseDay(s)
 }
 
 func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -562,7 +577,7 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Period):
 		m.input = choosingPeriod
 		// The current period as the placeholder: typing starts afresh.
-		m.text.Placeholder = m.query.From.Format("2006-01-02") + " " + m.query.To.Format("2006-01-02")
+		m.text.Placeholder = m.query.From.Format(dayLayout) + " " + m.query.To.Format(dayLayout)
 		m.text.SetValue("")
 		return m, m.text.Focus()
 	case key.Matches(msg, k.MethodKey):

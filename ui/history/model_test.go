@@ -325,6 +325,30 @@ func TestPeriodTooLongIsRefusedAndChangesNothing(t *testing.T) {
 	}
 }
 
+// The period is typed as the screen shows it or in ISO form, with or
+// without a dash between; the screen shows it one way.
+func TestPeriodInEitherForm(t *testing.T) {
+	s := newScreen(t, "ru", 100, func(st *store.Store) { paid(st, 5) })
+	from, to := time.Date(2026, 11, 1, 0, 0, 0, 0, time.Local), time.Date(2026, 11, 23, 0, 0, 0, 0, time.Local)
+	for i, typed := range []string{"01.11.2026 23.11.2026", "2026-11-01 2026-11-23", "1.11.2026 – 23.11.2026", "01.11.2026 - 2026-11-23"} {
+		s.press("d")
+		if i > 0 && !strings.Contains(ansi.Strip(s.m.View()), "> 01.11.2026 23.11.2026") {
+			t.Fatalf("the field does not offer the period as the screen writes it:\n%s", ansi.Strip(s.m.View()))
+		}
+		s.press(typed, "enter")
+		if s.m.message != "" || !s.m.query.From.Equal(from) || !s.m.query.To.Equal(to) {
+			t.Fatalf("%q: message %q, period %v – %v", typed, s.m.message, s.m.query.From, s.m.query.To)
+		}
+		if v := ansi.Strip(s.m.View()); !strings.Contains(v, "01.11.2026 – 23.11.2026") || strings.Contains(v, "2026-11") {
+			t.Fatalf("%q shows:\n%s", typed, v)
+		}
+	}
+	s.press("d", "32.11.2026", "enter")
+	if s.m.message != s.c.T("history.period_format") || !s.m.query.From.Equal(from) {
+		t.Fatalf("a day that is not: message %q, from %v", s.m.message, s.m.query.From)
+	}
+}
+
 func TestSearchAsYouType(t *testing.T) {
 	var ids []store.ID
 	s := newScreen(t, "en", 100, func(st *store.Store) { ids = paid(st, 300) })

@@ -166,7 +166,7 @@ func (m Model) top() string {
 		terminal = t("provider." + q.Provider)
 	}
 	filters := []string{
-		s.Label.Render(t("history.period")) + " " + q.From.Format("02.01.2006") + " – " + q.To.Format("02.01.2006"),
+		s.Label.Render(t("history.period")) + " " + q.From.Format(dayLayout) + " – " + q.To.Format(dayLayout),
 		s.Label.Render(t("history.method")) + " " + method,
 		s.Label.Render(t("history.status")) + " " + t(statusName(q.States)),
 		s.Label.Render(t("history.terminal")) + " " + terminal,
@@ -281,17 +281,18 @@ func (m Model) detailPane() viewport.Model {
 }
 
 // detailText is everything the data file holds of one operation, in the
-// catalog's words.
+// catalog's words, each line within the screen's width.
 func (m Model) detailText() string {
 	s, d, t := m.c.Styles, m.detail, m.c.T
 	if d.err != nil {
 		return ""
 	}
 	op := d.op
+	width := m.width()
 	var lines []string
 	add := func(label, value string) {
 		if value != "" {
-			lines = append(lines, s.Label.Render(fmt.Sprintf("%-22s", t(label)))+value)
+			lines = append(lines, hang(s.Label.Render(fmt.Sprintf("%-22s", t(label))), value, width))
 		}
 	}
 	when := func(at time.Time) string {
@@ -304,7 +305,7 @@ func (m Model) detailText() string {
 		var rows []string
 		for _, kv := range kvs {
 			if kv[1] != "" {
-				rows = append(rows, "  "+s.Label.Render(fmt.Sprintf("%-20s", t(kv[0])))+" "+kv[1])
+				rows = append(rows, hang("  "+s.Label.Render(fmt.Sprintf("%-20s", t(kv[0])))+" ", kv[1], width))
 			}
 		}
 		if len(rows) > 0 {
@@ -312,7 +313,7 @@ func (m Model) detailText() string {
 		}
 	}
 	add("history.d_amount", m.c.Money(op.Amount))
-	add("history.d_state", t("history.state."+string(op.State)))
+	add("history.d_state", m.state(op, d.refunds))
 	add("history.d_created", when(op.Created))
 	add("history.d_finished", when(op.Finished))
 	add("history.d_provider", t("provider."+op.Provider))
@@ -325,15 +326,20 @@ func (m Model) detailText() string {
 	if e := op.Error; e != nil {
 		text := t("error." + string(e.Kind))
 		switch {
-		case e.Code != "":
+		case e.Text != "" && e.Code != "":
 			text += " " + t("error.provider_code", e.Text, e.Code)
-		case e.Text != "":
+		case e.Text != "" && e.HTTPStatus != 0:
+			// As on the sale screen: only words the provider sent are its
+			// words; an error with no answer carries the till's own text,
+			// which the sentence above says in the reader's language.
 			text += " " + t("error.provider_text", e.Text)
+		case e.HTTPStatus != 0:
+			text += " " + t("error.http", e.HTTPStatus)
 		}
 		add("history.d_error", text)
 	}
 	add("history.d_cashier", op.Cashier)
-	add("history.d_note", m.note(op.Note))
+	add("history.d_note", m.note(op.Note, ""))
 	if op.PaymentID != 0 {
 		add("history.d_original", op.PaymentID.Receipt())
 	}
@@ -352,13 +358,13 @@ func (m Model) detailText() string {
 		if o.LoanTerm > 0 {
 			loan = strconv.Itoa(o.LoanTerm)
 		}
-		section("history.d_offer", [][2]string{{"history.d_product", o.ProductType}, {"history.d_loan_offer", o.LoanOfferName}, {"history.d_loan_term", loan}})
+		section("history.d_offer", [][2]string{{"history.d_product", m.product(o.ProductType)}, {"history.d_loan_offer", o.LoanOfferName}, {"history.d_loan_term", loan}})
 	}
 	if c := op.Cheque; c != nil {
 		section("history.d_cheque", [][2]string{{"receipt.store", c.StoreName}, {"receipt.city", c.City}, {"receipt.address", c.Address},
 			{"receipt.bin", c.BIN}, {"receipt.terminal", c.TerminalID}, {"receipt.order_number", c.OrderNumber}, {"receipt.rrn", c.RRN},
 			{"receipt.card", c.CardMask}, {"receipt.card_type", c.ICC}, {"receipt.auth_code", c.AuthorizationCode},
-			{"receipt.host_code", c.HostResponseCode}, {"receipt.pin_entered", c.PinEntered}, {"receipt.amount", c.Amount},
+			{"receipt.host_code", c.HostResponseCode}, {"receipt.pin_entered", m.yesNo(c.PinEntered)}, {"receipt.amount", c.Amount},
 			{"receipt.date", c.Date}, {"receipt.status", c.Status}})
 	}
 	if f := op.Fiscal; f != nil {
@@ -376,28 +382,124 @@ func (m Model) detailText() string {
 	if len(op.History) > 0 {
 		lines = append(lines, "", s.Label.Render(t("history.d_events")))
 		states := make([]string, len(op.History))
-		width := 0
+		w := 0
 		for i, e := range op.History {
 			states[i] = t("history.state." + string(e.State))
 			if e.State == store.StateCreated {
 				states[i] = t("history.event_created") // "sent?" reads wrong at the start of the story
 			}
-			width = max(width, lipgloss.Width(states[i]))
+			w = max(w, lipgloss.Width(states[i]))
 		}
 		for i, e := range op.History {
-			// Detail is the POS's own name for its step, kept as it said it.
-			what := strings.Join(slices.DeleteFunc([]string{e.Detail, m.note(e.Note)}, func(v string) bool { return v == "" }), " · ")
-			lines = append(lines, strings.TrimRight(fmt.Sprintf("  %s  %-*s  %s", e.At.Format("02.01 15:04:05"), width, states[i], what), " "))
+			// What the POS was doing in the catalog's words; its own name
+			// for the step stays in the data file.
+			stage := ""
+			if e.Stage != "" {
+				stage = t("history.stage." + string(e.Stage))
+			}
+			said := ""
+			if e.Message != "" {
+				said = t("error.provider_text", e.Message)
+			}
+			text := e.Text
+			if op.Check != nil && text == op.Check.Note {
+				text = "" // the check's line above has the person's words
+			}
+			what := strings.Join(slices.DeleteFunc([]string{stage, m.note(e.Note, text), said}, func(v string) bool { return v == "" }), " · ")
+			head := fmt.Sprintf("  %s  %-*s  ", e.At.Format("02.01 15:04:05"), w, states[i])
+			if what == "" {
+				lines = append(lines, strings.TrimRight(head, " "))
+				continue
+			}
+			if lipgloss.Width(head)+min(lipgloss.Width(what), 20) > width {
+				head = fmt.Sprintf("  %s  %s  ", e.At.Format("02.01 15:04:05"), states[i]) // a narrow screen: no column
+			}
+			lines = append(lines, hang(head, what, width))
 		}
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, lines...)
 }
 
-// note is an operation's note in the catalog's words: the till writes a
-// code (store.Note…); older files hold English text, shown as it is.
-func (m Model) note(n string) string {
-	if n != "" && m.c.Cat.Has("note."+n) {
-		return m.c.T("note." + n)
+// hang is head followed by text wrapped to what is left of width, the
+// lines after the first under the first: a long note never runs off the
+// screen or under the labels.
+func hang(head, text string, width int) string {
+	indent := lipgloss.Width(head)
+	room := max(width-indent, 20)
+	wrapped := strings.Split(lipgloss.NewStyle().Width(room).Render(text), "\n")
+	for i := range wrapped {
+		wrapped[i] = strings.TrimRight(wrapped[i], " ")
+		if i > 0 {
+			wrapped[i] = strings.Repeat(" ", indent) + wrapped[i]
+		}
 	}
-	return n
+	return head + strings.Join(wrapped, "\n")
+}
+
+// state is the operation's status for its detail: a payment that took
+// money says how much of it went back.
+func (m Model) state(op store.Operation, refunds []store.Operation) string {
+	if tookMoney(op.Kind, op.State) {
+		var back int64
+		for _, r := range refunds {
+			if r.State == store.StateSuccess {
+				back += r.Amount.Minor
+			}
+		}
+		switch {
+		case back >= op.Amount.Minor:
+			return m.c.T("history.state_refunded")
+		case back > 0:
+			return m.c.T("history.state_partly_refunded", m.c.Money(providers.New(back, op.Amount.Currency)))
+		}
+	}
+	return m.c.T("history.state." + string(op.State))
+}
+
+// product is Kaspi's name for what paid (addInfo.ProductType) in the
+// catalog's words, as the provider wrote it where the catalog has none.
+func (m Model) product(p string) string {
+	switch p {
+	case "Gold":
+		return m.c.T("history.product.gold")
+	case "Red":
+		return m.c.T("history.product.red")
+	case "Credit":
+		return m.c.T("history.product.credit")
+	case "BusinessAccount":
+		return m.c.T("history.product.business_account")
+	case "BankIntegrationAccount":
+		return m.c.T("history.product.bank_integration_account")
+	}
+	return p
+}
+
+// yesNo is a flag the POS wrote as "true" or "false" in the reader's words.
+func (m Model) yesNo(v string) string {
+	switch v {
+	case "true":
+		return m.c.T("receipt.yes")
+	case "false":
+		return m.c.T("receipt.no")
+	}
+	return v
+}
+
+// note is an operation's note in the catalog's words, with a person's own
+// words after it: the till writes a code (store.Note…); older files hold
+// English text, shown as it is, and a check as "checked: " and the words.
+func (m Model) note(n, text string) string {
+	if rest, ok := strings.CutPrefix(n, "checked: "); ok {
+		n, text = store.NoteChecked, rest
+	}
+	if n != "" && m.c.Cat.Has("note."+n) {
+		n = m.c.T("note." + n)
+	}
+	switch {
+	case text == "":
+		return n
+	case n == "":
+		return text
+	}
+	return m.c.T("history.note_text", n, text)
 }

@@ -78,7 +78,7 @@ type Model struct {
 	number  textinput.Model
 	today   []store.Operation
 	cursor  int
-	problem string // catalog key, with problemArg
+	problem string // the last problem, in the catalog's words
 
 	payment store.Operation
 	refunds []store.Operation
@@ -158,33 +158,26 @@ func Find(st *store.Store, providers []string, number string) (store.Operation, 
 // only their receipt numbers tell them apart.
 type SeveralError struct{ Payments []store.Operation }
 
-func (e *SeveralError) Error() string { return "refund.several_receipts" }
+func (e *SeveralError) Error() string { return "refund: several payments have that number" }
 
-// Problem explains an error of Find in the till's language.
+// Problem explains an error of Find in the catalog's words.
 func Problem(c *common.Common, err error) string {
 	var several *SeveralError
-	if errors.As(err, &several) {
+	switch {
+	case errors.As(err, &several):
 		receipts := make([]string, len(several.Payments))
 		for i, op := range several.Payments {
 			receipts[i] = op.Receipt()
 		}
 		return c.T("refund.several_receipts", strings.Join(receipts, ", "))
+	case errors.Is(err, errNotFound):
+		return c.T("refund.not_found")
+	case errors.Is(err, errNotPayment):
+		return c.T("refund.not_payment")
+	case errors.Is(err, errNotPaid):
+		return c.T("refund.not_paid")
 	}
-	return c.T(ProblemKey(err))
-}
-
-// ProblemKey is the catalog key explaining an error of Find.
-func ProblemKey(err error) string {
-	var several *SeveralError
-	if errors.As(err, &several) {
-		return several.Error()
-	}
-	for _, known := range []error{errNotFound, errNotPayment, errNotPaid} {
-		if errors.Is(err, known) {
-			return known.Error()
-		}
-	}
-	return "error.store"
+	return c.T("error.store", err.Error())
 }
 
 // find looks a payment up by payment number, then by receipt number.
@@ -243,7 +236,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case todayMsg:
 		m.today, m.cursor = msg.ops, 0
 		if msg.err != nil {
-			m.problem = msg.err.Error()
+			m.problem = Problem(m.c, msg.err)
 		}
 		return m, nil
 	case foundMsg:
@@ -252,7 +245,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			m.problem = msg.err.Error()
+			m.problem = Problem(m.c, msg.err)
 			return m, nil
 		}
 		m.phase, m.problem = choosing, ""
@@ -262,9 +255,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		case msg.left.Minor <= 0:
 			// Said at once, not after a key that cannot do anything.
 			m.amount = m.amount.Clear()
-			m.problem = "refund.nothing_left"
+			m.problem = m.c.T("refund.nothing_left")
 		case !m.c.Info(msg.payment.Provider).Refunds:
-			m.problem = m.c.KeyFor(msg.payment.Provider, "refund.not_offered")
+			m.problem = m.c.TFor(msg.payment.Provider, "refund.not_offered")
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -295,7 +288,7 @@ func (m Model) keyFinding(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			op := list[m.cursor]
 			return m, func() tea.Msg { op, err := st.Get(op.ID); return load(st, op, err) }
 		}
-		m.problem = "refund.type_number"
+		m.problem = m.c.T("refund.type_number")
 		return m, nil
 	case key.Matches(msg, k.Up):
 		m.cursor = max(m.cursor-1, 0)
@@ -357,23 +350,24 @@ func (m Model) keyChoosing(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// chosen is the amount to refund, or the catalog key of why it cannot be.
+// chosen is the amount to refund, or why it cannot be, in the catalog's
+// words.
 func (m Model) chosen() (providers.Money, string) {
 	if m.left.Minor <= 0 {
-		return providers.Money{}, "refund.nothing_left"
+		return providers.Money{}, m.c.T("refund.nothing_left")
 	}
 	if !m.c.Info(m.payment.Provider).Refunds {
-		return providers.Money{}, m.c.KeyFor(m.payment.Provider, "refund.not_offered")
+		return providers.Money{}, m.c.TFor(m.payment.Provider, "refund.not_offered")
 	}
 	if m.amount.Refusing() {
-		return providers.Money{}, m.amount.Problem.Key()
+		return providers.Money{}, m.amount.Refusal(m.c.T)
 	}
 	a, problem := m.amount.Value()
 	switch {
 	case problem != amount.NoProblem:
-		return a, problem.Key()
+		return a, m.c.T(problem.Key())
 	case a.Minor > m.left.Minor:
-		return a, "refund.over"
+		return a, m.c.T("refund.over", m.c.Money(m.left))
 	}
 	return a, ""
 }

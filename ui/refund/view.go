@@ -19,16 +19,17 @@ func (m Model) View() string {
 
 func (m Model) problemLine() []string {
 	if text := m.amount.Refusal(m.c.T); text != "" && m.phase == choosing {
-		return []string{"", m.c.Styles.Problem.Render(text)}
+		return []string{"", m.c.Styles.Problem.Render(m.wrap(text))}
 	}
 	if m.problem == "" {
 		return nil
 	}
-	text := m.c.T(m.problem)
-	if m.problem == "refund.over" {
-		text = m.c.T(m.problem, m.c.Money(m.left))
-	}
-	return []string{"", m.c.Styles.Problem.Render(text)}
+	return []string{"", m.c.Styles.Problem.Render(m.wrap(m.problem))}
+}
+
+// wrap breaks a sentence to the terminal's width, within the root's margin.
+func (m Model) wrap(s string) string {
+	return lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30)).Render(s)
 }
 
 func (m Model) viewFinding() string {
@@ -36,20 +37,20 @@ func (m Model) viewFinding() string {
 	parts := []string{
 		s.Title.Render(m.c.T("refund.title")),
 		"",
-		s.Label.Render(m.c.T("refund.number_label")),
+		s.Label.Render(m.wrap(m.c.T("refund.number_label"))),
 		m.number.View(),
 	}
 	parts = append(parts, m.problemLine()...)
 	list, when := m.listed(), "15:04"
 	if m.several != nil {
 		// They may be of other days: a training file kept across runs.
-		parts = append(parts, "", s.Label.Render(m.c.T("refund.several", m.several[0].TransactionID)))
+		parts = append(parts, "", s.Label.Render(m.wrap(m.c.T("refund.several", m.several[0].TransactionID))))
 		when = "02.01.2006 15:04"
 	} else {
-		parts = append(parts, "", s.Label.Render(m.c.T("refund.today")))
+		parts = append(parts, "", s.Label.Render(m.wrap(m.c.T("refund.today"))))
 	}
 	if len(list) == 0 {
-		parts = append(parts, s.Muted.Render(m.c.T("refund.today_none")))
+		parts = append(parts, s.Muted.Render(m.wrap(m.c.T("refund.today_none"))))
 	}
 	rw := common.ReceiptWidth(list)
 	parts = append(parts, m.c.ListWindow(len(list), m.cursor, max(m.c.Height-16, 5), func(i int) string {
@@ -84,7 +85,7 @@ func (m Model) viewChoosing() string {
 		shown := m.amount.Shown(m.c.T("number.decimal"))
 		parts = append(parts, "", s.Label.Render(m.c.T("refund.amount_label")),
 			s.AmountBox.Width(36).Render(s.Amount.Render(shown+" "+m.left.Currency.Symbol)),
-			s.Muted.Render(m.c.T("refund.hint_"+string(p.Method))))
+			s.Muted.Render(m.wrap(m.c.T("refund.hint_"+string(p.Method)))))
 	}
 	parts = append(parts, m.problemLine()...)
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)

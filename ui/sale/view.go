@@ -15,7 +15,7 @@ import (
 
 // textWidth is how wide the screen's sentences are: the terminal less the
 // margins and a box's border and padding, at most 76.
-func textWidth(c *common.Common) int { return min(max(c.Width-8, 30), 76) }
+func textWidth(c *common.Common) int { return min(max(c.Width-6, 30), 76) }
 
 func wrap(c *common.Common, s string) string {
 	return lipgloss.NewStyle().Width(textWidth(c)).Render(s)
@@ -190,9 +190,9 @@ func (f Follow) viewResolving() []string {
 		f.wrap(f.kt("unknown.body")),
 	}
 	if m.Op.Message != "" {
-		body = append(body, "", f.kt("sale.provider_said", m.Op.Message))
+		body = append(body, "", f.wrap(f.kt("sale.provider_said", m.Op.Message)))
 	}
-	body = append(body, "", f.spinner.View()+" "+f.kt("unknown.asking", int(m.Info.ResolveEvery/time.Second)))
+	body = append(body, "", f.wrap(f.spinner.View()+" "+f.kt("unknown.asking", int(m.Info.ResolveEvery/time.Second))))
 	if m.Err != nil {
 		body = append(body, s.Muted.Render(f.wrap(f.errorText(m.Err))))
 	}
@@ -256,18 +256,19 @@ func (f Follow) viewDeclined() []string {
 	s, op := f.c.Styles, f.m.Op
 	body := []string{s.Bad.Render(f.kt("declined.title")), f.wrap(f.kt("declined.body"))}
 	if op.Message != "" {
-		body = append(body, "", f.kt("sale.provider_said", op.Message))
+		body = append(body, "", f.wrap(f.kt("sale.provider_said", op.Message)))
 	}
 	return []string{f.heading(), "", f.box(s.BadBox, body)}
 }
 
 func (f Follow) viewNotStarted() []string {
 	s := f.c.Styles
+	// Nothing moved, then why and what to do about it.
 	body := []string{
 		s.Bad.Render(f.kt("notstarted.title")),
-		f.wrap(f.errorText(f.m.Err)),
-		"",
 		f.wrap(f.kt("notstarted.body")),
+		"",
+		f.wrap(f.errorText(f.m.Err)),
 	}
 	return []string{f.heading(), "", f.box(s.BadBox, body)}
 }

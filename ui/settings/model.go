@@ -1,11 +1,13 @@
 // Package settings is the till's settings screen for the payment terminal:
-// how it is reached, the connection test (Kaspi's /v2/deviceinfo), and
-// pairing with a Smart POS whose integration protection is on.
+// how it is reached, the connection test (Kaspi's /v2/deviceinfo),
+// pairing with a Smart POS whose integration protection is on, and a new
+// address for the POS from the till's next start.
 package settings
 
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -31,25 +33,33 @@ type (
 		expires time.Time
 		err     error
 	}
-	connMsg common.Connection
+	connMsg      common.Connection
+	addressedMsg struct {
+		address string
+		err     error
+	}
 )
 
-func (testedMsg) settingsMsg() {}
-func (pairedMsg) settingsMsg() {}
-func (connMsg) settingsMsg()   {}
+func (testedMsg) settingsMsg()    {}
+func (pairedMsg) settingsMsg()    {}
+func (connMsg) settingsMsg()      {}
+func (addressedMsg) settingsMsg() {}
 
 // pairWait bounds pairing: the POS gives a person 180 s to allow it.
 const pairWait = 200 * time.Second
 
 // Model is the settings screen.
 type Model struct {
-	c       *common.Common
-	conn    common.Connection // as last read by a command
-	naming  bool              // the pairing name is being typed
-	name    textinput.Model
-	busy    string // catalog key of what is under way
-	result  string // what the last action gave
-	problem bool
+	c      *common.Common
+	conn   common.Connection // as last read by a command
+	naming bool              // the pairing name is being typed
+	name   textinput.Model
+	// addressing: the POS's address is being typed.
+	addressing bool
+	address    textinput.Model
+	busy       string // catalog key of what is under way
+	result     string // what the last action gave
+	problem    bool
 }
 
 // New returns the screen.
@@ -58,7 +68,11 @@ func New(c *common.Common) Model {
 	ti.Placeholder = "Kassa-1"
 	ti.CharLimit = 30
 	ti.SetWidth(32)
-	return Model{c: c, name: ti}
+	addr := textinput.New()
+	addr.Placeholder = "http://192.168.1.50:8080"
+	addr.CharLimit = 100
+	addr.SetWidth(40)
+	return Model{c: c, name: ti, address: addr}
 }
 
 // Open resets the screen and reads how the terminal is reached.
@@ -95,7 +109,19 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.result, m.problem = m.c.T("pair.failed", m.c.ErrorText(msg.err)), true
 			return m, nil
 		}
-		m.result, m.problem = m.c.T("settings.paired", msg.expires.Format(time.DateTime)), false
+		m.result, m.problem = m.c.T("settings.paired", msg.expires.Format(timeLayout)), false
+		return m, m.readConnection()
+	case addressedMsg:
+		switch {
+		case msg.err != nil:
+			m.result, m.problem = m.c.T("error.store", msg.err.Error()), true
+		case msg.address == "":
+			m.result, m.problem = m.c.T("settings.address_cleared"), false
+		case msg.address == m.conn.URL:
+			m.result, m.problem = m.c.T("settings.address_same", msg.address), false
+		default:
+			m.result, m.problem = m.c.T("settings.address_saved", msg.address, m.conn.URL), false
+		}
 		return m, m.readConnection()
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -107,6 +133,9 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k, t := m.c.Keys, m.c.Terminal
 	if m.busy != "" {
 		return m, nil // the terminal is answering; the result will show
+	}
+	if m.addressing {
+		return m.keyAddress(msg)
 	}
 	if m.naming {
 		switch {
@@ -144,8 +173,43 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.naming = true
 		m.name.SetValue(m.conn.Name)
 		return m, m.name.Focus()
+	case key.Matches(msg, k.AddressKey):
+		m.addressing, m.result = true, ""
+		next := m.conn.URL
+		if m.conn.Next != "" {
+			next = m.conn.Next
+		}
+		m.address.SetValue(next)
+		m.address.CursorEnd()
+		return m, m.address.Focus()
 	}
 	return m, nil
+}
+
+// keyAddress takes the POS's new address: Enter keeps it for the next
+// start once it reads as an address; a mistake is said and kept nothing.
+func (m Model) keyAddress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k, t := m.c.Keys, m.c.Terminal
+	switch {
+	case key.Matches(msg, k.Back):
+		m.addressing, m.result = false, ""
+		m.address.Blur()
+		return m, nil
+	case key.Matches(msg, k.Save):
+		typed := strings.TrimSpace(m.address.Value())
+		address, ok := common.CheckAddress(typed)
+		if !ok && typed != "" {
+			m.result, m.problem = m.c.T("settings.address_bad"), true
+			return m, nil
+		}
+		m.addressing, m.result = false, ""
+		m.address.Blur()
+		return m, func() tea.Msg { return addressedMsg{address: address, err: t.SetAddress(address)} }
+	}
+	var cmd tea.Cmd
+	m.address, cmd = m.address.Update(msg)
+	m.result = ""
+	return m, cmd
 }
 
 // View draws the screen body.
@@ -157,8 +221,12 @@ func (m Model) View() string {
 		return lipgloss.JoinVertical(lipgloss.Left, append(parts, s.Muted.Render(m.c.T("settings.demo")))...)
 	}
 	conn := m.conn
+	wrap := lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30))
 	row := func(label, value string) string { return s.Label.Render(fmt.Sprintf("%-24s", m.c.T(label))) + value }
 	parts = append(parts, row("settings.address", conn.URL))
+	if conn.Next != "" && conn.Next != conn.URL {
+		parts = append(parts, row("settings.address_next", s.Warn.Render(conn.Next)))
+	}
 	if conn.Secured {
 		verify := m.c.T("settings.verified")
 		if conn.Insecure {
@@ -170,7 +238,7 @@ func (m Model) View() string {
 			name = "—"
 		}
 		if !conn.Expires.IsZero() {
-			expires = conn.Expires.Format(time.DateTime)
+			expires = conn.Expires.Format(timeLayout)
 		}
 		parts = append(parts, row("settings.name", name), row("settings.expires", expires))
 	} else {
@@ -178,6 +246,9 @@ func (m Model) View() string {
 	}
 	if m.naming {
 		parts = append(parts, "", s.Label.Render(m.c.T("settings.name_prompt")), m.name.View())
+	}
+	if m.addressing {
+		parts = append(parts, "", s.Label.Render(wrap.Render(m.c.T("settings.address_prompt"))), m.address.View())
 	}
 	if m.busy != "" {
 		parts = append(parts, "", s.Warn.Render(m.c.T(m.busy)))
@@ -187,10 +258,13 @@ func (m Model) View() string {
 		if m.problem {
 			style = s.Problem
 		}
-		parts = append(parts, "", style.Width(max(min(m.c.Width-4, 96), 30)).Render(m.result))
+		parts = append(parts, "", style.Width(wrap.GetWidth()).Render(m.result))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
+
+// timeLayout is how the screen writes a moment, as the other screens do.
+const timeLayout = "02.01.2006 15:04:05"
 
 // Title is the screen's state for the terminal's title bar.
 func (m Model) Title() string {
@@ -204,12 +278,12 @@ func (m Model) Title() string {
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch {
-	case m.naming:
+	case m.naming, m.addressing:
 		return []key.Binding{k.Save, k.Back}
 	case m.c.Terminal != nil && m.conn.Secured:
-		return []key.Binding{k.Test, k.PairKey, k.Back, k.Quit}
+		return []key.Binding{k.Test, k.PairKey, k.AddressKey, k.Back, k.Quit}
 	case m.c.Terminal != nil:
-		return []key.Binding{k.Test, k.Back, k.Quit}
+		return []key.Binding{k.Test, k.AddressKey, k.Back, k.Quit}
 	}
 	return []key.Binding{k.Back, k.Quit}
 }

@@ -20,21 +20,20 @@ type WipedMsg struct{}
 type Msg interface{ trainerMsg() }
 
 type doneMsg struct {
-	text string // catalog key
-	arg  any
-	err  error
+	text  string // what was done, in the catalog's words
+	wiped bool
+	err   error
 }
 
 func (doneMsg) trainerMsg() {}
 
 // Model is the trainer's panel.
 type Model struct {
-	c       *common.Common
-	cursor  int
-	wiping  bool // w pressed once: the next w wipes
-	done    string
-	doneArg any
-	failed  bool
+	c      *common.Common
+	cursor int
+	wiping bool   // w pressed once: the next w wipes
+	done   string // the last thing done, in the catalog's words
+	failed bool
 }
 
 // New returns the panel.
@@ -45,11 +44,11 @@ func (m Model) Open() Model { return New(m.c) }
 
 // Update handles keys.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	t, k := m.c.Trainer, m.c.Keys
+	t, k, c := m.c.Trainer, m.c.Keys, m.c
 	switch msg := msg.(type) {
 	case doneMsg:
-		m.done, m.doneArg, m.failed = msg.text, msg.arg, msg.err != nil
-		if msg.text == "trainer.wiped" && msg.err == nil {
+		m.done, m.failed = msg.text, msg.err != nil
+		if msg.wiped && msg.err == nil {
 			return m, func() tea.Msg { return WipedMsg{} }
 		}
 		return m, nil
@@ -69,18 +68,21 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.cursor = min(m.cursor+1, len(behaviours)-1)
 		case key.Matches(msg, k.Choose):
 			b := behaviours[m.cursor]
-			return m, func() tea.Msg { return doneMsg{text: "trainer.queued", arg: b, err: t.Next(b)} }
+			return m, func() tea.Msg { return doneMsg{text: c.T("trainer.queued", c.T("trainer.b."+b)), err: t.Next(b)} }
 		case key.Matches(msg, k.Day):
-			return m, func() tea.Msg { t.RealisticDay(); return doneMsg{text: "trainer.day"} }
+			return m, func() tea.Msg { t.RealisticDay(); return doneMsg{text: c.T("trainer.day")} }
 		case key.Matches(msg, k.SpeedKey):
 			next := map[int]int{1: 5, 5: 20, 20: 1}[t.Speed()]
-			return m, func() tea.Msg { t.SetSpeed(max(next, 1)); return doneMsg{text: "trainer.speed_set", arg: max(next, 1)} }
+			return m, func() tea.Msg {
+				t.SetSpeed(max(next, 1))
+				return doneMsg{text: c.T("trainer.speed_set", max(next, 1))}
+			}
 		case key.Matches(msg, k.Wipe):
 			if !wiping {
 				m.wiping, m.done = true, ""
 				return m, nil
 			}
-			return m, func() tea.Msg { return doneMsg{text: "trainer.wiped", err: t.Wipe()} }
+			return m, func() tea.Msg { return doneMsg{text: c.T("trainer.wiped"), wiped: true, err: t.Wipe()} }
 		}
 	}
 	return m, nil
@@ -106,15 +108,7 @@ func (m Model) View() string {
 		if m.failed {
 			style = s.Problem
 		}
-		text := m.c.T(m.done)
-		if m.doneArg != nil {
-			arg := m.doneArg
-			if b, ok := arg.(string); ok {
-				arg = m.c.T("trainer.b." + b)
-			}
-			text = m.c.T(m.done, arg)
-		}
-		parts = append(parts, "", style.Render(text))
+		parts = append(parts, "", style.Render(m.done))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
