@@ -281,6 +281,9 @@ func (m Model) ShortHelp() []key.Binding {
 	if len(m.ops) > m.visibleRows() {
 		return []key.Binding{k.UpDown, k.Open, k.Back, k.Paging, k.HomeEnd, k.Quit}
 	}
+	if len(m.ops) == 0 {
+		return []key.Binding{k.Back, k.Quit}
+	}
 	return []key.Binding{k.UpDown, k.Open, k.Back, k.Quit}
 }
 

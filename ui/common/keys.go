@@ -28,6 +28,11 @@ type KeyMap struct {
 	SaveLink   key.Binding
 	PickMethod key.Binding // help only: 1-9 picks the method
 
+	// In the history's search and period fields.
+	ToList      key.Binding
+	ClearSearch key.Binding
+	ApplyPeriod key.Binding
+
 	// Moving between screens and in lists.
 	GoRefund key.Binding
 	Back     key.Binding
@@ -97,6 +102,10 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Link:       key.NewBinding(key.WithKeys("h"), key.WithHelp("a-z", cat.T("keys.link"))),
 		SaveLink:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.save_link"))),
 		PickMethod: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", cat.T("keys.pick_method"))),
+
+		ToList:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.to_list"))),
+		ClearSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.clear_search"))),
+		ApplyPeriod: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.apply_period"))),
 
 		GoRefund: key.NewBinding(key.WithKeys("f2", "ctrl+r"), key.WithHelp("F2", cat.T("keys.go_refund"))),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.back"))),

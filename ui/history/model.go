@@ -746,8 +746,11 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.ScrollDetail, k.Back}
 	case m.input == searching && m.elsewhere != nil && len(m.rows) == 0:
 		return []key.Binding{k.ShowThere, k.Back}
-	case m.input != noInput:
-		return []key.Binding{k.Save, k.Back}
+	case m.input == searching:
+		// The list follows what is typed: Enter only goes back to it.
+		return []key.Binding{k.ToList, k.ClearSearch}
+	case m.input == choosingPeriod:
+		return []key.Binding{k.ApplyPeriod, k.Back}
 	}
 	keys := []key.Binding{k.UpDown, k.Open, k.Back, k.SearchKey, k.Period, k.Filters, k.Tab, k.Export, k.Paging}
 	if m.rowRefundable() {
