@@ -3,6 +3,7 @@
 //	kassa                       the till; with no config and no --kaspi-url, the demo
 //	kassa demo                  the till on a built-in Smart POS simulator and a demo data file
 //	kassa sim kaspi --listen A  a Smart POS simulator on its own, for trying a till against
+//	kassa sim uzqr --listen A   a UzQR fiscal box simulator on its own
 //
 // Global flags (--config, --db, --lang, …) go before or after the command:
 // kassa --config x --lang ru pay --amount 5.
@@ -247,6 +248,7 @@ func usage(fs *flag.FlagSet) {
   kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)
   kassa check kaspi [flags]          connection test: ask the Smart POS its terminal id, serial and POS number
   kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
+  kassa sim uzqr --listen ADDR       run a UzQR fiscal box simulator on its own (--long-poll, --customer, --inn, --api-key)
 
 Exit codes: 0 done as asked; 1 the money did not move as asked; 2 bad usage, flags or config;
 3 something is left for a person to check on the POS; 4 the data file could not be used.
@@ -426,8 +428,11 @@ func parseCustomer(name string) (sim.Behaviour, error) {
 
 // runSim runs a simulator on its own until interrupted.
 func runSim(args []string, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "uzqr" {
+		return runSimUzQR(args[1:], stderr)
+	}
 	if len(args) == 0 || args[0] != "kaspi" {
-		return errors.New("usage: kassa sim kaspi --listen 127.0.0.1:8080 [--customer qr] [--delay 4s]")
+		return errors.New("usage: kassa sim kaspi --listen 127.0.0.1:8080 [--customer qr] [--delay 4s], or kassa sim uzqr --listen 127.0.0.1:8090 [--long-poll] [--customer pay] [--delay 5s] [--inn X --api-key Y]")
 	}
 	fs := flag.NewFlagSet("kassa sim kaspi", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
