@@ -390,6 +390,13 @@ func (s *Sim) status(ctx context.Context, q url.Values) (reply, bool) {
 	}
 	hold := s.longPoll
 	until := now.Add(s.o.HoldFor)
+	s.holdSeq++
+	key := s.holdSeq
+	defer func() {
+		s.mu.Lock()
+		delete(s.holds, key)
+		s.mu.Unlock()
+	}()
 	for {
 		st := inv.status(now, s.o.InvoiceLifetime)
 		if !hold || st != statusInProgress || !now.Before(until) {
@@ -397,8 +404,10 @@ func (s *Sim) status(ctx context.Context, q url.Values) (reply, bool) {
 			s.mu.Unlock()
 			return rep, true
 		}
+		wait := min(s.o.UpstreamEvery, until.Sub(now))
+		t := s.clk.NewTimer(wait)
+		s.holds[key] = now.Add(wait)
 		s.mu.Unlock()
-		t := s.clk.NewTimer(min(s.o.UpstreamEvery, until.Sub(now)))
 		select {
 		case <-t.C:
 		case <-ctx.Done():

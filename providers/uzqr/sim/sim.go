@@ -163,6 +163,8 @@ type Sim struct {
 	refundsBy  map[string]*refund  // by refund_id
 	lastStatus map[string]time.Time
 	fastCalls  int
+	holds      map[int]time.Time // the wake-up of each status call held now
+	holdSeq    int
 }
 
 // New returns a sim with opts.
@@ -198,7 +200,7 @@ func New(opts Options) *Sim {
 		def: opts.Default, defRefund: opts.DefaultRefund, longPoll: opts.LongPoll,
 		faults: map[string][]Fault{}, requests: map[string]int{},
 		invoices: map[string]*invoice{}, byExternal: map[string]*invoice{}, byPayID: map[string]*invoice{},
-		refundsBy: map[string]*refund{}, lastStatus: map[string]time.Time{},
+		refundsBy: map[string]*refund{}, lastStatus: map[string]time.Time{}, holds: map[int]time.Time{},
 	}
 	now := s.clk.Now()
 	for _, p := range opts.Payments {
@@ -301,6 +303,23 @@ func (s *Sim) FastStatusCalls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.fastCalls
+}
+
+// Holding is how many status calls the sim holds now (long polling) and
+// will not look at again until the clock moves: a test driving a till
+// knows the till waits on the sim's clock then, rather than working. A
+// hold whose wake-up is due counts as working, as it is about to answer
+// or look upstream.
+func (s *Sim) Holding() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now, n := s.clk.Now(), 0
+	for _, wake := range s.holds {
+		if wake.After(now) {
+			n++
+		}
+	}
+	return n
 }
 
 // Block blocks the dynamic QR, as the cabinet does: no new invoices

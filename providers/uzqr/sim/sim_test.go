@@ -349,6 +349,7 @@ func TestLongPoll(t *testing.T) {
 		if d, _ := e.clk.Next(); d != 3*time.Second {
 			t.Fatalf("the box looks upstream after %v, want 3s", d)
 		}
+		waitFor(t, "the hold to be counted", func() bool { return e.sim.Holding() == 1 })
 		e.clk.Advance(3 * time.Second)
 		looks++
 	}
@@ -374,8 +375,8 @@ func TestLongPoll(t *testing.T) {
 	if body := e.get(sim.PathStatus + "?invoice_id=" + never); !strings.Contains(body, `"status":1`) {
 		t.Fatal(body)
 	}
-	if n := e.clk.Waiters(); n != 0 {
-		t.Fatalf("%d timers left behind", n)
+	if n := e.clk.Waiters(); n != 0 || e.sim.Holding() != 0 {
+		t.Fatalf("%d timers and %d holds left behind", n, e.sim.Holding())
 	}
 }
 
