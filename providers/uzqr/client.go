@@ -88,7 +88,11 @@ func NewClient(baseURL string, httpClient *http.Client) *Client {
 
 // String names the box, never the key.
 func (c *Client) String() string {
-	s := "uzqr box " + c.BaseURL
+	addr := c.BaseURL
+	if u, err := url.Parse(c.BaseURL); err == nil {
+		addr = u.Redacted()
+	}
+	s := "uzqr box " + addr
 	if c.INN != "" {
 		s += " INN " + c.INN
 	}
@@ -195,8 +199,9 @@ type request struct {
 
 // response is an HTTP answer: whatever its status, the wire decides.
 type response struct {
-	status int
-	body   []byte
+	status   int
+	location string // where a redirect points
+	body     []byte
 }
 
 // roundTrip makes one request and sorts what can go wrong on the way into
@@ -265,5 +270,5 @@ func (c *Client) roundTrip(ctx context.Context, r request) (response, error) {
 		return response{}, &providers.Error{Kind: providers.ErrMalformed, HTTPStatus: resp.StatusCode,
 			Err: fmt.Errorf("%s: answer over %d bytes", call, maxBody)}
 	}
-	return response{status: resp.StatusCode, body: b}, nil
+	return response{status: resp.StatusCode, location: resp.Header.Get("Location"), body: b}, nil
 }

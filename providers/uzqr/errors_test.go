@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -365,5 +366,73 @@ func TestStatusCallsOutliveTheCallTimeout(t *testing.T) {
 	got := drive(t, r.clk, func() res { return <-done })
 	if got.err != nil || got.pay.State != uzqr.InvoiceInProgress {
 		t.Fatalf("held status: %+v %v", got.pay, got.err)
+	}
+}
+
+// What goes on the wire, call by call: method, path, query, headers and
+// body exactly as the contract has them.
+func TestRequestsOnTheWire(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s inn=%s key=%s ct=%s %s", r.Method, r.URL.RequestURI(),
+			r.Header.Get("X-Inn"), r.Header.Get("X-Api-Key"), r.Header.Get("Content-Type"), b))
+		mu.Unlock()
+		data := map[string]string{
+			sim.PathCreate:       `{"invoice_id":"I","qr_text":"Q"}`,
+			sim.PathStatus:       `{"invoice_id":"INVC1","status":1}`,
+			sim.PathRefund:       `{"refund_id":"R","status":1}`,
+			sim.PathRefundStatus: `{"refund_id":"RFND1","status":1}`,
+		}[r.URL.Path]
+		if data == "" {
+			data = "{}"
+		}
+		_, _ = w.Write([]byte(`{"data":` + data + `,"error":null,"is_success":true}`))
+	}))
+	defer srv.Close()
+	c := uzqr.NewClient(srv.URL+"/", nil)
+	c.INN, c.APIKey = testINN, testKey
+	ctx := context.Background()
+	for _, err := range []error{
+		func() error { _, err := c.Create(ctx, "K1-000042", sum(10001)); return err }(),
+		func() error { _, err := c.Create(ctx, "K1-000043", sum(150000)); return err }(),
+		func() error { _, err := c.Create(ctx, "K1-000044", sum(5)); return err }(),
+		func() error { _, err := c.Status(ctx, "INVC1"); return err }(),
+		c.Cancel(ctx, "INVC1"),
+		func() error { _, err := c.Refund(ctx, "4200000001", sum(150000)); return err }(),
+		func() error { _, err := c.RefundStatus(ctx, "RFND1"); return err }(),
+		c.Receipt(ctx, "4200000001", "https://ofd.soliq.uz/check?t=UZ191211501001&r=42"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	const h = "inn=" + testINN + " key=" + testKey
+	want := []string{
+		`POST /payment/one_qr/create ` + h + ` ct=application/json; charset=utf-8 {"external_id":"K1-000042","amount":"100.01"}`,
+		`POST /payment/one_qr/create ` + h + ` ct=application/json; charset=utf-8 {"external_id":"K1-000043","amount":"1500.00"}`,
+		`POST /payment/one_qr/create ` + h + ` ct=application/json; charset=utf-8 {"external_id":"K1-000044","amount":"0.05"}`,
+		`GET /payment/one_qr/status?invoice_id=INVC1 ` + h + ` ct= `,
+		`POST /payment/one_qr/cancel ` + h + ` ct=application/json; charset=utf-8 {"invoice_id":"INVC1"}`,
+		`POST /payment/one_qr/refund ` + h + ` ct=application/json; charset=utf-8 {"pay_id":"4200000001","amount":"1500.00"}`,
+		`GET /payment/one_qr/refund/status?refund_id=RFND1 ` + h + ` ct= `,
+		`POST /payment/one_qr/receipt ` + h + ` ct=application/json; charset=utf-8 {"pay_id":"4200000001","fiscal_receipt_url":"https://ofd.soliq.uz/check?t=UZ191211501001\u0026r=42"}`,
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("on the wire:\n%s\nwant:\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+	// Without credentials configured, no such headers at all.
+	seen = nil
+	mu.Unlock()
+	if _, err := uzqr.NewClient(srv.URL, nil).Status(ctx, "INVC1"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if len(seen) != 1 || !strings.Contains(seen[0], "inn= key= ") {
+		t.Fatalf("without credentials: %v", seen)
 	}
 }

@@ -228,8 +228,11 @@ func (c *Client) call(ctx context.Context, r request) (answer, bool, error) {
 // fault on the way, which proves nothing about what the box did.
 func decodeEnvelope(call string, resp response) (answer, bool, error) {
 	if resp.status != http.StatusOK {
-		return answer{}, false, &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.status,
-			Err: fmt.Errorf("%s: HTTP %d instead of an answer", call, resp.status)}
+		err := fmt.Errorf("%s: HTTP %d instead of an answer", call, resp.status)
+		if resp.status/100 == 3 {
+			err = fmt.Errorf("%s: HTTP %d, a redirect to %q, not followed", call, resp.status, resp.location)
+		}
+		return answer{}, false, &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.status, Err: err}
 	}
 	var env struct {
 		Data      json.RawMessage `json:"data"`
