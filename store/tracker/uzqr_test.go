@@ -103,7 +103,7 @@ func (r *uzRig) held() bool {
 	due := false
 	now := r.clk.Now()
 	for _, f := range r.tr.follows {
-		if d := f.m.Deadline(); f.m.CanCancel && f.m.Phase == Waiting && !d.IsZero() && !d.After(now) {
+		if left, _ := f.m.TimeLeft(now); f.m.CanCancel && f.m.Phase == Waiting && f.m.HasDeadline() && left <= 0 {
 			due = true
 		}
 	}

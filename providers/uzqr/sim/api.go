@@ -360,7 +360,7 @@ func (s *Sim) create(body map[string]json.RawMessage, now time.Time) reply {
 		}
 		return success(obj{{"invoice_id", inv.id}, {"qr_text", inv.qrText}})
 	}
-	inv := &invoice{id: s.newID("INVC", now), externalID: ext, amount: amount, created: now, cust: s.nextCustomer()}
+	inv := &invoice{clk: s.clk, id: s.newID("INVC", now), externalID: ext, amount: amount, created: now, cust: s.nextCustomer()}
 	inv.payID = s.newPayID(now)
 	inv.qrText = qrText(s.o.Merchant, s.o.QRName, inv.id, soums(amount), s.o.ShortQR)
 	s.invoices[inv.id] = inv
@@ -389,7 +389,7 @@ func (s *Sim) status(ctx context.Context, q url.Values) (reply, bool) {
 		return rep, true
 	}
 	hold := s.longPoll
-	until := now.Add(s.o.HoldFor)
+	began := now
 	s.holdSeq++
 	key := s.holdSeq
 	defer func() {
@@ -399,14 +399,15 @@ func (s *Sim) status(ctx context.Context, q url.Values) (reply, bool) {
 	}()
 	for {
 		st := inv.status(now, s.o.InvoiceLifetime)
-		if !hold || st != statusInProgress || !now.Before(until) {
+		held := s.clk.Sub(now, began)
+		if !hold || st != statusInProgress || held >= s.o.HoldFor {
 			rep := s.statusReply(inv, st)
 			s.mu.Unlock()
 			return rep, true
 		}
-		wait := min(s.o.UpstreamEvery, until.Sub(now))
+		wait := min(s.o.UpstreamEvery, s.o.HoldFor-held)
 		t := s.clk.NewTimer(wait)
-		s.holds[key] = now.Add(wait)
+		s.holds[key] = s.clk.Add(now, wait)
 		s.mu.Unlock()
 		select {
 		case <-t.C:
@@ -424,10 +425,11 @@ func (s *Sim) status(ctx context.Context, q url.Values) (reply, bool) {
 func (s *Sim) paced(id string, now time.Time) (reply, bool) {
 	last, seen := s.lastStatus[id]
 	s.lastStatus[id] = now
-	if seen && now.Sub(last) < 2*time.Second {
+	since := s.clk.Sub(now, last)
+	if seen && since < 2*time.Second {
 		s.fastCalls++
 	}
-	if seen && s.o.RateLimit > 0 && now.Sub(last) < s.o.RateLimit {
+	if seen && s.o.RateLimit > 0 && since < s.o.RateLimit {
 		return failure(6001, ""), true
 	}
 	return reply{}, false
@@ -497,7 +499,7 @@ func (s *Sim) refund(body map[string]json.RawMessage, now time.Time) reply {
 	if left := inv.left(now); amount > left {
 		return failure(2001, "сумма возврата больше остатка платежа "+soums(left))
 	}
-	r := &refund{id: s.newID("RFND", now), payment: inv, amount: amount, start: now, script: s.nextRefund()}
+	r := &refund{clk: s.clk, id: s.newID("RFND", now), payment: inv, amount: amount, start: now, script: s.nextRefund()}
 	inv.refunds = append(inv.refunds, r)
 	s.refundsBy[r.id] = r
 	return success(obj{{"refund_id", r.id}, {"status", refundPending}})

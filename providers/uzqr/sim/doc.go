@@ -9,8 +9,10 @@
 // InvoiceLifetime (5 min); then its status is 3. Nothing runs in the
 // background: an invoice's status is computed from the clock whenever it
 // is asked for, so with a clock.Fake a test moves a payment along by
-// advancing the clock. All state sits behind one mutex; a held status
-// call waits with it released.
+// advancing the clock, and with a clock.Scaled training runs faster than
+// life: delays and lifetimes are in the clock's time (clock.Clock.Sub),
+// stamps and ids in wall time. All state sits behind one mutex; a held
+// status call waits with it released.
 //
 // Every answer is HTTP 200 with the envelope
 // {"data": …, "error": null | {"code", "message", "data"}, "is_success"}.

@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"time"
+
+	"github.com/kassa-till/kassa/providers/clock"
 )
 
 // Invoice and refund statuses on the wire.
@@ -25,8 +27,10 @@ type outcome struct {
 }
 
 // invoice is one payment QR. Its customer's script is fixed when it is
-// created; what a request sees is computed from the clock.
+// created, in the clock's time from then; what a request sees is computed
+// from the clock.
 type invoice struct {
+	clk        clock.Clock
 	id         string
 	externalID string
 	amount     int64 // tiyin
@@ -50,7 +54,7 @@ func (inv *invoice) status(now time.Time, lifetime time.Duration) int {
 	if inv.forced != nil && !now.Before(inv.forced.at) {
 		return inv.forced.status
 	}
-	elapsed := now.Sub(inv.created)
+	elapsed := inv.clk.Sub(now, inv.created)
 	if d := inv.cust.Delay; d < lifetime && elapsed >= d {
 		switch inv.cust.Does {
 		case Pay:
@@ -84,6 +88,7 @@ func (inv *invoice) left(now time.Time) int64 {
 
 // refund returns part or all of a paid invoice.
 type refund struct {
+	clk     clock.Clock
 	id      string
 	payment *invoice
 	amount  int64
@@ -92,7 +97,7 @@ type refund struct {
 }
 
 func (r *refund) status(now time.Time) int {
-	if now.Sub(r.start) < r.script.After {
+	if r.clk.Sub(now, r.start) < r.script.After {
 		return refundPending
 	}
 	if r.script.Ends == RefundFail {

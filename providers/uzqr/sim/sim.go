@@ -217,7 +217,7 @@ func (s *Sim) know(p Payment, now time.Time) {
 		known.refunded += p.Refunded
 		return
 	}
-	inv := &invoice{id: s.newID("INVC", now), externalID: p.ExternalID, amount: p.Amount, created: now,
+	inv := &invoice{clk: s.clk, id: s.newID("INVC", now), externalID: p.ExternalID, amount: p.Amount, created: now,
 		cust: Customer{Does: Pay}.withDefaults(), payID: p.PayID, refunded: p.Refunded,
 		forced: &outcome{status: statusPaid, at: now}}
 	s.invoices[inv.id] = inv

@@ -617,3 +617,28 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// On training's scaled clock the customer's delay and the invoice's
+// lifetime pass faster; stamps stay wall time.
+func TestScaledClock(t *testing.T) {
+	wall := clock.NewFake(t0)
+	s := sim.New(sim.Options{Clock: clock.NewScaledOn(wall, 20), InvoiceLifetime: time.Minute})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	e := &env{t: t, clk: wall, sim: s, url: srv.URL}
+	s.Next(sim.Customer{Does: sim.Pay, Delay: 10 * time.Second}, sim.Customer{Does: sim.Never})
+	paying, _ := e.createInvoice("K1-1", "1")
+	never, _ := e.createInvoice("K1-2", "1")
+	wall.Advance(499 * time.Millisecond)
+	if inv, _ := s.Invoice(paying); inv.Status != 1 {
+		t.Fatalf("paid before 10 s of the clock's time: %+v", inv)
+	}
+	wall.Advance(time.Millisecond)
+	if inv, _ := s.Invoice(paying); inv.Status != 2 {
+		t.Fatalf("not paid after 10 s of the clock's time: %+v", inv)
+	}
+	wall.Advance(2500 * time.Millisecond) // 3 s of wall: a minute of the clock's
+	if inv, _ := s.Invoice(never); inv.Status != 3 {
+		t.Fatalf("not expired after its lifetime: %+v", inv)
+	}
+}
