@@ -105,6 +105,10 @@ type PolledMsg struct {
 	At      time.Time
 	Err     error
 	SaveErr error
+	// Took is how long the provider held the call: status calls are
+	// spaced from their start, so a long-polled answer is followed by the
+	// next call at once.
+	Took time.Duration
 }
 
 // ResolvedMsg: a resolve answer was applied and stored (Err: no answer).
@@ -167,6 +171,8 @@ type Machine struct {
 	// Seq counts the states the tracker published for the operation, so a
 	// reader keeps the newest of two it holds.
 	Seq uint64
+	// took is how long the last status call was held.
+	took time.Duration
 	// Elapsed measures the till's clock from one stamp to a later one
 	// (clock.Clock.Sub): training's runs faster than the wall time the
 	// stamps are in. Nil: the plain difference.
@@ -298,7 +304,7 @@ func (m Machine) Update(msg any) (Machine, []Effect) {
 		if (m.Phase != Waiting && m.Phase != Cancelling) || msg.Op.ID != m.Op.ID {
 			return m, nil
 		}
-		m.SaveErr = msg.SaveErr
+		m.SaveErr, m.took = msg.SaveErr, msg.Took
 		if m.Phase == Cancelling {
 			return m.afterCancelled(msg.Op, msg.At, msg.Err)
 		}
@@ -323,9 +329,9 @@ func (m Machine) Update(msg any) (Machine, []Effect) {
 			return m, []Effect{CancelOp{Op: m.Op, After: m.backoff()}}
 		}
 		// Cancelled, or refused because it is already paid or gone: the
-		// status says which.
+		// status says which, asked no sooner than the provider allows.
 		m.Err, m.Failing = nil, 0
-		return m, []Effect{PollOp{Op: m.Op}}
+		return m, []Effect{PollOp{Op: m.Op, After: m.Info.PollEvery}}
 
 	case DeadlineMsg:
 		if m.Phase != Waiting || msg.ID != m.Op.ID {
@@ -513,12 +519,13 @@ func (m Machine) resolveWait(now time.Time) time.Duration {
 	return 0
 }
 
-// pollWait is the pause before the next status call.
+// pollWait is the pause before the next status call: status calls are
+// PollEvery apart from their starts.
 func (m Machine) pollWait() time.Duration {
 	if m.asyncRefund() || m.Background {
-		return m.refundPollWait()
+		return max(m.refundPollWait()-m.took, 0)
 	}
-	return m.Info.PollEvery
+	return max(m.Info.PollEvery-m.took, 0)
 }
 
 // refundPollWait paces a refund followed in the background: often at

@@ -481,16 +481,18 @@ func (t *Tracker) pause(f *follower, d time.Duration) (*ask, time.Duration) {
 	if d <= 0 {
 		return nil, 0
 	}
-	until := t.clk.Now().Add(d)
+	// The pause is in the clock's time, which training runs faster than
+	// the wall time its stamps are in.
+	start := t.clk.Now()
 	timer := t.clk.NewTimer(d)
-	t.idle(f, until)
+	t.idle(f, t.clk.Add(start, d))
 	defer t.idle(f, time.Time{})
 	select {
 	case <-timer.C:
 		return nil, 0
 	case a := <-f.asks:
 		timer.Stop()
-		return &a, max(until.Sub(t.clk.Now()), 0)
+		return &a, max(d-t.clk.Sub(t.clk.Now(), start), 0)
 	case <-t.ctx.Done():
 		timer.Stop()
 		return nil, 0
@@ -532,7 +534,12 @@ func (t *Tracker) statusCall(f *follower, op store.Operation) (any, *ask, Effect
 	ctx, cancel := context.WithCancel(t.ctx)
 	defer cancel()
 	done := make(chan PolledMsg, 1)
-	go func() { done <- t.poll(ctx, f.p, op) }()
+	start := t.clk.Now()
+	go func() {
+		msg := t.poll(ctx, f.p, op)
+		msg.Took = t.clk.Sub(t.clk.Now(), start)
+		done <- msg
+	}()
 
 	var deadline <-chan time.Time
 	if m.CanCancel && m.HasDeadline() && m.Phase == Waiting {
