@@ -18,19 +18,38 @@ import (
 
 	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers/uzqr"
+	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
 // Config is everything kassa can be told, from the TOML file and the flags.
 // The file mirrors the flags; a flag given on the command line wins.
 type Config struct {
-	Lang         string      `toml:"lang"`
-	DB           string      `toml:"db"`
-	Cashier      string      `toml:"cashier"`
+	Lang    string `toml:"lang"`
+	DB      string `toml:"db"`
+	Cashier string `toml:"cashier"`
+	// Till names the till in the ids of its operations ("<till>-<receipt>");
+	// a data file without one takes five random letters.
+	Till         string      `toml:"till"`
 	ReceiptWidth int         `toml:"receipt_width"`
 	Shop         common.Shop `toml:"shop"`
 	Kaspi        KaspiConfig `toml:"kaspi"`
+	UzQR         UzQRConfig  `toml:"uzqr"`
 	Demo         DemoConfig  `toml:"demo"`
+}
+
+// UzQRConfig is how to reach the UzQR gateway (or the fiscal box that
+// proxies it), for the till's one dynamic QR. The API key is not here: it
+// is given once with `kassa key uzqr` and kept in the data file.
+type UzQRConfig struct {
+	URL string `toml:"url"`
+	// QR is the till's dynamic QR as named in the merchant cabinet.
+	QR string `toml:"qr"`
+	// INN is the merchant's tax id, sent where the gateway wants it.
+	INN string `toml:"inn"`
+	// ScanTimeout is how long the QR is offered before the till cancels it.
+	ScanTimeout Duration `toml:"scan_timeout"`
 }
 
 // KaspiConfig is how to reach the Smart POS.
@@ -54,6 +73,9 @@ type DemoConfig struct {
 	Speed int `toml:"speed"`
 	// Lesson is a shipped lesson's name or a lesson file to run.
 	Lesson string `toml:"lesson"`
+	// Market is the country of the demo's shop: kz (Kaspi Smart POS, tenge)
+	// or uz (UzQR, soums).
+	Market string `toml:"market"`
 }
 
 // Duration reads "180s" or "3m" from TOML.
@@ -80,7 +102,8 @@ func defaults() Config {
 			ScanTimeout:    Duration{180 * time.Second},
 			ConfirmTimeout: Duration{60 * time.Second},
 		},
-		Demo: DemoConfig{Customer: "qr", Delay: Duration{4 * time.Second}, Speed: 1},
+		UzQR: UzQRConfig{ScanTimeout: Duration{uzqr.DefaultScanTimeout}},
+		Demo: DemoConfig{Delay: Duration{4 * time.Second}, Speed: 1, Market: "kz"},
 	}
 }
 
@@ -106,7 +129,12 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.BoolVar(&cfg.Kaspi.Insecure, "kaspi-insecure", cfg.Kaspi.Insecure, "do not verify the POS's certificate (shown on screen)")
 	fs.DurationVar(&cfg.Kaspi.ScanTimeout.Duration, "scan-timeout", cfg.Kaspi.ScanTimeout.Duration, "time the customer has to scan or present a card")
 	fs.DurationVar(&cfg.Kaspi.ConfirmTimeout.Duration, "confirm-timeout", cfg.Kaspi.ConfirmTimeout.Duration, "time the customer has to confirm after scanning")
-	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", "))
+	fs.StringVar(&cfg.Till, "till", cfg.Till, "the till's name in its operations' ids: 1 to 12 Latin letters, digits or _")
+	fs.StringVar(&cfg.UzQR.URL, "uzqr-url", cfg.UzQR.URL, "UzQR gateway (or fiscal box) address, e.g. http://192.168.1.60:8090")
+	fs.StringVar(&cfg.UzQR.QR, "uzqr-qr", cfg.UzQR.QR, "the till's dynamic QR as named in the UzQR cabinet, e.g. CASH_1")
+	fs.StringVar(&cfg.UzQR.INN, "uzqr-inn", cfg.UzQR.INN, "the merchant's INN, for a gateway that asks for it")
+	fs.StringVar(&cfg.Demo.Market, "market", cfg.Demo.Market, "demo: the shop's country: kz (Kaspi Smart POS) or uz (UzQR)")
+	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", ")+"; in uz: "+strings.Join(uzCustomerNames(), ", "))
 	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "demo: how long the simulated customer takes to act")
 	fs.StringVar(&cfg.Demo.Lesson, "lesson", cfg.Demo.Lesson, "demo: run a lesson: a file, or one of "+strings.Join(lessons.Shipped(), ", "))
 	fs.IntVar(&cfg.Demo.Speed, "speed", cfg.Demo.Speed, "demo: run the clock 1, 5 or 20 times faster (timeouts and customers)")
@@ -411,8 +439,27 @@ func (c Config) validate(cat *locale.Catalog) error {
 	if err := validSpeed(c.Demo.Speed); err != nil {
 		return usageErr(cat.T("cli.speed", c.Demo.Speed), err)
 	}
-	if _, err := parseCustomer(c.Demo.Customer); err != nil {
-		return usageErr(cat.T("cli.demo_customer", c.Demo.Customer, strings.Join(customerNames(), ", ")), err)
+	switch c.Demo.Market {
+	case "kz":
+		if _, err := parseCustomer(c.Demo.Customer); c.Demo.Customer != "" && err != nil {
+			return usageErr(cat.T("cli.demo_customer", c.Demo.Customer, strings.Join(customerNames(), ", ")), err)
+		}
+	case "uz":
+		if _, err := parseUzCustomer(c.Demo.Customer); c.Demo.Customer != "" && err != nil {
+			return usageErr(cat.T("cli.demo_customer", c.Demo.Customer, strings.Join(uzCustomerNames(), ", ")), err)
+		}
+	default:
+		return usageErr(cat.T("cli.market", c.Demo.Market), nil)
+	}
+	if c.Till != "" && !store.TillNamePattern.MatchString(c.Till) {
+		return usageErr(cat.T("cli.till", c.Till), nil)
+	}
+	if err := c.UzQR.validate(cat); err != nil {
+		return err
+	}
+	if c.Kaspi.URL != "" && c.UzQR.URL != "" {
+		// A till sells in one country's money.
+		return usageErr(cat.T("cli.two_markets"), nil)
 	}
 	if c.Kaspi.ScanTimeout.Duration <= 0 || c.Kaspi.ConfirmTimeout.Duration <= 0 {
 		return usageErr(cat.T("cli.timeouts"), nil)

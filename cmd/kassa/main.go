@@ -70,7 +70,13 @@ func run(args []string, stderr io.Writer) int {
 	case "pair":
 		err = runPair(args, os.Stdout)
 	case "check":
-		err = runCheck(args, os.Stdout)
+		if len(args) > 0 && args[0] == "uzqr" {
+			err = runCheckUzQR(args[1:], os.Stdout)
+		} else {
+			err = runCheck(args, os.Stdout)
+		}
+	case "key":
+		err = runKey(args, os.Stdin, os.Stdout)
 	case "export":
 		err = runExport(args, os.Stdout)
 	case "gen":
@@ -236,10 +242,10 @@ func splitCommand(args []string) (string, []string) {
 }
 
 func usage(fs *flag.FlagSet) {
-	fmt.Fprint(os.Stderr, `kassa — a keyboard-only till for Kaspi Smart POS payments
+	fmt.Fprint(os.Stderr, `kassa — a keyboard-only till for Kaspi Smart POS and UzQR payments
 
-  kassa [flags]                      run the till; with no config file and no --kaspi-url it runs the demo
-  kassa demo [flags]                 run the till on a built-in Smart POS simulator, with a demo data file
+  kassa [flags]                      run the till; with no config file, --kaspi-url or --uzqr-url it runs the demo
+  kassa demo [--market kz|uz] [flags]  run the till on a built-in simulator (Smart POS, or UzQR for an Uzbek shop), with a demo data file
   kassa pay --amount N [flags]       take one payment without the screen (for scripts)
   kassa refund --payment N --amount A  refund A from the payment with receipt or payment number N
   kassa export --from D --to D [--kind payments|refunds] [--out FILE]   CSV of at most 35 days
@@ -247,6 +253,8 @@ func usage(fs *flag.FlagSet) {
   kassa recover [flags]              follow up operations an earlier run left unfinished, say what came of them
   kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)
   kassa check kaspi [flags]          connection test: ask the Smart POS its terminal id, serial and POS number
+  kassa key uzqr [--db FILE]         take the API key of the till's dynamic QR (standard input, not echoed) into the data file
+  kassa check uzqr [flags]           connection test: does the UzQR gateway answer and take the API key
   kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
   kassa sim uzqr --listen ADDR       run a UzQR fiscal box simulator on its own (--long-poll, --customer, --inn, --api-key)
 
@@ -297,8 +305,13 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	if err != nil {
 		return nil, cfg, nil, err
 	}
-	if cfg.Kaspi.URL == "" {
+	if cfg.Kaspi.URL == "" && cfg.UzQR.URL == "" {
 		demo = true
+	}
+	// An Uzbek shop's till is one whose gateway is UzQR; a demo's says so.
+	market := "kz"
+	if cfg.UzQR.URL != "" && !demo || demo && cfg.Demo.Market == "uz" {
+		market = "uz"
 	}
 	cat, err := locale.Load(cfg.Lang)
 	if err != nil {
@@ -312,12 +325,16 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		}
 	}
 
-	kaspiURL, dbPath := cfg.Kaspi.URL, cfg.DB
-	if demo {
+	dbPath := cfg.DB
+	switch {
+	case demo && market == "uz":
+		// Its own training file: its books are in soums.
+		dbPath = filepath.Join(dataDir(), "demo-uz.db")
+	case demo:
 		// Training never touches the real POS or the real data file,
 		// whatever the config and flags say.
 		dbPath = filepath.Join(dataDir(), "demo.db")
-	} else if dbPath == "" {
+	case dbPath == "":
 		dbPath = filepath.Join(dataDir(), "kassa.db")
 	}
 	st, err := openDataFile(dbPath, cat)
@@ -325,42 +342,83 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		return nil, cfg, nil, err
 	}
 	closers = append(closers, func() { st.Close() })
-	var demoSim *sim.Sim
+	if cfg.Till != "" && !demo {
+		if err := st.SetTill(cfg.Till); err != nil {
+			closeAll()
+			return nil, cfg, nil, booksErr(cat.T("cli.db_failed", st.Path(), err), err)
+		}
+	}
 	var scaled *clock.Scaled
 	if demo {
 		scaled = clock.NewScaledOn(wall, cfg.Demo.Speed)
 		clk = scaled
-		var srv *sim.Server
-		demoSim, srv, err = startDemoPOS(cfg.Demo, clk, st)
+	}
+
+	var (
+		provider providers.Provider
+		trainer  common.Trainer
+		term     common.Terminal
+		insecure bool
+	)
+	switch {
+	case market == "uz" && demo:
+		s, srv, p, err := startDemoUzQR(cfg.Demo, clk, st)
 		if err != nil {
 			closeAll()
 			return nil, cfg, nil, err
 		}
 		closers = append(closers, func() { srv.Close() })
-		kaspiURL = srv.URL()
-	}
-
-	kcfg := cfg.Kaspi
-	kcfg.URL = kaspiURL
-	configured := kcfg.URL
-	if !demo {
-		saved, err := savedAddress(st)
+		provider, trainer = p, &uzTrainer{sim: s, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
+	case market == "uz":
+		p, err := uzqrProvider(cfg.UzQR, st)
+		if err != nil {
+			closeAll()
+			return nil, cfg, nil, usageErr(err.Error(), err)
+		}
+		provider = p
+	default:
+		kcfg := cfg.Kaspi
+		var demoSim *sim.Sim
+		if demo {
+			var srv *sim.Server
+			demoSim, srv, err = startDemoPOS(cfg.Demo, clk, st)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, err
+			}
+			closers = append(closers, func() { srv.Close() })
+			kcfg.URL = srv.URL()
+		}
+		configured := kcfg.URL
+		if !demo {
+			saved, err := savedAddress(st)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, err
+			}
+			if saved != "" {
+				kcfg.URL = saved
+			}
+		}
+		client, session, err := kaspiClient(kcfg, st, clk)
 		if err != nil {
 			closeAll()
 			return nil, cfg, nil, err
 		}
-		if saved != "" {
-			kcfg.URL = saved
+		provider = kaspi.New(client, kaspi.Options{
+			ScanTimeout: cfg.Kaspi.ScanTimeout.Duration, ConfirmTimeout: cfg.Kaspi.ConfirmTimeout.Duration,
+		})
+		insecure = kcfg.secured() && kcfg.Insecure
+		if demo {
+			trainer = &kaspiTrainer{sim: demoSim, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
+		} else {
+			term = &terminal{cfg: kcfg, client: client, session: session, store: st, configured: configured, next: kcfg.URL}
 		}
 	}
-	client, session, err := kaspiClient(kcfg, st, clk)
-	if err != nil {
+	if !idsFit(st, provider.Info()) {
 		closeAll()
-		return nil, cfg, nil, err
+		return nil, cfg, nil, usageErr(cat.T("cli.till_too_long", st.Till(), provider.Info().MaxIDLength), nil)
 	}
-	provider := kaspi.New(client, kaspi.Options{
-		ScanTimeout: cfg.Kaspi.ScanTimeout.Duration, ConfirmTimeout: cfg.Kaspi.ConfirmTimeout.Duration,
-	})
 	reg, err := providers.NewRegistry(provider)
 	if err != nil {
 		closeAll()
@@ -372,10 +430,13 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	c := &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,
 		Store: st, Providers: reg, Tracker: tr, Lang: cfg.Lang, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
-		ReceiptWidth: cfg.ReceiptWidth, Insecure: kcfg.secured() && kcfg.Insecure,
+		ReceiptWidth: cfg.ReceiptWidth, Insecure: insecure, Terminal: term,
 	}
 	if demo {
-		c.Trainer = &trainer{sim: demoSim, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
+		c.Trainer = trainer
+		if c.Shop == (common.Shop{}) && market == "uz" {
+			c.Shop = demoUzShop
+		}
 		if cfg.Demo.Lesson != "" {
 			l, err := lessons.Load(cfg.Demo.Lesson)
 			if err != nil {
@@ -384,18 +445,23 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 			}
 			c.Lesson = &l
 		}
-		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.DB != ""
-	} else {
-		c.Terminal = &terminal{cfg: kcfg, client: client, session: session, store: st, configured: configured, next: kcfg.URL}
+		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.UzQR.URL != "" || cfg.DB != ""
 	}
 	return c, cfg, closeAll, nil
 }
+
+// demoUzShop is the Uzbek demo's shop, for receipts that name one.
+var demoUzShop = common.Shop{Name: "Oʻquv doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"}
 
 // startDemoPOS runs the Smart POS simulator inside the process on a
 // loopback port for demo mode. It knows what the demo's POS took in
 // earlier runs from the training file's books.
 func startDemoPOS(d DemoConfig, clk clock.Clock, st *store.Store) (*sim.Sim, *sim.Server, error) {
-	behaviour, err := parseCustomer(d.Customer)
+	customer := d.Customer
+	if customer == "" {
+		customer = string(sim.PayQR)
+	}
+	behaviour, err := parseCustomer(customer)
 	if err != nil {
 		return nil, nil, err
 	}

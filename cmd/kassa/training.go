@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
+	uzsim "github.com/kassa-till/kassa/providers/uzqr/sim"
 	"github.com/kassa-till/kassa/store"
 )
 
@@ -14,8 +17,8 @@ import (
 // timeout in 9 s.
 var speeds = []int{1, 5, 20}
 
-// trainer steers training mode's simulated Smart POS.
-type trainer struct {
+// kaspiTrainer steers training mode's simulated Smart POS.
+type kaspiTrainer struct {
 	sim   *sim.Sim
 	clock *clock.Scaled
 	store *store.Store
@@ -26,11 +29,11 @@ type trainer struct {
 // scripting a customer.
 var faultBehaviours = map[string]sim.Fault{"busy": sim.FaultBusy, "expired": sim.FaultExpired}
 
-func (t *trainer) Behaviours() []string {
+func (t *kaspiTrainer) Behaviours() []string {
 	return append(customerNames(), "busy", "expired")
 }
 
-func (t *trainer) Next(behaviour string) error {
+func (t *kaspiTrainer) Next(behaviour string) error {
 	if f, ok := faultBehaviours[behaviour]; ok {
 		t.sim.Inject("/v2/payment", f)
 		return nil
@@ -45,7 +48,7 @@ func (t *trainer) Next(behaviour string) error {
 
 // RealisticDay queues a day's worth of customers: most pay by QR, some by
 // card, a few decline, walk away or leave the POS unsure.
-func (t *trainer) RealisticDay() {
+func (t *kaspiTrainer) RealisticDay() {
 	weighted := []struct {
 		b sim.Behaviour
 		w int
@@ -62,11 +65,11 @@ func (t *trainer) RealisticDay() {
 	}
 }
 
-func (t *trainer) Speed() int { return t.clock.Speed() }
+func (t *kaspiTrainer) Speed() int { return t.clock.Speed() }
 
-func (t *trainer) SetSpeed(s int) { t.clock.SetSpeed(s) }
+func (t *kaspiTrainer) SetSpeed(s int) { t.clock.SetSpeed(s) }
 
-func (t *trainer) Wipe() error { return t.store.Wipe() }
+func (t *kaspiTrainer) Wipe() error { return t.store.Wipe() }
 
 func validSpeed(s int) error {
 	for _, v := range speeds {
@@ -109,3 +112,66 @@ func books(st *store.Store, provider string) (payments []sim.Payment, used []str
 	}
 	return payments, used, err
 }
+
+// uzTrainer steers training mode's simulated UzQR box: what the next
+// customer does and how the next refund ends.
+type uzTrainer struct {
+	sim   *uzsim.Sim
+	clock *clock.Scaled
+	store *store.Store
+	delay time.Duration
+}
+
+// The Uzbek demo's behaviours, by their names on the trainer's panel: a
+// customer's, then a refund's.
+var (
+	uzCustomers = map[string]uzsim.Behaviour{
+		"uz-pay": uzsim.Pay, "uz-decline": uzsim.Decline, "uz-never": uzsim.Never, "uz-pay-on-cancel": uzsim.PayOnCancel,
+	}
+	uzRefunds = map[string]uzsim.RefundScript{
+		"uz-refund-done":  {Ends: uzsim.RefundDone, After: 5 * time.Second},
+		"uz-refund-later": {Ends: uzsim.RefundDone, After: 20 * time.Minute},
+		"uz-refund-fail":  {Ends: uzsim.RefundFail, After: 30 * time.Second},
+	}
+	uzBehaviourOrder = []string{"uz-pay", "uz-decline", "uz-never", "uz-pay-on-cancel", "uz-refund-done", "uz-refund-later", "uz-refund-fail"}
+)
+
+func (t *uzTrainer) Behaviours() []string { return slices.Clone(uzBehaviourOrder) }
+
+func (t *uzTrainer) Next(behaviour string) error {
+	if r, ok := uzRefunds[behaviour]; ok {
+		t.sim.NextRefund(r)
+		return nil
+	}
+	b, ok := uzCustomers[behaviour]
+	if !ok {
+		return fmt.Errorf("demo customer %q: use one of %s", behaviour, strings.Join(uzBehaviourOrder, ", "))
+	}
+	t.sim.Next(uzsim.Customer{Does: b, Delay: t.delay})
+	return nil
+}
+
+// RealisticDay queues a day's customers: most pay, a few decline or walk
+// away.
+func (t *uzTrainer) RealisticDay() {
+	weighted := []struct {
+		b uzsim.Behaviour
+		w int
+	}{{uzsim.Pay, 85}, {uzsim.Decline, 8}, {uzsim.Never, 5}, {uzsim.PayOnCancel, 2}}
+	for range 40 {
+		n := rand.IntN(100)
+		for _, c := range weighted {
+			if n < c.w {
+				t.sim.Next(uzsim.Customer{Does: c.b, Delay: time.Duration(3+rand.IntN(12)) * time.Second})
+				break
+			}
+			n -= c.w
+		}
+	}
+}
+
+func (t *uzTrainer) Speed() int { return t.clock.Speed() }
+
+func (t *uzTrainer) SetSpeed(s int) { t.clock.SetSpeed(s) }
+
+func (t *uzTrainer) Wipe() error { return t.store.Wipe() }

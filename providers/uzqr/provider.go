@@ -32,6 +32,9 @@ const (
 	MaxExternalID = 20
 )
 
+// Name is the provider's id.
+const Name = "uzqr"
+
 // Options configure the Provider. Zero fields take the defaults in
 // brackets.
 type Options struct {
@@ -118,7 +121,7 @@ func (p *Provider) QRName() string { return p.opts.QRName }
 
 func (p *Provider) Info() providers.Info {
 	return providers.Info{
-		Name:            "uzqr",
+		Name:            Name,
 		Currency:        providers.UZS,
 		QRShownBy:       providers.DisplayTill,
 		Methods:         []providers.Method{providers.MethodQR},

@@ -17,6 +17,9 @@ import (
 // margins and a box's border and padding, at most 76.
 func textWidth(c *common.Common) int { return min(max(c.Width-6, 30), 76) }
 
+// narrow wraps a line of the paid summary, which the receipt stands beside.
+func narrow(s string) string { return lipgloss.NewStyle().Width(36).Render(s) }
+
 func wrap(c *common.Common, s string) string {
 	return lipgloss.NewStyle().Width(textWidth(c)).Render(s)
 }
@@ -245,9 +248,9 @@ func (f Follow) linkView() string {
 	case !op.ReceiptLinked.IsZero():
 		return s.OK.Render(f.c.T("sale.linked"))
 	case op.ReceiptURL != "":
-		return s.Warn.Render(f.wrap(f.c.T("sale.link_kept", f.errorText(f.linkErr))))
+		return s.Warn.Render(narrow(f.c.T("sale.link_kept", f.errorText(f.linkErr))))
 	case f.canLink():
-		return s.Muted.Render(f.wrap(f.c.T("sale.link_hint")))
+		return s.Muted.Render(narrow(f.c.T("sale.link_hint")))
 	}
 	return ""
 }
