@@ -176,12 +176,7 @@ func (in Input) Clear() Input { return Input{Currency: in.Currency} }
 // SetMoney fills the input with m, as a cashier would type it.
 func (in Input) SetMoney(m providers.Money) Input {
 	in = in.Clear()
-	text := m.Major()
-	if in.Currency.Digits > 0 {
-		// 1500.00 reads as typed 1500; 1500.50 as 1500.5.
-		text = strings.TrimRight(strings.TrimRight(text, "0"), ".")
-	}
-	in.Text = text
+	in.Text = m.Major()
 	return in
 }
 

@@ -127,11 +127,11 @@ func TestEditing(t *testing.T) {
 	if in = in.Backspace(); in.Text != "" {
 		t.Fatal("backspace on empty")
 	}
-	if got := New(providers.UZS).SetMoney(providers.New(150050, providers.UZS)).Text; got != "1500.5" {
+	if got := New(providers.UZS).SetMoney(providers.New(150050, providers.UZS)).Text; got != "1500.50" {
 		t.Fatalf("set 1500.50: %q", got)
 	}
-	if got := New(providers.UZS).SetMoney(providers.New(150000, providers.UZS)).Text; got != "1500" {
-		t.Fatalf("set 1500.00: %q", got)
+	if a, _ := New(providers.UZS).SetMoney(providers.New(150000, providers.UZS)).Value(); a.Minor != 150000 {
+		t.Fatalf("set 1500.00: %v", a)
 	}
 	if got := New(providers.KZT).SetMoney(providers.New(1500, providers.KZT)).Text; got != "1500" {
 		t.Fatalf("set 1500 ₸: %q", got)

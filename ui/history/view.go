@@ -41,7 +41,7 @@ func (m Model) columns() []column {
 			if r.Method == "" {
 				return ""
 			}
-			return t("receipt.method_" + string(r.Method))
+			return m.c.TFor(r.Provider, "receipt.method_"+string(r.Method))
 		}},
 		{head: t("history.col_provider"), drop: 4, cell: func(r store.Row) string { return t("provider." + r.Provider) }},
 		{head: t("history.col_terminal"), drop: 3, cell: func(r store.Row) string { return r.Terminal }},
@@ -318,7 +318,7 @@ func (m Model) detailText() string {
 	add("history.d_finished", when(op.Finished))
 	add("history.d_provider", t("provider."+op.Provider))
 	if op.Method != "" {
-		add("history.d_method", t("receipt.method_"+string(op.Method)))
+		add("history.d_method", m.c.TFor(op.Provider, "receipt.method_"+string(op.Method)))
 	}
 	add("history.d_number", op.TransactionID)
 	add("history.d_ref", op.Ref)

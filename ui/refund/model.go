@@ -98,7 +98,7 @@ type Model struct {
 // New returns the refund screen at the search.
 func New(c *common.Common) Model {
 	ti := textinput.New()
-	ti.Placeholder = c.T("refund.number_placeholder")
+	ti.Placeholder = c.TFor(c.Providers.First().Info().Name, "refund.number_placeholder")
 	ti.CharLimit = 20
 	ti.SetWidth(30)
 	ti.Focus()

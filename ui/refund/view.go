@@ -37,7 +37,7 @@ func (m Model) viewFinding() string {
 	parts := []string{
 		s.Title.Render(m.c.T("refund.title")),
 		"",
-		s.Label.Render(m.wrap(m.c.T("refund.number_label"))),
+		s.Label.Render(m.wrap(m.c.TFor(m.c.Providers.First().Info().Name, "refund.number_label"))),
 		m.number.View(),
 	}
 	parts = append(parts, m.problemLine()...)
@@ -56,7 +56,7 @@ func (m Model) viewFinding() string {
 	parts = append(parts, m.c.ListWindow(len(list), m.cursor, max(m.c.Height-16, 5), func(i int) string {
 		op := list[i]
 		return fmt.Sprintf("%-*s  %s  %12s  %-8s  %s", rw, op.Receipt(), op.Created.Format(when),
-			m.c.Money(op.Amount), m.c.T("receipt.method_"+string(op.Method)), op.TransactionID)
+			m.c.Money(op.Amount), m.c.TFor(op.Provider, "receipt.method_"+string(op.Method)), op.TransactionID)
 	})...)
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
@@ -69,7 +69,7 @@ func (m Model) viewChoosing() string {
 		"",
 		row(m.c.T("refund.paid_at"), p.Created.Format("02.01.2006 15:04")),
 		row(m.c.T("refund.paid"), m.c.Money(p.Amount)),
-		row(m.c.T("refund.method"), m.c.T("receipt.method_"+string(p.Method))),
+		row(m.c.T("refund.method"), m.c.TFor(p.Provider, "receipt.method_"+string(p.Method))),
 		row(m.c.T("refund.transaction"), p.TransactionID),
 	}
 	if len(m.refunds) > 0 {
@@ -85,7 +85,7 @@ func (m Model) viewChoosing() string {
 		shown := m.amount.Shown(m.c.T("number.decimal"))
 		parts = append(parts, "", s.Label.Render(m.c.T("refund.amount_label")),
 			s.AmountBox.Width(36).Render(s.Amount.Render(shown+" "+m.left.Currency.Symbol)),
-			s.Muted.Render(m.wrap(m.c.T("refund.hint_"+string(p.Method)))))
+			s.Muted.Render(m.wrap(m.c.TFor(p.Provider, "refund.hint_"+string(p.Method)))))
 	}
 	parts = append(parts, m.problemLine()...)
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
