@@ -70,7 +70,9 @@ func (f Follow) viewQR() string {
 		}
 		panel = append(panel, wrapP(f.spinner.View()+" "+f.kt(key)))
 	} else {
-		panel = append(panel, wrapP(f.kt("sale.qr_scan")))
+		if f.qr.err == nil {
+			panel = append(panel, wrapP(f.kt("sale.qr_scan")))
+		}
 		if countdown := f.countdown(); countdown != "" {
 			panel = append(panel, s.Countdown.Render(countdown))
 		}

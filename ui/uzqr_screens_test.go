@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/clock"
+	"github.com/kassa-till/kassa/providers/uzqr"
+	uzsim "github.com/kassa-till/kassa/providers/uzqr/sim"
+	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/tracker"
+	"github.com/kassa-till/kassa/ui/common"
+	"github.com/kassa-till/kassa/ui/qrcode/qrscan"
+)
+
+// uzTill is an Uzbek shop's till in a test terminal: the UzQR box
+// simulator answering status calls at once, on a fake clock.
+type uzTill struct {
+	*till
+	uz *uzsim.Sim
+}
+
+func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Customer, shortQR bool) *uzTill {
+	t.Helper()
+	clk := clock.NewFake(t0)
+	s := uzsim.New(uzsim.Options{Clock: clk, QRName: "CASH_1", ShortQR: shortQR, Seed: 7,
+		DefaultRefund: uzsim.RefundScript{Ends: uzsim.RefundDone, After: time.Minute}})
+	if customer.Does != "" {
+		s.Next(customer)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	st, err := store.Open(filepath.Join(t.TempDir(), "kassa.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetTill("KASSA1"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := uzqr.New(uzqr.Options{URL: srv.URL, QRName: "CASH_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := locale.MustLoad(lang)
+	reg := providers.MustRegistry(p)
+	tr := tracker.New(st, reg, clk)
+	t.Cleanup(func() { tr.Close(); st.Close() })
+	c := &common.Common{
+		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk, Store: st,
+		Providers: reg, Tracker: tr,
+		Shop:    common.Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"},
+		Cashier: "Dilnoza", Demo: true, ReceiptWidth: 42,
+	}
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, height))
+	return &uzTill{till: &till{t: t, tm: tm, clk: clk, store: st, tr: tr, cat: cat}, uz: s}
+}
+
+// seconds moves the clock on one second at a time.
+func (k *uzTill) seconds(n int) {
+	for range n {
+		k.second()
+	}
+}
+
+// shownQR is what the screen's QR code says, read back from the screen.
+func shownQR(t *testing.T, screen string) string {
+	t.Helper()
+	got, err := qrscan.Decode(screen)
+	if err != nil {
+		t.Fatalf("the QR on the screen does not scan: %v\n%s", err, screen)
+	}
+	return got
+}
+
+// The QR drawn on the screen scans back to exactly the invoice's qr_text:
+// a short payload at 80x24, the gateway's long ones at 100x30 and 120x40.
+func TestScreenUzQRCodeScans(t *testing.T) {
+	for _, c := range []struct {
+		width, height int
+		short         bool
+	}{{80, 24, true}, {100, 30, false}, {120, 40, false}, {100, 30, true}} {
+		k := newUzTill(t, c.width, c.height, "en", uzsim.Customer{Does: uzsim.Never}, c.short)
+		k.pay("150000")
+		k.seconds(2) // the countdown moves with the status calls, every 2 s
+		op, _ := k.store.Get(1)
+		inv, ok := k.uz.Invoice(op.Ref)
+		if !ok || op.QR == nil || op.QR.Payload != inv.QRText || (!c.short && len(inv.QRText) < 200) {
+			t.Fatalf("%dx%d: stored QR %+v, invoice %+v", c.width, c.height, op.QR, inv)
+		}
+		s := k.screen()
+		for i, line := range strings.Split(s, "\n") {
+			if ansi.StringWidth(line) > c.width {
+				t.Errorf("%dx%d: line %d is %d cells", c.width, c.height, i, ansi.StringWidth(line))
+			}
+		}
+		if n := strings.Count(s, "\n"); n > c.height {
+			t.Errorf("%dx%d: %d lines", c.width, c.height, n)
+		}
+		if got := shownQR(t, s); got != inv.QRText {
+			t.Fatalf("%dx%d: the screen's QR says %q, the invoice's is %q", c.width, c.height, got, inv.QRText)
+		}
+		for _, want := range []string{"150 000.00 soʻm", "2:58", "DEMO"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%dx%d: the screen lacks %q:\n%s", c.width, c.height, want, s)
+			}
+		}
+	}
+}
+
+// At 80x24 a QR too long to draw so that it scans gets a sentence saying
+// how big the window must be, never a broken code.
+func TestScreenUzQRTooLongFor80x24(t *testing.T) {
+	k := newUzTill(t, 80, 24, "en", uzsim.Customer{Does: uzsim.Never}, false)
+	k.pay("150000")
+	k.seconds(2)
+	s := k.screen()
+	if _, err := qrscan.Decode(s); err == nil {
+		t.Fatalf("a code was drawn where none fits:\n%s", s)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(s), " "), "too small to show this QR code") {
+		t.Fatalf("no sentence:\n%s", s)
+	}
+	golden.RequireEqual(t, s)
+}
+
+// Golden screens of a UzQR sale at 80 columns: the QR, paid, declined,
+// cancelled by the cashier, and a refund that goes on in the background.
+func TestScreenUzQRSaleAt80(t *testing.T) {
+	t.Run("qr", func(t *testing.T) {
+		k := newUzTill(t, 80, 24, "en", uzsim.Customer{Does: uzsim.Never}, true)
+		k.pay("150000")
+		k.seconds(2)
+		golden.RequireEqual(t, k.screen())
+	})
+	t.Run("paid", func(t *testing.T) {
+		k := newUzTill(t, 80, 40, "en", uzsim.Customer{Does: uzsim.Pay, Delay: 4 * time.Second}, true)
+		k.pay("150000,50")
+		k.seconds(6)
+		k.waitTitle("150 000.50 soʻm paid")
+		golden.RequireEqual(t, k.screen())
+	})
+	t.Run("declined", func(t *testing.T) {
+		k := newUzTill(t, 80, 24, "ru", uzsim.Customer{Does: uzsim.Decline, Delay: 4 * time.Second}, true)
+		k.pay("25000")
+		k.seconds(6)
+		k.waitTitle("25 000.00 soʻm отклонено")
+		golden.RequireEqual(t, k.screen())
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		k := newUzTill(t, 80, 24, "en", uzsim.Customer{Does: uzsim.Never}, true)
+		k.pay("25000")
+		k.second()
+		k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+		k.eventually("the invoice is cancelled", func() bool { return k.uz.Requests(uzsim.PathCancel) == 1 && k.settled() })
+		k.seconds(4)
+		k.waitTitle("25 000.00 soʻm cancelled")
+		s := k.screen()
+		op, _ := k.store.Get(1)
+		if inv, _ := k.uz.Invoice(op.Ref); inv.Status != 3 || op.State != store.StateFailed {
+			t.Fatalf("at the box: %+v; stored %v", inv, op.State)
+		}
+		golden.RequireEqual(t, s)
+	})
+	t.Run("refund_pending", func(t *testing.T) {
+		k := newUzTill(t, 80, 24, "en", uzsim.Customer{Does: uzsim.Pay, Delay: 2 * time.Second}, true)
+		k.pay("150000")
+		k.seconds(4)
+		k.waitTitle("150 000.00 soʻm paid")
+		k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
+		k.tm.Type("000001")
+		k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		k.waitTitle("refund from receipt 000001")
+		k.tm.Type("50000") // the first digit replaces the whole remainder offered
+		k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		k.eventually("the refund is sent", func() bool { return k.lastID() == 2 && k.settled() })
+		k.waitTitle("50 000.00 soʻm: followed in the background")
+		golden.RequireEqual(t, k.screen())
+	})
+}
+
+// A payment made just as the cashier cancels stands: the receipt shows.
+func TestScreenUzQRPaidAsTheCashierCancels(t *testing.T) {
+	k := newUzTill(t, 100, 30, "en", uzsim.Customer{Does: uzsim.PayOnCancel}, true)
+	k.pay("7000")
+	k.second()
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.eventually("the cancel is sent", func() bool { return k.uz.Requests(uzsim.PathCancel) == 1 && k.settled() })
+	k.seconds(4)
+	k.waitTitle("7 000.00 soʻm paid")
+	if op, _ := k.store.Get(1); op.State != store.StateSuccess || op.TransactionID == "" {
+		t.Fatalf("stored %+v", op)
+	}
+}
+
+// Nobody pays: at the QR's lifetime the till cancels the invoice and says
+// the customer did not pay.
+func TestScreenUzQRExpires(t *testing.T) {
+	k := newUzTill(t, 100, 30, "ru", uzsim.Customer{Does: uzsim.Never}, true)
+	k.pay("7000")
+	for range 190 {
+		k.second()
+	}
+	k.waitTitle("7 000.00 soʻm: время вышло")
+	op, _ := k.store.Get(1)
+	if inv, _ := k.uz.Invoice(op.Ref); inv.Status != 3 || k.uz.Requests(uzsim.PathCancel) != 1 || op.State != store.StateFailed {
+		t.Fatalf("at the box: %+v, %d cancels; stored %v", inv, k.uz.Requests(uzsim.PathCancel), op.State)
+	}
+}
