@@ -153,7 +153,7 @@ func recoverAll(c *common.Common, out io.Writer) (recovered, error) {
 	}
 	for _, m := range taken {
 		fmt.Fprintln(out, c.T("recover.taking_up", m.Op.Receipt()))
-		m, err := c.Tracker.Wait(context.Background(), m.Op.ID, reporter(c, out))
+		m, err := c.Tracker.WaitAsked(context.Background(), m.Op.ID, reporter(c, out))
 		if err != nil {
 			return done, err
 		}

@@ -694,6 +694,19 @@ func (s *Subscription) Close() {
 // outcome, or on in the background) and returns that state, reporting
 // every state on the way to report (nil: none).
 func (t *Tracker) Wait(ctx context.Context, id store.ID, report func(Machine)) (Machine, error) {
+	return t.wait(ctx, id, report, 1)
+}
+
+// WaitAsked is Wait that also waits for the provider's first answer about
+// an operation that goes on in the background: `kassa recover` says where
+// a refund of hours stands before it leaves it to go on.
+func (t *Tracker) WaitAsked(ctx context.Context, id store.ID, report func(Machine)) (Machine, error) {
+	return t.wait(ctx, id, report, 2)
+}
+
+// wait follows id until it no longer holds the till and at least seq
+// states of it were published.
+func (t *Tracker) wait(ctx context.Context, id store.ID, report func(Machine), seq uint64) (Machine, error) {
 	sub := t.Subscribe()
 	defer sub.Close()
 	m, ok := t.Get(id)
@@ -704,7 +717,7 @@ func (t *Tracker) Wait(ctx context.Context, id store.ID, report func(Machine)) (
 		report(m)
 	}
 	// Seq 0: not published yet, so not written yet either.
-	for m.Seq == 0 || m.Holds() {
+	for m.Seq < seq && m.Phase.Busy() || m.Seq == 0 || m.Holds() {
 		ms, err := sub.Wait(ctx)
 		if err != nil {
 			return m, err
