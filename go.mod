@@ -36,3 +36,5 @@ require (
 	golang.org/x/text v0.44.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 )
+
+replace github.com/skip2/go-qrcode => ./ui/qrcode/goqrcode

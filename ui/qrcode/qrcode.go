@@ -19,7 +19,7 @@
 //	78x19   80x24 less header and help        -       -    78  v4, 33 mods    -
 //	80x24   80x24, the whole frame          203     196   134  v6, 41 mods    -
 //	98x25   100x30 less header and help     231     225   154  v7, 45 mods    -
-//	100x30  100x30, the whole frame         339     255   230  v9, 53 mods    227
+//	100x30  100x30, the whole frame         339     334   230  v9, 53 mods    227
 //	118x35  120x40 less header and help     536     527   367  v12, 65 mods   371
 //	120x40  120x40, the whole frame         668     657   458  v14, 73 mods   486
 //
@@ -36,12 +36,11 @@
 // frame at 100x30 (or the body at 120x40); at 80x24 only the whole frame
 // holds one, up to about 200 characters.
 //
-// EMVCo_ falls behind EMVCo at 100x30 because of go-qrcode: a payload of
-// more than 255 bytes with any character outside the alphanumeric set
-// (lower case, '_', '@'...) never gets a version below 10, since the
-// encoder first sizes the whole payload as one byte segment, and below
-// version 10 such a segment cannot be longer than 255. Such a payload
-// needs 61x31 cells at least.
+// go-qrcode refused, below version 10, any payload of more than 255 bytes
+// with a character outside the alphanumeric set (lower case, '_', ...),
+// such as a UzQR payload with the reverse-domain name of its scheme: kassa
+// builds it from a patched copy (ui/qrcode/goqrcode, README.kassa.md), so
+// such payloads take the version their mixed segments need.
 package qrcode
 
 import (
