@@ -17,10 +17,12 @@ import (
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/uzqr"
 	uzsim "github.com/kassa-till/kassa/providers/uzqr/sim"
+	"github.com/kassa-till/kassa/receipts"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/common"
 	"github.com/kassa-till/kassa/ui/qrcode/qrscan"
+	"github.com/kassa-till/kassa/ui/sale"
 )
 
 // uzTill is an Uzbek shop's till in a test terminal: the UzQR box
@@ -215,5 +217,32 @@ func TestScreenUzQRExpires(t *testing.T) {
 	op, _ := k.store.Get(1)
 	if inv, _ := k.uz.Invoice(op.Ref); inv.Status != 3 || k.uz.Requests(uzsim.PathCancel) != 1 || op.State != store.StateFailed {
 		t.Fatalf("at the box: %+v, %d cancels; stored %v", inv, k.uz.Requests(uzsim.PathCancel), op.State)
+	}
+}
+
+// A till set up without its shop's details prints no empty shop lines
+// for a provider that sends none (UzQR), where Kaspi's cheque fills them.
+func TestReceiptWithoutShopDetails(t *testing.T) {
+	cat := locale.MustLoad("en")
+	c := &common.Common{Cat: cat, ReceiptWidth: 42}
+	op := store.NewPayment("uzqr", providers.New(990000, providers.UZS), "Dilnoza", false, t0)
+	op.ID, op.OperationID, op.Ref, op.Finished = 2, "KASSA1-000002", "INVC1", t0
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "871304061743",
+		Cheque: &providers.Cheque{Method: providers.MethodQR, OrderNumber: "871304061743", TerminalID: "CASH_1", CardMask: "9860********0094", CardType: "2"}}, t0)
+	r, err := sale.Receipt(c, op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := receipts.Render(r, receipts.Options{Width: 42, T: cat.T})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines[:2] {
+		if strings.TrimSpace(l) == "," {
+			t.Fatalf("an empty shop printed as %q:\n%s", l, strings.Join(lines, "\n"))
+		}
+	}
+	if r.Till != "KASSA1" {
+		t.Fatalf("till %q", r.Till)
 	}
 }

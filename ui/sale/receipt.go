@@ -30,9 +30,10 @@ func Receipt(c *common.Common, op store.Operation) (receipts.Receipt, error) {
 	}
 	if op.Cheque != nil {
 		r.Cheque = *op.Cheque
-		// A till set up without shop details prints the POS's.
-		if r.Shop.Name == "" {
-			r.Shop = receipts.Shop{Name: op.Cheque.StoreName, Address: strings.TrimSpace(op.Cheque.City + ", " + op.Cheque.Address), BIN: op.Cheque.BIN}
+		// A till set up without shop details prints the POS's, where the
+		// provider sends them (Kaspi does, UzQR does not).
+		if r.Shop.Name == "" && op.Cheque.StoreName != "" {
+			r.Shop = receipts.Shop{Name: op.Cheque.StoreName, Address: strings.Trim(op.Cheque.City+", "+op.Cheque.Address, ", "), BIN: op.Cheque.BIN}
 		}
 	}
 	if op.Kind == store.KindRefund {
