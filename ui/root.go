@@ -185,7 +185,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case trainer.BackMsg:
 		return m.popIf(func(s any) bool { _, ok := s.(trainer.Model); return ok })
 	case settings.BackMsg:
-		return m.popIf(func(s any) bool { _, ok := s.(settings.Model); return ok })
+		return m.popIf(func(s any) bool {
+			_, model := s.(settings.Model)
+			_, gateway := s.(settings.Gateway)
+			return model || gateway
+		})
 	case check.BackMsg:
 		next, cmd := m.popIf(func(s any) bool { _, ok := s.(check.Model); return ok })
 		return next, tea.Batch(cmd, m.countAttention())
@@ -334,6 +338,10 @@ func (m Model) open(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		var c check.Model
 		c, cmd = check.New(m.c).Open()
 		s = common.AsScreen(c)
+	case key.Matches(msg, k.GoSettings) && m.c.Gateway != nil:
+		var g settings.Gateway
+		g, cmd = settings.NewGateway(m.c)
+		s = common.AsScreen(g)
 	case key.Matches(msg, k.GoSettings):
 		var st settings.Model
 		st, cmd = settings.New(m.c).Open()

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"bytes"
+	"context"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,7 +35,7 @@ type uzTill struct {
 	uz *uzsim.Sim
 }
 
-func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Customer, shortQR bool) *uzTill {
+func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Customer, shortQR bool, adjust ...func(*common.Common)) *uzTill {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	s := uzsim.New(uzsim.Options{Clock: clk, QRName: "CASH_1", ShortQR: shortQR, Seed: 7,
@@ -62,6 +65,9 @@ func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Cust
 		Providers: reg, Tracker: tr,
 		Shop:    common.Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"},
 		Cashier: "Dilnoza", Demo: true, ReceiptWidth: 42,
+	}
+	for _, a := range adjust {
+		a(c)
 	}
 	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, height))
 	return &uzTill{till: &till{t: t, tm: tm, clk: clk, store: st, tr: tr, cat: cat}, uz: s}
@@ -244,5 +250,64 @@ func TestReceiptWithoutShopDetails(t *testing.T) {
 	}
 	if r.Till != "KASSA1" {
 		t.Fatalf("till %q", r.Till)
+	}
+}
+
+// fakeGateway is a UzQR gateway as the settings screen sees it.
+type fakeGateway struct {
+	mu  sync.Mutex
+	key string
+}
+
+func (g *fakeGateway) Describe() common.GatewayInfo {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	info := common.GatewayInfo{URL: "http://192.168.1.60:8090", QRName: "CASH_1", INN: "301234567"}
+	if len(g.key) > 4 {
+		info.KeyTail = "…" + g.key[len(g.key)-4:]
+	}
+	return info
+}
+
+func (g *fakeGateway) Check(context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.key != "S3CRET-KEY-7q2x" {
+		return &providers.Error{Kind: providers.ErrAuth, Code: "1001", Text: "Неверный ИНН или API-ключ"}
+	}
+	return nil
+}
+
+func (g *fakeGateway) SetKey(key string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.key = key
+	return nil
+}
+
+// The settings screen takes a new API key in a masked field: the key is
+// never on the screen, only its last four characters once kept; the
+// connection test then says whether the gateway takes it.
+func TestScreenGatewaySettingsTakeTheKey(t *testing.T) {
+	gw := &fakeGateway{key: "OLD-KEY-0000"}
+	k := newUzTill(t, 80, 24, "en", uzsim.Customer{}, true, func(c *common.Common) { c.Gateway = gw })
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF9})
+	k.waitTitle("Settings: UzQR")
+	k.tm.Type("k")
+	k.tm.Type("S3CRET-KEY-7q2x")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the key is kept", func() bool {
+		gw.mu.Lock()
+		defer gw.mu.Unlock()
+		return gw.key == "S3CRET-KEY-7q2x"
+	})
+	teatest.WaitFor(t, k.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("7q2x")) },
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
+	s := k.screen()
+	if strings.Contains(s, "S3CRET") || strings.Contains(s, "OLD-KEY") {
+		t.Fatalf("a key is on the screen:\n%s", s)
+	}
+	if !strings.Contains(s, "ending …7q2x") {
+		t.Fatalf("the new key's last characters are not shown:\n%s", s)
 	}
 }

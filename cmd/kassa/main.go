@@ -358,6 +358,7 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		provider providers.Provider
 		trainer  common.Trainer
 		term     common.Terminal
+		gateway  common.Gateway
 		insecure bool
 	)
 	switch {
@@ -375,7 +376,7 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 			closeAll()
 			return nil, cfg, nil, usageErr(err.Error(), err)
 		}
-		provider = p
+		provider, gateway = p, &uzqrGateway{cfg: cfg.UzQR, provider: p, store: st}
 	default:
 		kcfg := cfg.Kaspi
 		var demoSim *sim.Sim
@@ -430,7 +431,7 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	c := &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,
 		Store: st, Providers: reg, Tracker: tr, Lang: cfg.Lang, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
-		ReceiptWidth: cfg.ReceiptWidth, Insecure: insecure, Terminal: term,
+		ReceiptWidth: cfg.ReceiptWidth, Insecure: insecure, Terminal: term, Gateway: gateway,
 	}
 	if demo {
 		c.Trainer = trainer

@@ -248,3 +248,32 @@ func runCheckUzQR(args []string, out io.Writer) error {
 func idsFit(st *store.Store, info providers.Info) bool {
 	return info.MaxIDLength == 0 || len(st.Till())+1+7 <= info.MaxIDLength
 }
+
+// uzqrGateway is the settings screen's hold on the till's UzQR gateway.
+type uzqrGateway struct {
+	cfg      UzQRConfig
+	provider *uzqr.Provider
+	store    *store.Store
+}
+
+func (g *uzqrGateway) Describe() common.GatewayInfo {
+	var key string
+	g.store.Secret(secretUzQRKey, &key)
+	info := common.GatewayInfo{URL: g.cfg.URL, QRName: g.cfg.QR, INN: g.cfg.INN}
+	if key != "" {
+		info.KeyTail = keyTail(key)
+	}
+	return info
+}
+
+func (g *uzqrGateway) Check(ctx context.Context) error { return g.provider.Check(ctx) }
+
+// SetKey keeps the key first: a key the data file does not hold would be
+// lost at the next start.
+func (g *uzqrGateway) SetKey(key string) error {
+	if err := g.store.PutSecret(secretUzQRKey, key); err != nil {
+		return err
+	}
+	g.provider.Client().SetAPIKey(uzqr.Secret(key))
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/kassa-till/kassa/providers"
@@ -79,6 +80,23 @@ type Client struct {
 	// zero means DefaultCallTimeout and MinStatusTimeout.
 	CallTimeout   time.Duration
 	StatusTimeout time.Duration
+
+	// mu guards APIKey once calls run: a new key may come from the
+	// settings screen.
+	mu sync.Mutex
+}
+
+// SetAPIKey gives the client a new API key for the calls from now on.
+func (c *Client) SetAPIKey(key Secret) {
+	c.mu.Lock()
+	c.APIKey = key
+	c.mu.Unlock()
+}
+
+func (c *Client) apiKey() Secret {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.APIKey
 }
 
 // NewClient returns a client for the box at baseURL. httpClient may be nil.
@@ -96,7 +114,7 @@ func (c *Client) String() string {
 	if c.INN != "" {
 		s += " INN " + c.INN
 	}
-	if c.APIKey != "" {
+	if c.apiKey() != "" {
 		s += " with an API key"
 	}
 	return s

@@ -316,7 +316,7 @@ func TestSecretNeverShown(t *testing.T) {
 	opts := uzqr.Options{URL: r.srv.URL, APIKey: testKey}
 	key := uzqr.Secret(testKey)
 	texts = append(texts,
-		fmt.Sprintf("%v|%+v|%#v|%s", r.c, *r.c, *r.c, r.c),
+		fmt.Sprintf("%v|%+v|%#v|%s", r.c, r.c, r.c, r.c),
 		fmt.Sprintf("%v|%+v|%#v", opts, opts, opts),
 		fmt.Sprintf("%v|%s|%q|%x|%X|%#v|%d", key, key, key, key, key, key, key),
 		key.String())

@@ -213,8 +213,8 @@ func (c *Client) call(ctx context.Context, r request) (answer, bool, error) {
 	if c.INN != "" {
 		r.header.Set(headerINN, c.INN)
 	}
-	if c.APIKey != "" {
-		r.header.Set(headerAPIKey, string(c.APIKey))
+	if key := c.apiKey(); key != "" {
+		r.header.Set(headerAPIKey, string(key))
 	}
 	resp, err := c.roundTrip(ctx, r)
 	if err != nil {

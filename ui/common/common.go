@@ -41,6 +41,9 @@ type Common struct {
 	// Terminal is the payment terminal's own settings; nil where there
 	// is nothing to set (demo).
 	Terminal Terminal
+	// Gateway is a gateway reached with an API key (UzQR): its settings;
+	// nil where there is none.
+	Gateway Gateway
 	// Trainer steers the simulated world in training; nil otherwise.
 	Trainer Trainer
 	// Lesson is the training lesson to run; nil for free practice.
@@ -213,6 +216,24 @@ type Terminal interface {
 	// the config's. The running till goes on with the address it has:
 	// calls in flight, and the tokens, belong to that one.
 	SetAddress(address string) error
+}
+
+// Gateway is what the settings screen does with a payment gateway the
+// till reaches with an API key (UzQR): describe it, test it, take a new
+// key. The key itself never comes back: only its last characters.
+type Gateway interface {
+	Describe() GatewayInfo
+	// Check asks the gateway whether it answers and takes the key.
+	Check(ctx context.Context) error
+	// SetKey keeps a new API key in the data file and uses it from now on.
+	SetKey(key string) error
+}
+
+// GatewayInfo describes a gateway as the settings screen shows it.
+type GatewayInfo struct {
+	URL, QRName, INN string
+	// KeyTail is the key's last four characters ("…7q2x"), "" without one.
+	KeyTail string
 }
 
 // Connection describes how the till reaches its terminal.

@@ -28,6 +28,9 @@ type KeyMap struct {
 	SaveLink   key.Binding
 	PickMethod key.Binding // help only: 1-9 picks the method
 
+	// APIKey takes a gateway's new API key on its settings screen.
+	APIKey key.Binding
+
 	// In the history's search and period fields.
 	ToList      key.Binding
 	ClearSearch key.Binding
@@ -102,6 +105,8 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Link:       key.NewBinding(key.WithKeys("h"), key.WithHelp("a-z", cat.T("keys.link"))),
 		SaveLink:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.save_link"))),
 		PickMethod: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", cat.T("keys.pick_method"))),
+
+		APIKey: key.NewBinding(key.WithKeys("k"), key.WithHelp("k", cat.T("keys.api_key"))),
 
 		ToList:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.to_list"))),
 		ClearSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.clear_search"))),
