@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
@@ -35,7 +36,7 @@ type uzTill struct {
 	uz *uzsim.Sim
 }
 
-func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Customer, shortQR bool, adjust ...func(*common.Common)) *uzTill {
+func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Customer, shortQR bool, adjust ...func(*common.Common, *uzsim.Sim)) *uzTill {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	s := uzsim.New(uzsim.Options{Clock: clk, QRName: "CASH_1", ShortQR: shortQR, Seed: 7,
@@ -67,7 +68,7 @@ func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Cust
 		Cashier: "Dilnoza", Demo: true, ReceiptWidth: 42,
 	}
 	for _, a := range adjust {
-		a(c)
+		a(c, s)
 	}
 	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, height))
 	return &uzTill{till: &till{t: t, tm: tm, clk: clk, store: st, tr: tr, cat: cat}, uz: s}
@@ -290,7 +291,7 @@ func (g *fakeGateway) SetKey(key string) error {
 // connection test then says whether the gateway takes it.
 func TestScreenGatewaySettingsTakeTheKey(t *testing.T) {
 	gw := &fakeGateway{key: "OLD-KEY-0000"}
-	k := newUzTill(t, 80, 24, "en", uzsim.Customer{}, true, func(c *common.Common) { c.Gateway = gw })
+	k := newUzTill(t, 80, 24, "en", uzsim.Customer{}, true, func(c *common.Common, _ *uzsim.Sim) { c.Gateway = gw })
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF9})
 	k.waitTitle("Settings: UzQR")
 	k.tm.Type("k")
@@ -309,5 +310,67 @@ func TestScreenGatewaySettingsTakeTheKey(t *testing.T) {
 	}
 	if !strings.Contains(s, "ending …7q2x") {
 		t.Fatalf("the new key's last characters are not shown:\n%s", s)
+	}
+}
+
+// uzSimTrainer is training's Trainer over the test's UzQR simulator.
+type uzSimTrainer struct{ sim *uzsim.Sim }
+
+func (s *uzSimTrainer) Behaviours() []string { return lessons.Customers["uz"] }
+func (s *uzSimTrainer) Next(b string) error {
+	switch b {
+	case "uz-pay":
+		s.sim.Next(uzsim.Customer{Does: uzsim.Pay, Delay: 4 * time.Second})
+	case "uz-decline":
+		s.sim.Next(uzsim.Customer{Does: uzsim.Decline, Delay: 4 * time.Second})
+	case "uz-never":
+		s.sim.Next(uzsim.Customer{Does: uzsim.Never})
+	case "uz-refund-done":
+		s.sim.NextRefund(uzsim.RefundScript{Ends: uzsim.RefundDone, After: 5 * time.Second})
+	}
+	return nil
+}
+func (s *uzSimTrainer) RealisticDay() {}
+func (s *uzSimTrainer) Speed() int    { return 1 }
+func (s *uzSimTrainer) SetSpeed(int)  {}
+func (s *uzSimTrainer) Wipe() error   { return nil }
+
+// The UzQR lesson, done right: pay, a decline, a cancel at the customer's
+// word, and a refund that finishes by itself.
+func TestScreenUzQRLesson(t *testing.T) {
+	l, err := lessons.Load("4-uzqr-shift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newUzTill(t, 100, 30, "en", uzsim.Customer{}, true, func(c *common.Common, s *uzsim.Sim) {
+		c.Trainer, c.Lesson, c.Lang = &uzSimTrainer{sim: s}, &l, "en"
+	})
+	k.pay("25000")
+	k.seconds(6)
+	k.waitTitle("25 000.00 soʻm paid")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.pay("18000")
+	k.seconds(6)
+	k.waitTitle("18 000.00 soʻm declined")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.pay("40000")
+	k.seconds(2)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.eventually("the invoice is cancelled", func() bool { return k.uz.Requests(uzsim.PathCancel) == 1 && k.settled() })
+	k.seconds(4)
+	k.waitTitle("40 000.00 soʻm cancelled")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF2})
+	k.tm.Type("000001")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.waitTitle("refund from receipt 000001")
+	k.tm.Type("5000")
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the refund is sent", func() bool { return k.lastID() == 4 && k.settled() })
+	k.seconds(20)
+	k.waitTitle("LESSON «A shift with UzQR» FINISHED")
+	s := k.screen()
+	if !strings.Contains(s, "4 of 4 steps right") {
+		t.Fatalf("score:\n%s", s)
 	}
 }

@@ -8,7 +8,7 @@
 //	say = { en = "Bread, 450 ₸. The customer pays by QR.", ru = "…" }
 //	customer = "qr"      # what the simulated customer does (see kassa demo --help)
 //	do = "pay"           # what the trainee must do: pay or refund
-//	amount = 450         # in tenge
+//	amount = 450         # in tenge (soums with market = "uz")
 //	expect = "paid"      # the outcome: paid, refunded, declined, timed_out, not_started, check
 //	# for a refund: refund_of = 1, the step whose payment is refunded
 package lessons
@@ -24,6 +24,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/kassa-till/kassa/providers"
 )
 
 //go:embed *.toml
@@ -44,7 +46,18 @@ func (t Text) In(lang string) string {
 type Lesson struct {
 	Name  string `toml:"-"`
 	Title Text   `toml:"title"`
-	Steps []Step `toml:"step"`
+	// Market is the country of the lesson's shop: kz (the default, Kaspi
+	// Smart POS, tenge) or uz (UzQR, soums).
+	Market string `toml:"market"`
+	Steps  []Step `toml:"step"`
+}
+
+// Currency is the money the lesson's amounts are in.
+func (l Lesson) Currency() providers.Currency {
+	if l.Market == "uz" {
+		return providers.UZS
+	}
+	return providers.KZT
 }
 
 // Step is one customer and what the trainee must do for them.
@@ -58,7 +71,7 @@ type Step struct {
 }
 
 // Outcomes a step can expect.
-var Outcomes = []string{"paid", "refunded", "declined", "timed_out", "not_started", "check"}
+var Outcomes = []string{"paid", "refunded", "declined", "timed_out", "cancelled", "not_started", "check"}
 
 // Shipped lists the names of the lessons that come with kassa.
 func Shipped() []string {
@@ -85,16 +98,26 @@ func Load(nameOrPath string) (Lesson, error) {
 		return Lesson{}, fmt.Errorf("lesson %s: %w", nameOrPath, err)
 	}
 	l.Name = name
+	if l.Market == "" {
+		l.Market = "kz"
+	}
 	return l, l.validate()
 }
 
-// Customers is what a simulated customer can be told to do; the command
-// sets it from its simulator so lessons and the trainer panel agree.
-var Customers = []string{"qr", "card", "decline", "never", "noconfirm", "unknown-success", "unknown-fail", "busy", "expired"}
+// Customers is what a simulated customer can be told to do in each
+// market, by the trainer panel's names, so lessons and the panel agree.
+var Customers = map[string][]string{
+	"kz": {"qr", "card", "decline", "never", "noconfirm", "unknown-success", "unknown-fail", "busy", "expired"},
+	"uz": {"uz-pay", "uz-decline", "uz-never", "uz-pay-on-cancel", "uz-refund-done", "uz-refund-later", "uz-refund-fail"},
+}
 
 func (l Lesson) validate() error {
 	if len(l.Steps) == 0 {
 		return fmt.Errorf("lesson %s has no steps", l.Name)
+	}
+	customers, ok := Customers[l.Market]
+	if !ok {
+		return fmt.Errorf("lesson %s: market %q is not kz or uz", l.Name, l.Market)
 	}
 	var errs []error
 	for i, s := range l.Steps {
@@ -102,8 +125,8 @@ func (l Lesson) validate() error {
 		if s.Say.In("en") == "" {
 			errs = append(errs, fmt.Errorf("step %d: say has no English text", n))
 		}
-		if !slices.Contains(Customers, s.Customer) {
-			errs = append(errs, fmt.Errorf("step %d: customer %q is not one of %s", n, s.Customer, strings.Join(Customers, ", ")))
+		if !slices.Contains(customers, s.Customer) {
+			errs = append(errs, fmt.Errorf("step %d: customer %q is not one of %s", n, s.Customer, strings.Join(customers, ", ")))
 		}
 		if s.Do != "pay" && s.Do != "refund" {
 			errs = append(errs, fmt.Errorf("step %d: do %q must be pay or refund", n, s.Do))

@@ -444,6 +444,10 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 				closeAll()
 				return nil, cfg, nil, err
 			}
+			if l.Market != market {
+				closeAll()
+				return nil, cfg, nil, usageErr(cat.T("cli.lesson_market", l.Name, l.Market, l.Market), nil)
+			}
 			c.Lesson = &l
 		}
 		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.UzQR.URL != "" || cfg.DB != ""

@@ -444,14 +444,12 @@ func (m Machine) afterCancelled(op store.Operation, at time.Time, err error) (Ma
 		return m, []Effect{PollOp{Op: m.Op, After: m.backoff()}}
 	}
 	m.Op, m.Err, m.Failing = op, nil, 0
-	switch op.State {
-	case store.StateSuccess:
+	if op.State == store.StateSuccess {
 		m.Phase = Paid
 		return m, nil
-	case store.StateFailed:
-		m.Phase = m.withdrawnPhase()
-		return m, nil
 	}
+	// Failed at the provider now, or still open there though cancelled:
+	// either way the till withdrew it, and says why.
 	note := store.NoteCancelled
 	if m.Expired {
 		note = store.NoteExpired

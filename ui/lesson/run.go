@@ -63,6 +63,15 @@ func Outcome(op store.Operation) string {
 		}
 		return "paid"
 	case store.StateFailed:
+		// The till withdrew it: at the cashier's word, or at the QR's end.
+		if len(op.History) > 0 {
+			switch op.History[len(op.History)-1].Note {
+			case store.NoteCancelled:
+				return "cancelled"
+			case store.NoteExpired:
+				return "timed_out"
+			}
+		}
 		// The POS gives up on a customer who never scans at the same time
 		// as the till: its cancellation is the timeout seen from its side.
 		if op.Stage == providers.StageCancelled || op.Detail == "ProcessCancelled" {
@@ -90,7 +99,12 @@ func (r Run) Observe(op store.Operation) Run {
 	if step.Do == "refund" {
 		wantKind = store.KindRefund
 	}
-	want := providers.New(step.Amount, providers.KZT)
+	// Amounts are written in major units: tenge, or soums.
+	cur := r.Lesson.Currency()
+	want := providers.Money{Minor: step.Amount, Currency: cur}
+	for range cur.Digits {
+		want.Minor *= 10
+	}
 	got := Outcome(op)
 	switch {
 	case op.Kind != wantKind:
