@@ -424,11 +424,14 @@ type CSVFormat struct {
 // values that are codes in the data file. A header of the wrong length, a
 // nil map or a value missing from it is written as the code.
 type CSVLabels struct {
-	Header    []string // one per CSVHeader column
-	Kinds     map[Kind]string
-	States    map[State]string
-	Methods   map[providers.Method]string
-	Providers map[string]string
+	Header  []string // one per CSVHeader column
+	Kinds   map[Kind]string
+	States  map[State]string
+	Methods map[providers.Method]string
+	// ProviderMethods names a method as one provider calls it ("uzqr/qr":
+	// UzQR), keyed provider + "/" + method; Methods otherwise.
+	ProviderMethods map[string]string
+	Providers       map[string]string
 }
 
 // word is the label of code in words, or the code.
@@ -514,6 +517,9 @@ func csvRecord(record []string, r Row, f CSVFormat) {
 	record[7] = r.Receipt()
 	record[8] = r.Number
 	record[9] = word(f.Labels.Methods, r.Method)
+	if w, ok := f.Labels.ProviderMethods[r.Provider+"/"+string(r.Method)]; ok {
+		record[9] = w
+	}
 	record[10] = ""
 	if r.PaymentID != 0 {
 		record[10] = r.PaymentID.Receipt()

@@ -873,3 +873,29 @@ func TestCSVInTheReadersWords(t *testing.T) {
 		t.Error("a state with no word is not written as its code")
 	}
 }
+
+// A method is named as its provider calls it: a UzQR payment by QR is
+// "UzQR", not "Kaspi QR"; soums keep their tiyin.
+func TestCSVNamesTheProvidersMethod(t *testing.T) {
+	s, _ := openTemp(t)
+	op := NewPayment("uzqr", providers.New(1500050, providers.UZS), "", false, t0)
+	if err := s.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	op.Started(providers.Status{Ref: "INVC1"}, t0)
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "271828182845"}, t0)
+	if err := s.Save(&op); err != nil {
+		t.Fatal(err)
+	}
+	f := CSVFormat{Comma: ';', DecimalComma: true, Labels: CSVLabels{
+		Methods:         map[providers.Method]string{providers.MethodQR: "Kaspi QR"},
+		ProviderMethods: map[string]string{"uzqr/qr": "UzQR"},
+	}}
+	var buf bytes.Buffer
+	if _, err := s.WriteCSV(&buf, month(Query{}), f); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, ";UzQR;") || strings.Contains(out, "Kaspi QR") || !strings.Contains(out, "15000,50") {
+		t.Fatalf("%s", out)
+	}
+}

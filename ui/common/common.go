@@ -175,10 +175,11 @@ func CSVFormat(cat *locale.Catalog) store.CSVFormat {
 		f.Comma = sep[0]
 	}
 	l := store.CSVLabels{
-		Kinds:     map[store.Kind]string{},
-		States:    map[store.State]string{},
-		Methods:   map[providers.Method]string{},
-		Providers: map[string]string{},
+		Kinds:           map[store.Kind]string{},
+		States:          map[store.State]string{},
+		Methods:         map[providers.Method]string{},
+		ProviderMethods: map[string]string{},
+		Providers:       map[string]string{},
 	}
 	for _, col := range store.CSVHeader {
 		l.Header = append(l.Header, cat.T("csv.header."+col))
@@ -195,6 +196,11 @@ func CSVFormat(cat *locale.Catalog) store.CSVFormat {
 	for _, k := range cat.Keys() {
 		if name, ok := strings.CutPrefix(k, "provider."); ok {
 			l.Providers[name] = cat.T(k)
+			for _, m := range []providers.Method{providers.MethodQR, providers.MethodCard} {
+				if key := "receipt.method_" + string(m) + "_" + name; cat.Has(key) {
+					l.ProviderMethods[name+"/"+string(m)] = cat.T(key)
+				}
+			}
 		}
 	}
 	f.Labels = l
