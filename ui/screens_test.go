@@ -25,6 +25,7 @@ import (
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/common"
+	"github.com/kassa-till/kassa/ui/sale"
 )
 
 var t0 = time.Date(2026, 11, 23, 14, 20, 0, 0, time.UTC)
@@ -828,5 +829,20 @@ func TestScreenRefundOfAFullyRefundedPayment(t *testing.T) {
 	s := k.screen()
 	if !strings.Contains(s, "refunded in full") || strings.Contains(s, "0-9 amount") || strings.Contains(s, "enter refund") {
 		t.Fatalf("screen:\n%s", s)
+	}
+}
+
+// A POS that stops answering is said once, with when it went silent, and
+// the line does not change at each try: a script's log stays readable.
+func TestLineSaysWhenTheProviderWentSilent(t *testing.T) {
+	cat := locale.MustLoad("en")
+	reg := providers.MustRegistry(kaspi.New(kaspi.NewClient("http://127.0.0.1:1", nil), kaspi.Options{}))
+	c := &common.Common{Cat: cat, Providers: reg, Clock: clock.NewFake(t0)}
+	m := tracker.Machine{Phase: tracker.Waiting, Info: reg.First().Info(), Failing: 2, FailingSince: t0.Add(3 * time.Second)}
+	m.Op = store.NewPayment("kaspi", providers.New(1500, providers.KZT), "", false, t0)
+	line := sale.Line(c, m)
+	m.Failing = 7
+	if again := sale.Line(c, m); again != line || !strings.Contains(line, "has not answered since 14:20:03") {
+		t.Fatalf("%q then %q", line, again)
 	}
 }

@@ -185,7 +185,15 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Confi
 	default:
 		if md, err = toml.Decode(string(text), &cfg); err != nil {
 			if !langGiven {
-				cat = catalogFor(cfg.Lang) // as far as the file was read
+				// The file's language, read alone: the decoder walks the
+				// file's keys in no fixed order, so cfg.Lang may not be set
+				// yet when another key fails.
+				var only struct {
+					Lang string `toml:"lang"`
+				}
+				if _, lerr := toml.Decode(string(text), &only); lerr == nil && only.Lang != "" {
+					cat = catalogFor(only.Lang)
+				}
 			}
 			return cfg, false, configErr(path, err, cat)
 		}

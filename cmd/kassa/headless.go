@@ -86,6 +86,11 @@ func finish(c *common.Common, m tracker.Machine, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if m.SaveErr != nil {
+		// Never reported as done when the books do not say so.
+		fmt.Fprintln(out, c.T("cli.not_written", m.Op.Receipt(), m.SaveErr))
+		return booksErr(c.T("cli.db_failed", c.Store.Path(), m.SaveErr), m.SaveErr)
+	}
 	if m.Phase != tracker.Paid {
 		// A refund the provider took and follows for hours, or an
 		// operation handed over, is still open: its outcome is not known.
@@ -156,6 +161,10 @@ func recoverAll(c *common.Common, out io.Writer) (recovered, error) {
 		m, err := c.Tracker.WaitAsked(context.Background(), m.Op.ID, reporter(c, out))
 		if err != nil {
 			return done, err
+		}
+		if m.SaveErr != nil {
+			fmt.Fprintln(out, c.T("cli.not_written", m.Op.Receipt(), m.SaveErr))
+			return done, booksErr(c.T("cli.db_failed", c.Store.Path(), m.SaveErr), m.SaveErr)
 		}
 		done.add(m)
 	}

@@ -74,7 +74,9 @@ func (p *Provider) Info() providers.Info {
 		MinAmount:      providers.New(1, providers.KZT),
 		MaxAmount:      providers.New(p.opts.MaxAmount, providers.KZT),
 		CallTimeout:    15 * time.Second,
-		StatusTimeout:  15 * time.Second,
+		// A POS on the shop's network answers a status call at once: one
+		// that does not within 5 s is said to be silent, and asked again.
+		StatusTimeout:  5 * time.Second,
 		OneAtATime:     true,
 		Refunds:        true,
 		PartialRefunds: true,

@@ -26,7 +26,7 @@ func TestProviderInfo(t *testing.T) {
 		MinAmount:      providers.New(1, providers.KZT),
 		MaxAmount:      providers.New(10_000_000, providers.KZT),
 		CallTimeout:    15 * time.Second,
-		StatusTimeout:  15 * time.Second,
+		StatusTimeout:  5 * time.Second,
 		// The POS answers 107 to a second operation while one runs.
 		OneAtATime:     true,
 		Refunds:        true,

@@ -71,8 +71,12 @@ type CancelOp struct {
 	After time.Duration
 }
 
-// SaveOp stores the operation as the machine changed it.
-type SaveOp struct{ Op store.Operation }
+// SaveOp stores the operation as the machine changed it, after a pause
+// when an earlier write failed.
+type SaveOp struct {
+	Op    store.Operation
+	After time.Duration
+}
 
 func (CreateOp) effect()  {}
 func (StartOp) effect()   {}
@@ -173,6 +177,10 @@ type Machine struct {
 	Seq uint64
 	// took is how long the last status call was held.
 	took time.Duration
+	// saveTries counts writes of a final state that failed.
+	saveTries int
+	// FailingSince is when the calls in a row without an answer began.
+	FailingSince time.Time
 	// Elapsed measures the till's clock from one stamp to a later one
 	// (clock.Clock.Sub): training's runs faster than the wall time the
 	// stamps are in. Nil: the plain difference.
@@ -265,8 +273,26 @@ func (m Machine) Settle(c store.Check, transactionID string) (Machine, []Effect,
 	return m, []Effect{SaveOp{Op: m.Op}}, nil
 }
 
-// Update applies a message from the tracker.
+// Update applies a message from the tracker. An outcome the data file
+// could not take is written again, spaced, until it does: the till keeps
+// it in memory meanwhile, and a restart before then asks the provider
+// again, as the file still says the operation is open.
 func (m Machine) Update(msg any) (Machine, []Effect) {
+	m, eff := m.update(msg)
+	switch {
+	case m.Failing == 0:
+		m.FailingSince = time.Time{}
+	case m.FailingSince.IsZero():
+		m.FailingSince = m.Now
+	}
+	if m.SaveErr != nil && len(eff) == 0 && m.Phase.Final() {
+		m.saveTries++
+		eff = []Effect{SaveOp{Op: m.Op, After: min(time.Duration(m.saveTries)*5*time.Second, time.Minute)}}
+	}
+	return m, eff
+}
+
+func (m Machine) update(msg any) (Machine, []Effect) {
 	switch msg := msg.(type) {
 	case CreatedMsg:
 		if m.Phase != Starting || msg.Op.Created != m.Op.Created {

@@ -527,3 +527,43 @@ func TestHandOverKeepsFollowing(t *testing.T) {
 		t.Fatalf("settled: %v %+v", m.Phase, m.Op)
 	}
 }
+
+// An outcome the data file would not take is written again, spaced,
+// until it is: the till never leaves the books behind what it showed.
+func TestAnUnwrittenOutcomeIsWrittenAgain(t *testing.T) {
+	m := started(t, 1500)
+	op := m.Op
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, TransactionID: "504711333"}, t0.Add(5*time.Second))
+	m, eff := m.Update(PolledMsg{Op: op, At: t0.Add(5 * time.Second), SaveErr: errDisk})
+	if m.Phase != Paid || m.SaveErr == nil {
+		t.Fatalf("phase %v save error %v", m.Phase, m.SaveErr)
+	}
+	save := only[SaveOp](t, eff)
+	if save.After <= 0 || save.Op.State != store.StateSuccess {
+		t.Fatalf("save %+v", save)
+	}
+	m, eff = m.Update(SavedMsg{Op: save.Op, Err: errDisk})
+	if again := only[SaveOp](t, eff); again.After <= save.After {
+		t.Fatalf("the next try after %v, the first after %v: it should wait longer", again.After, save.After)
+	}
+	m, eff = m.Update(SavedMsg{Op: save.Op})
+	if m.SaveErr != nil || len(eff) != 0 {
+		t.Fatalf("after the write: %v %#v", m.SaveErr, eff)
+	}
+}
+
+// Calls without an answer are counted from when the first went
+// unanswered, so the till can say how long the provider has been silent.
+func TestFailingSince(t *testing.T) {
+	m := started(t, 1500)
+	for i := 1; i <= 3; i++ {
+		m, _ = m.Update(PolledMsg{Op: m.Op, At: t0.Add(time.Duration(i) * 5 * time.Second), Err: &providers.Error{Kind: providers.ErrNoAnswer}})
+	}
+	if m.Failing != 3 || !m.FailingSince.Equal(t0.Add(5*time.Second)) {
+		t.Fatalf("failing %d since %v", m.Failing, m.FailingSince)
+	}
+	m, _ = answer(m, 20*time.Second, wait(providers.StageWaitScan, "WaitUser"))
+	if m.Failing != 0 || !m.FailingSince.IsZero() {
+		t.Fatalf("after an answer: failing %d since %v", m.Failing, m.FailingSince)
+	}
+}

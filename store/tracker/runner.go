@@ -66,7 +66,11 @@ func (t *Tracker) start(p providers.Provider, op store.Operation) StartedMsg {
 // by the cashier or the customer's deadline.
 func (t *Tracker) poll(ctx context.Context, p providers.Provider, op store.Operation) PolledMsg {
 	info := p.Info()
-	ctx, cancel := callContext(ctx, max(info.StatusTimeout, info.CallTimeout))
+	timeout := info.StatusTimeout
+	if timeout <= 0 {
+		timeout = info.CallTimeout
+	}
+	ctx, cancel := callContext(ctx, timeout)
 	defer cancel()
 	st, err := p.Status(ctx, op.Handle())
 	at := t.clk.Now()

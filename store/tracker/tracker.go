@@ -385,7 +385,7 @@ func (t *Tracker) run(f *follower, queue []Effect) {
 func (t *Tracker) saveFirst(f *follower, queue []Effect) []Effect {
 	for len(queue) > 0 {
 		save, ok := queue[0].(SaveOp)
-		if !ok {
+		if !ok || save.After > 0 {
 			break
 		}
 		queue = queue[1:]
@@ -467,6 +467,9 @@ func (t *Tracker) do(f *follower, e Effect) (msg any, a *ask, rest Effect) {
 		}
 		return t.call(f, func(context.Context) any { return t.cancelOp(f.p, e.Op) })
 	case SaveOp:
+		if a, left := t.pause(f, e.After); a != nil {
+			return nil, a, SaveOp{Op: e.Op, After: left}
+		}
 		op := e.Op
 		return SavedMsg{Op: op, Err: t.st.Save(&op)}, nil, nil
 	case CreateOp:

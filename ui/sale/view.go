@@ -321,10 +321,14 @@ func Line(c *common.Common, m tracker.Machine) string {
 	f := newFollow(c, m.Op.Kind, m.Op.Provider, m.Op.Amount)
 	f.m, f.begun = m, true
 	switch m.Phase {
-	case tracker.Waiting:
+	case tracker.Waiting, tracker.Resolving, tracker.Cancelling:
+		// Said once, not at every try: the line stays until an answer.
 		if m.Failing > 0 {
-			return f.Title() + " · " + f.kt("sale.no_answer", m.Failing)
+			return f.Title() + " · " + f.kt("sale.silent_since", m.FailingSince.Format("15:04:05"))
 		}
+	}
+	switch m.Phase {
+	case tracker.Waiting:
 		stage := m.Op.Stage
 		if stage == "" {
 			stage = providers.StageStarting
