@@ -24,6 +24,7 @@ type uzRig struct {
 	store *store.Store
 	tr    *Tracker
 	calls *inFlight
+	url   string
 }
 
 // inFlight counts the till's requests still wanted: sent, not answered,
@@ -74,7 +75,7 @@ func newUzRig(t *testing.T, longPoll bool) *uzRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &uzRig{t: t, clk: clk, sim: s, store: st, tr: New(st, providers.MustRegistry(p), clk), calls: calls}
+	r := &uzRig{t: t, clk: clk, sim: s, store: st, tr: New(st, providers.MustRegistry(p), clk), calls: calls, url: srv.URL}
 	t.Cleanup(func() { r.tr.Close(); r.store.Close() })
 	return r
 }
@@ -257,5 +258,53 @@ func waitUntil(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// A refund the box took is followed across a restart of the till to its
+// end, done or failed; a failed one gives its amount back to what is left
+// of the payment.
+func TestUzQRRefundAcrossARestart(t *testing.T) {
+	for _, ends := range []uzsim.RefundEnd{uzsim.RefundDone, uzsim.RefundFail} {
+		t.Run(string(ends), func(t *testing.T) {
+			r := newUzRig(t, false)
+			r.sim.Next(uzsim.Customer{Does: uzsim.Pay, Delay: 5 * time.Second})
+			payment := r.stored(r.follow(r.sell(20000).Op.ID, nil).Op.ID)
+			r.sim.NextRefund(uzsim.RefundScript{Ends: ends, After: 2 * time.Hour})
+			m, err := r.tr.Refund(payment, providers.New(7500, providers.UZS), "Dilnoza")
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := m.Op.ID
+			r.follow(id, nil)
+			// The till stops; the refund goes on at the box.
+			r.tr.Close()
+			r.clk.Advance(3 * time.Hour)
+			p, err := uzqr.New(uzqr.Options{URL: r.url, QRName: "CASH_1", HTTP: &http.Client{Transport: r.calls}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.tr = New(r.store, providers.MustRegistry(p), r.clk)
+			taken, err := r.tr.Resume()
+			if err != nil || len(taken) != 1 || taken[0].Op.ID != id {
+				t.Fatalf("resumed %+v %v", taken, err)
+			}
+			m = r.follow(id, func(m Machine) bool { return m.Phase.Final() })
+			ref := r.stored(id)
+			left, _ := r.store.Refundable(payment.ID)
+			switch ends {
+			case uzsim.RefundDone:
+				if m.Phase != Paid || ref.State != store.StateSuccess || left.Minor != 12500 {
+					t.Fatalf("done: phase %v state %v left %v", m.Phase, ref.State, left)
+				}
+			case uzsim.RefundFail:
+				if m.Phase != Declined || ref.State != store.StateFailed || left.Minor != 20000 {
+					t.Fatalf("failed: phase %v state %v left %v", m.Phase, ref.State, left)
+				}
+			}
+			if n := r.sim.Requests(uzsim.PathRefund); n != 1 {
+				t.Fatalf("%d refunds sent", n)
+			}
+		})
 	}
 }
