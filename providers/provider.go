@@ -31,13 +31,16 @@
 //     Ref is the invoice id, a refund's Ref its refund id; Status may be
 //     held open by the gateway (Info.StatusTimeout); Canceller cancels the
 //     invoice; refunds can take hours (Info.RefundsAsync).
-//   - Click QR via Monetix and OCTO come with their own issues: their QR
-//     may arrive after Start (by callback), so Status carries it too.
+//   - Click QR via Monetix and OCTO: their QR may arrive after Start, by
+//     callback (Pusher), so Status carries it too; the tracker applies a
+//     callback's event to the operation through the same path as a poll
+//     answer.
 package providers
 
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"time"
 )
 
@@ -73,6 +76,27 @@ type Canceller interface {
 // fiscal receipt (printed by the shop's own fiscal register).
 type ReceiptLinker interface {
 	LinkReceipt(ctx context.Context, h Handle, url string) error
+}
+
+// Pusher is a provider that tells how an operation stands by callback to
+// the till's own listener (Monetix, OCTO's notify): the QR to draw, and
+// the outcome. Polling Status stays the fallback for a callback lost.
+type Pusher interface {
+	// Callbacks is the handler for the provider's callbacks. It verifies
+	// each before it believes it (a forged one gets 400 and changes
+	// nothing), hands it to deliver, and answers the provider only once
+	// deliver returned nil: then the event is written, and a repeat
+	// changes nothing. An error from deliver is answered so the provider
+	// sends the callback again.
+	Callbacks(deliver func(context.Context, Event) error) http.Handler
+}
+
+// Event is what a callback said about one operation, found by the till's
+// own operation id (or the provider's ref, where the callback carries
+// only that).
+type Event struct {
+	Handle Handle
+	Status Status
 }
 
 // Kind is a payment or a refund.

@@ -119,6 +119,9 @@ type Operation struct {
 	// took it.
 	ReceiptURL    string    `json:"receiptUrl,omitempty"`
 	ReceiptLinked time.Time `json:"receiptLinked,omitzero"`
+	// Late is when the provider said a payment went through after the
+	// till had given up on it: a person keeps it or refunds it.
+	Late time.Time `json:"late,omitzero"`
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
@@ -279,6 +282,15 @@ func (op *Operation) TimedOut(at time.Time) { op.moveTo(StateTimeout, at, "") }
 // not paid, at the provider, with why (NoteCancelled, NoteExpired).
 func (op *Operation) Withdrawn(note string, at time.Time) { op.moveTo(StateFailed, at, note) }
 
+// ArrivedLate records that the provider says an operation the till had
+// given up on (timed out, withdrawn) went through after all. It is kept,
+// and a person decides whether to keep the money or refund it.
+func (op *Operation) ArrivedLate(s providers.Status, at time.Time) {
+	op.Late = at
+	op.ApplyStatus(s, at)
+	op.moveTo(op.State, at, NoteLate)
+}
+
 // HandOver moves an operation the till cannot settle now to the
 // operations to check, while it stays open and followed.
 func (op *Operation) HandOver(at time.Time) {
@@ -300,6 +312,7 @@ const (
 	NoteCancelled         = "cancelled"           // the cashier gave up; the till cancelled it at the provider
 	NoteExpired           = "expired"             // the customer did not pay in time; the till cancelled it
 	NoteHandedOver        = "handed_over"         // a person moved it to the operations to check
+	NoteLate              = "late"                // it went through after the till had given up on it
 	NoteChecked           = "checked"             // a person settled it by the provider's history; Text says how
 )
 
@@ -346,8 +359,14 @@ type Check struct {
 // waiting for it, or a person moved it to the operations to check.
 func (op Operation) NeedsPerson() bool {
 	return op.State == StateNeedsCheck || op.State == StateTimeout ||
-		op.State.Open() && !op.HandedOver.IsZero()
+		op.State.Open() && !op.HandedOver.IsZero() ||
+		!op.Late.IsZero() && op.Check == nil
 }
+
+// ErrLatePaid refuses "not paid" for a payment the provider said went
+// through after the till gave up on it: the money moved; a refund gives
+// it back.
+var ErrLatePaid = errors.New("store: the payment went through late; refund it rather than mark it not paid")
 
 // ErrNoteRequired is returned when a check comes without a note.
 var ErrNoteRequired = errors.New("store: a check needs a note")
@@ -361,6 +380,9 @@ func (op *Operation) Checked(c Check, transactionID string) error {
 	}
 	if strings.TrimSpace(c.Note) == "" {
 		return ErrNoteRequired
+	}
+	if !op.Late.IsZero() && !c.Paid {
+		return ErrLatePaid
 	}
 	op.Check = &c
 	state := StateFailed

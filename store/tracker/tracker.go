@@ -17,6 +17,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,15 +69,17 @@ const (
 	askCancel askKind = iota
 	askHandOver
 	askSettle
+	askEvent
 )
 
 // ask is a person's word about a followed operation, handed to its
 // follower so that one goroutine alone writes an open operation.
 type ask struct {
-	kind  askKind
-	check store.Check
-	tx    string
-	reply chan error
+	kind   askKind
+	check  store.Check
+	tx     string
+	status providers.Status // an event's
+	reply  chan error
 }
 
 // New returns a tracker over st and reg's providers on clk.
@@ -207,25 +211,107 @@ func (t *Tracker) Resume() ([]Machine, error) {
 		if !Resumable(op) {
 			continue
 		}
-		p, ok := t.reg.Get(op.Provider)
-		if !ok {
-			continue
+		if m, ok := t.follow(op); ok {
+			taken = append(taken, m)
 		}
-		t.mu.Lock()
-		if _, followed := t.follows[op.ID]; followed {
-			t.mu.Unlock()
-			continue
-		}
-		m, eff := t.prepare(Machine{Info: p.Info()}, p).Resume(op, t.clk.Now())
-		f := newFollower(m, p)
-		t.follows[op.ID] = f
-		t.busy++
-		t.wg.Add(1)
-		t.mu.Unlock()
-		taken = append(taken, m)
-		go t.run(f, eff)
 	}
 	return taken, nil
+}
+
+// follow starts following an open operation read from the store, unless
+// it is followed already or its provider is not the till's.
+func (t *Tracker) follow(op store.Operation) (Machine, bool) {
+	p, ok := t.reg.Get(op.Provider)
+	if !ok {
+		return Machine{}, false
+	}
+	t.mu.Lock()
+	if _, followed := t.follows[op.ID]; followed {
+		t.mu.Unlock()
+		return Machine{}, false
+	}
+	m, eff := t.prepare(Machine{Info: p.Info()}, p).Resume(op, t.clk.Now())
+	f := newFollower(m, p)
+	t.follows[op.ID] = f
+	t.busy++
+	t.wg.Add(1)
+	t.mu.Unlock()
+	go t.run(f, eff)
+	return m, true
+}
+
+// ErrUnknownOperation is Deliver's answer to an event about no operation
+// of this till.
+var ErrUnknownOperation = errors.New("tracker: no such operation on this till")
+
+// Deliver applies what a provider's callback said about one of the till's
+// operations, through the same path as a poll answer: written before
+// Deliver returns, so the callback may then be acknowledged. A repeat
+// changes nothing. An event about an operation the till stopped waiting
+// for still lands: a payment that went through after the till gave up on
+// it is kept as a payment that arrived late, for a person to keep or
+// refund.
+func (t *Tracker) Deliver(ctx context.Context, provider string, e providers.Event) error {
+	op, err := t.find(provider, e.Handle)
+	if err != nil {
+		return err
+	}
+	if err := t.tell(op.ID, ask{kind: askEvent, status: e.Status}); !errors.Is(err, ErrNotFollowed) {
+		return err
+	}
+	if op.State.Open() {
+		// Not followed yet (the start's resume is still to come): follow it
+		// now, and tell its follower.
+		t.follow(op)
+		if err := t.tell(op.ID, ask{kind: askEvent, status: e.Status}); !errors.Is(err, ErrNotFollowed) {
+			return err
+		}
+		if op, err = t.st.Get(op.ID); err != nil {
+			return err
+		}
+	}
+	return t.late(op, e.Status)
+}
+
+// find is the operation an event is about: by the till's operation id,
+// whose last part is the receipt number, or by the provider's ref.
+func (t *Tracker) find(provider string, h providers.Handle) (store.Operation, error) {
+	if h.OperationID != "" {
+		if i := strings.LastIndexByte(h.OperationID, '-'); i >= 0 {
+			if n, err := strconv.ParseUint(h.OperationID[i+1:], 10, 64); err == nil {
+				op, err := t.st.Get(store.ID(n))
+				if err == nil && op.Provider == provider && op.Handle().OperationID == h.OperationID {
+					return op, nil
+				}
+			}
+		}
+		return store.Operation{}, fmt.Errorf("%w: %s", ErrUnknownOperation, h.OperationID)
+	}
+	op, err := t.st.ByReference(provider, h.Ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return op, fmt.Errorf("%w: %s", ErrUnknownOperation, h.Ref)
+	}
+	return op, err
+}
+
+// late records an event about an operation no longer followed. Only a
+// success changes anything: the money moved after all.
+func (t *Tracker) late(op store.Operation, st providers.Status) error {
+	if st.State != providers.StateSuccess || op.State == store.StateSuccess {
+		return nil // a repeat, or news the books already hold
+	}
+	now := t.clk.Now()
+	op.ArrivedLate(st, now)
+	if err := t.st.Save(&op); err != nil {
+		return err
+	}
+	p, _ := t.reg.Get(op.Provider)
+	m := Machine{Phase: Paid, Op: op, Now: now}
+	if p != nil {
+		m.Info = p.Info()
+	}
+	t.publishEnded(m)
+	return nil
 }
 
 // Resumable reports whether an operation left open by an earlier run is
@@ -439,6 +525,19 @@ func (t *Tracker) apply(m Machine, a ask) (Machine, []Effect, bool) {
 		next.Op = op
 		a.reply <- nil
 		return next, nil, a.kind == askSettle
+	case askEvent:
+		// A callback's news, as a status answer: written before the
+		// provider hears it was taken.
+		op := m.Op
+		op.ApplyStatus(a.status, now)
+		err := t.st.Save(&op)
+		next, eff := m.Update(PolledMsg{Op: op, At: now, SaveErr: err})
+		a.reply <- err
+		if next.Phase == m.Phase && next.Phase == Starting {
+			// It came before the start's answer: that answer goes on.
+			return next, nil, false
+		}
+		return next, eff, true
 	}
 	a.reply <- fmt.Errorf("tracker: unknown ask %d", a.kind)
 	return m, nil, false
@@ -593,6 +692,25 @@ func (t *Tracker) Subscribe() *Subscription {
 	t.subs[s] = struct{}{}
 	t.mu.Unlock()
 	return s
+}
+
+// publishEnded tells subscribers of an operation no longer followed, whose
+// books changed (a payment that arrived late).
+func (t *Tracker) publishEnded(m Machine) {
+	t.mu.Lock()
+	if prev, ok := t.ended[m.Op.ID]; ok {
+		m.Seq = prev.Seq
+	}
+	m.Seq++
+	t.ended[m.Op.ID] = m
+	subs := make([]*Subscription, 0, len(t.subs))
+	for s := range t.subs {
+		subs = append(subs, s)
+	}
+	t.mu.Unlock()
+	for _, s := range subs {
+		s.put(m)
+	}
 }
 
 func (t *Tracker) publish(m Machine) {

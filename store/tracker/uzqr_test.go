@@ -1,6 +1,8 @@
 package tracker
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -306,5 +308,63 @@ func TestUzQRRefundAcrossARestart(t *testing.T) {
 				t.Fatalf("%d refunds sent", n)
 			}
 		})
+	}
+}
+
+// A callback's event goes through the operation's follower, is written
+// before Deliver returns, and changes nothing when repeated; one about an
+// operation the till gave up on lands as a payment that arrived late.
+func TestDeliverAnEvent(t *testing.T) {
+	r := newUzRig(t, false)
+	r.sim.Next(uzsim.Customer{Does: uzsim.Never})
+	m := r.sell(30000)
+	r.follow(m.Op.ID, func(m Machine) bool { return m.Phase == Waiting })
+	paid := providers.Event{Handle: providers.Handle{OperationID: m.Op.OperationID},
+		Status: providers.Status{State: providers.StateSuccess, TransactionID: "PAY-1", Method: providers.MethodQR}}
+	ctx := context.Background()
+	if err := r.tr.Deliver(ctx, "uzqr", paid); err != nil {
+		t.Fatal(err)
+	}
+	if op := r.stored(m.Op.ID); op.State != store.StateSuccess || op.TransactionID != "PAY-1" {
+		t.Fatalf("after the event: %+v", op)
+	}
+	r.settle()
+	if got, _ := r.tr.Get(m.Op.ID); got.Phase != Paid {
+		t.Fatalf("phase %v", got.Phase)
+	}
+	before := r.stored(m.Op.ID)
+	if err := r.tr.Deliver(ctx, "uzqr", paid); err != nil {
+		t.Fatal(err)
+	}
+	if after := r.stored(m.Op.ID); len(after.History) != len(before.History) || after.NeedsPerson() {
+		t.Fatalf("a repeat changed the books: %d → %d events", len(before.History), len(after.History))
+	}
+
+	// Given up on by the cashier, then paid after all: kept, for a person.
+	r.sim.Next(uzsim.Customer{Does: uzsim.Never})
+	m = r.sell(40000)
+	r.follow(m.Op.ID, func(m Machine) bool { return m.Phase == Waiting })
+	if err := r.tr.Cancel(m.Op.ID); err != nil {
+		t.Fatal(err)
+	}
+	r.follow(m.Op.ID, nil)
+	late := providers.Event{Handle: providers.Handle{OperationID: m.Op.OperationID},
+		Status: providers.Status{State: providers.StateSuccess, TransactionID: "PAY-2"}}
+	if err := r.tr.Deliver(ctx, "uzqr", late); err != nil {
+		t.Fatal(err)
+	}
+	op := r.stored(m.Op.ID)
+	if op.State != store.StateSuccess || op.Late.IsZero() || !op.NeedsPerson() {
+		t.Fatalf("a payment that arrived late: %+v", op)
+	}
+	if err := op.Checked(store.Check{At: t0, Paid: false, Note: "not in the cabinet"}, ""); !errors.Is(err, store.ErrLatePaid) {
+		t.Fatalf("a late payment marked not paid: %v", err)
+	}
+
+	if err := r.tr.Deliver(ctx, "uzqr", providers.Event{Handle: providers.Handle{OperationID: "OTHER-000001"}}); !errors.Is(err, ErrUnknownOperation) {
+		t.Fatalf("another till's event: %v", err)
+	}
+	if err := r.tr.Deliver(ctx, "uzqr", providers.Event{Handle: providers.Handle{OperationID: r.store.Till() + "-000099"}}); !errors.Is(err, ErrUnknownOperation) {
+		t.Fatalf("an event for no operation: %v", err)
 	}
 }

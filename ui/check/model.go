@@ -193,17 +193,28 @@ func (m Model) save() (Model, tea.Cmd) {
 	if m.paid {
 		number = strings.TrimSpace(m.number.Value())
 	}
-	err := op.Checked(store.Check{At: m.c.Clock.Now(), By: m.c.Cashier, Paid: m.paid, Note: strings.TrimSpace(m.note.Value())}, number)
-	if errors.Is(err, store.ErrNoteRequired) {
+	check := store.Check{At: m.c.Clock.Now(), By: m.c.Cashier, Paid: m.paid, Note: strings.TrimSpace(m.note.Value())}
+	// Tried on a copy first, so a mistake is said before anything is sent.
+	trial := op
+	err := trial.Checked(check, number)
+	switch {
+	case errors.Is(err, store.ErrNoteRequired):
 		m.problem = m.c.T("checks.note_required")
 		return m.focusOn(fieldNote)
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrLatePaid):
+		m.problem = m.c.T("checks.late_paid")
+		return m, nil
+	case err != nil:
 		m.problem = m.c.T("error.store", err.Error())
 		return m, nil
 	}
-	st := m.c.Store
-	return m, func() tea.Msg { return savedMsg{err: st.Save(&op)} }
+	// Through the tracker: an operation it still follows is written by its
+	// follower alone, so nothing the provider says later overwrites this.
+	tr := m.c.Tracker
+	return m, func() tea.Msg {
+		_, err := tr.Settle(op.ID, check, number)
+		return savedMsg{err: err}
+	}
 }
 
 // visibleRows is how many rows of the list fit under the intro and above
