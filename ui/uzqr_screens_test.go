@@ -374,3 +374,28 @@ func TestScreenUzQRLesson(t *testing.T) {
 		t.Fatalf("score:\n%s", s)
 	}
 }
+
+// After a paid sale a barcode scanner types the fiscal receipt's link as
+// keys: Enter sends it to the gateway, which keeps it with the payment,
+// and the till keeps it too.
+func TestScreenUzQRFiscalReceiptLink(t *testing.T) {
+	k := newUzTill(t, 100, 30, "en", uzsim.Customer{Does: uzsim.Pay, Delay: 2 * time.Second}, true)
+	k.pay("25000")
+	k.seconds(4)
+	k.waitTitle("25 000.00 soʻm paid")
+	const link = "https://ofd.soliq.uz/check?r=1234567&c=20261123142004"
+	k.tm.Type(link)
+	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	k.eventually("the link is kept", func() bool {
+		op, _ := k.store.Get(1)
+		return !op.ReceiptLinked.IsZero()
+	})
+	op, _ := k.store.Get(1)
+	inv, _ := k.uz.Invoice(op.Ref)
+	if op.ReceiptURL != link || inv.ReceiptURL != link || k.uz.Requests(uzsim.PathReceipt) != 1 {
+		t.Fatalf("kept %q, the gateway has %q (%d calls)", op.ReceiptURL, inv.ReceiptURL, k.uz.Requests(uzsim.PathReceipt))
+	}
+	// A digit after that is the next sale, not more of the link.
+	k.tm.Type("5")
+	k.waitTitle("new sale")
+}
