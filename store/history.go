@@ -265,7 +265,7 @@ func (s *Store) Latest(q Query) (r Row, ok bool, err error) {
 		return Row{}, false, nil
 	}
 	f := q.filter()
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		// Every time: from the empty key to one above any 16-byte key.
 		keys, indexed := searchIndex(tx, q.Search, nil, bytes.Repeat([]byte{0xff}, 17))
 		if !indexed {
@@ -315,7 +315,7 @@ func (s *Store) page(q Query, from Cursor, oldestFirst bool, n int) (rows []Row,
 		return nil, false, err
 	}
 	rows = make([]Row, 0, min(n, 256))
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		return walk(tx, q, from, oldestFirst, func(k, v []byte) (bool, error) {
 			if len(rows) == n {
 				more = true
@@ -357,7 +357,7 @@ func (s *Store) Totals(q Query, c providers.Currency) (Totals, error) {
 	want := currencyCode(c)
 	f := q.filter()
 	f.states &= 1 << codeOf(stateCodes, StateSuccess)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if q.Search != "" {
 			return walk(tx, q, nil, false, func(k, v []byte) (bool, error) {
 				// walk has checked the summary's layout and the filters.
@@ -472,7 +472,7 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 	var from []byte
 	for {
 		chunk = chunk[:0]
-		err := s.db.View(func(tx *bolt.Tx) error {
+		err := s.view(func(tx *bolt.Tx) error {
 			var last []byte
 			err := walk(tx, q, from, true, func(k, v []byte) (bool, error) {
 				r, err := decodeRow(k, v)
@@ -583,7 +583,7 @@ func (s *Store) Sources(q Query) ([]Source, error) {
 		return nil, err
 	}
 	var out []Source
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		eachDayTotal(tx, q, func(_, provider, terminal, _ []byte) {
 			out = append(out, Source{Provider: string(provider), Terminal: string(terminal)})
 		})

@@ -38,7 +38,7 @@ func (s *Store) CreateRefund(op *Operation) error {
 	if op.Amount.Minor <= 0 {
 		return fmt.Errorf("store: refund of %v: %w", op.Amount, ErrOverRefund)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		left, err := refundable(tx, op.PaymentID)
 		if err != nil {
 			return err

@@ -54,6 +54,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -97,18 +98,30 @@ type Store struct {
 	db   *bolt.DB
 	path string
 	till atomic.Pointer[string]
+	// damaged is set once a read found the file damaged: from then on
+	// nothing is written to it.
+	damaged atomic.Pointer[DamagedError]
 }
 
 // Open opens or creates the data file at path with mode 0600: it holds
-// tokens and keys.
+// tokens and keys. The file is checked first and never written to when
+// damaged (a DamagedError), and an empty or missing file where one was
+// before is refused (a GoneError): see admit.
 func Open(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err := admit(path); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(path)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrLocked
 	}
 	var pathErr *fs.PathError
 	if errors.As(err, &pathErr) {
 		return nil, fmt.Errorf("store: %w", err) // it names the path already
+	}
+	var damaged *DamagedError
+	if errors.As(err, &damaged) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -119,7 +132,8 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	s := &Store{db: db, path: path}
+	err = s.update(func(tx *bolt.Tx) error {
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -136,17 +150,83 @@ func Open(path string) (*Store, error) {
 		}
 		return backfillSummaries(tx)
 	})
+	if errors.As(err, &damaged) {
+		db.Close()
+		return nil, err
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: init %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
-	err = db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		name := string(tx.Bucket(bSettings).Get([]byte(settingTill)))
 		s.till.Store(&name)
 		return nil
 	})
-	return s, err
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	markSeen(path, s.Till())
+	return s, nil
+}
+
+// openBolt opens a checked file with bbolt, which still panics on some
+// damage the check cannot see (it reads the freelist at once).
+func openBolt(path string) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if db != nil {
+				db.Close()
+			}
+			db, err = nil, panicked(path, r)
+		}
+	}()
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+}
+
+// view and update run a bbolt transaction, turning a panic or a memory
+// fault on a damaged page into a DamagedError: bbolt rolls the
+// transaction back as the panic passes, so nothing half-done is written.
+// Once one happened, update writes nothing more to the file.
+func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	defer s.recoverDamage(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return s.db.View(fn)
+}
+
+func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
+	if d := s.damaged.Load(); d != nil {
+		return d
+	}
+	defer s.recoverDamage(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return s.db.Update(fn)
+}
+
+func (s *Store) recoverDamage(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if !fromDamage(r) {
+		panic(r) // a mistake of kassa's own, not the file's
+	}
+	d := panicked(s.path, r)
+	s.damaged.CompareAndSwap(nil, d)
+	*err = d
+}
+
+// Damaged is the damage found in the file since it opened, nil if none.
+func (s *Store) Damaged() *DamagedError { return s.damaged.Load() }
+
+// MarkDamaged records damage found in the file by other means (a backup
+// of it that failed its check): nothing more is written to it, and its
+// next open reads every page.
+func (s *Store) MarkDamaged(rep *Report) {
+	d := &DamagedError{Path: s.path, Report: rep}
+	noteDamage(s.path, rep)
+	s.damaged.CompareAndSwap(nil, d)
 }
 
 // Path is the data file's path.
@@ -161,7 +241,7 @@ func (s *Store) Create(op *Operation) error {
 	if op.ID != 0 {
 		return fmt.Errorf("store: create: operation %d already has an id", op.ID)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return s.create(tx, op) })
+	return s.update(func(tx *bolt.Tx) error { return s.create(tx, op) })
 }
 
 func (s *Store) create(tx *bolt.Tx, op *Operation) error {
@@ -201,7 +281,7 @@ func (s *Store) Save(op *Operation) error {
 	if op.ID == 0 {
 		return errors.New("store: save: operation has no id; Create it first")
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bOperations).Get(idKey(op.ID))
 		if v == nil {
 			return fmt.Errorf("store: save %d: %w", op.ID, ErrNotFound)
@@ -313,7 +393,7 @@ func unindexRefs(tx *bolt.Tx, op *Operation, prev *previous) error {
 // Get returns the operation with that ID.
 func (s *Store) Get(id ID) (Operation, error) {
 	var op Operation
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		op, err = get(tx, id)
 		return err
@@ -342,7 +422,7 @@ func (s *Store) Unfinished() ([]Operation, error) {
 // first or newest first, at most limit of them (0: all).
 func (s *Store) indexed(bucket []byte, newestFirst bool, limit int) ([]Operation, error) {
 	var ops []Operation
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucket).Cursor()
 		k, _ := c.First()
 		step := c.Next
@@ -366,7 +446,7 @@ func (s *Store) indexed(bucket []byte, newestFirst bool, limit int) ([]Operation
 // (Kaspi's processId, orderNumber or rrn).
 func (s *Store) ByReference(provider, ref string) (Operation, error) {
 	var op Operation
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		refs := tx.Bucket(bByRef)
 		for _, kind := range []string{refTransaction, refProcess} {
 			if v := refs.Get(refKey(provider, kind, ref)); v != nil {
@@ -385,7 +465,7 @@ func (s *Store) ByReference(provider, ref string) (Operation, error) {
 // training file written while the demo's POS repeated its numbers.
 func (s *Store) PaymentsNumbered(provider, number string) ([]Operation, error) {
 	var ops []Operation
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		prefix := append([]byte(number), 0)
 		c := tx.Bucket(bNumbers).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -408,7 +488,7 @@ func (s *Store) PaymentsNumbered(provider, number string) ([]Operation, error) {
 // Refunds returns the refunds made from a payment, oldest first.
 func (s *Store) Refunds(payment ID) ([]Operation, error) {
 	var ops []Operation
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return forRefunds(tx, payment, func(op Operation) { ops = append(ops, op) })
 	})
 	return ops, err
@@ -430,7 +510,7 @@ func forRefunds(tx *bolt.Tx, payment ID, fn func(Operation)) error {
 // Recent returns up to n operations, newest first.
 func (s *Store) Recent(n int) ([]Operation, error) {
 	var ops []Operation
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bOperations).Cursor()
 		for k, v := c.Last(); k != nil && len(ops) < n; k, v = c.Prev() {
 			var op Operation
@@ -447,7 +527,7 @@ func (s *Store) Recent(n int) ([]Operation, error) {
 // EachRow calls fn with the row of every operation, oldest first, until fn
 // returns false. It reads the summaries only, not the operations' JSON.
 func (s *Store) EachRow(fn func(Row) bool) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bSummary).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			r, err := decodeRow(k, v)
@@ -478,7 +558,7 @@ func (s *Store) PutSecret(name string, v any) error { return s.putJSON(bSecrets,
 
 func (s *Store) getJSON(bucket []byte, name string, v any) (bool, error) {
 	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket).Get([]byte(name))
 		if b == nil {
 			return nil
@@ -494,7 +574,7 @@ func (s *Store) putJSON(bucket []byte, name string, v any) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(name), buf) })
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(name), buf) })
 }
 
 func idKey(id ID) []byte {
@@ -519,7 +599,7 @@ func refKey(provider, kind, ref string) []byte {
 // whose outcome is not known counts against it until it is resolved.
 func (s *Store) Refundable(payment ID) (providers.Money, error) {
 	var left providers.Money
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		left, err = refundable(tx, payment)
 		return err
@@ -539,7 +619,7 @@ func (s *Store) NeedingPerson(limit int) ([]Operation, error) {
 // operation ids it sends stay unique.
 func (s *Store) Wipe() error {
 	var name string
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		for _, b := range allBuckets {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
@@ -588,7 +668,7 @@ const summaryVersion = "2"
 // not found by their payment's numbers.
 func (s *Store) NeedsUpgrade() bool {
 	needs := false
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		if string(tx.Bucket(bSettings).Get([]byte("summary_version"))) != summaryVersion {
 			k, _ := tx.Bucket(bRefunds).Cursor().First()
 			needs = k != nil
@@ -603,7 +683,7 @@ func (s *Store) NeedsUpgrade() bool {
 // again. On a file of a million operations it takes about a minute, so
 // the command says so first (see NeedsUpgrade).
 func (s *Store) Upgrade() error {
-	return s.db.Update(upgradeSummaries)
+	return s.update(upgradeSummaries)
 }
 
 func upgradeSummaries(tx *bolt.Tx) error {
@@ -638,7 +718,7 @@ func markSummaryVersion(tx *bolt.Tx) error {
 // Create and Save would, for `kassa gen` and benchmarks. Keep batches to
 // tens of thousands: one transaction holds them all in memory.
 func (s *Store) Batch(fn func(create func(op *Operation) error) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return fn(func(op *Operation) error {
 			if op.ID != 0 {
 				return fmt.Errorf("store: batch: operation %d already has an id", op.ID)
@@ -689,7 +769,7 @@ func (s *Store) SetTill(name string) error {
 	if name == s.Till() {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bSettings).Put([]byte(settingTill), []byte(name)) })
+	err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bSettings).Put([]byte(settingTill), []byte(name)) })
 	if err == nil {
 		s.till.Store(&name)
 	}
