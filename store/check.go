@@ -834,7 +834,12 @@ func (w *pageWalk) bucket(parent ref, e element, next []ref) []ref {
 		w.rep.add(Problem{Kind: ProblemEntries, Page: parent.id, Bucket: name})
 		return next
 	}
+	// The caller is ranging over the scratch slice: the inline bucket's
+	// entries get their own.
+	saved := w.scratch
+	w.scratch = nil
 	elems, ok := w.elements(inline, p.count, false, ref{}, name, parent.id)
+	w.scratch = saved
 	if !ok {
 		return next
 	}

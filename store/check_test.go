@@ -667,3 +667,37 @@ func TestCheckFileSaysWhatItRead(t *testing.T) {
 		t.Fatalf("a file a till holds: %v", err)
 	}
 }
+
+// An inline bucket with entries (a few operations for a person to check)
+// sits among the top-level buckets: checking its entries must not lose
+// the buckets after it, or a sound file reads as pages lost.
+func TestInlineBucketAmongOthersChecksSound(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kassa.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	history(t, s, 300, 3)
+	for id := ID(1); id <= 5; id++ {
+		op, err := s.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op.State = StateNeedsCheck
+		if err := s.Save(&op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckFile(path, CheckOptions{Full: true, Bolt: true})
+	if err != nil || !rep.OK() {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	s, err = Open(path)
+	if err != nil {
+		t.Fatalf("a sound file refused: %v", err)
+	}
+	s.Close()
+}
