@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -271,6 +272,10 @@ func scenes() []scene {
 				k.key(tea.KeyF4)
 				k.title("title.check_list", 1)
 			}},
+		// A backup that failed stays in the header with the rest.
+		{name: "entry_backup_failed", customer: quick, want: []string{"app.backup_failed", "app.insecure", "app.demo"},
+			adjust: func(c *common.Common, _ *sim.Sim) { c.Backups, c.Insecure = failedBackups{}, true },
+			drive:  func(k *till) { k.tm.Type("700") }},
 		{name: "check_form", before: needingCheck(3), want: []string{"checks.number_placeholder", "checks.note_required"}, drive: func(k *till) {
 			k.key(tea.KeyF4)
 			k.title("title.check_list", 3)
@@ -474,3 +479,8 @@ func checkFits(t *testing.T, s string, width, height int) {
 		t.Errorf("%d lines, taller than %d", len(lines), height)
 	}
 }
+
+// failedBackups are backups the disk refused.
+type failedBackups struct{}
+
+func (failedBackups) Failed() error { return errors.New("no space left on device") }

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"charm.land/bubbles/v2/help"
@@ -530,6 +531,9 @@ func (m Model) header() string {
 	if m.c.Insecure {
 		right += s.Bad.Render(m.c.T("app.insecure")) + "  "
 	}
+	if w := m.booksWarning(); w != "" {
+		right += s.Bad.Render(w) + "  "
+	}
 	if m.attention > 0 {
 		right += s.Warn.Render(m.c.T("app.attention", m.attention)) + "  "
 	}
@@ -549,6 +553,24 @@ func (m Model) header() string {
 	gap := max(w-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	line := left + lipgloss.NewStyle().Width(gap).Render("") + right
 	return s.Header.Width(w).Render(line)
+}
+
+// booksWarning is what the header says of a data file found damaged, or
+// of backups that are not being taken.
+func (m Model) booksWarning() string {
+	if m.c.Store != nil && m.c.Store.Damaged() != nil {
+		return m.c.T("app.books_damaged")
+	}
+	if m.c.Backups == nil {
+		return ""
+	}
+	switch err := m.c.Backups.Failed(); {
+	case errors.Is(err, store.ErrDamaged):
+		return m.c.T("app.books_damaged")
+	case err != nil:
+		return m.c.T("app.backup_failed")
+	}
+	return ""
 }
 
 func joinNames(names []string) string {

@@ -31,12 +31,23 @@ type Config struct {
 	Cashier string `toml:"cashier"`
 	// Till names the till in the ids of its operations ("<till>-<receipt>");
 	// a data file without one takes five random letters.
-	Till         string      `toml:"till"`
-	ReceiptWidth int         `toml:"receipt_width"`
-	Shop         common.Shop `toml:"shop"`
-	Kaspi        KaspiConfig `toml:"kaspi"`
-	UzQR         UzQRConfig  `toml:"uzqr"`
-	Demo         DemoConfig  `toml:"demo"`
+	Till         string       `toml:"till"`
+	ReceiptWidth int          `toml:"receipt_width"`
+	Shop         common.Shop  `toml:"shop"`
+	Kaspi        KaspiConfig  `toml:"kaspi"`
+	UzQR         UzQRConfig   `toml:"uzqr"`
+	Demo         DemoConfig   `toml:"demo"`
+	Backup       BackupConfig `toml:"backup"`
+}
+
+// BackupConfig is where a running till keeps copies of its data file,
+// how many and how often (one is taken as it starts).
+type BackupConfig struct {
+	// Dir defaults to backups/ beside the data file; a folder on another
+	// disk (a USB stick, a network share) survives the till's disk.
+	Dir   string   `toml:"dir"`
+	Keep  int      `toml:"keep"`
+	Every Duration `toml:"every"`
 }
 
 // UzQRConfig is how to reach the UzQR gateway (or the fiscal box that
@@ -102,8 +113,9 @@ func defaults() Config {
 			ScanTimeout:    Duration{180 * time.Second},
 			ConfirmTimeout: Duration{60 * time.Second},
 		},
-		UzQR: UzQRConfig{ScanTimeout: Duration{uzqr.DefaultScanTimeout}},
-		Demo: DemoConfig{Delay: Duration{4 * time.Second}, Speed: 1, Market: "kz"},
+		UzQR:   UzQRConfig{ScanTimeout: Duration{uzqr.DefaultScanTimeout}},
+		Demo:   DemoConfig{Delay: Duration{4 * time.Second}, Speed: 1, Market: "kz"},
+		Backup: BackupConfig{Keep: 14, Every: Duration{4 * time.Hour}},
 	}
 }
 
@@ -138,6 +150,9 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "demo: how long the simulated customer takes to act")
 	fs.StringVar(&cfg.Demo.Lesson, "lesson", cfg.Demo.Lesson, "demo: run a lesson: a file, or one of "+strings.Join(lessons.Shipped(), ", "))
 	fs.IntVar(&cfg.Demo.Speed, "speed", cfg.Demo.Speed, "demo: run the clock 1, 5 or 20 times faster (timeouts and customers)")
+	fs.StringVar(&cfg.Backup.Dir, "backup-dir", cfg.Backup.Dir, "folder for the data file's backups; default backups/ beside it")
+	fs.IntVar(&cfg.Backup.Keep, "backup-keep", cfg.Backup.Keep, "how many of the newest backups to keep")
+	fs.DurationVar(&cfg.Backup.Every.Duration, "backup-every", cfg.Backup.Every.Duration, "how often a running till takes a backup (one at its start); 0: at its start only")
 	return f
 }
 
@@ -443,6 +458,12 @@ func (c Config) validate(cat *locale.Catalog) error {
 	}
 	if _, err := locale.Load(c.Lang); err != nil {
 		return usageErr(cat.T("cli.lang", c.Lang, strings.Join(locale.Languages(), ", ")), err)
+	}
+	if c.Backup.Keep < 1 {
+		return usageErr(cat.T("cli.backup_keep", c.Backup.Keep), nil)
+	}
+	if e := c.Backup.Every.Duration; e < 0 || e > 0 && e < 10*time.Minute {
+		return usageErr(cat.T("cli.backup_every", e.String()), nil)
 	}
 	if err := validSpeed(c.Demo.Speed); err != nil {
 		return usageErr(cat.T("cli.speed", c.Demo.Speed), err)

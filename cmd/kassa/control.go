@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kassa-till/kassa/store"
@@ -25,6 +26,7 @@ import (
 // the row count comes in a trailer after the last row.
 //
 //	GET /export?kind=payment&from=2026-11-01&to=2026-11-23&comma=%3B&decimal=%2C
+//	POST /backup   (kassa db backup: the till takes one now; its path comes back)
 
 // controlPath is the socket of the till that has the data file db open.
 func controlPath(db string) string { return db + ".sock" }
@@ -34,10 +36,11 @@ const (
 	trailerError = "Kassa-Error"
 )
 
-// serveControl answers export requests for st on its socket until stop.
+// serveControl answers export and backup requests for st on its socket
+// until stop; backup takes one (nil: the till takes none).
 // A socket left by a till that died is replaced; one that answers belongs
 // to a live till and is left alone.
-func serveControl(st *store.Store) (stop func(), err error) {
+func serveControl(st *store.Store, backup func() (store.BackupFile, error)) (stop func(), err error) {
 	path := controlPath(st.Path())
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&fs.ModeSocket == 0 {
@@ -62,6 +65,20 @@ func serveControl(st *store.Store) (stop func(), err error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) { serveExport(st, w, r) })
+	if backup != nil {
+		mux.HandleFunc("POST /backup", func(w http.ResponseWriter, r *http.Request) {
+			f, err := backup()
+			if err != nil {
+				status := http.StatusInternalServerError
+				if errors.Is(err, store.ErrDamaged) {
+					status = http.StatusConflict // the file, not the request
+				}
+				http.Error(w, err.Error(), status)
+				return
+			}
+			io.WriteString(w, f.Path)
+		})
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return func() { srv.Close() }, nil // closing the listener removes the socket
@@ -94,18 +111,10 @@ func serveExport(st *store.Store, w http.ResponseWriter, r *http.Request) {
 // tillExport is store.WriteCSV done by the till that has the data file db
 // open, or nil when no till answers on its socket.
 func tillExport(db string) func(w io.Writer, q store.Query, f store.CSVFormat) (int, error) {
-	path := controlPath(db)
-	c, err := net.DialTimeout("unix", path, time.Second)
-	if err != nil {
+	hc := tillClient(db)
+	if hc == nil {
 		return nil
 	}
-	c.Close()
-	hc := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
-		},
-	}}
 	return func(w io.Writer, q store.Query, f store.CSVFormat) (int, error) {
 		format, err := json.Marshal(f)
 		if err != nil {
@@ -133,4 +142,45 @@ func tillExport(db string) func(w io.Writer, q store.Query, f store.CSVFormat) (
 		}
 		return rows, nil
 	}
+}
+
+// tillClient speaks to the till that has the data file db open over its
+// socket; nil when none answers there.
+func tillClient(db string) *http.Client {
+	path := controlPath(db)
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return nil
+	}
+	c.Close()
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}
+}
+
+// tillBackup asks the till that has the data file db open to take a
+// backup; asked is false when no till answers.
+func tillBackup(db string) (take func() (store.BackupFile, error), asked bool) {
+	hc := tillClient(db)
+	if hc == nil {
+		return nil, false
+	}
+	return func() (store.BackupFile, error) {
+		resp, err := hc.Post("http://till/backup", "", nil)
+		if err != nil {
+			return store.BackupFile{}, err
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4000))
+		switch resp.StatusCode {
+		case http.StatusOK:
+			return store.BackupFile{Path: string(body)}, nil
+		case http.StatusConflict:
+			return store.BackupFile{}, fmt.Errorf("%w: %s", store.ErrDamaged, strings.TrimSpace(string(body)))
+		}
+		return store.BackupFile{}, fmt.Errorf("the till answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
+	}, true
 }

@@ -47,6 +47,22 @@ func dataFileErr(path string, cat *locale.Catalog, err error) error {
 	case errors.Is(err, fs.ErrPermission):
 		return booksErr(cat.T("cli.db_denied", path), err)
 	}
+	var damaged *store.DamagedError
+	if errors.As(err, &damaged) {
+		what := cat.T("db.problem.unknown")
+		if len(damaged.Report.Problems) > 0 {
+			what = problemText(cat, damaged.Report.Problems[0])
+		}
+		return booksErr(cat.T("db.refused_damaged", path, what)+" "+cat.T("db.what_to_do", path), err)
+	}
+	var gone *store.GoneError
+	if errors.As(err, &gone) {
+		key := "db.refused_empty"
+		if gone.Missing {
+			key = "db.refused_missing"
+		}
+		return booksErr(cat.T(key, path, gone.Note)+" "+cat.T("db.gone_what_to_do", path, gone.Note), err)
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err // the path is in the sentence already

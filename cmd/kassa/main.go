@@ -18,7 +18,7 @@
 //	3  something is left for a person: an operation needs checking on the
 //	   POS or its outcome is unknown (F4 lists them)
 //	4  the books could not be written: the data file could not be opened,
-//	   read or written
+//	   read or written, or is damaged
 package main
 
 import (
@@ -81,6 +81,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runExport(args, os.Stdout)
 	case "gen":
 		err = runGen(args, os.Stdout, stderr)
+	case "db":
+		err = runDB(args, os.Stdout)
 	case "help":
 		usage(nil)
 		return exitDone
@@ -257,6 +259,10 @@ func usage(fs *flag.FlagSet) {
   kassa check uzqr [flags]           connection test: does the UzQR gateway answer and take the API key
   kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
   kassa sim uzqr --listen ADDR       run a UzQR fiscal box simulator on its own (--long-poll, --customer, --inn, --api-key)
+  kassa db check [--db FILE]         read every page of the data file and say what is wrong with it
+  kassa db salvage --out NEW         copy every operation of a damaged data file that still reads into NEW, list the rest
+  kassa db backup [--db FILE]        take a checked backup now (a running till takes one at its start and every --backup-every)
+  kassa db restore [--from BACKUP]   put the newest backup (or BACKUP) in place of the data file, keeping the one it replaces
 
 Exit codes: 0 done as asked; 1 the money did not move as asked; 2 bad usage, flags or config;
 3 something is left for a person to check on the POS; 4 the data file could not be used.
@@ -275,14 +281,21 @@ Flags, before or after the command (each may also be set in the config file):
 // runTill runs the till, in demo mode when asked or when nothing says
 // where a real POS is.
 func runTill(args []string, demo bool) error {
-	c, _, closeTill, err := openTill(args, demo)
+	c, cfg, closeTill, err := openTill(args, demo)
 	if err != nil {
 		return err
 	}
 	defer closeTill()
-	// Without the socket the till still sells; only `kassa export` has to
-	// wait for it to close.
-	if stop, err := serveControl(c.Store); err != nil {
+	var backup func() (store.BackupFile, error)
+	if !c.Demo {
+		// Training files are the trainer's to wipe: no copies of them.
+		b := startBackups(cfg.backups(c.Store.Path()), c.Store, c.Clock, cfg.Backup.Every.Duration)
+		defer b.Close()
+		c.Backups, backup = b, b.Take
+	}
+	// Without the socket the till still sells; only `kassa export` and
+	// `kassa db backup` have to wait for it to close.
+	if stop, err := serveControl(c.Store, backup); err != nil {
 		fmt.Fprintln(os.Stderr, c.T("cli.control_failed", err))
 	} else {
 		defer stop()

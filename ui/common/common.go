@@ -61,6 +61,9 @@ type Common struct {
 	// Insecure is set when the POS's certificate is not verified; every
 	// screen says so.
 	Insecure bool
+	// Backups is the till's backups, whose failure every screen shows;
+	// nil where none are taken (training).
+	Backups interface{ Failed() error }
 	// ReceiptWidth is the printer's width in columns: 32, 42 or 48.
 	ReceiptWidth int
 
@@ -112,6 +115,9 @@ func (c *Common) ErrorFor(provider string, err error) string {
 	var over *store.OverRefundError
 	if errors.As(err, &over) {
 		return c.T("refund.over", c.Money(over.Left))
+	}
+	if errors.Is(err, store.ErrDamaged) {
+		return c.T("error.books_damaged")
 	}
 	if errors.Is(err, store.ErrNotRefundable) {
 		return c.T("refund.not_paid")
