@@ -204,6 +204,11 @@ type Request struct {
 type QR struct {
 	Payload string    `json:"payload"`
 	Expires time.Time `json:"expires,omitzero"`
+	// Receiver, Account and Bank name who is paid, where the provider
+	// says so (Monetix display_data), shown beside the QR.
+	Receiver string `json:"receiver,omitempty"`
+	Account  string `json:"account,omitempty"`
+	Bank     string `json:"bank,omitempty"`
 }
 
 // State is where an operation stands.
@@ -292,6 +297,11 @@ type Cheque struct {
 	// the gateway masked it.
 	CardType string `json:"cardType,omitempty"`
 	Phone    string `json:"phone,omitempty"`
+	// GateOperation and ProviderPaymentID are Monetix's operation id and
+	// Click's own payment id, which the Monetix dashboard and Click's
+	// support are searched by.
+	GateOperation     string `json:"gateOperation,omitempty"`
+	ProviderPaymentID string `json:"providerPaymentId,omitempty"`
 }
 
 // Offer is Kaspi's addInfo: which product paid and under what offer.

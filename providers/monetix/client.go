@@ -1,0 +1,147 @@
+package monetix
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/uzqr"
+)
+
+const (
+	// DefaultURL is the production Gate (SPEC §4, public clients).
+	DefaultURL = "https://api.trxhost.com"
+	// DefaultCallTimeout bounds one request to the Gate, over the internet.
+	DefaultCallTimeout = 30 * time.Second
+
+	maxAnswer = 1 << 20
+)
+
+// Secret is the project's secret key: never shown, logged or encoded
+// (it reads "[hidden]"); string(s) is its value. It is the same type as
+// UzQR's API key, so the key store and the config treat both alike.
+type Secret = uzqr.Secret
+
+// Client makes signed requests to one Monetix project at the Gate.
+type Client struct {
+	// BaseURL is the Gate's address [DefaultURL].
+	BaseURL string
+	// HTTP sends the requests; nil means a client with a short dial
+	// timeout. Redirects are never followed, whatever it says: a 3xx is an
+	// error.
+	HTTP      *http.Client
+	ProjectID int64
+	Secret    Secret
+	// CallbackURL, when set, is sent as general.merchant_callback_url;
+	// otherwise the Gate calls the URL set in the project.
+	CallbackURL string
+	// CallTimeout bounds each call [DefaultCallTimeout].
+	CallTimeout time.Duration
+}
+
+// String names the Gate and project, never the key.
+func (c *Client) String() string {
+	addr := c.baseURL()
+	if u, err := url.Parse(addr); err == nil {
+		addr = u.Redacted()
+	}
+	return fmt.Sprintf("monetix gate %s project %d", addr, c.ProjectID)
+}
+
+func (c *Client) baseURL() string {
+	if c.BaseURL == "" {
+		return DefaultURL
+	}
+	return c.BaseURL
+}
+
+// No proxy from the environment: the signed bodies go to the Gate alone.
+var defaultHTTP = &http.Client{Transport: &http.Transport{
+	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:   10 * time.Second,
+	ResponseHeaderTimeout: DefaultCallTimeout,
+	MaxIdleConnsPerHost:   4,
+	IdleConnTimeout:       90 * time.Second,
+}}
+
+func (c *Client) httpClient() *http.Client {
+	base := c.HTTP
+	if base == nil {
+		base = defaultHTTP
+	}
+	hc := *base
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &hc
+}
+
+// response is an HTTP answer: whatever its status, the wire decides.
+type response struct {
+	status   int
+	location string
+	body     []byte
+}
+
+// post sends body to path and reads the answer, sorting what can go
+// wrong on the way into "never sent" (ErrUnreachable: the connection
+// never opened) and "sent, outcome unknown" (ErrNoAnswer).
+func (c *Client) post(ctx context.Context, path string, body []byte) (response, error) {
+	call := "POST " + path
+	if err := ctx.Err(); err != nil {
+		return response{}, &providers.Error{Kind: providers.ErrUnreachable, Err: fmt.Errorf("%s not sent: %w", call, err)}
+	}
+	u, err := url.Parse(strings.TrimRight(c.baseURL(), "/"))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return response{}, &providers.Error{Kind: providers.ErrUnreachable,
+			Err: fmt.Errorf("the Gate's address %q is not http(s)://host", c.baseURL())}
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + path
+	timeout := c.CallTimeout
+	if timeout <= 0 {
+		timeout = DefaultCallTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var connected atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return response{}, &providers.Error{Kind: providers.ErrUnreachable, Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text carries the whole URL
+		}
+		err = fmt.Errorf("%s: %w", call, err)
+		if !connected.Load() {
+			return response{}, &providers.Error{Kind: providers.ErrUnreachable, Err: err}
+		}
+		return response{}, &providers.Error{Kind: providers.ErrNoAnswer, Err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		return response{}, &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.StatusCode,
+			Err: fmt.Errorf("%s: answer cut off: %w", call, err)}
+	}
+	if len(b) > maxAnswer {
+		return response{}, &providers.Error{Kind: providers.ErrMalformed, HTTPStatus: resp.StatusCode,
+			Err: fmt.Errorf("%s: answer over %d bytes", call, maxAnswer)}
+	}
+	return response{status: resp.StatusCode, location: resp.Header.Get("Location"), body: b}, nil
+}
