@@ -275,13 +275,10 @@ func (p *Provider) Status(ctx context.Context, h providers.Handle) (providers.St
 
 // paymentState reads payment.status: a payment refunded since was paid.
 func paymentState(s string) providers.State {
-	switch s {
-	case "success", "refunded", "partially refunded":
+	if s == "refunded" || s == "partially refunded" {
 		return providers.StateSuccess
-	case "decline", "declined", "error", "external error", "internal error", "cancelled", "canceled", "expired":
-		return providers.StateFail
 	}
-	return providers.StatePending
+	return operationState(s)
 }
 
 // operationState reads an operation's status.
