@@ -192,6 +192,8 @@ func dynamicKeys() map[string][]string {
 		"trainer.b.":      append(behaviours, "busy", "expired"),
 		"cli.exported_":   {"payments", "refunds"},
 		"csv.header.":     store.CSVHeader,
+		"db.problem.": strs(string(store.ProblemNotData), string(store.ProblemHeader), string(store.ProblemFreelist),
+			string(store.ProblemRead), string(store.ProblemPanic), string(store.ProblemBolt)),
 	}
 }
 

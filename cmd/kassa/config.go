@@ -31,13 +31,14 @@ type Config struct {
 	Cashier string `toml:"cashier"`
 	// Till names the till in the ids of its operations ("<till>-<receipt>");
 	// a data file without one takes five random letters.
-	Till         string       `toml:"till"`
-	ReceiptWidth int          `toml:"receipt_width"`
-	Shop         common.Shop  `toml:"shop"`
-	Kaspi        KaspiConfig  `toml:"kaspi"`
-	UzQR         UzQRConfig   `toml:"uzqr"`
-	Demo         DemoConfig   `toml:"demo"`
-	Backup       BackupConfig `toml:"backup"`
+	Till         string        `toml:"till"`
+	ReceiptWidth int           `toml:"receipt_width"`
+	Shop         common.Shop   `toml:"shop"`
+	Kaspi        KaspiConfig   `toml:"kaspi"`
+	UzQR         UzQRConfig    `toml:"uzqr"`
+	Monetix      MonetixConfig `toml:"monetix"`
+	Demo         DemoConfig    `toml:"demo"`
+	Backup       BackupConfig  `toml:"backup"`
 }
 
 // BackupConfig is where a running till keeps copies of its data file,
@@ -145,6 +146,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.StringVar(&cfg.UzQR.URL, "uzqr-url", cfg.UzQR.URL, "UzQR gateway (or fiscal box) address, e.g. http://192.168.1.60:8090")
 	fs.StringVar(&cfg.UzQR.QR, "uzqr-qr", cfg.UzQR.QR, "the till's dynamic QR as named in the UzQR cabinet, e.g. CASH_1")
 	fs.StringVar(&cfg.UzQR.INN, "uzqr-inn", cfg.UzQR.INN, "the merchant's INN, for a gateway that asks for it")
+	bindMonetixFlags(fs, &cfg.Monetix)
 	fs.StringVar(&cfg.Demo.Market, "market", cfg.Demo.Market, "demo: the shop's country: kz (Kaspi Smart POS) or uz (UzQR)")
 	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", ")+"; in uz: "+strings.Join(uzCustomerNames(), ", "))
 	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "demo: how long the simulated customer takes to act")
@@ -486,7 +488,10 @@ func (c Config) validate(cat *locale.Catalog) error {
 	if err := c.UzQR.validate(cat); err != nil {
 		return err
 	}
-	if c.Kaspi.URL != "" && c.UzQR.URL != "" {
+	if err := c.Monetix.validate(cat); err != nil {
+		return err
+	}
+	if c.Kaspi.URL != "" && (c.UzQR.URL != "" || c.Monetix.on()) {
 		// A till sells in one country's money.
 		return usageErr(cat.T("cli.two_markets"), nil)
 	}

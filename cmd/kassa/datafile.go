@@ -53,7 +53,7 @@ func dataFileErr(path string, cat *locale.Catalog, err error) error {
 		if len(damaged.Report.Problems) > 0 {
 			what = problemText(cat, damaged.Report.Problems[0])
 		}
-		return booksErr(cat.T("db.refused_damaged", path, what)+" "+cat.T("db.what_to_do", path), err)
+		return booksErr(cat.T("db.refused_damaged", path, what)+" "+cat.T("db.what_to_do", path, path), err)
 	}
 	var gone *store.GoneError
 	if errors.As(err, &gone) {

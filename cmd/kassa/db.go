@@ -54,7 +54,7 @@ func runDBCheck(args []string, out io.Writer) error {
 	if rep.More > 0 {
 		fmt.Fprintln(out, "  "+cat.T("db.problems_more", rep.More))
 	}
-	fmt.Fprintln(out, cat.T("db.what_to_do", path))
+	fmt.Fprintln(out, cat.T("db.what_to_do", path, path))
 	return &exitError{code: exitBooks}
 }
 

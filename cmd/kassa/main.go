@@ -41,6 +41,7 @@ import (
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
+	"github.com/kassa-till/kassa/providers/monetix"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui"
@@ -72,6 +73,8 @@ func run(args []string, stderr io.Writer) int {
 	case "check":
 		if len(args) > 0 && args[0] == "uzqr" {
 			err = runCheckUzQR(args[1:], os.Stdout)
+		} else if len(args) > 0 && args[0] == "monetix" {
+			err = runCheckMonetix(args[1:], os.Stdout)
 		} else {
 			err = runCheck(args, os.Stdout)
 		}
@@ -244,7 +247,7 @@ func splitCommand(args []string) (string, []string) {
 }
 
 func usage(fs *flag.FlagSet) {
-	fmt.Fprint(os.Stderr, `kassa — a keyboard-only till for Kaspi Smart POS and UzQR payments
+	fmt.Fprint(os.Stderr, `kassa — a keyboard-only till for Kaspi Smart POS, UzQR and Click QR payments
 
   kassa [flags]                      run the till; with no config file, --kaspi-url or --uzqr-url it runs the demo
   kassa demo [--market kz|uz] [flags]  run the till on a built-in simulator (Smart POS, or UzQR for an Uzbek shop), with a demo data file
@@ -259,6 +262,9 @@ func usage(fs *flag.FlagSet) {
   kassa check uzqr [flags]           connection test: does the UzQR gateway answer and take the API key
   kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
   kassa sim uzqr --listen ADDR       run a UzQR fiscal box simulator on its own (--long-poll, --customer, --inn, --api-key)
+  kassa key monetix [--db FILE]      take the Monetix project's secret key (standard input, not echoed) into the data file
+  kassa check monetix [flags]        connection test: does the Monetix Gate answer and take the signature; is the callback URL set
+  kassa sim monetix --listen ADDR    run a Monetix Gate simulator on its own (--callback-url, --project, --secret, --customer)
   kassa db check [--db FILE]         read every page of the data file and say what is wrong with it
   kassa db salvage --out NEW         copy every operation of a damaged data file that still reads into NEW, list the rest
   kassa db backup [--db FILE]        take a checked backup now (a running till takes one at its start and every --backup-every)
@@ -318,12 +324,13 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	if err != nil {
 		return nil, cfg, nil, err
 	}
-	if cfg.Kaspi.URL == "" && cfg.UzQR.URL == "" {
+	if cfg.Kaspi.URL == "" && cfg.UzQR.URL == "" && !cfg.Monetix.on() {
 		demo = true
 	}
-	// An Uzbek shop's till is one whose gateway is UzQR; a demo's says so.
+	// An Uzbek shop's till is one whose gateway is UzQR or Monetix; a
+	// demo's says so.
 	market := "kz"
-	if cfg.UzQR.URL != "" && !demo || demo && cfg.Demo.Market == "uz" {
+	if (cfg.UzQR.URL != "" || cfg.Monetix.on()) && !demo || demo && cfg.Demo.Market == "uz" {
 		market = "uz"
 	}
 	cat, err := locale.Load(cfg.Lang)
@@ -368,7 +375,11 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	}
 
 	var (
-		provider providers.Provider
+		provs    []providers.Provider
+		provider providers.Provider // the one before the others
+		// listen starts what hears a provider's callbacks, once the
+		// tracker is there.
+		listen   []func(*tracker.Tracker) error
 		trainer  common.Trainer
 		term     common.Terminal
 		gateway  common.Gateway
@@ -383,13 +394,50 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		}
 		closers = append(closers, func() { srv.Close() })
 		provider, trainer = p, &uzTrainer{sim: s, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
-	case market == "uz":
-		p, err := uzqrProvider(cfg.UzQR, st)
+		_, msrv, mp, dl, err := startDemoMonetix(cfg.Demo, clk)
 		if err != nil {
 			closeAll()
-			return nil, cfg, nil, usageErr(err.Error(), err)
+			return nil, cfg, nil, err
 		}
-		provider, gateway = p, &uzqrGateway{cfg: cfg.UzQR, provider: p, store: st}
+		closers = append(closers, func() { msrv.Close() }, dl.Close)
+		provs = append(provs, mp)
+		listen = append(listen, func(tr *tracker.Tracker) error { dl.serve(mp, tr); return nil })
+	case market == "uz":
+		if cfg.UzQR.URL != "" {
+			p, err := uzqrProvider(cfg.UzQR, st)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, usageErr(err.Error(), err)
+			}
+			provider, gateway = p, &uzqrGateway{cfg: cfg.UzQR, provider: p, store: st}
+		}
+		if cfg.Monetix.on() {
+			m := cfg.Monetix
+			if err := m.callbacksSet(cat); err != nil {
+				closeAll()
+				return nil, cfg, nil, err
+			}
+			log, closeLog, err := noteLog(st)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, booksErr(cat.T("cli.db_failed", st.Path(), err), err)
+			}
+			closers = append(closers, closeLog)
+			p, err := monetixProvider(m, st, clk, log)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, usageErr(err.Error(), err)
+			}
+			provs = append(provs, p)
+			listen = append(listen, func(tr *tracker.Tracker) error {
+				l, err := listenCallbacks(m.CallbackListen, m.callbackPath(), m.CallbackCert, m.CallbackKey, monetix.Name, p, tr)
+				if err != nil {
+					return usageErr(cat.T("cli.monetix_listen_failed", m.CallbackListen, err), err)
+				}
+				closers = append(closers, l.Close)
+				return nil
+			})
+		}
 	default:
 		kcfg := cfg.Kaspi
 		var demoSim *sim.Sim
@@ -429,18 +477,30 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 			term = &terminal{cfg: kcfg, client: client, session: session, store: st, configured: configured, next: kcfg.URL}
 		}
 	}
-	if !idsFit(st, provider.Info()) {
-		closeAll()
-		return nil, cfg, nil, usageErr(cat.T("cli.till_too_long", st.Till(), provider.Info().MaxIDLength), nil)
+	if provider != nil {
+		provs = append([]providers.Provider{provider}, provs...)
 	}
-	reg, err := providers.NewRegistry(provider)
+	for _, p := range provs {
+		if !idsFit(st, p.Info()) {
+			closeAll()
+			return nil, cfg, nil, usageErr(cat.T("cli.till_too_long", st.Till(), p.Info().MaxIDLength), nil)
+		}
+	}
+	reg, err := providers.NewRegistry(provs...)
 	if err != nil {
 		closeAll()
 		return nil, cfg, nil, err
 	}
 	tr := tracker.New(st, reg, clk)
-	// The tracker stops before the data file closes.
+	// The tracker stops before the data file closes, and the listeners
+	// before the tracker.
 	closers = append(closers, tr.Close)
+	for _, start := range listen {
+		if err := start(tr); err != nil {
+			closeAll()
+			return nil, cfg, nil, err
+		}
+	}
 	c := &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,
 		Store: st, Providers: reg, Tracker: tr, Lang: cfg.Lang, Shop: cfg.Shop, Cashier: cfg.Cashier, Demo: demo,
@@ -514,6 +574,9 @@ func parseCustomer(name string) (sim.Behaviour, error) {
 func runSim(args []string, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "uzqr" {
 		return runSimUzQR(args[1:], stderr)
+	}
+	if len(args) > 0 && args[0] == "monetix" {
+		return runSimMonetix(args[1:], stderr)
 	}
 	if len(args) == 0 || args[0] != "kaspi" {
 		return errors.New("usage: kassa sim kaspi --listen 127.0.0.1:8080 [--customer qr] [--delay 4s], or kassa sim uzqr --listen 127.0.0.1:8090 [--long-poll] [--customer pay] [--delay 5s] [--inn X --api-key Y]")

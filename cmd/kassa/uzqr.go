@@ -141,10 +141,15 @@ func uzBooks(st *store.Store) ([]uzsim.Payment, error) {
 // runKey takes a provider's secret once and keeps it in the data file:
 // `kassa key uzqr` reads the API key the cabinet shows once.
 func runKey(args []string, in io.Reader, out io.Writer) error {
-	if len(args) == 0 || args[0] != "uzqr" {
-		return usageErr("usage: kassa key uzqr [--db FILE]", nil)
+	secrets := map[string]struct{ name, prompt string }{
+		"uzqr":    {secretUzQRKey, "cli.key_prompt"},
+		"monetix": {secretMonetixKey, "cli.key_prompt_monetix"},
 	}
-	cfg, _, err := loadConfig("kassa key uzqr", args[1:])
+	if len(args) == 0 || secrets[args[0]].name == "" {
+		return usageErr(catalogFor(langFlag(args)).T("cli.key_which"), nil)
+	}
+	which := secrets[args[0]]
+	cfg, _, err := loadConfig("kassa key "+args[0], args[1:])
 	if err != nil {
 		return err
 	}
@@ -157,7 +162,7 @@ func runKey(args []string, in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	key, err := readSecret(in, out, cat.T("cli.key_prompt"))
+	key, err := readSecret(in, out, cat.T(which.prompt))
 	if err != nil {
 		return err
 	}
@@ -165,7 +170,7 @@ func runKey(args []string, in io.Reader, out io.Writer) error {
 		fmt.Fprintln(out, cat.T("cli.key_empty"))
 		return errUsageSaid
 	}
-	if err := st.PutSecret(secretUzQRKey, key); err != nil {
+	if err := st.PutSecret(which.name, key); err != nil {
 		return booksErr(cat.T("cli.db_failed", st.Path(), err), err)
 	}
 	fmt.Fprintln(out, cat.T("cli.key_stored", keyTail(key), st.Path()))

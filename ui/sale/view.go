@@ -163,6 +163,9 @@ func (f Follow) viewWaiting() []string {
 		}
 	}
 	parts = append(parts, "")
+	if late := f.qrLate(); late > 0 {
+		parts = append(parts, s.Warn.Render(f.wrap(f.kt("sale.no_qr", clockText(late)))), "")
+	}
 	if m.Failing > 0 {
 		parts = append(parts, s.Warn.Render(f.wrap(f.kt("sale.no_answer", m.Failing))),
 			s.Muted.Render(f.wrap(f.errorText(m.Err))), "")
@@ -171,6 +174,25 @@ func (f Follow) viewWaiting() []string {
 		parts = append(parts, s.Muted.Render(f.wrap(f.c.T("sale.cancel_on_terminal"))))
 	}
 	return parts
+}
+
+// noQRAfter is how long a QR that comes by callback may take before the
+// screen says it has not come: the Gate sends it within a second or two.
+const noQRAfter = 20 * time.Second
+
+// qrLate is how long the till has waited for a QR the provider sends
+// after the start (Monetix, by callback), once that is past noQRAfter;
+// 0 while it is not late, or has come.
+func (f Follow) qrLate() time.Duration {
+	m := f.m
+	if m.Phase != tracker.Waiting || m.Background || f.info().QRShownBy != providers.DisplayTill ||
+		m.Op.QR != nil && m.Op.QR.Payload != "" || m.Op.Created.IsZero() {
+		return 0
+	}
+	if waited := later(f.now, m.Now).Sub(m.Op.Created); waited >= noQRAfter {
+		return waited
+	}
+	return 0
 }
 
 // countdown is the time the customer has left, "" where none applies.
