@@ -57,6 +57,12 @@ const (
 	LabelCardCorporate = "receipt.card_corporate"
 	LabelCardPersonal  = "receipt.card_personal"
 	LabelCardSocial    = "receipt.card_social"
+
+	LabelPaymentID     = "receipt.payment_id"
+	LabelGateOperation = "receipt.gate_operation"
+	LabelClickPayment  = "receipt.click_payment"
+	LabelResultCode    = "receipt.result_code"
+	LabelGateDate      = "receipt.gate_date"
 )
 
 var labelKeys = []string{
@@ -68,6 +74,7 @@ var labelKeys = []string{
 	LabelTotal, LabelRefundTotal,
 	LabelFiscalTerminal, LabelFiscalReceipt, LabelFiscalTime, LabelFiscalSign, LabelFiscalQR,
 	LabelINN, LabelTill, LabelQRName, LabelInvoice, LabelPayID, LabelRefundID, LabelCardCorporate, LabelCardPersonal, LabelCardSocial,
+	LabelPaymentID, LabelGateOperation, LabelClickPayment, LabelResultCode, LabelGateDate,
 }
 
 // LabelKeys lists every key Render may pass to Options.T, so a catalog

@@ -29,6 +29,11 @@ const (
 	// payment numbers, the payer's card, and the till's QR by name.
 	UzQRPayment Kind = "uzqr_payment"
 	UzQRRefund  Kind = "uzqr_refund"
+	// MonetixPayment and MonetixRefund are Click QR's through Monetix: the
+	// payment id, Monetix's operation and Click's payment, the operation's
+	// date, code and message.
+	MonetixPayment Kind = "monetix_payment"
+	MonetixRefund  Kind = "monetix_refund"
 )
 
 // spec is one row of the kinds table.
@@ -62,6 +67,10 @@ var kinds = []spec{
 	// SPEC §3: a paid invoice brings pay_id, the masked card and its type.
 	{kind: UzQRPayment, provider: "uzqr", method: providers.MethodQR, title: LabelKindQRPayment, till: true, taxID: LabelINN, fields: uzqrPayFields},
 	{kind: UzQRRefund, provider: "uzqr", refund: true, method: providers.MethodQR, title: LabelKindQRRefund, till: true, taxID: LabelINN, fields: uzqrRefundFields},
+	// SPEC §4 and the Click issue: what the final callback or the status
+	// gives of the operation.
+	{kind: MonetixPayment, provider: "monetix", method: providers.MethodQR, title: LabelKindQRPayment, till: true, taxID: LabelINN, fields: monetixPayFields},
+	{kind: MonetixRefund, provider: "monetix", refund: true, method: providers.MethodQR, title: LabelKindQRRefund, till: true, taxID: LabelINN, fields: monetixRefundFields},
 }
 
 func specOf(k Kind) (spec, bool) {
@@ -212,6 +221,20 @@ var (
 
 	uzqrPayFields    = []field{fQRName, fInvoice, fPayID, fCardNo, fCardKind}
 	uzqrRefundFields = []field{fQRName, fRefundID, fPaidID}
+
+	// Monetix's: the payment_id (the till's operation id), the Gate's
+	// operation id and Click's payment id (what the dashboard and Click's
+	// support search by), and the operation's date, code and message.
+	fPaymentID   = field{wire: "payment_id", label: LabelPaymentID, get: cheque(func(c providers.Cheque) string { return c.OrderNumber })}
+	fGateOp      = field{wire: "operation.id", label: LabelGateOperation, get: cheque(func(c providers.Cheque) string { return c.GateOperation })}
+	fClickPay    = field{wire: "operation.provider.payment_id", label: LabelClickPayment, get: cheque(func(c providers.Cheque) string { return c.ProviderPaymentID })}
+	fClickRefund = field{wire: "operation.provider.payment_id", label: LabelClickPayment, optional: true, get: cheque(func(c providers.Cheque) string { return c.ProviderPaymentID })}
+	fOpDate      = field{wire: "operation.date", label: LabelGateDate, get: cheque(func(c providers.Cheque) string { return c.Date })}
+	fOpCode      = field{wire: "operation.code", label: LabelResultCode, get: cheque(func(c providers.Cheque) string { return c.HostResponseCode })}
+	fOpMessage   = field{wire: "operation.message", place: result, get: cheque(func(c providers.Cheque) string { return c.Status })}
+
+	monetixPayFields    = []field{fPaymentID, fGateOp, fClickPay, fOpDate, fOpCode, fOpMessage}
+	monetixRefundFields = []field{fPaymentID, fGateOp, fClickRefund, fOpDate, fOpCode, fOpMessage}
 )
 
 // fiscalFields is the fiscal block (OCTO's fiscal-data), printed after the

@@ -29,6 +29,7 @@ var (
 		LabelFiscalQR: "QR-код фискального чека ниже",
 		LabelINN:      "ИНН", LabelTill: "Касса", LabelQRName: "QR", LabelInvoice: "Счёт №", LabelPayID: "Платёж №", LabelRefundID: "Возврат №",
 		LabelCardCorporate: "корпоративная", LabelCardPersonal: "личная", LabelCardSocial: "социальная",
+		LabelPaymentID: "ID платежа", LabelGateOperation: "Операция Monetix", LabelClickPayment: "Платёж Click", LabelResultCode: "Код результата", LabelGateDate: "Дата в Monetix",
 	}
 	enTexts = map[string]string{
 		LabelTraining: "*** TRAINING — NOT A RECEIPT ***", LabelBIN: "BIN", LabelNumber: "Receipt No.",
@@ -46,6 +47,7 @@ var (
 		LabelFiscalQR: "Fiscal receipt QR code below",
 		LabelINN:      "INN", LabelTill: "Till", LabelQRName: "QR", LabelInvoice: "Invoice No.", LabelPayID: "Payment No.", LabelRefundID: "Refund No.",
 		LabelCardCorporate: "corporate", LabelCardPersonal: "personal", LabelCardSocial: "social",
+		LabelPaymentID: "Payment ID", LabelGateOperation: "Monetix operation", LabelClickPayment: "Click payment", LabelResultCode: "Result code", LabelGateDate: "Date at Monetix",
 	}
 )
 
@@ -79,7 +81,12 @@ var (
 		Type: "payment", Method: providers.MethodQR, OrderNumber: "271828182845", TerminalID: "CASH_1",
 		CardMask: "8600********1234", CardType: "2", Phone: "998901234567",
 	}
-	allKinds = []Kind{QRPayment, CardPayment, QRRefund, CardRefund, UzQRPayment, UzQRRefund}
+	// Click QR through Monetix, as the final callback tells it.
+	monetixCheque = providers.Cheque{
+		Type: "payment", Method: providers.MethodQR, OrderNumber: "K7QX2-000042", GateOperation: "31000012345",
+		ProviderPaymentID: "2837465019", Date: "2026-11-23T14:20:11+0000", HostResponseCode: "0", Status: "Success",
+	}
+	allKinds = []Kind{QRPayment, CardPayment, QRRefund, CardRefund, UzQRPayment, UzQRRefund, MonetixPayment, MonetixRefund}
 )
 
 func sample(kind Kind) Receipt {
@@ -110,6 +117,13 @@ func sample(kind Kind) Receipt {
 		r.Provider, r.Till, r.Ref, r.PaymentNumber = "UzQR", "K7QX2", "RFND0A1B2C3D4E5F60718293A", "271828182845"
 		r.Cheque = providers.Cheque{Type: "refund", Method: providers.MethodQR, TerminalID: "CASH_1"}
 		r.Amount = providers.New(500000, providers.UZS)
+	case MonetixPayment, MonetixRefund:
+		r.Shop = Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"}
+		r.Provider, r.Till, r.Cheque = "Click QR (Monetix)", "K7QX2", monetixCheque
+		r.Amount = providers.New(15000000, providers.UZS)
+		if kind == MonetixRefund {
+			r.Cheque.Type, r.Cheque.ProviderPaymentID = "refund", ""
+		}
 	}
 	return r
 }
@@ -123,7 +137,12 @@ func TestMandatoryFieldsAreSpecs(t *testing.T) {
 	// payer's masked card and its type; a refund's id and its payment's.
 	uzqr := []string{"qr_name", "invoice_id", "pay_id", "card_no", "card_type"}
 	uzqrRefund := []string{"qr_name", "refund_id", "pay_id"}
-	want := map[Kind][]string{QRPayment: qr, QRRefund: qr, CardPayment: card, CardRefund: cardRefund, UzQRPayment: uzqr, UzQRRefund: uzqrRefund}
+	// The Click issue: payment id, Monetix operation id, Click's payment id,
+	// date, code and message.
+	monetix := []string{"payment_id", "operation.id", "operation.provider.payment_id", "operation.date", "operation.code", "operation.message"}
+	monetixRefund := []string{"payment_id", "operation.id", "operation.date", "operation.code", "operation.message"}
+	want := map[Kind][]string{QRPayment: qr, QRRefund: qr, CardPayment: card, CardRefund: cardRefund, UzQRPayment: uzqr, UzQRRefund: uzqrRefund,
+		MonetixPayment: monetix, MonetixRefund: monetixRefund}
 	for _, kind := range Kinds() {
 		got := Mandatory(kind)
 		if !slices.Equal(sorted(got), sorted(want[kind])) {
@@ -152,6 +171,11 @@ var clearers = map[string]func(*Receipt){
 	"refund_id": func(r *Receipt) { r.Ref = " " }, "card_no": func(r *Receipt) { r.Cheque.CardMask = "" },
 	"card_type": func(r *Receipt) { r.Cheque.CardType = "" },
 	"pay_id":    func(r *Receipt) { r.Cheque.OrderNumber, r.PaymentNumber = "", "" },
+	// Monetix's.
+	"payment_id": func(r *Receipt) { r.Cheque.OrderNumber = "" }, "operation.id": func(r *Receipt) { r.Cheque.GateOperation = "" },
+	"operation.provider.payment_id": func(r *Receipt) { r.Cheque.ProviderPaymentID = "" },
+	"operation.date":                func(r *Receipt) { r.Cheque.Date = "" }, "operation.code": func(r *Receipt) { r.Cheque.HostResponseCode = "" },
+	"operation.message": func(r *Receipt) { r.Cheque.Status = "" },
 }
 
 // Each mandatory field removed alone is named, and the receipt is not
