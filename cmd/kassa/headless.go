@@ -120,6 +120,11 @@ func runRefund(args []string, out io.Writer) error {
 		fmt.Fprintln(out, refund.Problem(c, err))
 		return errOutcome
 	}
+	if !c.Info(payment.Provider).Refunds {
+		// Nothing is sent: the provider's refunds are made elsewhere.
+		fmt.Fprintln(out, c.TFor(payment.Provider, "refund.not_offered"))
+		return errOutcome
+	}
 	in := amount.New(payment.Amount.Currency).Paste(amountText)
 	a, problem := in.Value()
 	if text := sale.ProblemText(c, in, problem, providers.Money{}); text != "" {

@@ -654,7 +654,10 @@ func (t *Tracker) statusCall(f *follower, op store.Operation) (any, *ask, Effect
 	case msg := <-done:
 		return msg, nil, nil
 	case a := <-f.asks:
-		if a.kind == askCancel {
+		if a.kind == askCancel || a.kind == askEvent {
+			// A callback's news does not wait for a status call that may
+			// be held open for minutes (or that the provider holds until
+			// its callback is answered): the call is cut short.
 			cancel()
 			<-done // what a call cut short says is not news
 			return nil, &a, PollOp{Op: op}

@@ -368,3 +368,30 @@ func TestDeliverAnEvent(t *testing.T) {
 		t.Fatalf("an event for no operation: %v", err)
 	}
 }
+
+// A callback's news does not wait behind a status call the gateway holds
+// open (UzQR holds one up to 2 minutes; a Gate may hold its answer until
+// its callback is taken): the call is cut short and the event lands now.
+func TestDeliverCutsAHeldStatusCallShort(t *testing.T) {
+	r := newUzRig(t, true)
+	r.sim.Next(uzsim.Customer{Does: uzsim.Never})
+	m := r.sell(30000)
+	r.follow(m.Op.ID, func(m Machine) bool { return m.Phase == Waiting && r.sim.Holding() > 0 })
+	paid := providers.Event{Handle: providers.Handle{OperationID: m.Op.OperationID},
+		Status: providers.Status{State: providers.StateSuccess, TransactionID: "PAY-9", Method: providers.MethodQR}}
+	// The fake clock stands still: the held call would never end by itself.
+	done := make(chan error, 1)
+	go func() { done <- r.tr.Deliver(context.Background(), "uzqr", paid) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second): // a guard against a hang, not a measure
+		t.Fatal("Deliver waits behind the held status call")
+	}
+	if op := r.stored(m.Op.ID); op.State != store.StateSuccess || op.TransactionID != "PAY-9" {
+		t.Fatalf("after the event: %+v", op)
+	}
+	waitUntil(t, func() bool { return r.calls.live() == 0 })
+}
