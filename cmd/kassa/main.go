@@ -393,12 +393,12 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 			return nil, cfg, nil, err
 		}
 		closers = append(closers, func() { srv.Close() })
-		provider, trainer = p, &uzTrainer{sim: s, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
-		_, msrv, mp, dl, err := startDemoMonetix(cfg.Demo, clk)
+		mx, msrv, mp, dl, err := startDemoMonetix(cfg.Demo, clk)
 		if err != nil {
 			closeAll()
 			return nil, cfg, nil, err
 		}
+		provider, trainer = p, &uzTrainer{sim: s, mx: mx, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
 		closers = append(closers, func() { msrv.Close() }, dl.Close)
 		provs = append(provs, mp)
 		listen = append(listen, func(tr *tracker.Tracker) error { dl.serve(mp, tr); return nil })

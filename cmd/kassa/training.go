@@ -9,6 +9,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
+	mxsim "github.com/kassa-till/kassa/providers/monetix/sim"
 	uzsim "github.com/kassa-till/kassa/providers/uzqr/sim"
 	"github.com/kassa-till/kassa/store"
 )
@@ -116,7 +117,9 @@ func books(st *store.Store, provider string) (payments []sim.Payment, used []str
 // uzTrainer steers training mode's simulated UzQR box: what the next
 // customer does and how the next refund ends.
 type uzTrainer struct {
-	sim   *uzsim.Sim
+	sim *uzsim.Sim
+	// mx is the Monetix Gate of Click QR, beside the UzQR box.
+	mx    *mxsim.Sim
 	clock *clock.Scaled
 	store *store.Store
 	delay time.Duration
@@ -134,18 +137,39 @@ var (
 		"uz-refund-fail":  {Ends: uzsim.RefundFail, After: 30 * time.Second},
 	}
 	uzBehaviourOrder = []string{"uz-pay", "uz-decline", "uz-never", "uz-pay-on-cancel", "uz-refund-done", "uz-refund-later", "uz-refund-fail"}
+
+	// The next Click QR customer, and what goes wrong with their callbacks.
+	clickCustomers = map[string]mxsim.Customer{
+		"click-pay": {Does: mxsim.Pay}, "click-decline": {Does: mxsim.Decline}, "click-never": {Does: mxsim.Never},
+		"click-no-qr":      {Does: mxsim.Never, LoseDisplay: true},
+		"click-lost-final": {Does: mxsim.Pay, LoseFinal: true},
+		"click-repeated":   {Does: mxsim.Pay, Repeat: 2},
+		"click-forged":     {Does: mxsim.Decline, BadSignature: true},
+		"click-late":       {Does: mxsim.Pay, Late: 30 * time.Second},
+	}
+	clickBehaviourOrder = []string{"click-pay", "click-decline", "click-never", "click-no-qr", "click-lost-final", "click-repeated", "click-forged", "click-late"}
 )
 
-func (t *uzTrainer) Behaviours() []string { return slices.Clone(uzBehaviourOrder) }
+func (t *uzTrainer) Behaviours() []string {
+	if t.mx == nil {
+		return slices.Clone(uzBehaviourOrder)
+	}
+	return append(slices.Clone(uzBehaviourOrder), clickBehaviourOrder...)
+}
 
 func (t *uzTrainer) Next(behaviour string) error {
+	if c, ok := clickCustomers[behaviour]; ok && t.mx != nil {
+		c.Delay = t.delay
+		t.mx.Next(c)
+		return nil
+	}
 	if r, ok := uzRefunds[behaviour]; ok {
 		t.sim.NextRefund(r)
 		return nil
 	}
 	b, ok := uzCustomers[behaviour]
 	if !ok {
-		return fmt.Errorf("demo customer %q: use one of %s", behaviour, strings.Join(uzBehaviourOrder, ", "))
+		return fmt.Errorf("demo customer %q: use one of %s", behaviour, strings.Join(t.Behaviours(), ", "))
 	}
 	t.sim.Next(uzsim.Customer{Does: b, Delay: t.delay})
 	return nil
@@ -166,6 +190,15 @@ func (t *uzTrainer) RealisticDay() {
 				break
 			}
 			n -= c.w
+		}
+		if t.mx != nil {
+			does := mxsim.Pay
+			if n := rand.IntN(100); n < 8 {
+				does = mxsim.Decline
+			} else if n < 13 {
+				does = mxsim.Never
+			}
+			t.mx.Next(mxsim.Customer{Does: does, Delay: time.Duration(3+rand.IntN(12)) * time.Second})
 		}
 	}
 }

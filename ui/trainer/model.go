@@ -96,7 +96,13 @@ func (m Model) View() string {
 	}
 	parts := []string{s.Training.Render(" " + m.c.T("trainer.title") + " "), "", s.Label.Render(m.c.T("trainer.next"))}
 	behaviours := t.Behaviours()
-	parts = append(parts, m.c.ListWindow(len(behaviours), m.cursor, len(behaviours), func(i int) string {
+	// The header, the panel's other lines and the help take about 13 rows:
+	// the list scrolls in what is left (an Uzbek demo's is long).
+	rows := len(behaviours)
+	if m.c.Height > 0 {
+		rows = min(rows, max(m.c.Height-13, 4))
+	}
+	parts = append(parts, m.c.ListWindow(len(behaviours), m.cursor, rows, func(i int) string {
 		return m.c.T("trainer.b." + behaviours[i])
 	})...)
 	parts = append(parts, "", s.Label.Render(m.c.T("trainer.speed"))+" "+m.c.T("trainer.speed_value", t.Speed()))
