@@ -27,6 +27,11 @@ import (
 	"github.com/kassa-till/kassa/store/tracker"
 )
 
+// saleRetries is how many times a sale the Gate refused as "try again"
+// (314, 601, 602) is sent again by itself, 5 s apart, within the call's
+// 30 s.
+const saleRetries = 2
+
 // secretMonetixKey is where the Monetix project's secret key is kept in
 // the data file (0600), given once with `kassa key monetix`.
 const secretMonetixKey = "monetix.secret"
@@ -119,7 +124,7 @@ func monetixProvider(m MonetixConfig, st *store.Store, clk clock.Clock, log *slo
 		return nil, err
 	}
 	return monetix.New(monetix.Options{URL: m.URL, ProjectID: m.Project, Secret: monetix.Secret(key),
-		CallbackURL: m.CallbackURL, Refunds: m.Refunds, Clock: clk, Log: log})
+		CallbackURL: m.CallbackURL, Refunds: m.Refunds, Clock: clk, Log: log, SaleRetries: saleRetries})
 }
 
 // callbackListener serves a Pusher's callbacks on addr at path, handing
@@ -192,7 +197,7 @@ func startDemoMonetix(d DemoConfig, clk clock.Clock) (*monetixsim.Sim, *monetixs
 		return nil, nil, nil, nil, fmt.Errorf("demo Click: %w", err)
 	}
 	p, err := monetix.New(monetix.Options{URL: srv.URL(), ProjectID: project, Secret: monetix.Secret(secret),
-		CallbackURL: dl.URL(), Clock: clk})
+		CallbackURL: dl.URL(), Clock: clk, SaleRetries: saleRetries})
 	if err != nil {
 		srv.Close()
 		dl.Close()

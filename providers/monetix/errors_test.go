@@ -2,6 +2,7 @@ package monetix_test
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,6 +74,63 @@ func TestRetryableSaleRepeated(t *testing.T) {
 	r.start("K1-000001")
 	if led := r.sim.Ledger(); len(led) != 1 || led[0].Sales != 1 {
 		t.Fatalf("ledger: %+v", led)
+	}
+}
+
+// With retries on, a retryable refusal is sent again after RetryPause,
+// and again, until the Gate takes the sale; one sale is charged.
+func TestRetryableSaleRetriedByItself(t *testing.T) {
+	r := newRig(t, sim.Options{}, monetix.Options{SaleRetries: 2})
+	r.sim.Inject(sim.PathSale, sim.Code(601), sim.Code(314))
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "K1-000001", Amount: amount})
+		done <- err
+	}()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := r.sim.Requests(sim.PathSale); n != 3 {
+				t.Fatalf("%d sale requests", n)
+			}
+			if led := r.sim.Ledger(); len(led) != 1 || led[0].Sales != 1 {
+				t.Fatalf("ledger: %+v", led)
+			}
+			return
+		default:
+			if d, ok := r.clk.Next(); ok {
+				r.clk.Advance(d)
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+// Retries run out: the last refusal stands.
+func TestRetryableSaleRetriesRunOut(t *testing.T) {
+	r := newRig(t, sim.Options{}, monetix.Options{SaleRetries: 1})
+	r.sim.Inject(sim.PathSale, sim.Code(602), sim.Code(602))
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "K1-000001", Amount: amount})
+		done <- err
+	}()
+	for {
+		select {
+		case err := <-done:
+			if !monetix.Retryable(err) || r.sim.Requests(sim.PathSale) != 2 {
+				t.Fatalf("%v after %d requests", err, r.sim.Requests(sim.PathSale))
+			}
+			return
+		default:
+			if d, ok := r.clk.Next(); ok {
+				r.clk.Advance(d)
+			}
+			runtime.Gosched()
+		}
 	}
 }
 

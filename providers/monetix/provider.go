@@ -76,6 +76,10 @@ type Options struct {
 	PollEvery       time.Duration // at least MinPollEvery [MinPollEvery]
 	RefundPollEvery time.Duration // [DefaultRefundPollEvery]
 	CallTimeout     time.Duration // [DefaultCallTimeout]
+	// SaleRetries is how many times a sale refused with 314, 601 or 602 is
+	// sent again, RetryPause apart, before the refusal stands [0]: the
+	// same payment_id makes it safe.
+	SaleRetries int
 }
 
 // Provider takes Click QR payments through the Gate as a
@@ -188,8 +192,19 @@ func (p *Provider) Start(ctx context.Context, req providers.Request) (providers.
 		if n := utf8.RuneCountInString(req.OperationID); n == 0 || n > MaxPaymentID {
 			return providers.Status{}, invalid("the operation id %q is not 1 to %d characters", req.OperationID, MaxPaymentID)
 		}
-		_, err := p.client.Sale(ctx, SaleRequest{PaymentID: req.OperationID, Amount: req.Amount,
-			Description: req.Description, CustomerID: p.opts.CustomerID, CustomerIP: p.opts.CustomerIP})
+		sale := SaleRequest{PaymentID: req.OperationID, Amount: req.Amount,
+			Description: req.Description, CustomerID: p.opts.CustomerID, CustomerIP: p.opts.CustomerIP}
+		_, err := p.client.Sale(ctx, sale)
+		for try := 0; try < p.opts.SaleRetries && Retryable(err); try++ {
+			t := p.opts.Clock.NewTimer(RetryPause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return providers.Status{}, err
+			case <-t.C:
+			}
+			_, err = p.client.Sale(ctx, sale)
+		}
 		var pe *providers.Error
 		if errors.As(err, &pe) && pe.Code == "3041" {
 			pay, serr := p.client.Status(ctx, req.OperationID)
