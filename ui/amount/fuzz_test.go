@@ -21,6 +21,14 @@ func wellFormed(text string, c providers.Currency) bool {
 	return true
 }
 
+// currency is the fuzzer's pick: tenge, without decimals, or soums, with two.
+func currency(uzs bool) providers.Currency {
+	if uzs {
+		return providers.UZS
+	}
+	return providers.KZT
+}
+
 func digitsOnly(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {
@@ -40,10 +48,7 @@ func FuzzPaste(f *testing.F) {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, s string, uzs bool) {
-		c := providers.KZT
-		if uzs {
-			c = providers.UZS
-		}
+		c := currency(uzs)
 		before := New(c).Type('7')
 		in := before.Paste(s)
 		if in.Problem != NoProblem {
@@ -87,10 +92,7 @@ func FuzzKeys(f *testing.F) {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, keys string, uzs bool) {
-		c := providers.KZT
-		if uzs {
-			c = providers.UZS
-		}
+		c := currency(uzs)
 		in := New(c)
 		for _, r := range keys {
 			if r == '\b' {
