@@ -307,24 +307,33 @@ func (l *layout) wrap(s string) []string {
 // control characters and invisible format characters (bidi overrides,
 // zero-width spaces, which would make the screen preview differ from the
 // paper) are dropped; runs of whitespace become one space. The no-break
-// space stays: a provider uses it to keep "12 500 ₸" on one line.
+// space stays where it holds two characters together (a provider uses it
+// to keep "12 500 ₸" on one line); at either end, or beside another space,
+// it holds nothing and goes like the others, so a value of no-break spaces
+// alone is blank.
 func clean(s string) string {
 	s = ansi.Strip(s)
 	var b strings.Builder
-	space := false
+	space, nbsp := false, false // the whitespace before the next character
 	for _, r := range s {
 		switch {
 		case r == '\u00a0':
+			nbsp = true
+			continue
 		case unicode.IsSpace(r) || unicode.IsControl(r):
 			space = true
 			continue
 		case unicode.Is(unicode.Cf, r):
 			continue
 		}
-		if space && b.Len() > 0 {
+		switch {
+		case b.Len() == 0:
+		case space:
 			b.WriteByte(' ')
+		case nbsp:
+			b.WriteRune('\u00a0')
 		}
-		space = false
+		space, nbsp = false, false
 		b.WriteRune(r)
 	}
 	return b.String()

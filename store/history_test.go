@@ -78,7 +78,7 @@ func historyBatch(create func(*Operation) error, rnd *rand.Rand, paid *[]Operati
 
 // allRows is every operation's row, newest first, read the slow way: each
 // operation by store.Get, its JSON decoded.
-func allRows(t *testing.T, s *Store) []Row {
+func allRows(t testing.TB, s *Store) []Row {
 	t.Helper()
 	var rows []Row
 	for id := ID(1); ; id++ {
@@ -121,7 +121,7 @@ func inPeriod(q Query, at time.Time) bool {
 }
 
 // pages reads every page of q, n rows at a time.
-func pages(t *testing.T, s *Store, q Query, n int) []ID {
+func pages(t testing.TB, s *Store, q Query, n int) []ID {
 	t.Helper()
 	var got []ID
 	var after Cursor

@@ -329,7 +329,14 @@ func flagErr(fs *flag.FlagSet, err error, cat *locale.Catalog) error {
 func unknownKeys(md toml.MetaData, text []byte, path string, cat *locale.Catalog) error {
 	var msgs []string
 	var tables []toml.Key // unknown: the keys inside them are not repeated
-	for _, k := range md.Undecoded() {
+	known := configKeys(reflect.TypeFor[Config](), nil)
+	// Every key the file sets, not only those left undecoded: the decoder
+	// matches names without regard to case, and TOML does not, so "URL"
+	// beside "url" would otherwise be one setting taken silently.
+	for _, k := range md.Keys() {
+		if slices.ContainsFunc(known, func(c toml.Key) bool { return hasKeyPrefix(c, k) }) {
+			continue // a setting, or a table of them
+		}
 		if slices.ContainsFunc(tables, func(t toml.Key) bool { return hasKeyPrefix(k, t) }) {
 			continue
 		}
@@ -356,39 +363,61 @@ func hasKeyPrefix(k, prefix toml.Key) bool {
 
 // keyLine is the line of text where key is set, 0 if it cannot be told.
 // MetaData keeps every key's position but does not hand it out, so the
-// tables and keys are followed line by line: enough for a config file
-// (a key inside a multi-line string could mislead it).
+// tables and keys are followed line by line, each read by TOML itself
+// (quoted keys may hold dots, '=' and '#'): enough for a config file (a
+// key inside a multi-line string could mislead it).
 func keyLine(text []byte, key toml.Key) int {
 	var table toml.Key
 	for i, line := range strings.Split(string(text), "\n") {
 		s := strings.TrimSpace(line)
 		if strings.HasPrefix(s, "[") {
-			h, _, _ := strings.Cut(s, "#")
-			table = splitKey(strings.Trim(strings.TrimSpace(h), "[]"))
-			if slices.Equal(table, key) {
-				return i + 1
+			if h := headerKey(s); h != nil { // else a line of a multi-line array
+				if table = h; slices.Equal(table, key) {
+					return i + 1
+				}
+				continue
 			}
-			continue
 		}
-		k, _, ok := strings.Cut(s, "=")
-		if !ok || strings.HasPrefix(s, "#") {
+		if strings.HasPrefix(s, "#") {
 			continue
 		}
 		// The key itself, or an inline table holding it.
-		if full := append(slices.Clip(table), splitKey(k)...); hasKeyPrefix(key, full) {
+		if k := lineKey(s); k != nil && hasKeyPrefix(key, append(slices.Clip(table), k...)) {
 			return i + 1
 		}
 	}
 	return 0
 }
 
-// splitKey reads a dotted TOML key: kaspi.url, "kaspi" . 'url'.
-func splitKey(s string) toml.Key {
+// headerKey is the table a [table] or [[table]] line opens, nil if the
+// line is not one.
+func headerKey(line string) toml.Key {
+	var m map[string]any
+	if _, err := toml.Decode(line, &m); err != nil {
+		return nil
+	}
 	var k toml.Key
-	for _, part := range strings.Split(s, ".") {
-		k = append(k, strings.Trim(strings.TrimSpace(part), `"'`))
+	for len(m) == 1 {
+		for name, v := range m {
+			k = append(k, name)
+			m, _ = v.(map[string]any) // nil ends an array of tables
+		}
 	}
 	return k
+}
+
+// lineKey is the dotted key a "key = value" line sets, nil if none: the
+// text before the first '=' that TOML reads as a key.
+func lineKey(line string) toml.Key {
+	for i := range len(line) {
+		if line[i] != '=' {
+			continue
+		}
+		if k := headerKey("[" + line[:i] + "]"); k != nil {
+			return k
+		}
+	}
+	return nil
 }
 
 // nearestKey is the known key the unknown key k was most likely meant to
@@ -404,7 +433,7 @@ func nearestKey(k toml.Key) string {
 	best, bestD := "", 3
 	for _, c := range known {
 		if len(c) == len(k) && slices.Equal(c[:len(c)-1], k[:len(k)-1]) {
-			if d := editDistance(c[len(c)-1], name); d < bestD && d < len(name) {
+			if d := editDistance(c[len(c)-1], strings.ToLower(name)); d < bestD && d < len(name) {
 				best, bestD = c.String(), d
 			}
 		}

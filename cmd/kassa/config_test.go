@@ -99,6 +99,14 @@ colour = "red"
 		t.Fatalf("the till: exit %d, %q", code, &stderr)
 	}
 
+	// TOML keys are case-sensitive, the decoder is not: "URL" is no setting
+	// of its own, and "url" beside it would be taken silently.
+	os.WriteFile(path, []byte("[kaspi]\nurl = \"http://192.168.1.50:8080\"\nURL = \"http://10.0.0.1:8080\"\n"), 0o600)
+	if _, _, err := loadConfig("kassa", []string{"--config", path}); err == nil ||
+		err.Error() != path+`, line 3: no such setting "kaspi.URL"; did you mean "kaspi.url"?` {
+		t.Fatalf("got %v", err)
+	}
+
 	// A key in the wrong table is pointed to the right one; the file's
 	// language says it.
 	os.WriteFile(path, []byte("lang = \"ru\"\nurl = \"http://192.168.1.50:8080\"\n"), 0o600)

@@ -445,7 +445,8 @@ func decodeEnvelope(httpStatus int, body []byte) (json.RawMessage, error) {
 	}
 	if code == 0 {
 		if httpStatus/100 != 2 {
-			return nil, &providers.Error{Kind: providers.ErrProvider, HTTPStatus: httpStatus, Code: "0", Text: http.StatusText(httpStatus)}
+			// A 401 or 403 is about the token even when the body says 0.
+			return nil, &providers.Error{Kind: classify(httpStatus, code, ""), HTTPStatus: httpStatus, Code: "0", Text: http.StatusText(httpStatus)}
 		}
 		if len(env.Data) == 0 || string(env.Data) == "null" {
 			return nil, &providers.Error{Kind: providers.ErrMalformed, HTTPStatus: httpStatus, Code: "0", Text: "answer without data"}

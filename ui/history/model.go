@@ -494,28 +494,16 @@ func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-// applyPeriod reads two days or one, each as the screen shows it
-// (DD.MM.YYYY) or as ISO writes it (YYYY-MM-DD), with or without a dash
-// between, and refuses a period the store would refuse, saying why.
+// applyPeriod takes the period typed, or says why it refuses it.
 func (m Model) applyPeriod() (Model, tea.Cmd) {
-	fields := slices.DeleteFunc(strings.Fields(m.text.Value()), func(f string) bool { return strings.Trim(f, "-–—") == "" })
-	if len(fields) == 1 {
-		fields = append(fields, fields[0])
-	}
+	from, to, err := parsePeriod(m.text.Value())
 	m.message, m.problem = "", true
-	if len(fields) != 2 {
-		m.message = m.c.T("history.period_format")
-		return m, nil
-	}
-	from, err1 := parseDay(fields[0])
-	to, err2 := parseDay(fields[1])
-	if err1 != nil || err2 != nil {
-		m.message = m.c.T("history.period_format")
-		return m, nil
-	}
 	q := m.query
 	q.From, q.To = from, to
-	switch err := q.Validate(); {
+	switch {
+	case errors.Is(err, errPeriodFormat):
+		m.message = m.c.T("history.period_format")
+		return m, nil
 	case errors.Is(err, store.ErrPeriodTooLong):
 		m.message = m.c.T("history.period_too_long", q.Days(), store.MaxPeriod)
 		return m, nil
@@ -526,6 +514,28 @@ func (m Model) applyPeriod() (Model, tea.Cmd) {
 	m.query, m.input, m.problem = q, noInput, false
 	m.text.Blur()
 	return m.reload()
+}
+
+// errPeriodFormat: the text is not one day or two.
+var errPeriodFormat = errors.New("history: not a period")
+
+// parsePeriod reads two days or one, each as the screen shows it
+// (DD.MM.YYYY) or as ISO writes it (YYYY-MM-DD), with or without a dash
+// between, and refuses a period the store would refuse (the store's error).
+func parsePeriod(text string) (from, to time.Time, err error) {
+	fields := slices.DeleteFunc(strings.Fields(text), func(f string) bool { return strings.Trim(f, "-–—") == "" })
+	if len(fields) == 1 {
+		fields = append(fields, fields[0])
+	}
+	if len(fields) != 2 {
+		return from, to, errPeriodFormat
+	}
+	from, err1 := parseDay(fields[0])
+	to, err2 := parseDay(fields[1])
+	if err1 != nil || err2 != nil {
+		return from, to, errPeriodFormat
+	}
+	return from, to, store.Query{From: from, To: to}.Validate()
 }
 
 // dayLayout is how the screen writes a day.
