@@ -309,6 +309,7 @@ const (
 	NoteInterrupted       = "interrupted"         // the till stopped before the provider answered
 	NoteUnknownToProvider = "unknown_to_provider" // the provider does not know the operation
 	NoteNoAnswer          = "no_answer"           // the request went unanswered
+	NoteUnresolvable      = "unresolvable"        // the outcome is unknown and the provider cannot resolve it
 	NoteCancelled         = "cancelled"           // the cashier gave up; the till cancelled it at the provider
 	NoteExpired           = "expired"             // the customer did not pay in time; the till cancelled it
 	NoteHandedOver        = "handed_over"         // a person moved it to the operations to check

@@ -188,7 +188,7 @@ func dynamicKeys() map[string][]string {
 		"checks.kind_":    kinds,
 		"checks.state_":   strs(string(store.StateNeedsCheck), string(store.StateTimeout)),
 		"refund.state.":   {"done", "failed", "unknown", "pending"},
-		"note.":           {store.NoteInterrupted, store.NoteUnknownToProvider, store.NoteNoAnswer, store.NoteChecked, store.NoteCancelled, store.NoteExpired, store.NoteHandedOver, store.NoteLate},
+		"note.":           {store.NoteInterrupted, store.NoteUnknownToProvider, store.NoteNoAnswer, store.NoteUnresolvable, store.NoteChecked, store.NoteCancelled, store.NoteExpired, store.NoteHandedOver, store.NoteLate},
 		"trainer.b.":      append(behaviours, "busy", "expired"),
 		"cli.exported_":   {"payments", "refunds"},
 		"csv.header.":     store.CSVHeader,

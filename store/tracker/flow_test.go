@@ -355,6 +355,27 @@ func TestPartialRefundsAgainstSimulator(t *testing.T) {
 	}
 }
 
+// A card refund whose outcome the POS lost cannot be actualized: the till
+// leaves it for a person, its amount still reserved, instead of asking
+// for ever.
+func TestCardRefundTheProviderCannotResolve(t *testing.T) {
+	r := newRig(t)
+	r.sim.Next(sim.Customer{Does: sim.PayCard, Delay: 2 * time.Second})
+	pay := r.stored(r.sell(1000, nil))
+	r.sim.Next(sim.Customer{Does: sim.UnknownThenSuccess, Delay: 2 * time.Second})
+	m := r.refund(pay, 300)
+	ref := r.stored(m)
+	if m.Phase != Check || ref.State != store.StateNeedsCheck || !ref.NeedsPerson() {
+		t.Fatalf("phase %v err %v op %+v", m.Phase, m.Err, ref)
+	}
+	if left, _ := r.store.Refundable(pay.ID); left.Minor != 700 {
+		t.Fatalf("left %v", left)
+	}
+	if n := r.sim.Requests("/v2/actualize"); n != 1 {
+		t.Fatalf("%d actualize calls", n)
+	}
+}
+
 // The Smart POS runs one operation at a time: while one holds the till, a
 // second is refused before the POS hears of it. Once a person hands the
 // first over to the operations to check, the till may try again.

@@ -415,6 +415,13 @@ func (m Machine) afterAnswer(op store.Operation, at time.Time, err error) (Machi
 		}
 		return m, []Effect{PollOp{Op: m.Op, After: m.pollWait()}}
 	}
+	// The provider said it cannot resolve the outcome (Kaspi answers 102
+	// for a card process), and the status read after it still does not
+	// know it: asking again would never tell. Only its history can.
+	var unresolvable error
+	if providers.KindOf(m.Err) == providers.ErrNotResolvable && op.State == store.StateUnknown {
+		unresolvable = m.Err
+	}
 	m.Op, m.Err, m.Failing = op, nil, 0
 	switch op.State {
 	case store.StateSuccess:
@@ -429,6 +436,11 @@ func (m Machine) afterAnswer(op store.Operation, at time.Time, err error) (Machi
 		}
 		return m, nil
 	case store.StateUnknown:
+		if unresolvable != nil {
+			m.Op.NeedsCheck(store.NoteUnresolvable, at)
+			m.Phase, m.Err = Check, unresolvable
+			return m, []Effect{SaveOp{Op: m.Op}}
+		}
 		m.Phase = Resolving
 		if !m.CanResolve {
 			// Nothing to resolve with: ask the status again, spaced.

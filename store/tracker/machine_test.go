@@ -248,6 +248,24 @@ func TestUnknownResolvesWithSpacing(t *testing.T) {
 	}
 }
 
+// The POS cannot actualize a card process whose outcome it lost (102):
+// when the status read after that still says unknown, a person checks the
+// POS history, rather than the till asking every 10 s for ever.
+func TestAnOutcomeTheProviderCannotResolveGoesToAPerson(t *testing.T) {
+	m := started(t, 1500)
+	m, _ = answer(m, 5*time.Second, providers.Status{State: providers.StateUnknown})
+	m, eff := m.Update(ResolvedMsg{Op: m.Op, At: t0.Add(6 * time.Second), Err: &providers.Error{Kind: providers.ErrNotResolvable, Code: "102"}})
+	only[PollOp](t, eff)
+	m, eff = answer(m, 6*time.Second, providers.Status{State: providers.StateUnknown})
+	save := only[SaveOp](t, eff)
+	if m.Phase != Check || save.Op.State != store.StateNeedsCheck || providers.KindOf(m.Err) != providers.ErrNotResolvable {
+		t.Fatalf("phase %v state %v err %v", m.Phase, save.Op.State, m.Err)
+	}
+	if last := save.Op.History[len(save.Op.History)-1]; last.Note != store.NoteUnresolvable {
+		t.Fatalf("last event %+v", last)
+	}
+}
+
 func TestResolveOfAFinalProcessReadsTheStatus(t *testing.T) {
 	m := started(t, 1500)
 	m, _ = answer(m, 5*time.Second, providers.Status{State: providers.StateUnknown})
