@@ -91,8 +91,17 @@ func TestKilledBetweenTheClickSaleAndItsCallback(t *testing.T) {
 	k := newMxTill(t)
 	k.sim.Next(mxsim.Customer{Does: mxsim.Pay, Delay: time.Minute})
 	c, out := k.start("pay", "--amount", "150000")
+	// The Gate's clock moves only once the till listens: the customer
+	// must not pay before the kill.
+	eventually(t, "the till listens and has sent the sale", func() bool {
+		c, err := net.Dial("tcp", k.listen)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil && k.sim.Requests(monetix.PathSale) == 1
+	})
+	k.clk.Advance(2 * time.Second)
 	eventually(t, "the QR's callback is taken", func() bool {
-		k.clk.Advance(time.Second)
 		k.sim.Flush(context.Background())
 		return k.sent("display", 200) == 1
 	})
@@ -129,8 +138,11 @@ func TestKilledBetweenTheClickSaleAndItsCallback(t *testing.T) {
 	if err != nil {
 		t.Fatalf("recover: %v\n%s", err, rout)
 	}
-	if k.sent("final", 200) != 1 {
-		t.Fatalf("callbacks: %+v", k.sim.Sent())
+	// Every status request met a fault: the callback alone told the till.
+	// (Its 200 may be cut short by recover's exit; the Gate sends it again
+	// and the repeat changes nothing.)
+	if n := k.sim.Requests(monetix.PathStatus); n > len(faults) {
+		t.Fatalf("%d status requests: one was answered", n)
 	}
 	st, err := store.Open(k.db)
 	if err != nil {

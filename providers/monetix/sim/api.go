@@ -94,7 +94,9 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	s.Flush(r.Context())
+	// The callbacks are the Gate's own business: a merchant that gives up
+	// on this request does not cut them off.
+	s.Flush(context.WithoutCancel(r.Context()))
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		return
