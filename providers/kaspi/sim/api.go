@@ -210,25 +210,17 @@ func (s *Sim) deliver(w http.ResponseWriter, r *http.Request, rep reply, fault F
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(rep.body[:len(rep.body)/2])
-	case FaultDrop:
+	case FaultDrop, FaultReset:
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
-	case FaultReset:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				if tc, ok := conn.(*net.TCPConn); ok {
+				if tc, ok := conn.(*net.TCPConn); ok && fault == FaultReset {
 					_ = tc.SetLinger(0) // close sends RST, not FIN
 				}
 				_ = conn.Close()
 				return
 			}
 		}
-		panic(http.ErrAbortHandler)
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
 	case FaultCrash:
 		write(w, reply{status: http.StatusInternalServerError, ctype: "text/html; charset=utf-8",
 			body: []byte("<html><body><h1>500 Internal Server Error</h1></body></html>\n")})
