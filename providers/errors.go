@@ -32,9 +32,17 @@ const (
 	ErrNoInternet ErrorKind = "no_internet"
 	// ErrUnreachable: the till could not connect; the request was not sent.
 	ErrUnreachable ErrorKind = "unreachable"
-	// ErrNoAnswer: the request was sent but no answer came; it may have
-	// been carried out.
+	// ErrNoAnswer: the request was sent but no answer came in time; it may
+	// have been carried out.
 	ErrNoAnswer ErrorKind = "no_answer"
+	// ErrDropped: the request was sent and the connection was closed or
+	// reset before the answer: not a slow provider but a broken link (or a
+	// crashed server). It may have been carried out.
+	ErrDropped ErrorKind = "dropped"
+	// ErrRedirected: what answers at the provider's address sent the till
+	// elsewhere (HTTP 3xx). The till never follows: the address is wrong or
+	// something on the network is in the way. Nothing was carried out.
+	ErrRedirected ErrorKind = "redirected"
 	// ErrMalformed: an answer came that could not be read.
 	ErrMalformed ErrorKind = "malformed"
 	// ErrRateLimited: too many requests; try again later.
@@ -91,7 +99,7 @@ func MaybeSent(err error) bool {
 		return true
 	}
 	switch KindOf(err) {
-	case ErrNoAnswer, ErrMalformed, "":
+	case ErrNoAnswer, ErrDropped, ErrMalformed, "":
 		return true
 	}
 	return false
@@ -100,5 +108,5 @@ func MaybeSent(err error) bool {
 // ErrorKinds lists every kind, so each can be given a sentence.
 var ErrorKinds = []ErrorKind{
 	ErrBusy, ErrBlocked, ErrInvalid, ErrLimit, ErrAuth, ErrExpired, ErrNotFound, ErrNotResolvable,
-	ErrNoInternet, ErrUnreachable, ErrNoAnswer, ErrMalformed, ErrRateLimited, ErrProvider, ErrUnsupported,
+	ErrNoInternet, ErrUnreachable, ErrNoAnswer, ErrDropped, ErrRedirected, ErrMalformed, ErrRateLimited, ErrProvider, ErrUnsupported,
 }

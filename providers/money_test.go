@@ -80,6 +80,7 @@ func TestMixingCurrenciesPanics(t *testing.T) {
 func TestMaybeSent(t *testing.T) {
 	for kind, sent := range map[ErrorKind]bool{
 		ErrUnreachable: false, ErrBusy: false, ErrInvalid: false, ErrNoAnswer: true, ErrMalformed: true,
+		ErrDropped: true, ErrRedirected: false,
 	} {
 		if got := MaybeSent(&Error{Kind: kind}); got != sent {
 			t.Errorf("MaybeSent(%s) = %v", kind, got)

@@ -96,7 +96,7 @@ func scenes() []scene {
 		}},
 		// The POS stops answering while the customer pays: the till says
 		// so and goes on asking.
-		{name: "waiting_no_answer", customer: sim.Customer{Does: sim.PayQR, Delay: 30 * time.Second}, want: []string{"error.no_answer"}, drive: func(k *till) {
+		{name: "waiting_no_answer", customer: sim.Customer{Does: sim.PayQR, Delay: 30 * time.Second}, want: []string{"error.dropped"}, drive: func(k *till) {
 			k.payFor("12500", 2, "")
 			k.sim.Inject("/v2/status", sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop, sim.FaultDrop)
 			for range 3 {

@@ -130,9 +130,9 @@ type flags struct {
 
 func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	f := &flags{fs: fs}
-	fs.StringVar(&f.config, "config", "", "config file (TOML); default "+defaultConfigPath())
+	fs.StringVar(&f.config, "config", "", "config file (TOML); default "+orNone(defaultConfigPath()))
 	fs.StringVar(&cfg.Lang, "lang", cfg.Lang, "language of the screens and receipts: en or ru")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "data file (bbolt); default "+filepath.Join(dataDir(), "kassa.db"))
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "data file (bbolt); default "+orNone(inDataDir("kassa.db")))
 	fs.StringVar(&cfg.Cashier, "cashier", cfg.Cashier, "cashier's name, printed on receipts")
 	fs.IntVar(&cfg.ReceiptWidth, "receipt-width", cfg.ReceiptWidth, "receipt printer width in columns: 32, 42 or 48")
 	fs.StringVar(&cfg.Kaspi.URL, "kaspi-url", cfg.Kaspi.URL, "Kaspi Smart POS address, e.g. http://192.168.1.50:8080")
@@ -184,7 +184,10 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Confi
 		path = defaultConfigPath()
 	}
 	cfg = defaults()
-	text, err := os.ReadFile(path)
+	text, err := []byte(nil), fs.ErrNotExist
+	if path != "" { // without a home, no default file: run on flags alone
+		text, err = os.ReadFile(path)
+	}
 	fromFile := err == nil
 	var md toml.MetaData
 	switch {
@@ -543,31 +546,55 @@ func validPOSURL(u string) bool {
 	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Hostname() != "" && p.User == nil
 }
 
-// dataFile is the data file the config names, or the default one.
+// dataFile is the data file the config names, or the default one; ""
+// when there is no default (no home folder).
 func (c Config) dataFile() string {
 	if c.DB != "" {
 		return c.DB
 	}
-	return filepath.Join(dataDir(), "kassa.db")
+	return inDataDir("kassa.db")
 }
 
+// defaultConfigPath is the config file read when --config names none, ""
+// when no home folder is known (HOME and XDG_CONFIG_HOME unset): a path
+// relative to the working folder would read whatever config lies there.
 func defaultConfigPath() string {
 	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = "."
+	if err != nil || !filepath.IsAbs(dir) {
+		return ""
 	}
 	return filepath.Join(dir, "kassa", "kassa.toml")
 }
 
-// dataDir is where kassa keeps its data files unless told otherwise.
+// dataDir is where kassa keeps its data files unless told otherwise; ""
+// when no home folder is known, for the same reason: a data file in the
+// working folder would be a new, empty till wherever kassa was started.
 func dataDir() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "kassa")
 	}
-	if home, err := os.UserHomeDir(); err == nil {
+	if home, err := os.UserHomeDir(); err == nil && filepath.IsAbs(home) {
 		return filepath.Join(home, ".local", "share", "kassa")
 	}
-	return "kassa-data"
+	return ""
+}
+
+// inDataDir is the file name in kassa's own folder; "" when there is none,
+// which openDataFile refuses with a sentence.
+func inDataDir(name string) string {
+	dir := dataDir()
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, name)
+}
+
+// orNone is path for a flag's help, or says there is no default.
+func orNone(path string) string {
+	if path == "" {
+		return "none (no home folder: HOME is not set)"
+	}
+	return path
 }
 
 type discard struct{}

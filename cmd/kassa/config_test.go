@@ -150,3 +150,35 @@ func TestConfigAndFlagErrorsInTheirLanguage(t *testing.T) {
 		}
 	}
 }
+
+// With no home folder known, kassa reads no config and opens no data file
+// from the working folder: it asks for --db, and with it runs on the flags.
+func TestNoHomeMeansNoFilesFromTheWorkingFolder(t *testing.T) {
+	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"} {
+		t.Setenv(v, "")
+	}
+	wd := t.TempDir()
+	t.Chdir(wd)
+	// What an accidental read would find: a config saying Russian, and a
+	// data file where the default folder used to fall back to.
+	os.MkdirAll(filepath.Join(wd, "kassa"), 0o700)
+	os.WriteFile(filepath.Join(wd, "kassa", "kassa.toml"), []byte("lang = \"ru\"\n"), 0o600)
+
+	var stderr bytes.Buffer
+	if code := run([]string{"recover"}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "HOME is not set") {
+		t.Fatalf("no --db: exit %d, %q", code, &stderr)
+	}
+	stderr.Reset()
+	if code := run([]string{"demo", "--speed", "5"}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "HOME is not set") {
+		t.Fatalf("demo: exit %d, %q", code, &stderr)
+	}
+	if entries, _ := os.ReadDir(wd); len(entries) != 1 {
+		t.Fatalf("files appeared in the working folder: %v", entries)
+	}
+
+	db := filepath.Join(t.TempDir(), "kassa.db")
+	var out bytes.Buffer
+	if err := runRecover([]string{"--db", db, "--kaspi-url", "http://127.0.0.1:1"}, &out); err != nil || out.String() != "Nothing was left open by an earlier run.\n" {
+		t.Fatalf("with --db: %v %q (the working folder's config read?)", err, &out)
+	}
+}

@@ -175,7 +175,7 @@ func TestExportCutShortLeavesNoFile(t *testing.T) {
 	defer srv.Close()
 	file := filepath.Join(t.TempDir(), "p.csv")
 	err = runExport([]string{"--from", day(time.Now()), "--db", db, "--out", file}, &bytes.Buffer{})
-	if exitCode(err) != exitBooks || !strings.Contains(err.Error(), "The file was removed.") {
+	if exitCode(err) != exitBooks || !strings.Contains(err.Error(), "Nothing was written there.") {
 		t.Fatalf("exit %d: %v", exitCode(err), err)
 	}
 	if _, err := os.Stat(file); !errors.Is(err, fs.ErrNotExist) {

@@ -16,8 +16,11 @@ import (
 // a typo, and a new empty file there would start the receipts again at
 // 000001.
 func openDataFile(path string, cat *locale.Catalog) (*store.Store, error) {
+	if path == "" { // no --db, and no home folder for the default
+		return nil, usageErr(cat.T("cli.no_home"), nil)
+	}
 	dir := filepath.Dir(path)
-	if sameDir(dir, dataDir()) {
+	if own := dataDir(); own != "" && sameDir(dir, own) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, dataFileErr(path, cat, err)
 		}

@@ -99,47 +99,112 @@ func runExport(args []string, out io.Writer) error {
 	if !given {
 		file = fmt.Sprintf("kassa-%s-%s-%s.csv", kind, from, to)
 	}
-	f, err := createExport(file, given, cat)
+	var rows int
+	name, err := writeExport(file, given, cat, func(w io.Writer) (err error) {
+		rows, err = writeCSV(w, q, common.CSVFormat(cat))
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	rows, err := writeCSV(f, q, common.CSVFormat(cat))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name()) // half a statement reads as a whole one
-		return booksErr(cat.T("cli.export_failed", f.Name(), err), err)
-	}
-	abs, _ := filepath.Abs(f.Name())
+	abs, _ := filepath.Abs(name)
 	fmt.Fprintln(out, cat.T("cli.exported_"+kind, common.Count(rows), abs))
 	return nil
 }
 
-// createExport creates the CSV file, mode 0600, never over an earlier
-// one: a name given with --out that exists is refused, the default name
-// becomes name-2, name-3… as the history screen's exports do.
-func createExport(name string, given bool, cat *locale.Catalog) (*os.File, error) {
-	ext := filepath.Ext(name)
-	base := strings.TrimSuffix(name, ext)
-	for n := 1; ; n++ {
-		try := name
-		if n > 1 {
-			try = fmt.Sprintf("%s-%d%s", base, n, ext)
-		}
-		f, err := os.OpenFile(try, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		switch {
-		case err == nil:
-			return f, nil
-		case errors.Is(err, fs.ErrExist) && given:
-			return nil, usageErr(cat.T("cli.export_exists", name), err)
-		case errors.Is(err, fs.ErrExist) && n < 1000:
-			continue
-		}
+// writeExport writes the CSV file, mode 0600, and returns its name. It
+// never goes over an earlier file: a name given with --out that exists is
+// refused, the default name becomes name-2, name-3… as the history
+// screen's exports do. The rows go to a temporary file beside it, put in
+// place only once complete, so an export that fails or is killed leaves no
+// half a statement that reads as a whole one.
+func writeExport(name string, given bool, cat *locale.Catalog, write func(io.Writer) error) (string, error) {
+	name, err := freeName(name, given, cat)
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp") // 0600
+	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err // the sentence names the file
 		}
-		return nil, usageErr(cat.T("cli.export_create", try, err), err)
+		return "", usageErr(cat.T("cli.export_create", name, err), err)
 	}
+	defer os.Remove(tmp.Name()) // gone once placed; gone too if it failed
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", booksErr(cat.T("cli.export_failed", name, err), err)
+	}
+	for {
+		err = place(tmp.Name(), name)
+		if !errors.Is(err, fs.ErrExist) || given {
+			break
+		}
+		// Taken meanwhile: the next free default name.
+		if name, err = freeName(name, false, cat); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return "", usageErr(cat.T("cli.export_exists", name), err)
+	case err != nil:
+		return "", booksErr(cat.T("cli.export_failed", name, err), err)
+	}
+	return name, nil
+}
+
+// freeName is name if no file has it, else for a default name the first
+// name-N that is free; a given name that exists is refused.
+func freeName(name string, given bool, cat *locale.Catalog) (string, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for n := 1; n < 1000; n++ {
+		try := name
+		if n > 1 {
+			try = fmt.Sprintf("%s-%d%s", base, n, ext)
+		}
+		_, err := os.Lstat(try)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return try, nil
+		case err == nil && given:
+			return "", usageErr(cat.T("cli.export_exists", name), fs.ErrExist)
+		case err != nil:
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", usageErr(cat.T("cli.export_create", try, err), err)
+		}
+	}
+	return "", usageErr(cat.T("cli.export_exists", name), fs.ErrExist)
+}
+
+// place puts the finished file tmp at name without ever replacing a file:
+// a hard link fails on a name that exists, where a rename would overwrite
+// it. Where links cannot be made (FAT on a USB stick), the name is taken
+// first with O_EXCL and tmp renamed over that empty file, which is ours.
+func place(tmp, name string) error {
+	err := os.Link(tmp, name)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := os.Rename(tmp, name); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return nil
 }

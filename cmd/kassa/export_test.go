@@ -124,3 +124,61 @@ func TestExportInRussianUsesSemicolons(t *testing.T) {
 		t.Fatalf("said %q", &out)
 	}
 }
+
+// --out naming a file that exists is refused with its name, the file kept
+// as it was; a new file is 0600 whatever the umask allows.
+func TestExportNeverOverwrites(t *testing.T) {
+	db := genFile(t, 50)
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.csv")
+	os.WriteFile(old, []byte("keep me\n"), 0o644)
+	var stderr bytes.Buffer
+	code := run([]string{"export", "--from", day(time.Now().AddDate(0, 0, -3)), "--out", old, "--db", db}, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), old+" exists already") {
+		t.Fatalf("exit %d, %q", code, &stderr)
+	}
+	if raw, _ := os.ReadFile(old); string(raw) != "keep me\n" {
+		t.Fatalf("the old file now holds %q", raw)
+	}
+	if fi, _ := os.Stat(old); fi.Mode().Perm() != 0o644 {
+		t.Fatalf("the old file's mode became %v", fi.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}
+
+// An export that fails half-way leaves nothing under the name, nor its
+// temporary file; a default name taken meanwhile moves on to the next.
+func TestFailedExportLeavesNothing(t *testing.T) {
+	cat := catalogFor("en")
+	dir := t.TempDir()
+	name := filepath.Join(dir, "kassa-payments.csv")
+	_, err := writeExport(name, true, cat, func(w io.Writer) error {
+		io.WriteString(w, "Time,Kind\n2026-11-23,")
+		return io.ErrUnexpectedEOF
+	})
+	if exitCode(err) != exitBooks || !strings.Contains(err.Error(), "Nothing was written there") {
+		t.Fatalf("%v (exit %d)", err, exitCode(err))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("left behind: %v", entries)
+	}
+	got, err := writeExport(name, false, cat, func(w io.Writer) error {
+		os.WriteFile(name, []byte("someone else's\n"), 0o600) // taken while the rows were written
+		_, err := io.WriteString(w, "Time,Kind\n")
+		return err
+	})
+	if err != nil || got != filepath.Join(dir, "kassa-payments-2.csv") {
+		t.Fatalf("%q %v", got, err)
+	}
+	if raw, _ := os.ReadFile(name); string(raw) != "someone else's\n" {
+		t.Fatalf("overwritten: %q", raw)
+	}
+	if fi, _ := os.Stat(got); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}

@@ -176,13 +176,19 @@ func recoverAll(c *common.Common, out io.Writer) (recovered, error) {
 	return done, nil
 }
 
-// reporter prints a line whenever what the cashier would see changes.
+// reporter prints a line whenever what the cashier would see changes,
+// and, as kassa check does, which flag fixes a certificate the till
+// refused: the line alone would blame the network.
 func reporter(c *common.Common, out io.Writer) func(tracker.Machine) {
-	last := ""
+	last, lastHint := "", ""
 	return func(m tracker.Machine) {
 		if line := sale.Line(c, m); line != last {
 			fmt.Fprintln(out, line)
 			last = line
+		}
+		if hint := certHint(c, m.Err); hint != "" && hint != lastHint {
+			fmt.Fprintln(out, hint)
+			lastHint = hint
 		}
 	}
 }

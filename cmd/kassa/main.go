@@ -28,7 +28,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -349,13 +348,13 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	switch {
 	case demo && market == "uz":
 		// Its own training file: its books are in soums.
-		dbPath = filepath.Join(dataDir(), "demo-uz.db")
+		dbPath = inDataDir("demo-uz.db")
 	case demo:
 		// Training never touches the real POS or the real data file,
 		// whatever the config and flags say.
-		dbPath = filepath.Join(dataDir(), "demo.db")
+		dbPath = inDataDir("demo.db")
 	case dbPath == "":
-		dbPath = filepath.Join(dataDir(), "kassa.db")
+		dbPath = inDataDir("kassa.db")
 	}
 	st, err := openDataFile(dbPath, cat)
 	if err != nil {

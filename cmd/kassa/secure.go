@@ -105,6 +105,19 @@ func (t *terminal) SetAddress(address string) error {
 	return nil
 }
 
+// certHint is tlsHint for err with the Smart POS settings the till runs
+// on; "" for another error, or a till without a Smart POS.
+func certHint(c *common.Common, err error) string {
+	t, ok := c.Terminal.(*terminal)
+	if !ok || err == nil {
+		return ""
+	}
+	t.mu.Lock()
+	k := t.cfg
+	t.mu.Unlock()
+	return tlsHint(c, err, k)
+}
+
 func (t *terminal) Connection() common.Connection {
 	t.mu.Lock()
 	defer t.mu.Unlock()

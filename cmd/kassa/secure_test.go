@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
@@ -133,5 +137,61 @@ func TestAddressFromTheSettingsScreenIsUsedFromTheNextStart(t *testing.T) {
 	defer stop()
 	if conn := term.Connection(); conn.URL != urls[0] {
 		t.Fatalf("back to the command line's: %+v", conn)
+	}
+}
+
+// A certificate the till refuses is named by pay, refund and recover as
+// kassa check names it, not blamed on the network.
+func TestPayNamesTheCertificateProblem(t *testing.T) {
+	p := newSecurePOS(t)
+	if _, err := p.run(t, pair, "kaspi", "--name", "Kassa-1", "--kaspi-url", p.url, "--kaspi-ca", p.ca); err != nil {
+		t.Fatal(err)
+	}
+	c := &common.Common{Cat: locale.MustLoad("en")}
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, c.T("pair.tls_ca")},
+		{[]string{"--kaspi-ca", p.ca, "--kaspi-server-name", "pos1.example.kz"}, "not issued for «pos1.example.kz»"},
+	} {
+		out, err := p.run(t, func(a []string, o *bytes.Buffer) error { return runPay(a, o) }, append([]string{"--amount", "1200", "--kaspi-url", p.url}, tc.flags...)...)
+		if exitCode(err) != exitNotMoved || !strings.Contains(out, tc.want) {
+			t.Fatalf("pay %v: exit %d, want %d saying %q\n%s", tc.flags, exitCode(err), exitNotMoved, tc.want, out)
+		}
+	}
+	if n := p.sim.Requests("/v2/payment"); n != 0 {
+		t.Fatalf("%d payments reached the POS", n)
+	}
+}
+
+// A POS address that redirects elsewhere: kassa pay sends nothing on,
+// says so, and records the payment as refused (nothing was started).
+func TestPayRefusesARedirect(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	var heard atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		heard.Add(1)
+		w.Write([]byte(`{"statusCode":0,"data":{"processId":"1","status":"wait"}}`))
+	}))
+	defer other.Close()
+	pos := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusFound)
+	}))
+	defer pos.Close()
+	db := filepath.Join(t.TempDir(), "kassa.db")
+	var out bytes.Buffer
+	err := runPay([]string{"--amount", "1200", "--kaspi-url", pos.URL, "--db", db}, &out)
+	c := &common.Common{Cat: locale.MustLoad("en")}
+	if exitCode(err) != exitNotMoved || !strings.Contains(out.String(), c.T("error.redirected")) || heard.Load() != 0 {
+		t.Fatalf("exit %d, %d requests elsewhere:\n%s", exitCode(err), heard.Load(), &out)
+	}
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if ops, err := st.NeedingPerson(0); err != nil || len(ops) != 0 {
+		t.Fatalf("left for a person: %v %v", ops, err)
 	}
 }

@@ -28,10 +28,17 @@
 //	101 Process not found, 104 Transaction not found                 ErrNotFound
 //	102 Unsupported pay method, 103 unable to actualize              ErrNotResolvable
 //	107 Last operation was not completed                             ErrBusy
-//	non-2xx without a JSON body                                      ErrProvider (HTTPStatus set)
+//	any 3xx (never followed)                                         ErrRedirected (not sent)
+//	4xx without a JSON body                                          ErrProvider (HTTPStatus set)
+//	5xx without a JSON body: to payment, refund, register, revoke    ErrMalformed (maybe sent)
+//	                         to status, actualize, deviceinfo        ErrProvider (HTTPStatus set)
 //	2xx that cannot be read                                          ErrMalformed (maybe sent)
 //	dial or DNS failure: the request never left                      ErrUnreachable (not sent)
-//	timeout or reset once connected                                  ErrNoAnswer (maybe sent)
+//	no answer in time once connected                                 ErrNoAnswer (maybe sent)
+//	connection closed or reset once connected                        ErrDropped (maybe sent)
+//
+// Redirects are never followed, whatever HTTP client is given: the
+// accesstoken header goes to BaseURL's host and nowhere else.
 //
 // Calls that start something (payment, refund, register, revoke) are
 // never repeated by net/http's transparent retry, which would otherwise
@@ -77,7 +84,8 @@ const (
 type Client struct {
 	// BaseURL is the POS's address, e.g. "http://192.168.80.4:8080".
 	BaseURL string
-	// HTTP sends the requests; nil means a client with a short dial timeout.
+	// HTTP sends the requests; nil means a client with a short dial
+	// timeout. Its CheckRedirect is replaced: redirects are never followed.
 	HTTP *http.Client
 	// Token, when set, supplies the accesstoken header for every call but
 	// register and revoke (secured API). An empty token sends no header.
@@ -104,15 +112,15 @@ func NewClient(baseURL string, httpClient *http.Client) *Client {
 
 // defaultHTTP dials with a short timeout: a POS on the LAN that does not
 // accept within seconds is off, and a dial failure proves nothing was sent.
-var defaultHTTP = &http.Client{Transport: &http.Transport{
+var defaultHTTP = providers.NoRedirects(&http.Client{Transport: &http.Transport{
 	DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 	MaxIdleConnsPerHost: 2,
 	IdleConnTimeout:     30 * time.Second,
-}}
+}})
 
 func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
-		return c.HTTP
+		return providers.NoRedirects(c.HTTP)
 	}
 	return defaultHTTP
 }
@@ -363,15 +371,25 @@ func (c *Client) doOnce(ctx context.Context, cl call) (answer, error) {
 		return answer{}, transportError(cl.path, err, connected.Load())
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 == 3 {
+		// The POS API never redirects (seed 004 §4.14 lists every answer),
+		// so whatever answers here is not the POS: a web server's http to
+		// https rule, a device that took the POS's address, something in
+		// the way. Every call is a GET, and a 3xx to a GET says it was not
+		// served here (RFC 9110 §15.4): nothing was started, so a payment
+		// that meets one is refused, not left unknown. Were that ever
+		// wrong, the POS would refuse the next payment with 107.
+		return answer{}, providers.Redirected(resp.StatusCode, resp.Header.Get("Location"))
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return answer{}, &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.StatusCode, Text: "answer cut off",
+		return answer{}, &providers.Error{Kind: providers.AfterSent(err), HTTPStatus: resp.StatusCode, Text: "answer cut off",
 			Err: fmt.Errorf("GET /v2/%s: %w", cl.path, err)}
 	}
 	if len(body) > maxBody {
 		return answer{}, &providers.Error{Kind: providers.ErrMalformed, HTTPStatus: resp.StatusCode, Text: "answer too large"}
 	}
-	data, err := decodeEnvelope(resp.StatusCode, body)
+	data, err := decodeEnvelope(resp.StatusCode, body, cl.once)
 	return answer{data: data, httpStatus: resp.StatusCode}, err
 }
 
@@ -409,6 +427,9 @@ func transportError(path string, err error, connected bool) error {
 	if !connected {
 		return &providers.Error{Kind: providers.ErrUnreachable, Text: "cannot connect to the Smart POS", Err: err}
 	}
+	if kind := providers.AfterSent(err); kind == providers.ErrDropped {
+		return &providers.Error{Kind: kind, Text: "connection to the Smart POS lost", Err: err}
+	}
 	return &providers.Error{Kind: providers.ErrNoAnswer, Text: "no answer from the Smart POS", Err: err}
 }
 
@@ -417,8 +438,9 @@ func malformed(what string, err error) error {
 }
 
 // decodeEnvelope reads {"statusCode","data","errorText"} and returns data
-// for statusCode 0, a *providers.Error otherwise.
-func decodeEnvelope(httpStatus int, body []byte) (json.RawMessage, error) {
+// for statusCode 0, a *providers.Error otherwise. starts marks a call that
+// starts something (payment, refund, register, revoke).
+func decodeEnvelope(httpStatus int, body []byte, starts bool) (json.RawMessage, error) {
 	var env struct {
 		StatusCode *json.Number    `json:"statusCode"`
 		Data       json.RawMessage `json:"data"`
@@ -434,6 +456,16 @@ func decodeEnvelope(httpStatus int, body []byte) (json.RawMessage, error) {
 			return nil, &providers.Error{Kind: providers.ErrAuth, HTTPStatus: httpStatus, Text: http.StatusText(httpStatus)}
 		case httpStatus == http.StatusForbidden:
 			return nil, &providers.Error{Kind: providers.ErrExpired, HTTPStatus: httpStatus, Text: http.StatusText(httpStatus)}
+		case httpStatus/100 == 5 && starts:
+			// The seed's own 500 comes in the envelope (999 Internal
+			// Error), the API's word that it failed, refused like 106-108.
+			// A 5xx without it is not the API's answer but a web server's
+			// page after the handler died, or a proxy's: it says nothing
+			// of what the POS did, and a payment may have started. So the
+			// outcome is unknown, as for an answer cut off, and the
+			// operation is left for a person to check on the POS (there is
+			// no processId to ask about), never called refused.
+			return nil, &providers.Error{Kind: providers.ErrMalformed, HTTPStatus: httpStatus, Text: http.StatusText(httpStatus), Err: jerr}
 		case httpStatus/100 != 2:
 			return nil, &providers.Error{Kind: providers.ErrProvider, HTTPStatus: httpStatus, Text: http.StatusText(httpStatus), Err: jerr}
 		}

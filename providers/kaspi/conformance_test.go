@@ -55,9 +55,11 @@ func TestConformance(t *testing.T) {
 				fault("108 failed", sim.FaultFailed, providers.ErrProvider, false),
 				fault("401 authorization failed", sim.FaultAuth, providers.ErrAuth, false),
 				fault("403 session expired", sim.FaultExpired, providers.ErrExpired, false),
-				fault("502 from a proxy", sim.FaultBadGateway, providers.ErrProvider, false),
+				fault("502 from a proxy", sim.FaultBadGateway, providers.ErrMalformed, true),
+				fault("HTML 500", sim.FaultCrash, providers.ErrMalformed, true),
 				fault("garbage", sim.FaultGarbage, providers.ErrMalformed, true),
-				fault("dropped", sim.FaultDrop, providers.ErrNoAnswer, true),
+				fault("dropped", sim.FaultDrop, providers.ErrDropped, true),
+				fault("reset", sim.FaultReset, providers.ErrDropped, true),
 			},
 		}
 	})

@@ -17,6 +17,11 @@ func TestInjectedFaults(t *testing.T) {
 	payment := func(r *rig) error { _, err := r.c.Payment(r.ctx, 100, true); return err }
 	actualize := func(r *rig) error { _, err := r.c.Actualize(r.ctx, "1"); return err }
 	register := func(r *rig) error { _, err := r.c.Register(r.ctx, "Kassa1"); return err }
+	status := func(r *rig) error { _, err := r.c.Status(r.ctx, "1"); return err }
+	refund := func(r *rig) error {
+		_, err := r.c.Refund(r.ctx, providers.MethodQR, 100, "504711333", true)
+		return err
+	}
 	for _, tc := range []struct {
 		fault      sim.Fault
 		path       string
@@ -38,9 +43,18 @@ func TestInjectedFaults(t *testing.T) {
 		{sim.FaultTxNotFound, "/v2/actualize", actualize, providers.ErrNotFound, 200, "104", false, ""},
 		{sim.FaultAuth, "/v2/payment", payment, providers.ErrAuth, 401, "999", false, "Authorization failed"},
 		{sim.FaultExpired, "/v2/payment", payment, providers.ErrExpired, 403, "999", false, ""},
-		{sim.FaultBadGateway, "/v2/payment", payment, providers.ErrProvider, 502, "", false, ""},
+		// Not the POS's envelope: a proxy's or a web server's page says
+		// nothing of what the POS did with a payment, and nothing matters
+		// about a status call but that it did not answer.
+		{sim.FaultBadGateway, "/v2/payment", payment, providers.ErrMalformed, 502, "", true, ""},
+		{sim.FaultBadGateway, "/v2/status", status, providers.ErrProvider, 502, "", false, ""},
+		{sim.FaultCrash, "/v2/payment", payment, providers.ErrMalformed, 500, "", true, ""},
+		{sim.FaultCrash, "/v2/refund", refund, providers.ErrMalformed, 500, "", true, ""},
+		{sim.FaultCrash, "/v2/status", status, providers.ErrProvider, 500, "", false, ""},
 		{sim.FaultGarbage, "/v2/payment", payment, providers.ErrMalformed, 200, "", true, ""},
-		{sim.FaultDrop, "/v2/payment", payment, providers.ErrNoAnswer, 0, "", true, ""},
+		{sim.FaultDrop, "/v2/payment", payment, providers.ErrDropped, 0, "", true, ""},
+		{sim.FaultReset, "/v2/payment", payment, providers.ErrDropped, 0, "", true, ""},
+		{sim.FaultReset, "/v2/status", status, providers.ErrDropped, 0, "", true, ""},
 	} {
 		t.Run(string(tc.fault), func(t *testing.T) {
 			r := newRig(t, sim.Options{})
@@ -60,7 +74,7 @@ func TestInjectedFaults(t *testing.T) {
 // A spoiled answer to /v2/payment does not undo the payment: the POS
 // started it, which is exactly why MaybeSent is true.
 func TestSpoiledAnswerStillStartedThePayment(t *testing.T) {
-	for _, f := range []sim.Fault{sim.FaultGarbage, sim.FaultDrop} {
+	for _, f := range []sim.Fault{sim.FaultGarbage, sim.FaultDrop, sim.FaultReset, sim.FaultCrash} {
 		t.Run(string(f), func(t *testing.T) {
 			r := newRig(t, sim.Options{})
 			r.sim.Inject("/v2/payment", f)
@@ -88,13 +102,13 @@ func TestDroppedPaymentIsNotRetried(t *testing.T) {
 	}
 	r.sim.Inject("/v2/payment", sim.FaultDrop)
 	_, err := r.c.Payment(r.ctx, 100, true)
-	wantErr(t, err, providers.ErrNoAnswer, 0, "", true)
+	wantErr(t, err, providers.ErrDropped, 0, "", true)
 	if n := r.sim.Requests("/v2/payment"); n != 1 {
 		t.Fatalf("the POS saw %d payment requests, want 1", n)
 	}
 	// Status is safe to repeat and may be retried; it must still work.
 	r.sim.Inject("/v2/deviceinfo", sim.FaultDrop)
-	if _, err := r.c.DeviceInfo(r.ctx); err != nil && providers.KindOf(err) != providers.ErrNoAnswer {
+	if _, err := r.c.DeviceInfo(r.ctx); err != nil && providers.KindOf(err) != providers.ErrDropped {
 		t.Fatalf("deviceinfo after drop: %v", err)
 	}
 }

@@ -202,7 +202,7 @@ func TestPaymentRetriedOnlyAfterARefusal(t *testing.T) {
 	s.clk.Advance(10 * time.Minute) // let that payment end
 	s.sim.Inject("/v2/payment", sim.FaultDrop)
 	_, err = s.client.Payment(context.Background(), 1500, true)
-	if providers.KindOf(err) != providers.ErrNoAnswer || s.sim.Requests("/v2/payment") != before+1 {
+	if providers.KindOf(err) != providers.ErrDropped || s.sim.Requests("/v2/payment") != before+1 {
 		t.Fatalf("dropped payment: %v, %d requests after %d", err, s.sim.Requests("/v2/payment"), before)
 	}
 }

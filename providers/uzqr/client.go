@@ -132,15 +132,13 @@ var defaultHTTP = &http.Client{Transport: &http.Transport{
 }}
 
 // httpClient is the configured client with redirects turned off: a 3xx
-// comes back as the answer, which the wire treats as a fault.
+// comes back as the answer, which the wire refuses to believe.
 func (c *Client) httpClient() *http.Client {
 	base := c.HTTP
 	if base == nil {
 		base = defaultHTTP
 	}
-	hc := *base
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hc
+	return providers.NoRedirects(base)
 }
 
 func (c *Client) callTimeout() time.Duration {
@@ -276,12 +274,12 @@ func (c *Client) roundTrip(ctx context.Context, r request) (response, error) {
 		if !connected.Load() {
 			return response{}, &providers.Error{Kind: providers.ErrUnreachable, Err: err}
 		}
-		return response{}, &providers.Error{Kind: providers.ErrNoAnswer, Err: err}
+		return response{}, &providers.Error{Kind: providers.AfterSent(err), Err: err}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return response{}, &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.StatusCode,
+		return response{}, &providers.Error{Kind: providers.AfterSent(err), HTTPStatus: resp.StatusCode,
 			Err: fmt.Errorf("%s: answer cut off: %w", call, err)}
 	}
 	if len(b) > maxBody {

@@ -31,8 +31,12 @@ func harness(t *testing.T, longPoll bool) conformance.Harness {
 		f := f
 		cf := conformance.Fault{Name: string(f), Inject: func() { s.Inject(sim.PathCreate, f) }}
 		switch f {
-		case sim.FaultBadGateway, sim.FaultRedirect, sim.FaultDrop:
+		case sim.FaultBadGateway:
 			cf.Kind, cf.MaybeSent = providers.ErrNoAnswer, true
+		case sim.FaultDrop:
+			cf.Kind, cf.MaybeSent = providers.ErrDropped, true
+		case sim.FaultRedirect:
+			cf.Kind = providers.ErrRedirected
 		case sim.FaultGarbage, sim.FaultForeign:
 			cf.Kind, cf.MaybeSent = providers.ErrMalformed, true
 		default:

@@ -36,11 +36,13 @@
 //	9001 UzQR internal error, 104 endpoint not
 //	configured on the box, any other code              ErrProvider
 //	dial or DNS failure: the request never left        ErrUnreachable (not sent)
-//	timeout, reset, closed connection, a non-200
-//	status (a redirect included)                       ErrNoAnswer (maybe sent)
+//	a 3xx (never followed)                             ErrRedirected (not sent)
+//	no answer in time, a non-200 status                ErrNoAnswer (maybe sent)
+//	connection reset or closed before the answer       ErrDropped (maybe sent)
 //	a 200 whose body is not the envelope               ErrMalformed (maybe sent)
 //
 // Every answer of the contract is HTTP 200, so any other status comes from
 // something between the till and the box, or a box in trouble: it says
-// nothing about whether the request was carried out.
+// nothing about whether the request was carried out. A redirect is the
+// exception: it says the request was not served where it went (wire.go).
 package uzqr

@@ -154,24 +154,26 @@ func TestCodesFromTheBoxsRules(t *testing.T) {
 }
 
 // Whatever is not an answer of the contract is a fault on the way, and it
-// may have been carried out.
+// may have been carried out; but a redirect, which says the request was
+// not served where it went, and is never followed.
 func TestTransportFaults(t *testing.T) {
 	for _, tc := range []struct {
 		fault      sim.Fault
 		kind       providers.ErrorKind
 		httpStatus int
+		maybeSent  bool
 	}{
-		{sim.FaultBadGateway, providers.ErrNoAnswer, 502},
-		{sim.FaultRedirect, providers.ErrNoAnswer, 302},
-		{sim.FaultGarbage, providers.ErrMalformed, 200},
-		{sim.FaultForeign, providers.ErrMalformed, 200},
-		{sim.FaultDrop, providers.ErrNoAnswer, 0},
+		{sim.FaultBadGateway, providers.ErrNoAnswer, 502, true},
+		{sim.FaultRedirect, providers.ErrRedirected, 302, false},
+		{sim.FaultGarbage, providers.ErrMalformed, 200, true},
+		{sim.FaultForeign, providers.ErrMalformed, 200, true},
+		{sim.FaultDrop, providers.ErrDropped, 0, true},
 	} {
 		for _, path := range []string{sim.PathCreate, sim.PathStatus, sim.PathRefund} {
 			t.Run(string(tc.fault)+path, func(t *testing.T) {
 				r := newRig(t, sim.Options{}, uzqr.Options{})
 				r.sim.Inject(path, tc.fault)
-				wantErr(t, calls[path](r), tc.kind, tc.httpStatus, "", true)
+				wantErr(t, calls[path](r), tc.kind, tc.httpStatus, "", tc.maybeSent)
 			})
 		}
 	}
@@ -183,7 +185,7 @@ func TestLostCreateAnswer(t *testing.T) {
 	r := newRig(t, sim.Options{}, uzqr.Options{})
 	r.sim.Inject(sim.PathCreate, sim.FaultDrop)
 	_, err := r.c.Create(r.ctx, "K1-000001", sum(10000))
-	wantErr(t, err, providers.ErrNoAnswer, 0, "", true)
+	wantErr(t, err, providers.ErrDropped, 0, "", true)
 	inv, err := r.c.Create(r.ctx, "K1-000001", sum(10000))
 	if err != nil {
 		t.Fatal(err)
@@ -268,7 +270,9 @@ func TestMalformedAnswers(t *testing.T) {
 }
 
 // A redirect is never followed, so the key never reaches another host,
-// even with an http.Client that would follow it.
+// even with an http.Client that would follow it: a box on HTTPS that
+// redirects every call to plain HTTP elsewhere gets each call refused as
+// redirected, and the other host hears no request at all.
 func TestNoRedirectFollowed(t *testing.T) {
 	var mu sync.Mutex
 	var stolen []string
@@ -279,12 +283,21 @@ func TestNoRedirectFollowed(t *testing.T) {
 		_, _ = w.Write([]byte(`{"data":{"invoice_id":"I","qr_text":"Q","status":1},"error":null,"is_success":true}`))
 	}))
 	defer other.Close()
-	r := newRig(t, sim.Options{INN: testINN, APIKey: testKey, RedirectTo: other.URL + "/payment/one_qr/create"},
-		uzqr.Options{INN: testINN, APIKey: testKey, HTTP: &http.Client{}}) // a client that follows redirects
-	for path, call := range calls {
-		r.sim.Inject(path, sim.FaultRedirect)
-		wantErr(t, call(r), providers.ErrNoAnswer, 302, "", true)
+	box := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	defer box.Close()
+	p, err := uzqr.New(uzqr.Options{URL: box.URL, INN: testINN, APIKey: testKey, HTTP: box.Client()}) // box.Client() follows redirects
+	if err != nil {
+		t.Fatal(err)
 	}
+	r := &rig{t: t, p: p, c: p.Client(), ctx: context.Background()}
+	for _, call := range calls {
+		wantErr(t, call(r), providers.ErrRedirected, http.StatusTemporaryRedirect, "", false)
+	}
+	// The provider's start is refused, not left for a person.
+	_, err = p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "K1-000001", Amount: sum(10000)})
+	wantErr(t, err, providers.ErrRedirected, http.StatusTemporaryRedirect, "", false)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(stolen) != 0 {

@@ -224,14 +224,22 @@ func (c *Client) call(ctx context.Context, r request) (answer, bool, error) {
 }
 
 // decodeEnvelope reads {"data", "error", "is_success"}. Every answer of
-// the contract is HTTP 200: any other status, a redirect included, is a
-// fault on the way, which proves nothing about what the box did.
+// the contract is HTTP 200: any other status is a fault on the way, which
+// proves nothing about what the box did, but for a redirect. The box never
+// redirects, so a 3xx comes from whatever answers at its address instead
+// (a web server's http to https rule, a router's page, a captive portal),
+// which served nothing: a 3xx says the request was not carried out there
+// (RFC 9110 §15.4), and the box, the only one that could carry it out,
+// never saw it. So it is a refusal, as a refused dial is, not an unknown
+// outcome: an invoice is not left for a person for a wrong address.
 func decodeEnvelope(call string, resp response) (answer, bool, error) {
+	if resp.status/100 == 3 {
+		pe := providers.Redirected(resp.status, resp.location)
+		pe.Err = fmt.Errorf("%s: %w", call, pe.Err)
+		return answer{}, false, pe
+	}
 	if resp.status != http.StatusOK {
 		err := fmt.Errorf("%s: HTTP %d instead of an answer", call, resp.status)
-		if resp.status/100 == 3 {
-			err = fmt.Errorf("%s: HTTP %d, a redirect to %q, not followed", call, resp.status, resp.location)
-		}
 		return answer{}, false, &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.status, Err: err}
 	}
 	var env struct {

@@ -231,9 +231,12 @@ func TestSaleStartFaultsAgainstSimulator(t *testing.T) {
 		{sim.FaultBlocked200, NotStarted, providers.ErrBlocked, store.StateRefused},
 		{sim.FaultFailed, NotStarted, providers.ErrProvider, store.StateRefused},
 		{sim.FaultInternal, NotStarted, providers.ErrProvider, store.StateRefused},
-		{sim.FaultBadGateway, NotStarted, providers.ErrProvider, store.StateRefused},
+		// Not the POS's own answer: the payment may have started.
+		{sim.FaultBadGateway, Check, providers.ErrMalformed, store.StateNeedsCheck},
+		{sim.FaultCrash, Check, providers.ErrMalformed, store.StateNeedsCheck},
 		{sim.FaultGarbage, Check, providers.ErrMalformed, store.StateNeedsCheck},
-		{sim.FaultDrop, Check, providers.ErrNoAnswer, store.StateNeedsCheck},
+		{sim.FaultDrop, Check, providers.ErrDropped, store.StateNeedsCheck},
+		{sim.FaultReset, Check, providers.ErrDropped, store.StateNeedsCheck},
 	}
 	for _, c := range cases {
 		t.Run(string(c.fault), func(t *testing.T) {

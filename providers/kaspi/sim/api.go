@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,17 +30,21 @@ const (
 	FaultAuth        Fault = "auth"        // HTTP 401, 999 Authorization failed
 	FaultExpired     Fault = "expired"     // HTTP 403, 999 Session expires and need to be updated
 	FaultBadGateway  Fault = "badgateway"  // HTTP 502 with a plain-text body, as a proxy would
-	// The three below do the call, then spoil the answer.
+	// The ones below do the call, then spoil the answer.
 	FaultGarbage Fault = "garbage" // HTTP 200 with half the JSON
 	FaultDrop    Fault = "drop"    // close the connection without answering
+	FaultReset   Fault = "reset"   // reset the connection (TCP RST) without answering
 	FaultSlow    Fault = "slow"    // hold the answer for SlowDelay on the sim's clock
+	// FaultCrash answers HTTP 500 with an HTML page, as the web server
+	// does when the API's handler dies after the call was carried out.
+	FaultCrash Fault = "crash"
 )
 
 // Faults lists every fault, for the control surface and tests.
 var Faults = []Fault{
 	FaultInternal, FaultBlocked, FaultBlocked200, FaultFailed, FaultBusy, FaultNoInternet,
 	FaultService, FaultUnsupported, FaultTxNotFound, FaultAuth, FaultExpired, FaultBadGateway,
-	FaultGarbage, FaultDrop, FaultSlow,
+	FaultGarbage, FaultDrop, FaultReset, FaultSlow, FaultCrash,
 }
 
 // The POS's error texts (seed 004 §4.14).
@@ -205,14 +210,20 @@ func (s *Sim) deliver(w http.ResponseWriter, r *http.Request, rep reply, fault F
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(rep.body[:len(rep.body)/2])
-	case FaultDrop:
+	case FaultDrop, FaultReset:
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
+				if tc, ok := conn.(*net.TCPConn); ok && fault == FaultReset {
+					_ = tc.SetLinger(0) // close sends RST, not FIN
+				}
 				_ = conn.Close()
 				return
 			}
 		}
 		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
+	case FaultCrash:
+		write(w, reply{status: http.StatusInternalServerError, ctype: "text/html; charset=utf-8",
+			body: []byte("<html><body><h1>500 Internal Server Error</h1></body></html>\n")})
 	case FaultSlow:
 		select {
 		case <-s.clk.After(s.o.SlowDelay):

@@ -62,9 +62,9 @@
 //     answered normally and counted (ActualizeViolations): the seed states
 //     the rule but no error for breaking it.
 //   - Injected refusals (500, 106, 107, 108, 100, 105, …) are answered
-//     instead of doing the call. Garbage, drop and slow do the call and
-//     then mangle, lose or delay the answer, because that is what makes them
-//     dangerous for the till.
+//     instead of doing the call. Garbage, drop, reset, crash (an HTML 500)
+//     and slow do the call and then mangle, lose or delay the answer,
+//     because that is what makes them dangerous for the till.
 //
 // # Secured API
 //
@@ -92,7 +92,7 @@
 //	/sim/fault?path=/v2/payment&fault=busy
 //	    make the next call on path fail (fault: internal, garbage, blocked,
 //	    blocked200, failed, busy, nointernet, service, unsupported,
-//	    txnotfound, auth, expired, badgateway, drop, slow)
+//	    txnotfound, auth, expired, badgateway, drop, reset, slow, crash)
 //	/sim/unpair?name=Kassa1              remove a till's pairing
 //	/sim/state                           what the sim holds, as JSON
 //
