@@ -79,9 +79,7 @@ func (c *Client) httpClient() *http.Client {
 	if base == nil {
 		base = defaultHTTP
 	}
-	hc := *base
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hc
+	return providers.NoRedirects(base)
 }
 
 // response is an HTTP answer: whatever its status, the wire decides.
@@ -131,7 +129,7 @@ func (c *Client) post(ctx context.Context, path string, body []byte) (response, 
 		if !connected.Load() {
 			return response{}, &providers.Error{Kind: providers.ErrUnreachable, Err: err}
 		}
-		return response{}, &providers.Error{Kind: providers.ErrNoAnswer, Err: err}
+		return response{}, &providers.Error{Kind: providers.AfterSent(err), Err: err}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))

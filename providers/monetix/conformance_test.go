@@ -33,9 +33,16 @@ func harness(t *testing.T) conformance.Harness {
 		faults = append(faults, conformance.Fault{Name: sim.Messages[code], Kind: kind,
 			Inject: func() { s.Inject(sim.PathSale, sim.Code(code)) }})
 	}
-	for _, f := range []sim.Fault{sim.FaultBadGateway, sim.FaultRedirect, sim.FaultDrop} {
-		faults = append(faults, conformance.Fault{Name: string(f), Kind: providers.ErrNoAnswer, MaybeSent: true,
-			Inject: func() { s.Inject(sim.PathSale, f) }})
+	for _, f := range []struct {
+		fault     sim.Fault
+		kind      providers.ErrorKind
+		maybeSent bool
+	}{
+		{sim.FaultBadGateway, providers.ErrNoAnswer, true}, {sim.FaultRedirect, providers.ErrRedirected, false},
+		{sim.FaultDrop, providers.ErrDropped, true},
+	} {
+		faults = append(faults, conformance.Fault{Name: string(f.fault), Kind: f.kind, MaybeSent: f.maybeSent,
+			Inject: func() { s.Inject(sim.PathSale, f.fault) }})
 	}
 	faults = append(faults, conformance.Fault{Name: string(sim.FaultGarbage), Kind: providers.ErrMalformed, MaybeSent: true,
 		Inject: func() { s.Inject(sim.PathSale, sim.FaultGarbage) }})

@@ -312,8 +312,9 @@ func (c *Client) fault(path string, resp response) error {
 	}
 	switch {
 	case resp.status/100 == 3:
-		return &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.status,
-			Err: fmt.Errorf("%s: HTTP %d, a redirect to %q, not followed", call, resp.status, resp.location)}
+		// The Gate never redirects: what answered is not the Gate, and the
+		// request was not served there (see providers.Redirected).
+		return providers.Redirected(resp.status, resp.location)
 	case resp.status != http.StatusOK:
 		return &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.status,
 			Err: fmt.Errorf("%s: HTTP %d without a response code", call, resp.status)}

@@ -84,8 +84,16 @@ func FuzzAnswers(f *testing.F) {
 			if !errors.As(err, &pe) || pe.Kind == "" {
 				t.Fatalf("%s: error %v (%T) is not a *providers.Error with a kind", call, err, err)
 			}
-			// Only the box's own refusal, with its code, proves it did
-			// nothing; anything else on the way may hide a payment.
+			// A redirect is refused as such: the box never redirects, so
+			// what answered is not the box and served nothing.
+			if status/100 == 3 {
+				if pe.Kind != providers.ErrRedirected {
+					t.Fatalf("%s: HTTP %d read as %s", call, status, pe.Kind)
+				}
+				return false
+			}
+			// Otherwise only the box's own refusal, with its code, proves
+			// it did nothing; anything else on the way may hide a payment.
 			if pe.Code == "" && !providers.MaybeSent(err) {
 				t.Fatalf("%s: an answer without a refusal counts as refused: %v", call, err)
 			}
