@@ -266,7 +266,7 @@ func runCheckMonetix(args []string, out io.Writer) error {
 		fmt.Fprintln(out, cat.T("cli.monetix_no_key"))
 		return &exitError{code: exitNotMoved}
 	}
-	fmt.Fprintln(out, cat.T("cli.uzqr_key", keyTail(key)))
+	fmt.Fprintln(out, cat.T("cli.monetix_key", keyTail(key)))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := p.Check(ctx); err != nil {
