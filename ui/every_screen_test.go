@@ -250,7 +250,7 @@ func scenes() []scene {
 			teatest.WaitFor(k.t, k.tm.Output(), func(b []byte) bool {
 				i := bytes.LastIndex(b, []byte(title))
 				return i >= 0 && bytes.Contains(b[i:], []byte("13.11.2026"))
-			}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
+			}, teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 		}},
 		{name: "history_period", before: shopData, drive: func(k *till) {
 			history(k)

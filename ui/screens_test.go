@@ -114,11 +114,16 @@ func (k *till) lastID() store.ID {
 	return ops[0].ID
 }
 
+// guard is how long a test waits for the program before it gives up: a
+// bound on a hang, not a measure of speed, so it is generous for a busy
+// CI machine.
+const guard = 30 * time.Second
+
 // eventually waits for cond, which other goroutines make true: the
 // program's commands run concurrently with the test.
 func (k *till) eventually(what string, cond func() bool) {
 	k.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(guard)
 	for !cond() {
 		if time.Now().After(deadline) {
 			k.t.Fatalf("never happened: %s", what)
@@ -134,7 +139,7 @@ func (k *till) waitTitle(title string) {
 	k.t.Helper()
 	teatest.WaitFor(k.t, k.tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("\x1b]2;kassa · "+title))
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
+	}, teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 }
 
 // pay types an amount and Enter, and waits until the till has sent the
@@ -170,7 +175,7 @@ func (k *till) second() {
 // spinner's frame fixed so the picture is the same every run.
 func (k *till) screen() string {
 	k.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	final := k.tm.FinalModel(k.t, teatest.WithFinalTimeout(5*time.Second))
+	final := k.tm.FinalModel(k.t, teatest.WithFinalTimeout(guard))
 	out := ansi.Strip(final.View().Content)
 	for _, f := range []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏", "∙", "●"} {
 		out = strings.ReplaceAll(out, f, "*")
@@ -493,7 +498,7 @@ func TestScreenSettingsChangesTheAddress(t *testing.T) {
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	k.eventually("the address is kept", func() bool { term.mu.Lock(); defer term.mu.Unlock(); return term.saved > 0 })
 	teatest.WaitFor(t, k.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("until then")) },
-		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
+		teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 	s := k.screen()
 	if term.saved != 1 || term.next != "http://192.168.1.77:8080" {
 		t.Fatalf("kept %d times, %q", term.saved, term.next)
@@ -663,7 +668,7 @@ func TestScreenHistoryRefundAndBack(t *testing.T) {
 	// The refund's outcome, whose Enter now says where it goes.
 	teatest.WaitFor(t, k.tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("kassa · 1 200 ₸ refunded")) && bytes.Contains(b, []byte("back to the history"))
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
+	}, teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	k.waitTitle("history: receipt 000001")
 	golden.RequireEqual(t, k.screen())

@@ -303,7 +303,7 @@ func TestScreenGatewaySettingsTakeTheKey(t *testing.T) {
 		return gw.key == "S3CRET-KEY-7q2x"
 	})
 	teatest.WaitFor(t, k.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("7q2x")) },
-		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(time.Millisecond))
+		teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 	s := k.screen()
 	if strings.Contains(s, "S3CRET") || strings.Contains(s, "OLD-KEY") {
 		t.Fatalf("a key is on the screen:\n%s", s)
