@@ -121,7 +121,7 @@ func TestRetryableSaleRetriesRunOut(t *testing.T) {
 	for {
 		select {
 		case err := <-done:
-			if !monetix.Retryable(err) || r.sim.Requests(sim.PathSale) != 2 {
+			if !monetix.Retryable(err) || r.sim.Requests(sim.PathSale) != 2 || !strings.Contains(err.Error(), "sent 2 times") {
 				t.Fatalf("%v after %d requests", err, r.sim.Requests(sim.PathSale))
 			}
 			return

@@ -195,7 +195,8 @@ func (p *Provider) Start(ctx context.Context, req providers.Request) (providers.
 		sale := SaleRequest{PaymentID: req.OperationID, Amount: req.Amount,
 			Description: req.Description, CustomerID: p.opts.CustomerID, CustomerIP: p.opts.CustomerIP}
 		_, err := p.client.Sale(ctx, sale)
-		for try := 0; try < p.opts.SaleRetries && Retryable(err); try++ {
+		sent := 1
+		for ; sent <= p.opts.SaleRetries && Retryable(err); sent++ {
 			t := p.opts.Clock.NewTimer(RetryPause)
 			select {
 			case <-ctx.Done():
@@ -204,6 +205,12 @@ func (p *Provider) Start(ctx context.Context, req providers.Request) (providers.
 			case <-t.C:
 			}
 			_, err = p.client.Sale(ctx, sale)
+		}
+		var retried *providers.Error
+		if sent > 1 && Retryable(err) && errors.As(err, &retried) {
+			// The cashier's sentence shows the Gate's words: they say the
+			// till did not give up at once.
+			retried.Text += fmt.Sprintf(" (sent %d times, %v apart)", sent, RetryPause)
 		}
 		var pe *providers.Error
 		if errors.As(err, &pe) && pe.Code == "3041" {
