@@ -16,6 +16,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/kassa-till/kassa/providers"
 )
 
 // ErrSignature is wrapped by Verify's refusals.
@@ -170,7 +172,4 @@ func Verify(secret, body []byte) error {
 	return nil
 }
 
-func isNull(v json.RawMessage) bool {
-	v = bytes.TrimSpace(v)
-	return len(v) == 0 || string(v) == "null"
-}
+func isNull(v json.RawMessage) bool { return providers.JSONNull(v) }

@@ -4,7 +4,6 @@ package monetix
 // field and response code is here, and only here.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -448,22 +447,5 @@ func ParseCallback(secret Secret, body []byte) (Callback, error) {
 	return cb, nil
 }
 
-// text renders a JSON string or number as text ("" for null, absent or
-// anything else), so ids and codes read whichever the Gate writes.
-func text(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
-		return ""
-	}
-	switch v[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return s
-		}
-		return ""
-	case 'n', '{', '[', 't', 'f':
-		return ""
-	}
-	return string(v)
-}
+// text is providers.JSONText.
+func text(v json.RawMessage) string { return providers.JSONText(v) }

@@ -5,7 +5,6 @@ package uzqr
 // only here.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -336,27 +335,7 @@ func malformed(what string, err error) error {
 	return &providers.Error{Kind: providers.ErrMalformed, HTTPStatus: http.StatusOK, Err: err}
 }
 
-func isNull(v json.RawMessage) bool {
-	v = bytes.TrimSpace(v)
-	return len(v) == 0 || string(v) == "null"
-}
+func isNull(v json.RawMessage) bool { return providers.JSONNull(v) }
 
-// text renders a JSON string or number as text ("" for null or absent),
-// so ids and statuses read whichever the box writes.
-func text(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
-		return ""
-	}
-	switch v[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return s
-		}
-		return ""
-	case 'n', '{', '[', 't', 'f':
-		return ""
-	}
-	return string(v)
-}
+// text is providers.JSONText.
+func text(v json.RawMessage) string { return providers.JSONText(v) }
