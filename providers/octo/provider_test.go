@@ -408,3 +408,26 @@ func TestOptionsRefused(t *testing.T) {
 		t.Fatalf("the refusal does not name the product and field: %v", err)
 	}
 }
+
+// Seed 002's 403 answer as written, whatever HTTP status it comes with;
+// errMessage wins over the deprecated errorMessage when both differ.
+func TestSeed403Answer(t *testing.T) {
+	const seed = `{"error":403,"errMessage":"Fiscal object with merchant ID 242 spic : 00305001001000000 package code : 1425207 nds : 1 inn : 123456 pinfl : null not contains in system","data":null,"errorMessage":"old words","apiMessageForDevelopers":"…"}`
+	for _, status := range []int{http.StatusOK, http.StatusForbidden} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(seed))
+		}))
+		p, err := octo.New(octo.Options{URL: srv.URL, ShopID: testShop, Secret: testSecret, Products: []octo.Product{fish},
+			Contact: octo.Contact{Phone: "998901234567"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Start(t.Context(), providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: amount})
+		srv.Close()
+		pe := wantErr(t, err, providers.ErrInvalid, false)
+		if pe.Code != "403" || !strings.HasPrefix(pe.Text, "Fiscal object with merchant ID 242") || !strings.HasSuffix(pe.Text, "not contains in system") {
+			t.Fatalf("HTTP %d: %+v", status, pe)
+		}
+	}
+}
