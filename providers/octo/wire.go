@@ -183,7 +183,14 @@ const initTimeLayout = "2006-01-02 15:04:05"
 // tashkent is the time init_time is written in.
 var tashkent = time.FixedZone("UZT", 5*3600)
 
-func (c *Client) auth() (int64, string) { return c.ShopID, string(c.Secret) }
+// shopAuth opens every request body (embedded, its fields sit beside the
+// call's own).
+type shopAuth struct {
+	ShopID int64  `json:"octo_shop_id"`
+	Secret string `json:"octo_secret"`
+}
+
+func (c *Client) auth() shopAuth { return shopAuth{c.ShopID, string(c.Secret)} }
 
 // Prepare creates the payment r.ShopTransactionID (or, for an id OCTO
 // already has, answers it as it stands: the id is the idempotency key).
@@ -203,10 +210,8 @@ func (c *Client) Prepare(ctx context.Context, r PrepareRequest) (Payment, error)
 			SPIC: it.SPIC, PackageCode: it.PackageCode, NDS: it.NDS, INN: it.INN, PINFL: it.PINFL})
 	}
 	ttl := int64((r.TTL + time.Minute - 1) / time.Minute)
-	id, secret := c.auth()
 	body := struct {
-		ShopID      int64       `json:"octo_shop_id"`
-		Secret      string      `json:"octo_secret"`
+		shopAuth
 		TxID        string      `json:"shop_transaction_id"`
 		AutoCapture bool        `json:"auto_capture"`
 		Test        bool        `json:"test"`
@@ -219,7 +224,7 @@ func (c *Client) Prepare(ctx context.Context, r PrepareRequest) (Payment, error)
 		TTL         int64       `json:"ttl,omitempty"`
 		NotifyURL   string      `json:"notify_url,omitempty"`
 		Language    string      `json:"language,omitempty"`
-	}{id, secret, r.ShopTransactionID, true, r.Test, r.InitTime.In(tashkent).Format(initTimeLayout), r.User,
+	}{c.auth(), r.ShopTransactionID, true, r.Test, r.InitTime.In(tashkent).Format(initTimeLayout), r.User,
 		json.Number(r.Total.Major()), providers.UZS.Code, r.Description, basket, ttl, r.NotifyURL, r.Language}
 	return c.payment(ctx, r.ShopTransactionID, body)
 }
@@ -227,12 +232,10 @@ func (c *Client) Prepare(ctx context.Context, r PrepareRequest) (Payment, error)
 // Status asks how the payment shopTransactionID stands: prepare_payment
 // with only the shop, the secret and the id (SPEC §5).
 func (c *Client) Status(ctx context.Context, shopTransactionID string) (Payment, error) {
-	id, secret := c.auth()
 	body := struct {
-		ShopID int64  `json:"octo_shop_id"`
-		Secret string `json:"octo_secret"`
-		TxID   string `json:"shop_transaction_id"`
-	}{id, secret, shopTransactionID}
+		shopAuth
+		TxID string `json:"shop_transaction_id"`
+	}{c.auth(), shopTransactionID}
 	return c.payment(ctx, shopTransactionID, body)
 }
 
@@ -265,13 +268,11 @@ func (c *Client) SetAccept(ctx context.Context, uuid string, capture bool) (Paym
 	if capture {
 		st = "capture"
 	}
-	id, secret := c.auth()
 	body := struct {
-		ShopID int64  `json:"octo_shop_id"`
-		Secret string `json:"octo_secret"`
+		shopAuth
 		UUID   string `json:"octo_payment_UUID"`
 		Accept string `json:"accept_status"`
-	}{id, secret, uuid, st}
+	}{c.auth(), uuid, st}
 	data, resp, err := c.call(ctx, PathSetAccept, body)
 	if err != nil {
 		return Payment{}, err
@@ -299,14 +300,12 @@ func (c *Client) Refund(ctx context.Context, shopRefundID, uuid string, amount p
 	if shopRefundID == "" || uuid == "" {
 		return Refund{}, invalid("a refund needs its shop_refund_id and the payment's octo_payment_UUID")
 	}
-	id, secret := c.auth()
 	body := struct {
-		ShopID   int64       `json:"octo_shop_id"`
-		Secret   string      `json:"octo_secret"`
+		shopAuth
 		RefundID string      `json:"shop_refund_id"`
 		UUID     string      `json:"octo_payment_UUID"`
 		Amount   json.Number `json:"amount"`
-	}{id, secret, shopRefundID, uuid, json.Number(amount.Major())}
+	}{c.auth(), shopRefundID, uuid, json.Number(amount.Major())}
 	data, resp, err := c.call(ctx, PathRefund, body)
 	if err != nil {
 		return Refund{}, err
@@ -328,12 +327,10 @@ func (c *Client) Refund(ctx context.Context, shopRefundID, uuid string, amount p
 // has none yet (an answer without a fiscal sign) the error is ErrNotFound
 // wrapping ErrFiscalNotReady: ask again later.
 func (c *Client) FiscalData(ctx context.Context, uuid string) (FiscalData, error) {
-	id, secret := c.auth()
 	body := struct {
-		ShopID int64  `json:"octo_shop_id"`
-		Secret string `json:"octo_secret"`
-		UUID   string `json:"payment_uuid"`
-	}{id, secret, uuid}
+		shopAuth
+		UUID string `json:"payment_uuid"`
+	}{c.auth(), uuid}
 	data, resp, err := c.call(ctx, PathFiscal, body)
 	if err != nil {
 		return FiscalData{}, err

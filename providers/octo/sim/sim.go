@@ -212,16 +212,25 @@ func (s *Sim) HoldFiscal(late bool) { s.mu.Lock(); s.fiscalLate = late; s.mu.Unl
 func (s *Sim) ReleaseFiscal(uuid string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.byUUID[uuid]
-	if !ok {
-		return fmt.Errorf("no payment %q", uuid)
+	p, err := s.find(uuid)
+	if err != nil {
+		return err
 	}
-	s.advance(s.clk.Now())
 	if p.status != octo.StatusSucceeded && p.status != octo.StatusRefunded {
 		return fmt.Errorf("payment %s is %s, not paid", uuid, p.status)
 	}
 	p.fiscal = true
 	return nil
+}
+
+// find is the payment uuid, settled up to now. s.mu is held.
+func (s *Sim) find(uuid string) (*payment, error) {
+	p, ok := s.byUUID[uuid]
+	if !ok {
+		return nil, fmt.Errorf("no payment %q", uuid)
+	}
+	s.advance(s.clk.Now())
+	return p, nil
 }
 
 // Inject makes the next requests on path meet faults, in order.
@@ -241,11 +250,10 @@ func (s *Sim) DeclineNow(uuid string) error { return s.force(uuid, octo.StatusFa
 func (s *Sim) force(uuid, status string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.byUUID[uuid]
-	if !ok {
-		return fmt.Errorf("no payment %q", uuid)
+	p, err := s.find(uuid)
+	if err != nil {
+		return err
 	}
-	s.advance(s.clk.Now())
 	if !open(p.status) {
 		return fmt.Errorf("payment %s is already %s", uuid, p.status)
 	}
@@ -297,11 +305,10 @@ func (s *Sim) Ledger() []Entry {
 func (s *Sim) Notification(uuid string) (body []byte, notifyURL string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.byUUID[uuid]
-	if !ok {
-		return nil, "", fmt.Errorf("no payment %q", uuid)
+	p, err := s.find(uuid)
+	if err != nil {
+		return nil, "", err
 	}
-	s.advance(s.clk.Now())
 	var refunded int64
 	for _, r := range p.refunds {
 		if r.status == octo.RefundSucceeded {
