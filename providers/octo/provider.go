@@ -301,6 +301,13 @@ func (p *Provider) paymentStatus(pay Payment) providers.Status {
 		st.Stage = providers.StageDone
 		st.Message = pay.Status
 	}
+	if st.State.Final() {
+		// Nothing is drawn any more; a later notification is checked by
+		// the status call alone.
+		p.mu.Lock()
+		delete(p.known, pay.ShopTransactionID)
+		p.mu.Unlock()
+	}
 	return st
 }
 

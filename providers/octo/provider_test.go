@@ -431,3 +431,24 @@ func TestSeed403Answer(t *testing.T) {
 		}
 	}
 }
+
+func TestProductOutOfRangeNotSent(t *testing.T) {
+	r := newRig(t, sim.Options{}, octo.Options{})
+	for _, n := range []int{-1, 2} {
+		_, err := r.p.StartSale(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: amount}, octo.Sale{Product: n})
+		wantErr(t, err, providers.ErrInvalid, false)
+	}
+	if r.sim.Requests(octo.PathPrepare) != 0 {
+		t.Fatal("sent")
+	}
+}
+
+// A shop without products sends no basket: OCTO uses its first active
+// product (seed 002).
+func TestNoProductsNoBasket(t *testing.T) {
+	r := newRig(t, sim.Options{}, octo.Options{Products: []octo.Product{}})
+	r.start("op-1", octo.Sale{})
+	if b := r.sn.last(octo.PathPrepare); strings.Contains(string(b), "basket") {
+		t.Fatalf("sent %s", b)
+	}
+}
