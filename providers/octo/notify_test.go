@@ -123,3 +123,24 @@ func mustNotification(t *testing.T, r *rig, uuid string) []byte {
 	}
 	return b
 }
+
+// The sim's own notification, over loopback to the provider's listener.
+func TestNotificationFromTheSim(t *testing.T) {
+	r := newRig(t, sim.Options{}, octo.Options{})
+	mux := http.NewServeMux() // safe to fill once serving
+	listener := httptest.NewServer(mux)
+	t.Cleanup(listener.Close)
+	r.opts.NotifyURL = listener.URL + "/kassa/octo"
+	r.p = r.fresh()
+	mux.Handle("/kassa/octo", r.p.Callbacks(r.rec.deliver))
+	r.sim.Next(sim.Customer{Does: sim.Pay, Delay: 5 * time.Second})
+	st := r.start("op-1", octo.Sale{})
+	r.clk.Advance(6 * time.Second)
+	code, err := r.sim.SendNotification(r.ctx, st.Ref)
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("%d %v", code, err)
+	}
+	if ev := r.rec.all(); len(ev) != 1 || ev[0].Status.State != providers.StateSuccess || ev[0].Handle.OperationID != "op-1" {
+		t.Fatalf("delivered %+v", ev)
+	}
+}

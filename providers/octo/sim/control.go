@@ -74,6 +74,11 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 		err = s.PayNow(q.Get("uuid"))
 	case "/sim/decline":
 		err = s.DeclineNow(q.Get("uuid"))
+	case "/sim/notify":
+		var code int
+		if code, err = s.SendNotification(r.Context(), q.Get("uuid")); err == nil && code != http.StatusOK {
+			err = fmt.Errorf("the listener answered HTTP %d", code)
+		}
 	case "/sim/state":
 	default:
 		http.NotFound(w, r)

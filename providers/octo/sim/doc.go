@@ -27,7 +27,8 @@
 // Answers come in the data shape ({error, errMessage, data}; errors also
 // carry the deprecated errorMessage) or the older flat one (fields beside
 // error, errorMessage only): Options.Shape, SetShape, /sim/shape.
-// Notification gives a payment's signed notification as OCTO sends it.
+// Notification gives a payment's signed notification as OCTO sends it;
+// SendNotification (/sim/notify) posts it to the payment's notify_url.
 // Time comes from the clock; what is due is settled whenever asked.
 //
 // Inject makes the next request on a path answer an error code (Code)
@@ -43,5 +44,6 @@
 //	/sim/shape?shape=flat               data or flat
 //	/sim/fiscal?late=1                  fiscal receipts late; ?uuid=… registers one now
 //	/sim/pay?uuid=…                     the customer pays now (/sim/decline: declines)
+//	/sim/notify?uuid=…                  post the payment's notification to its notify_url
 //	/sim/state                          the ledger
 package sim

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -321,6 +322,30 @@ func (s *Sim) Notification(uuid string) (body []byte, notifyURL string, err erro
 		"total_sum": money(p.amount), "transfer_sum": money(p.amount), "refunded_sum": money(refunded),
 		"maskedPan": "860049******1234", "rrn": "sim" + p.uuid[:8], "payed_time": stamp(p.created)})
 	return b, p.notifyURL, nil
+}
+
+// SendNotification posts the payment's notification to its notify_url,
+// as OCTO does when it changes, and returns the HTTP status the till's
+// listener answered.
+func (s *Sim) SendNotification(ctx context.Context, uuid string) (int, error) {
+	body, url, err := s.Notification(uuid)
+	if err != nil {
+		return 0, err
+	}
+	if url == "" {
+		return 0, fmt.Errorf("payment %s has no notify_url", uuid)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 func money(tiyin int64) json.Number { return json.Number(providers.New(tiyin, providers.UZS).Major()) }
