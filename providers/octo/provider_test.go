@@ -2,9 +2,11 @@ package octo_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -451,4 +453,26 @@ func TestNoProductsNoBasket(t *testing.T) {
 	if b := r.sn.last(octo.PathPrepare); strings.Contains(string(b), "basket") {
 		t.Fatalf("sent %s", b)
 	}
+}
+
+// Given up on after it was sent (the caller's deadline, or CallTimeout):
+// no answer, maybe carried out. The stand-in holds the request until the
+// till lets go, so nothing here waits on time.
+func TestGivenUpAfterSending(t *testing.T) {
+	got := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		// Read to the end: only then does the server see the till hang up.
+		_, _ = io.Copy(io.Discard, r.Body)
+		close(got)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	p, err := octo.New(octo.Options{URL: srv.URL, ShopID: testShop, Secret: testSecret, Contact: octo.Contact{Phone: "998901234567"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-got; cancel() }()
+	_, err = p.Start(ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: amount})
+	wantErr(t, err, providers.ErrNoAnswer, true)
 }
