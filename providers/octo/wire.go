@@ -434,22 +434,5 @@ func uzs(m providers.Money) error {
 	return nil
 }
 
-// text renders a JSON string or number as text ("" for null, absent or
-// anything else), so ids and codes read whichever OCTO writes.
-func text(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
-		return ""
-	}
-	switch v[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return s
-		}
-		return ""
-	case 'n', '{', '[', 't', 'f':
-		return ""
-	}
-	return string(v)
-}
+// text is providers.JSONText.
+func text(v json.RawMessage) string { return providers.JSONText(v) }
