@@ -1,17 +1,10 @@
 package monetix
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/kassa-till/kassa/providers"
@@ -23,8 +16,6 @@ const (
 	DefaultURL = "https://api.trxhost.com"
 	// DefaultCallTimeout bounds one request to the Gate, over the internet.
 	DefaultCallTimeout = 30 * time.Second
-
-	maxAnswer = 1 << 20
 )
 
 // Secret is the project's secret key: never shown, logged or encoded
@@ -65,81 +56,23 @@ func (c *Client) baseURL() string {
 	return c.BaseURL
 }
 
-// No proxy from the environment: the signed bodies go to the Gate alone.
-var defaultHTTP = &http.Client{Transport: &http.Transport{
-	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-	TLSHandshakeTimeout:   10 * time.Second,
-	ResponseHeaderTimeout: DefaultCallTimeout,
-	MaxIdleConnsPerHost:   4,
-	IdleConnTimeout:       90 * time.Second,
-}}
+var defaultHTTP = providers.DirectHTTP(DefaultCallTimeout)
 
 func (c *Client) httpClient() *http.Client {
-	base := c.HTTP
-	if base == nil {
-		base = defaultHTTP
+	if c.HTTP == nil {
+		return defaultHTTP
 	}
-	return providers.NoRedirects(base)
+	return c.HTTP
 }
 
 // response is an HTTP answer: whatever its status, the wire decides.
-type response struct {
-	status   int
-	location string
-	body     []byte
-}
+type response = providers.Answer
 
-// post sends body to path and reads the answer, sorting what can go
-// wrong on the way into "never sent" (ErrUnreachable: the connection
-// never opened) and "sent, outcome unknown" (ErrNoAnswer).
+// post sends body to path: see providers.PostJSON.
 func (c *Client) post(ctx context.Context, path string, body []byte) (response, error) {
-	call := "POST " + path
-	if err := ctx.Err(); err != nil {
-		return response{}, &providers.Error{Kind: providers.ErrUnreachable, Err: fmt.Errorf("%s not sent: %w", call, err)}
-	}
-	u, err := url.Parse(strings.TrimRight(c.baseURL(), "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return response{}, &providers.Error{Kind: providers.ErrUnreachable,
-			Err: fmt.Errorf("the Gate's address %q is not http(s)://host", c.baseURL())}
-	}
-	u.Path = strings.TrimRight(u.Path, "/") + path
 	timeout := c.CallTimeout
 	if timeout <= 0 {
 		timeout = DefaultCallTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var connected atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
-	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
-	if err != nil {
-		return response{}, &providers.Error{Kind: providers.ErrUnreachable, Err: err}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.httpClient().Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its text carries the whole URL
-		}
-		err = fmt.Errorf("%s: %w", call, err)
-		if !connected.Load() {
-			return response{}, &providers.Error{Kind: providers.ErrUnreachable, Err: err}
-		}
-		return response{}, &providers.Error{Kind: providers.AfterSent(err), Err: err}
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err != nil {
-		return response{}, &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.StatusCode,
-			Err: fmt.Errorf("%s: answer cut off: %w", call, err)}
-	}
-	if len(b) > maxAnswer {
-		return response{}, &providers.Error{Kind: providers.ErrMalformed, HTTPStatus: resp.StatusCode,
-			Err: fmt.Errorf("%s: answer over %d bytes", call, maxAnswer)}
-	}
-	return response{status: resp.StatusCode, location: resp.Header.Get("Location"), body: b}, nil
+	return providers.PostJSON(ctx, c.httpClient(), c.baseURL(), path, body, timeout, "the Gate's")
 }

@@ -219,22 +219,22 @@ func (c *Client) Status(ctx context.Context, paymentID string) (Payment, error) 
 		Status     json.RawMessage `json:"status"`
 		Code       json.RawMessage `json:"code"`
 	}
-	if json.Unmarshal(resp.body, &v) != nil || isNull(v.Payment) {
+	if json.Unmarshal(resp.Body, &v) != nil || isNull(v.Payment) {
 		return Payment{}, c.fault(PathStatus, resp)
 	}
 	var wp wirePayment
 	if err := json.Unmarshal(v.Payment, &wp); err != nil {
-		return Payment{}, malformed(PathStatus, resp.status, "payment", err)
+		return Payment{}, malformed(PathStatus, resp.Status, "payment", err)
 	}
 	p := wp.payment()
 	if p.ID != "" && p.ID != paymentID {
-		return Payment{}, malformed(PathStatus, resp.status, fmt.Sprintf("asked about %s, answered about %s", paymentID, p.ID), nil)
+		return Payment{}, malformed(PathStatus, resp.Status, fmt.Sprintf("asked about %s, answered about %s", paymentID, p.ID), nil)
 	}
 	p.ID = paymentID
 	for _, o := range v.Operations {
 		p.Operations = append(p.Operations, o.operation())
 	}
-	p.Raw = resp.body
+	p.Raw = resp.Body
 	return p, nil
 }
 
@@ -253,15 +253,15 @@ func (c *Client) ack(ctx context.Context, path, paymentID string, body any, g *g
 		RequestID json.RawMessage `json:"request_id"`
 		PaymentID json.RawMessage `json:"payment_id"`
 	}
-	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &v) != nil || v.Status != "success" {
+	if resp.Status != http.StatusOK || json.Unmarshal(resp.Body, &v) != nil || v.Status != "success" {
 		return Ack{}, c.fault(path, resp)
 	}
-	a := Ack{RequestID: text(v.RequestID), PaymentID: text(v.PaymentID), Raw: resp.body}
+	a := Ack{RequestID: text(v.RequestID), PaymentID: text(v.PaymentID), Raw: resp.Body}
 	if a.PaymentID != "" && a.PaymentID != paymentID {
-		return Ack{}, malformed(path, resp.status, fmt.Sprintf("sent %s, acknowledged %s", paymentID, a.PaymentID), nil)
+		return Ack{}, malformed(path, resp.Status, fmt.Sprintf("sent %s, acknowledged %s", paymentID, a.PaymentID), nil)
 	}
 	if a.RequestID == "" {
-		return Ack{}, malformed(path, resp.status, "acknowledged without request_id", nil)
+		return Ack{}, malformed(path, resp.Status, "acknowledged without request_id", nil)
 	}
 	a.PaymentID = paymentID
 	return a, nil
@@ -297,28 +297,28 @@ func (c *Client) fault(path string, resp response) error {
 			Message json.RawMessage `json:"message"`
 		} `json:"errors"`
 	}
-	if json.Unmarshal(resp.body, &v) == nil && text(v.Code) != "" {
+	if json.Unmarshal(resp.Body, &v) == nil && text(v.Code) != "" {
 		code, err := strconv.Atoi(text(v.Code))
 		if err != nil {
-			return malformed(path, resp.status, fmt.Sprintf("response code %q is not a number", text(v.Code)), nil)
+			return malformed(path, resp.Status, fmt.Sprintf("response code %q is not a number", text(v.Code)), nil)
 		}
 		msg := text(v.Message)
 		for _, e := range v.Errors {
 			msg += "; " + strings.TrimPrefix(text(e.Field)+": ", ": ") + text(e.Message)
 		}
-		return &providers.Error{Kind: KindOfCode(code), HTTPStatus: resp.status, Code: strconv.Itoa(code),
+		return &providers.Error{Kind: KindOfCode(code), HTTPStatus: resp.Status, Code: strconv.Itoa(code),
 			Text: strings.TrimPrefix(msg, "; ")}
 	}
 	switch {
-	case resp.status/100 == 3:
+	case resp.Status/100 == 3:
 		// The Gate never redirects: what answered is not the Gate, and the
 		// request was not served there (see providers.Redirected).
-		return providers.Redirected(resp.status, resp.location)
-	case resp.status != http.StatusOK:
-		return &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.status,
-			Err: fmt.Errorf("%s: HTTP %d without a response code", call, resp.status)}
+		return providers.Redirected(resp.Status, resp.Location)
+	case resp.Status != http.StatusOK:
+		return &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.Status,
+			Err: fmt.Errorf("%s: HTTP %d without a response code", call, resp.Status)}
 	}
-	return malformed(path, resp.status, "neither a success nor a response code", nil)
+	return malformed(path, resp.Status, "neither a success nor a response code", nil)
 }
 
 func malformed(path string, status int, what string, err error) error {

@@ -251,12 +251,12 @@ func (c *Client) payment(ctx context.Context, txID string, body any) (Payment, e
 		PayURL json.RawMessage `json:"octo_pay_url"`
 	}
 	if json.Unmarshal(data, &v) != nil || text(v.UUID) == "" || text(v.Status) == "" {
-		return Payment{}, malformed(PathPrepare, resp.status, "an answer without octo_payment_UUID or status", nil)
+		return Payment{}, malformed(PathPrepare, resp.Status, "an answer without octo_payment_UUID or status", nil)
 	}
 	p := Payment{ShopTransactionID: text(v.TxID), UUID: text(v.UUID), Status: strings.ToLower(text(v.Status)),
-		PayURL: text(v.PayURL), Raw: resp.body}
+		PayURL: text(v.PayURL), Raw: resp.Body}
 	if p.ShopTransactionID != "" && p.ShopTransactionID != txID {
-		return Payment{}, malformed(PathPrepare, resp.status, fmt.Sprintf("asked about %s, answered about %s", txID, p.ShopTransactionID), nil)
+		return Payment{}, malformed(PathPrepare, resp.Status, fmt.Sprintf("asked about %s, answered about %s", txID, p.ShopTransactionID), nil)
 	}
 	p.ShopTransactionID = txID
 	return p, nil
@@ -283,7 +283,7 @@ func (c *Client) SetAccept(ctx context.Context, uuid string, capture bool) (Paym
 		Status json.RawMessage `json:"status"`
 	}
 	_ = json.Unmarshal(data, &v)
-	return Payment{ShopTransactionID: text(v.TxID), UUID: text(v.UUID), Status: strings.ToLower(text(v.Status)), Raw: resp.body}, nil
+	return Payment{ShopTransactionID: text(v.TxID), UUID: text(v.UUID), Status: strings.ToLower(text(v.Status)), Raw: resp.Body}, nil
 }
 
 // Refund returns amount (all or part) of the payment uuid; shopRefundID is
@@ -317,10 +317,10 @@ func (c *Client) Refund(ctx context.Context, shopRefundID, uuid string, amount p
 		Status   json.RawMessage `json:"status"`
 	}
 	if json.Unmarshal(data, &v) != nil || text(v.Status) == "" {
-		return Refund{}, malformed(PathRefund, resp.status, "a refund answer without status", nil)
+		return Refund{}, malformed(PathRefund, resp.Status, "a refund answer without status", nil)
 	}
 	return Refund{UUID: text(v.UUID), RefundID: text(v.RefundID), Time: text(v.Time),
-		Status: strings.ToLower(text(v.Status)), Raw: resp.body}, nil
+		Status: strings.ToLower(text(v.Status)), Raw: resp.Body}, nil
 }
 
 // FiscalData asks for the fiscal receipt of the payment uuid. While OCTO
@@ -346,13 +346,13 @@ func (c *Client) FiscalData(ctx context.Context, uuid string) (FiscalData, error
 		QRCodeURL  json.RawMessage `json:"qrCodeURL"`
 	}
 	if json.Unmarshal(data, &v) != nil {
-		return FiscalData{}, malformed(PathFiscal, resp.status, "fiscal data unreadable", nil)
+		return FiscalData{}, malformed(PathFiscal, resp.Status, "fiscal data unreadable", nil)
 	}
 	f := FiscalData{Phone: text(v.Phone), Code: text(v.Code), Message: text(v.Message), TerminalID: text(v.TerminalID),
 		ReceiptID: text(v.ReceiptID), DateTime: text(v.DateTime), FiscalSign: text(v.FiscalSign),
-		QRCodeURL: text(v.QRCodeURL), Raw: resp.body}
+		QRCodeURL: text(v.QRCodeURL), Raw: resp.Body}
 	if f.FiscalSign == "" || f.QRCodeURL == "" {
-		return FiscalData{}, &providers.Error{Kind: providers.ErrNotFound, HTTPStatus: resp.status, Text: f.Message,
+		return FiscalData{}, &providers.Error{Kind: providers.ErrNotFound, HTTPStatus: resp.Status, Text: f.Message,
 			Err: fmt.Errorf("POST %s: %w", PathFiscal, ErrFiscalNotReady)}
 	}
 	return f, nil
@@ -376,25 +376,25 @@ func (c *Client) call(ctx context.Context, path string, body any) (json.RawMessa
 		ErrorMessage json.RawMessage `json:"errorMessage"`
 		Data         json.RawMessage `json:"data"`
 	}
-	if json.Unmarshal(resp.body, &env) != nil || text(env.Error) == "" {
+	if json.Unmarshal(resp.Body, &env) != nil || text(env.Error) == "" {
 		return nil, resp, fault(path, resp)
 	}
 	code, err := strconv.Atoi(text(env.Error))
 	if err != nil {
-		return nil, resp, malformed(path, resp.status, fmt.Sprintf("error %q is not a number", text(env.Error)), nil)
+		return nil, resp, malformed(path, resp.Status, fmt.Sprintf("error %q is not a number", text(env.Error)), nil)
 	}
 	if code != 0 {
 		msg := text(env.ErrMessage)
 		if msg == "" {
 			msg = text(env.ErrorMessage) // deprecated, still sent
 		}
-		return nil, resp, &providers.Error{Kind: KindOfCode(path, code, msg), HTTPStatus: resp.status,
+		return nil, resp, &providers.Error{Kind: KindOfCode(path, code, msg), HTTPStatus: resp.Status,
 			Code: strconv.Itoa(code), Text: msg}
 	}
 	if d := bytes.TrimSpace(env.Data); len(d) > 0 && d[0] == '{' {
 		return d, resp, nil
 	}
-	return resp.body, resp, nil
+	return resp.Body, resp, nil
 }
 
 // fault reads an answer without an error code: a redirect (never
@@ -402,13 +402,13 @@ func (c *Client) call(ctx context.Context, path string, body any) (json.RawMessa
 // about what OCTO did.
 func fault(path string, resp response) error {
 	switch {
-	case resp.status/100 == 3:
-		return providers.Redirected(resp.status, resp.location)
-	case resp.status != http.StatusOK:
-		return &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.status,
-			Err: fmt.Errorf("POST %s: HTTP %d without an error code", path, resp.status)}
+	case resp.Status/100 == 3:
+		return providers.Redirected(resp.Status, resp.Location)
+	case resp.Status != http.StatusOK:
+		return &providers.Error{Kind: providers.ErrNoAnswer, HTTPStatus: resp.Status,
+			Err: fmt.Errorf("POST %s: HTTP %d without an error code", path, resp.Status)}
 	}
-	return malformed(path, resp.status, "neither a success nor an error code", nil)
+	return malformed(path, resp.Status, "neither a success nor an error code", nil)
 }
 
 func malformed(path string, status int, what string, err error) error {
