@@ -376,9 +376,9 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	var (
 		provs    []providers.Provider
 		provider providers.Provider // the one before the others
-		// listen starts what hears a provider's callbacks, once the
-		// tracker is there.
-		listen   []func(*tracker.Tracker) error
+		// serve hands the callbacks the listeners hear to the tracker,
+		// once it is there.
+		serve    []func(*tracker.Tracker)
 		trainer  common.Trainer
 		term     common.Terminal
 		gateway  common.Gateway
@@ -400,7 +400,7 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		provider, trainer = p, &uzTrainer{sim: s, mx: mx, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
 		closers = append(closers, func() { msrv.Close() }, dl.Close)
 		provs = append(provs, mp)
-		listen = append(listen, func(tr *tracker.Tracker) error { dl.serve(mp, tr); return nil })
+		serve = append(serve, func(tr *tracker.Tracker) { dl.serve(monetix.Name, mp, tr) })
 	case market == "uz":
 		if cfg.UzQR.URL != "" {
 			p, err := uzqrProvider(cfg.UzQR, st)
@@ -428,14 +428,13 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 				return nil, cfg, nil, usageErr(err.Error(), err)
 			}
 			provs = append(provs, p)
-			listen = append(listen, func(tr *tracker.Tracker) error {
-				l, err := listenCallbacks(m.CallbackListen, m.callbackPath(), m.CallbackCert, m.CallbackKey, monetix.Name, p, tr)
-				if err != nil {
-					return usageErr(cat.T("cli.monetix_listen_failed", m.CallbackListen, err), err)
-				}
-				closers = append(closers, l.Close)
-				return nil
-			})
+			l, err := listenCallbacks(m.CallbackListen, m.callbackPath(), m.CallbackCert, m.CallbackKey)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, usageErr(cat.T("cli.monetix_listen_failed", m.CallbackListen, err), err)
+			}
+			closers = append(closers, l.Close)
+			serve = append(serve, func(tr *tracker.Tracker) { l.serve(monetix.Name, p, tr) })
 		}
 	default:
 		kcfg := cfg.Kaspi
@@ -491,14 +490,11 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		return nil, cfg, nil, err
 	}
 	tr := tracker.New(st, reg, clk)
-	// The tracker stops before the data file closes, and the listeners
-	// before the tracker.
+	// The tracker stops before the data file closes; a callback heard
+	// after that is answered 500, and its provider sends it again.
 	closers = append(closers, tr.Close)
-	for _, start := range listen {
-		if err := start(tr); err != nil {
-			closeAll()
-			return nil, cfg, nil, err
-		}
+	for _, start := range serve {
+		start(tr)
 	}
 	c := &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk,

@@ -127,27 +127,30 @@ func monetixProvider(m MonetixConfig, st *store.Store, clk clock.Clock, log *slo
 		CallbackURL: m.CallbackURL, Refunds: m.Refunds, Clock: clk, Log: log, SaleRetries: saleRetries})
 }
 
-// callbackListener serves a Pusher's callbacks on addr at path, handing
-// each to the tracker: the provider is answered 200 only once what the
-// callback said is written.
+// callbackListener hears a Pusher's callbacks on its address at one
+// path. It listens at once (its address may go into every sale) and hands
+// each callback to the tracker once serve is called; before that a
+// callback is answered 503 and the provider sends it again. The provider
+// is answered 200 only once what the callback said is written.
 type callbackListener struct {
-	srv *http.Server
-	ln  net.Listener
+	srv     *http.Server
+	ln      net.Listener
+	path    string
+	handler atomicHandler
 }
 
-func listenCallbacks(addr, path, cert, key string, name string, p providers.Pusher, tr *tracker.Tracker) (*callbackListener, error) {
+func listenCallbacks(addr, path, cert, key string) (*callbackListener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
+	l := &callbackListener{ln: ln, path: path}
 	mux := http.NewServeMux()
-	mux.Handle(path, p.Callbacks(func(ctx context.Context, e providers.Event) error {
-		return tr.Deliver(ctx, name, e)
-	}))
+	mux.Handle(path, &l.handler)
 	// Timeouts: a callback is a few kilobytes; a slow or idle peer must
 	// not hold the listener.
-	l := &callbackListener{ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute, ErrorLog: quietLog}}
+	l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute, ErrorLog: quietLog}
 	go func() {
 		if cert != "" {
 			_ = l.srv.ServeTLS(ln, cert, key)
@@ -158,8 +161,15 @@ func listenCallbacks(addr, path, cert, key string, name string, p providers.Push
 	return l, nil
 }
 
-// Addr is where the listener listens.
-func (l *callbackListener) Addr() string { return l.ln.Addr().String() }
+// serve hands the callbacks of the provider name to the tracker.
+func (l *callbackListener) serve(name string, p providers.Pusher, tr *tracker.Tracker) {
+	l.handler.set(p.Callbacks(func(ctx context.Context, e providers.Event) error {
+		return tr.Deliver(ctx, name, e)
+	}))
+}
+
+// URL is the listener's own address, for a provider on this machine.
+func (l *callbackListener) URL() string { return "http://" + l.ln.Addr().String() + l.path }
 
 func (l *callbackListener) Close() { l.srv.Close() }
 
@@ -180,10 +190,10 @@ func noteLog(st *store.Store) (*slog.Logger, func(), error) {
 // startDemoMonetix runs the Monetix Gate simulator inside the process for
 // an Uzbek shop's demo, with the provider on it; its callbacks reach the
 // till's own listener on loopback once listen is called with the tracker.
-func startDemoMonetix(d DemoConfig, clk clock.Clock) (*monetixsim.Sim, *monetixsim.Server, *monetix.Provider, *demoListener, error) {
+func startDemoMonetix(d DemoConfig, clk clock.Clock) (*monetixsim.Sim, *monetixsim.Server, *monetix.Provider, *callbackListener, error) {
 	// The listener's address goes into the sale as merchant_callback_url,
 	// so it is taken first; the tracker is handed to it once it exists.
-	dl, err := newDemoListener()
+	dl, err := listenCallbacks("127.0.0.1:0", "/monetix", "", "")
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -205,36 +215,6 @@ func startDemoMonetix(d DemoConfig, clk clock.Clock) (*monetixsim.Sim, *monetixs
 	}
 	return s, srv, p, dl, nil
 }
-
-// demoListener is the demo's callback listener: listening at once, serving
-// once the tracker is there (a callback before that is answered 503 and
-// sent again by the simulator).
-type demoListener struct {
-	ln      net.Listener
-	srv     *http.Server
-	handler atomicHandler
-}
-
-func newDemoListener() (*demoListener, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	d := &demoListener{ln: ln}
-	d.srv = &http.Server{Handler: &d.handler, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quietLog}
-	go func() { _ = d.srv.Serve(ln) }()
-	return d, nil
-}
-
-func (d *demoListener) URL() string { return "http://" + d.ln.Addr().String() + "/monetix" }
-
-func (d *demoListener) serve(p providers.Pusher, tr *tracker.Tracker) {
-	d.handler.set(p.Callbacks(func(ctx context.Context, e providers.Event) error {
-		return tr.Deliver(ctx, monetix.Name, e)
-	}))
-}
-
-func (d *demoListener) Close() { d.srv.Close() }
 
 // runCheckMonetix asks the Gate about a payment that cannot exist: an
 // answer "not found" proves the Gate answers and takes the signature.
