@@ -120,11 +120,6 @@ func runRefund(args []string, out io.Writer) error {
 		fmt.Fprintln(out, refund.Problem(c, err))
 		return errOutcome
 	}
-	if !c.Info(payment.Provider).Refunds {
-		// Nothing is sent: the provider's refunds are made elsewhere.
-		fmt.Fprintln(out, c.TFor(payment.Provider, "refund.not_offered"))
-		return errOutcome
-	}
 	in := amount.New(payment.Amount.Currency).Paste(amountText)
 	a, problem := in.Value()
 	if text := sale.ProblemText(c, in, problem, providers.Money{}); text != "" {
@@ -132,6 +127,10 @@ func runRefund(args []string, out io.Writer) error {
 		return errUsageSaid
 	}
 	m, err := c.Tracker.Refund(payment, a, c.Cashier)
+	if errors.Is(err, tracker.ErrRefundsNotOffered) {
+		fmt.Fprintln(out, c.TFor(payment.Provider, "refund.not_offered"))
+		return errOutcome
+	}
 	if err != nil {
 		return notBegun(c, m, err, out)
 	}

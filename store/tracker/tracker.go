@@ -149,9 +149,18 @@ func (t *Tracker) Refund(payment store.Operation, amount providers.Money, cashie
 	if !ok {
 		return Machine{}, fmt.Errorf("%w: %s", ErrUnknownProvider, payment.Provider)
 	}
+	if !p.Info().Refunds {
+		// Nothing is written or sent: the provider's refunds are made
+		// elsewhere (the Monetix dashboard).
+		return Machine{}, fmt.Errorf("%w: %s", ErrRefundsNotOffered, payment.Provider)
+	}
 	op := store.NewRefund(payment, amount, cashier, t.clk.Now())
 	return t.begin(p, op)
 }
+
+// ErrRefundsNotOffered refuses a refund at a provider whose refunds the
+// till cannot make.
+var ErrRefundsNotOffered = errors.New("tracker: this provider's refunds are not made from the till")
 
 func (t *Tracker) begin(p providers.Provider, op store.Operation) (Machine, error) {
 	info := p.Info()
