@@ -13,6 +13,9 @@
 //     provider's own device.
 //   - ReceiptLinker: tell the provider where the fiscal receipt of a paid
 //     operation is (UzQR /payment/one_qr/receipt).
+//   - Fiscalizer: register the fiscal receipt of a sale itself (OCTO): the
+//     till tells it the product sold and the customer's contact (Request
+//     Sale), and asks for the fiscal data once the payment succeeded.
 //
 // Operations are addressed by a Handle: the till's own operation id, which
 // is unique across tills and which providers that take a merchant-chosen id
@@ -197,6 +200,37 @@ type Request struct {
 	Payment       Handle
 	Method        Method
 	TransactionID string
+
+	// Sale is what a Fiscalizer needs for the fiscal receipt of a payment;
+	// other providers ignore it.
+	Sale Sale
+}
+
+// Sale is what a provider that registers the fiscal receipt (a Fiscalizer)
+// needs of a payment beyond its amount. It is written ahead with the
+// operation, so a start sent again after a crash sends the same basket.
+type Sale struct {
+	// Product names one of the provider's products (Fiscalizer.Products);
+	// empty is its first.
+	Product string `json:"product,omitempty"`
+	// Contact is the customer's phone (+998 and nine digits) or email for
+	// the fiscal receipt; empty is the shop's default.
+	Contact string `json:"contact,omitempty"`
+}
+
+// Fiscalizer is a provider that registers a paid sale's fiscal receipt
+// with the tax office itself (OCTO, seed 002).
+type Fiscalizer interface {
+	// Products are the names of the shop's products registered for fiscal
+	// receipts, in the order the cashier picks them; one or none: the
+	// cashier does not choose.
+	Products() []string
+	// DefaultContact is the shop's phone or email used when the customer
+	// gives none; empty: the cashier must type the customer's.
+	DefaultContact() string
+	// Fiscalize asks for the fiscal receipt of the paid payment h. One not
+	// registered yet is an error of kind ErrNotFound: ask again later.
+	Fiscalize(ctx context.Context, h Handle) (Fiscal, error)
 }
 
 // QR is a code the till draws for the customer: a next action with an

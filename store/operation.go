@@ -96,6 +96,24 @@ type Operation struct {
 	Cheque *providers.Cheque `json:"cheque,omitempty"`
 	Offer  *providers.Offer  `json:"offer,omitempty"`
 	Fiscal *providers.Fiscal `json:"fiscal,omitempty"`
+	// Sale is the product sold and the customer's contact, for a provider
+	// that registers the fiscal receipt (OCTO); written ahead, so a start
+	// sent again sends the same.
+	Sale *providers.Sale `json:"sale,omitempty"`
+	// FiscalWanted is set on a payment whose provider registers its fiscal
+	// receipt (never in training): once paid, the till asks for the fiscal
+	// data until Fiscal holds it. FiscalAsked is when it last asked (the
+	// spacing holds across restarts), FiscalError what the provider said
+	// then, and FiscalMissing when the till stopped asking by itself: the
+	// payment is "not fiscalized" until a person asks again and it comes.
+	FiscalWanted  bool      `json:"fiscalWanted,omitempty"`
+	FiscalAsked   time.Time `json:"fiscalAsked,omitzero"`
+	FiscalTries   int       `json:"fiscalTries,omitempty"`
+	FiscalError   string    `json:"fiscalError,omitempty"`
+	FiscalMissing time.Time `json:"fiscalMissing,omitzero"`
+	// FiscalSince is when a person asked again, from which the till's
+	// patience counts (zero: from Finished).
+	FiscalSince time.Time `json:"fiscalSince,omitzero"`
 	// Raw is the provider's last status answer as received.
 	Raw json.RawMessage `json:"raw,omitempty"`
 
@@ -362,6 +380,18 @@ func (op Operation) NeedsPerson() bool {
 	return op.State == StateNeedsCheck || op.State == StateTimeout ||
 		op.State.Open() && !op.HandedOver.IsZero() ||
 		!op.Late.IsZero() && op.Check == nil
+}
+
+// FiscalDue reports whether the till is still to ask for the payment's
+// fiscal data by itself.
+func (op Operation) FiscalDue() bool {
+	return op.Kind == KindPayment && op.FiscalWanted && op.State == StateSuccess && op.Fiscal == nil && op.FiscalMissing.IsZero()
+}
+
+// NotFiscalized reports whether the payment was paid and its fiscal data
+// never came, after the till stopped asking.
+func (op Operation) NotFiscalized() bool {
+	return op.Kind == KindPayment && op.FiscalWanted && op.State == StateSuccess && op.Fiscal == nil && !op.FiscalMissing.IsZero()
 }
 
 // ErrLatePaid refuses "not paid" for a payment the provider said went

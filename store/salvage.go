@@ -192,7 +192,7 @@ func (rd *salvager) read(rep *SalvageReport) error {
 	rep.SecretsDamaged = !rd.bucket(buckets[string(bSecrets)], func(k, v []byte) {
 		secrets = append(secrets, [2][]byte{slices.Clone(k), slices.Clone(v)})
 	})
-	for _, name := range [][]byte{bOpen, bNeedsPerson, bByRef, bNumbers, bDays} {
+	for _, name := range [][]byte{bOpen, bNeedsPerson, bFiscalDue, bByRef, bNumbers, bDays} {
 		rd.bucket(buckets[string(name)], func(k, v []byte) {}) // only to know their pages
 	}
 	older, err := rd.orphans()

@@ -7,6 +7,7 @@
 //	by_time     created unix nanos + ID           → nothing (range scans by period)
 //	open        ID                                → nothing (operations to follow up)
 //	needs_person ID                               → nothing (operations only a person can settle)
+//	fiscal_due  ID                                → nothing (paid, fiscal data still to ask for)
 //	by_ref      provider \x00 kind \x00 reference → ID (processId, transactionId)
 //	refunds     payment ID + refund ID            → nothing (a payment's refunds)
 //	summary     created unix nanos + ID           → Row, fixed binary layout (history, CSV)
@@ -69,6 +70,7 @@ var (
 	bByTime      = []byte("by_time")
 	bOpen        = []byte("open")
 	bNeedsPerson = []byte("needs_person")
+	bFiscalDue   = []byte("fiscal_due")
 	bSummary     = []byte("summary")
 	bNumbers     = []byte("numbers")
 	bDays        = []byte("days")
@@ -78,7 +80,7 @@ var (
 	bSecrets     = []byte("secrets")
 )
 
-var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays}
+var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bFiscalDue, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays}
 
 // Reference kinds indexed in by_ref.
 const (
@@ -342,6 +344,14 @@ func put(tx *bolt.Tx, op *Operation, prev *previous) error {
 	if err != nil {
 		return err
 	}
+	if op.FiscalDue() {
+		err = tx.Bucket(bFiscalDue).Put(key, nil)
+	} else if prev != nil {
+		err = tx.Bucket(bFiscalDue).Delete(key)
+	}
+	if err != nil {
+		return err
+	}
 	refs := tx.Bucket(bByRef)
 	if op.Ref != "" {
 		if err := refs.Put(refKey(op.Provider, refProcess, op.Ref), key); err != nil {
@@ -416,6 +426,31 @@ func get(tx *bolt.Tx, id ID) (Operation, error) {
 // Unfinished returns the operations that still need following up, oldest first.
 func (s *Store) Unfinished() ([]Operation, error) {
 	return s.indexed(bOpen, false, 0)
+}
+
+// Modify reads the operation id, lets fn change it and saves it, in one
+// transaction: a change made beside the operation's own follower (its
+// fiscal data) never undoes another's. fn's error saves nothing.
+func (s *Store) Modify(id ID, fn func(*Operation) error) (Operation, error) {
+	var op Operation
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		if op, err = get(tx, id); err != nil {
+			return err
+		}
+		prev := previous{Kind: op.Kind, Provider: op.Provider, Ref: op.Ref, TransactionID: op.TransactionID, Created: op.Created}
+		if err := fn(&op); err != nil {
+			return err
+		}
+		return put(tx, &op, &prev)
+	})
+	return op, err
+}
+
+// FiscalDue returns the paid operations whose fiscal data the till is
+// still to ask for, oldest first.
+func (s *Store) FiscalDue() ([]Operation, error) {
+	return s.indexed(bFiscalDue, false, 0)
 }
 
 // indexed reads the operations an ID-keyed index bucket names, oldest

@@ -31,6 +31,31 @@ type Row struct {
 	// PaymentNumber is, for a refund, its payment's number, so a manager
 	// finds the refunds of a payment by the number on its receipt.
 	PaymentNumber string
+	// Fiscal is how the payment's fiscal receipt stands, where its
+	// provider registers one (OCTO).
+	Fiscal FiscalMark
+}
+
+// FiscalMark is how a payment's fiscal receipt stands, for the history.
+type FiscalMark byte
+
+const (
+	FiscalNone    FiscalMark = iota // no fiscal receipt is registered by the provider
+	FiscalPending                   // paid; the till is asking for the fiscal data
+	FiscalMissing                   // paid; the fiscal data never came: "not fiscalized"
+	FiscalDone                      // the fiscal receipt is registered
+)
+
+func fiscalMark(op Operation) FiscalMark {
+	switch {
+	case !op.FiscalWanted || op.Kind != KindPayment || op.State != StateSuccess:
+		return FiscalNone
+	case op.Fiscal != nil:
+		return FiscalDone
+	case op.NotFiscalized():
+		return FiscalMissing
+	}
+	return FiscalPending
 }
 
 // Receipt is the row's receipt number.
@@ -39,7 +64,8 @@ func (r Row) Receipt() string { return r.ID.Receipt() }
 // RowOf is the summary of an operation.
 func RowOf(op Operation) Row {
 	r := Row{ID: op.ID, Created: op.Created, Kind: op.Kind, State: op.State, Provider: op.Provider,
-		Method: op.Method, Amount: op.Amount, PaymentID: op.PaymentID, Number: op.TransactionID, Ref: op.Ref}
+		Method: op.Method, Amount: op.Amount, PaymentID: op.PaymentID, Number: op.TransactionID, Ref: op.Ref,
+		Fiscal: fiscalMark(op)}
 	if op.Cheque != nil {
 		r.Terminal = op.Cheque.TerminalID
 	}
@@ -54,6 +80,7 @@ func RowOf(op Operation) Row {
 //	24 kind, state, method, currency: one byte each (codes below)
 //	28 provider, terminal, number, ref: 1-byte length + bytes each
 //	   payment number (refunds): the same, absent in older files
+//	   fiscal mark: one byte, absent in older files (FiscalNone)
 const summaryFixed = 28
 
 // The codes are what the file stores: add new values at the end, never
@@ -97,7 +124,7 @@ func at[T any](list []T, i byte) T {
 }
 
 func encodeRow(r Row) []byte {
-	b := make([]byte, summaryFixed, summaryFixed+5+len(r.Provider)+len(r.Terminal)+len(r.Number)+len(r.Ref)+len(r.PaymentNumber))
+	b := make([]byte, summaryFixed, summaryFixed+6+len(r.Provider)+len(r.Terminal)+len(r.Number)+len(r.Ref)+len(r.PaymentNumber))
 	binary.BigEndian.PutUint64(b[0:], uint64(r.Created.UnixNano()))
 	binary.BigEndian.PutUint64(b[8:], uint64(r.PaymentID))
 	binary.BigEndian.PutUint64(b[16:], uint64(r.Amount.Minor))
@@ -109,6 +136,9 @@ func encodeRow(r Row) []byte {
 		s = s[:min(len(s), 255)] // putSummary has clipped them already
 		b = append(b, byte(len(s)))
 		b = append(b, s...)
+	}
+	if r.Fiscal != FiscalNone {
+		b = append(b, byte(r.Fiscal))
 	}
 	return b
 }
@@ -124,6 +154,7 @@ type summaryView struct {
 	b                               []byte
 	provider, terminal, number, ref []byte
 	paymentNumber                   []byte
+	fiscal                          FiscalMark
 }
 
 func (s *summaryView) kind() byte   { return s.b[24] }
@@ -148,7 +179,10 @@ func viewSummary(k, b []byte) (summaryView, error) {
 		if len(rest) < 1+int(rest[0]) {
 			return summaryView{}, errBadSummary
 		}
-		v.paymentNumber = rest[1 : 1+int(rest[0])]
+		v.paymentNumber, rest = rest[1:1+int(rest[0])], rest[1+int(rest[0]):]
+	}
+	if len(rest) > 0 {
+		v.fiscal = FiscalMark(rest[0])
 	}
 	return v, nil
 }
@@ -192,6 +226,7 @@ func (s *summaryView) row() Row {
 		Ref:       string(s.ref),
 
 		PaymentNumber: string(s.paymentNumber),
+		Fiscal:        s.fiscal,
 	}
 }
 

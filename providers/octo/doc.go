@@ -23,20 +23,20 @@
 //		Log: logger,
 //	})
 //	// New refuses a product missing a field, naming both (Product.Validate).
-//	st, err := p.StartSale(ctx, req, octo.Sale{Product: digit - 1, Contact: octo.Contact{Phone: "998" + nine}})
+//	req.Sale = providers.Sale{Product: p.Products()[digit-1], Contact: "+998" + nine}
+//	st, err := p.Start(ctx, req)
 //	mux.Handle("/kassa/octo", p.Callbacks(func(ctx context.Context, e providers.Event) error {
 //		return tracker.Deliver(ctx, octo.Name, e)
 //	}))
-//	f, err := p.FiscalData(ctx, paid.TransactionID) // the receipt's fiscal block: f.Fiscal()
-//	err = p.Check(ctx)                              // kassa check octo
+//	f, err := p.Fiscalize(ctx, paid.Handle()) // the receipt's fiscal block
+//	err = p.Check(ctx)                         // kassa check octo
 //
-// providers.Request has no field for the product or the customer's
-// contact, so the till calls StartSale with a Sale; Start (the tracker's
-// generic path, and refunds) is StartSale with the first product and
-// Options.Contact. With no Products the basket is omitted and OCTO uses
+// The request's Sale names the product (empty: the first) and the
+// customer's phone or email (empty: Options.Contact; neither is refused
+// before sending). With no Products the basket is omitted and OCTO uses
 // the shop's first active product (seed 002).
 //
-// p is a providers.Provider, Canceller and Pusher:
+// p is a providers.Provider, Canceller, Pusher and Fiscalizer:
 //
 //   - Info: UZS, the till draws the QR, PollEvery 3 s (MinPollEvery),
 //     ScanTimeout the ttl (DefaultTTL 15 min, whole minutes), refunds
@@ -63,7 +63,7 @@
 //     refund again: its shop_refund_id makes it the same refund, and the
 //     answer its status (new, pending, unknown: pending; succeeded:
 //     success; canceled, error: fail).
-//   - FiscalData: terminal id, receipt id, dateTime (YYYYMMDDHHMMSS),
+//   - FiscalData (Fiscalize, by the payment's Ref): terminal id, receipt id, dateTime (YYYYMMDDHHMMSS),
 //     fiscal sign, qrCodeURL; not registered yet is ErrNotFound wrapping
 //     ErrFiscalNotReady (ask again later); any other error is not that.
 //   - Callbacks: POST only, at most MaxNotifyBody. The signature

@@ -53,8 +53,8 @@ func TestSignatureIsUppercaseSHA1(t *testing.T) {
 func TestNotifications(t *testing.T) {
 	r := newRig(t, sim.Options{}, octo.Options{NotifyURL: "https://shop.example.uz/kassa/octo"})
 	r.sim.Next(sim.Customer{Does: sim.Pay, Delay: 5 * time.Second}, sim.Customer{Does: sim.Never})
-	a := r.start("op-a", octo.Sale{})
-	b := r.start("op-b", octo.Sale{})
+	a := r.start("op-a", providers.Sale{})
+	b := r.start("op-b", providers.Sale{})
 	if !strings.Contains(string(r.sn.last(octo.PathPrepare)), `"notify_url":"https://shop.example.uz/kassa/octo"`) {
 		t.Fatalf("sent %s", r.sn.last(octo.PathPrepare))
 	}
@@ -134,7 +134,7 @@ func TestNotificationFromTheSim(t *testing.T) {
 	r.p = r.fresh()
 	mux.Handle("/kassa/octo", r.p.Callbacks(r.rec.deliver))
 	r.sim.Next(sim.Customer{Does: sim.Pay, Delay: 5 * time.Second})
-	st := r.start("op-1", octo.Sale{})
+	st := r.start("op-1", providers.Sale{})
 	r.clk.Advance(6 * time.Second)
 	code, err := r.sim.SendNotification(r.ctx, st.Ref)
 	if err != nil || code != http.StatusOK {

@@ -83,8 +83,8 @@ type Options struct {
 	Test     bool
 	Language string // uz, ru, en ["ru"]
 	// Products are the shop's registered products, in the order the
-	// cashier picks them (Sale.Product). None: the basket is omitted and
-	// OCTO uses the shop's first active product (seed 002).
+	// cashier picks them (a Sale names one by its Name). None: the basket
+	// is omitted and OCTO uses the shop's first active product (seed 002).
 	Products []Product
 	// Contact is the shop's default phone or email for the fiscal receipt,
 	// used when the sale names none.
@@ -99,13 +99,26 @@ type Options struct {
 	CallTimeout     time.Duration // [DefaultCallTimeout]
 }
 
-// Sale is what the till chooses for one payment beyond providers.Request.
-type Sale struct {
-	// Product indexes Options.Products: the basket holds it for the whole
-	// amount.
-	Product int
-	// Contact is the customer's phone or email; empty is Options.Contact.
-	Contact Contact
+// ParseContact reads a providers.Sale's Contact: an email, or a phone as
+// +998 and nine digits (OCTO takes it as the twelve digits). Empty is no
+// contact.
+func ParseContact(s string) (Contact, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return Contact{}, nil
+	case strings.Contains(s, "@"):
+		local, domain, _ := strings.Cut(s, "@")
+		if local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(s, " \t,;<>") || strings.HasSuffix(domain, ".") {
+			return Contact{}, fmt.Errorf("octo: %q is not an email address", s)
+		}
+		return Contact{Email: s}, nil
+	}
+	digits := strings.TrimPrefix(s, "+")
+	if len(digits) != 12 || !strings.HasPrefix(digits, "998") || strings.Trim(digits, "0123456789") != "" {
+		return Contact{}, fmt.Errorf("octo: %q is not a phone number of +998 and nine digits", s)
+	}
+	return Contact{Phone: digits}, nil
 }
 
 // Provider takes OCTO payments as a providers.Provider, Canceller (for a
@@ -124,9 +137,10 @@ type known struct {
 }
 
 var (
-	_ providers.Provider  = (*Provider)(nil)
-	_ providers.Canceller = (*Provider)(nil)
-	_ providers.Pusher    = (*Provider)(nil)
+	_ providers.Provider   = (*Provider)(nil)
+	_ providers.Canceller  = (*Provider)(nil)
+	_ providers.Pusher     = (*Provider)(nil)
+	_ providers.Fiscalizer = (*Provider)(nil)
 )
 
 // New returns a Provider, or an error saying which option is wrong.
@@ -165,10 +179,16 @@ func New(opts Options) (*Provider, error) {
 	case opts.Language != "uz" && opts.Language != "ru" && opts.Language != "en":
 		return nil, fmt.Errorf("octo: language %q: uz, ru or en", opts.Language)
 	}
+	names := map[string]bool{}
 	for _, pr := range opts.Products {
 		if err := pr.Validate(); err != nil {
 			return nil, err
 		}
+		if names[pr.Name] {
+			// A sale names its product: two of a name would be one.
+			return nil, fmt.Errorf("octo: two products are named %q", pr.Name)
+		}
+		names[pr.Name] = true
 	}
 	if opts.NotifyURL != "" {
 		if u, err := url.Parse(opts.NotifyURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -199,46 +219,59 @@ func (p *Provider) Info() providers.Info {
 	}
 }
 
-// Start is StartSale with the first product and the shop's contact, or a
-// refund of req.Payment.
+// Start starts a payment or a refund of req.Payment. A payment is
+// prepare_payment whose shop_transaction_id is the operation id, with
+// req.Sale's product as the basket for the whole amount and its contact
+// (or the shop's) as user_data. Its Status is pending with the QR to draw
+// (octo_pay_url, expiring after the ttl) and Ref the octo_payment_UUID.
+// Sending the same operation again asks about the same payment.
 func (p *Provider) Start(ctx context.Context, req providers.Request) (providers.Status, error) {
-	return p.StartSale(ctx, req, Sale{})
-}
-
-// StartSale starts a payment: prepare_payment whose shop_transaction_id is
-// the operation id, with sale's product as the basket for the whole
-// amount. Its Status is pending with the QR to draw (octo_pay_url,
-// expiring after the ttl) and Ref the octo_payment_UUID. Sending the same
-// operation again asks about the same payment. A refund ignores sale.
-func (p *Provider) StartSale(ctx context.Context, req providers.Request, sale Sale) (providers.Status, error) {
 	if err := uzs(req.Amount); err != nil {
 		return providers.Status{}, err
 	}
 	switch req.Kind {
 	case providers.KindPayment:
-		return p.startPayment(ctx, req, sale)
+		return p.startPayment(ctx, req)
 	case providers.KindRefund:
 		return p.startRefund(ctx, req)
 	}
 	return providers.Status{}, invalid("unknown operation kind %q", req.Kind)
 }
 
-func (p *Provider) startPayment(ctx context.Context, req providers.Request, sale Sale) (providers.Status, error) {
+// product finds the product a sale names; empty is the first.
+func (p *Provider) product(name string) (Product, bool) {
+	for _, pr := range p.opts.Products {
+		if name == "" || pr.Name == name {
+			return pr, true
+		}
+	}
+	return Product{}, false
+}
+
+func (p *Provider) startPayment(ctx context.Context, req providers.Request) (providers.Status, error) {
 	if req.OperationID == "" {
 		return providers.Status{}, invalid("a payment without an operation id")
 	}
-	contact := sale.Contact
-	if contact.Phone == "" && contact.Email == "" {
+	contact, err := ParseContact(req.Sale.Contact)
+	if err != nil {
+		return providers.Status{}, invalid("%v", err)
+	}
+	if contact == (Contact{}) {
 		contact = p.opts.Contact
+	}
+	if contact == (Contact{}) {
+		return providers.Status{}, invalid("no phone or email for the fiscal receipt, and no default_phone or default_email")
 	}
 	var basket []Item
 	if len(p.opts.Products) > 0 {
-		if sale.Product < 0 || sale.Product >= len(p.opts.Products) {
-			return providers.Status{}, invalid("product %d: the shop has %d", sale.Product+1, len(p.opts.Products))
+		pr, ok := p.product(req.Sale.Product)
+		if !ok {
+			return providers.Status{}, invalid("the product %q is not among the shop's products", req.Sale.Product)
 		}
-		pr := p.opts.Products[sale.Product]
 		basket = []Item{{Desc: pr.Name, Count: 1, Price: req.Amount, SPIC: pr.SPIC, PackageCode: pr.PackageCode,
 			NDS: pr.NDS, INN: pr.INN, PINFL: pr.PINFL}}
+	} else if req.Sale.Product != "" {
+		return providers.Status{}, invalid("the product %q: the shop lists no products", req.Sale.Product)
 	}
 	desc := req.Description
 	if desc == "" {
@@ -411,6 +444,36 @@ func (p *Provider) Cancel(ctx context.Context, h providers.Handle) error {
 // ErrFiscalNotReady.
 func (p *Provider) FiscalData(ctx context.Context, uuid string) (FiscalData, error) {
 	return p.client.FiscalData(ctx, uuid)
+}
+
+// Products are the products' names, in the cashier's order.
+func (p *Provider) Products() []string {
+	names := make([]string, len(p.opts.Products))
+	for i, pr := range p.opts.Products {
+		names[i] = pr.Name
+	}
+	return names
+}
+
+// DefaultContact is the shop's phone (+998…) or email for a customer who
+// gives none.
+func (p *Provider) DefaultContact() string {
+	if p.opts.Contact.Phone != "" {
+		return "+" + p.opts.Contact.Phone
+	}
+	return p.opts.Contact.Email
+}
+
+// Fiscalize is fiscal-data for the payment h (its Ref is the UUID).
+func (p *Provider) Fiscalize(ctx context.Context, h providers.Handle) (providers.Fiscal, error) {
+	if h.Kind != providers.KindPayment || h.Ref == "" {
+		return providers.Fiscal{}, invalid("fiscal data is asked for a paid payment by its octo_payment_UUID")
+	}
+	f, err := p.client.FiscalData(ctx, h.Ref)
+	if err != nil {
+		return providers.Fiscal{}, err
+	}
+	return *f.Fiscal(), nil
 }
 
 // checkTransactionID is an id no till ever sends: asking about it tells a

@@ -26,7 +26,7 @@ func TestPaymentInBothShapes(t *testing.T) {
 		t.Run(string(shape), func(t *testing.T) {
 			r := newRig(t, sim.Options{Shape: shape}, octo.Options{TTL: 10 * time.Minute})
 			r.sim.Next(sim.Customer{Does: sim.Pay, Delay: 20 * time.Second})
-			st := r.start("op-1", octo.Sale{Product: 1, Contact: octo.Contact{Email: "a@b.uz"}})
+			st := r.start("op-1", providers.Sale{Product: bread.Name, Contact: "a@b.uz"})
 			if st.State != providers.StatePending || st.Ref == "" || st.QR == nil ||
 				st.QR.Payload != r.srv.URL+"/pay/"+st.Ref || !st.QR.Expires.Equal(t0.Add(10*time.Minute)) {
 				t.Fatalf("start: %+v %+v", st, st.QR)
@@ -58,7 +58,7 @@ func TestPaymentInBothShapes(t *testing.T) {
 				t.Fatalf("paid: %+v", got)
 			}
 			// Asking again with the same id is the same payment.
-			again := r.start("op-1", octo.Sale{Product: 1})
+			again := r.start("op-1", providers.Sale{Product: bread.Name})
 			if again.Ref != st.Ref || again.State != providers.StateSuccess {
 				t.Fatalf("again: %+v", again)
 			}
@@ -111,8 +111,8 @@ func TestEveryStatus(t *testing.T) {
 func TestDeclinedAndWalkedAway(t *testing.T) {
 	r := newRig(t, sim.Options{}, octo.Options{})
 	r.sim.Next(sim.Customer{Does: sim.Decline, Delay: 5 * time.Second}, sim.Customer{Does: sim.Never})
-	a := r.start("op-a", octo.Sale{})
-	b := r.start("op-b", octo.Sale{})
+	a := r.start("op-a", providers.Sale{})
+	b := r.start("op-b", providers.Sale{})
 	r.clk.Advance(6 * time.Second)
 	if st := r.status("op-a", a.Ref); st.State != providers.StateFail || st.Detail != octo.StatusFailed {
 		t.Fatalf("declined: %+v", st)
@@ -132,7 +132,7 @@ func TestUnregisteredProduct(t *testing.T) {
 	for _, shape := range shapes {
 		t.Run(string(shape), func(t *testing.T) {
 			r := newRig(t, sim.Options{Shape: shape, Products: registered(bread)}, octo.Options{})
-			_, err := r.p.StartSale(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: amount}, octo.Sale{Product: 0})
+			_, err := r.p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: amount, Sale: providers.Sale{Product: fish.Name}})
 			pe := wantErr(t, err, providers.ErrInvalid, false)
 			const seed = "Fiscal object with merchant ID 242 spic : 00305001001000000 package code : 1425207 nds : 1 inn : 123456 pinfl : null not contains in system"
 			if pe.Code != "403" || pe.Text != seed {
@@ -316,7 +316,7 @@ func TestTransportFaults(t *testing.T) {
 			_, err := r.p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: amount})
 			wantErr(t, err, f.kind, f.maybeSent)
 			// Asking again with the same shop_transaction_id is safe: one payment.
-			st := r.start("op-1", octo.Sale{})
+			st := r.start("op-1", providers.Sale{})
 			if st.Ref == "" || len(r.sim.Ledger()) != 1 {
 				t.Fatalf("again: %+v, ledger %+v", st, r.sim.Ledger())
 			}
@@ -333,8 +333,8 @@ func TestTransportFaults(t *testing.T) {
 func TestCancel(t *testing.T) {
 	r := newRig(t, sim.Options{}, octo.Options{})
 	r.sim.Next(sim.Customer{Does: sim.Hold, Delay: 5 * time.Second}, sim.Customer{Does: sim.Never})
-	held := r.start("op-held", octo.Sale{})
-	open := r.start("op-open", octo.Sale{})
+	held := r.start("op-held", providers.Sale{})
+	open := r.start("op-open", providers.Sale{})
 	r.clk.Advance(6 * time.Second)
 	hh := providers.Handle{Kind: providers.KindPayment, OperationID: "op-held", Ref: held.Ref}
 	if st := r.status("op-held", held.Ref); st.State != providers.StatePending || st.Stage != providers.StageWaitConfirm {
@@ -364,7 +364,7 @@ func TestCancel(t *testing.T) {
 func TestGiveUpAsTheCustomerPays(t *testing.T) {
 	r := newRig(t, sim.Options{}, octo.Options{})
 	r.sim.Next(sim.Customer{Does: sim.Never})
-	st := r.start("op-1", octo.Sale{})
+	st := r.start("op-1", providers.Sale{})
 	if err := r.sim.PayNow(st.Ref); err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +378,7 @@ func TestGiveUpAsTheCustomerPays(t *testing.T) {
 func TestPayPage(t *testing.T) {
 	r := newRig(t, sim.Options{}, octo.Options{})
 	r.sim.Next(sim.Customer{Does: sim.Never})
-	st := r.start("op-1", octo.Sale{})
+	st := r.start("op-1", providers.Sale{})
 	resp, err := r.srv.Client().PostForm(st.QR.Payload, map[string][]string{"do": {"pay"}})
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("%v %v", resp, err)
@@ -436,8 +436,8 @@ func TestSeed403Answer(t *testing.T) {
 
 func TestProductOutOfRangeNotSent(t *testing.T) {
 	r := newRig(t, sim.Options{}, octo.Options{})
-	for _, n := range []int{-1, 2} {
-		_, err := r.p.StartSale(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: amount}, octo.Sale{Product: n})
+	for _, sale := range []providers.Sale{{Product: "Sut"}, {Contact: "+99890123456"}, {Contact: "998 90 123 45 67"}, {Contact: "a@b"}} {
+		_, err := r.p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: "op-1", Amount: amount, Sale: sale})
 		wantErr(t, err, providers.ErrInvalid, false)
 	}
 	if r.sim.Requests(octo.PathPrepare) != 0 {
@@ -449,7 +449,7 @@ func TestProductOutOfRangeNotSent(t *testing.T) {
 // product (seed 002).
 func TestNoProductsNoBasket(t *testing.T) {
 	r := newRig(t, sim.Options{}, octo.Options{Products: []octo.Product{}})
-	r.start("op-1", octo.Sale{})
+	r.start("op-1", providers.Sale{})
 	if b := r.sn.last(octo.PathPrepare); strings.Contains(string(b), "basket") {
 		t.Fatalf("sent %s", b)
 	}

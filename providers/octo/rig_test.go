@@ -148,9 +148,9 @@ func sum(tiyin int64) providers.Money { return providers.New(tiyin, providers.UZ
 
 var amount = sum(10_333) // 103.33 UZS
 
-func (r *rig) start(id string, sale octo.Sale) providers.Status {
+func (r *rig) start(id string, sale providers.Sale) providers.Status {
 	r.t.Helper()
-	st, err := r.p.StartSale(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: id, Amount: amount}, sale)
+	st, err := r.p.Start(r.ctx, providers.Request{Kind: providers.KindPayment, OperationID: id, Amount: amount, Sale: sale})
 	if err != nil {
 		r.t.Fatalf("start %s: %v", id, err)
 	}
@@ -170,7 +170,7 @@ func (r *rig) status(id, ref string) providers.Status {
 func (r *rig) paid(id string) string {
 	r.t.Helper()
 	r.sim.Next(sim.Customer{Does: sim.Pay, Delay: 5 * time.Second})
-	st := r.start(id, octo.Sale{})
+	st := r.start(id, providers.Sale{})
 	r.clk.Advance(6 * time.Second)
 	if got := r.status(id, st.Ref); got.State != providers.StateSuccess {
 		r.t.Fatalf("paid: %+v", got)

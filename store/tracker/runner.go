@@ -40,6 +40,9 @@ func (t *Tracker) start(p providers.Provider, op store.Operation) StartedMsg {
 	req := providers.Request{
 		Kind: op.Handle().Kind, OperationID: op.Handle().OperationID, Amount: op.Amount,
 	}
+	if op.Sale != nil {
+		req.Sale = *op.Sale
+	}
 	var (
 		st  providers.Status
 		err error

@@ -43,6 +43,9 @@ type Tracker struct {
 	// Get that comes just after the end (a few hundred at most).
 	ended map[store.ID]Machine
 	subs  map[*Subscription]struct{}
+	// fiscal holds the paid payments whose fiscal data is being asked
+	// for, each with when its pause ends (zero while it asks).
+	fiscal map[store.ID]time.Time
 	// busy counts followers doing IO or deciding, rather than waiting on
 	// the clock: tests wait for it to reach zero before moving the clock.
 	busy int
@@ -86,7 +89,8 @@ type ask struct {
 func New(st *store.Store, reg *providers.Registry, clk clock.Clock) *Tracker {
 	ctx, stop := context.WithCancel(context.Background())
 	return &Tracker{st: st, reg: reg, clk: clk, ctx: ctx, stop: stop,
-		follows: map[store.ID]*follower{}, ended: map[store.ID]Machine{}, subs: map[*Subscription]struct{}{}}
+		follows: map[store.ID]*follower{}, ended: map[store.ID]Machine{}, subs: map[*Subscription]struct{}{},
+		fiscal: map[store.ID]time.Time{}}
 }
 
 // Store is the data file the tracker writes.
@@ -134,11 +138,25 @@ var ErrCannotCancel = errors.New("tracker: the operation cannot be cancelled")
 // Pay writes a payment ahead and starts it at provider. The machine it
 // returns is Starting, or NotStarted when it could not be written.
 func (t *Tracker) Pay(provider string, amount providers.Money, cashier string, training bool) (Machine, error) {
+	return t.PaySale(provider, amount, providers.Sale{}, cashier, training)
+}
+
+// PaySale is Pay with what a provider that registers the fiscal receipt
+// needs (the product and the customer's contact), written ahead with the
+// payment. Outside training, such a payment's fiscal data is asked for
+// once it is paid.
+func (t *Tracker) PaySale(provider string, amount providers.Money, sale providers.Sale, cashier string, training bool) (Machine, error) {
 	p, ok := t.reg.Get(provider)
 	if !ok {
 		return Machine{}, fmt.Errorf("%w: %s", ErrUnknownProvider, provider)
 	}
 	op := store.NewPayment(provider, amount, cashier, training, t.clk.Now())
+	if sale != (providers.Sale{}) {
+		op.Sale = &sale
+	}
+	_, fiscal := p.(providers.Fiscalizer)
+	// A training receipt is never fiscalized (SPEC §6).
+	op.FiscalWanted = fiscal && !training
 	return t.begin(p, op)
 }
 
@@ -213,6 +231,9 @@ func (t *Tracker) prepare(m Machine, p providers.Provider) Machine {
 func (t *Tracker) Resume() ([]Machine, error) {
 	ops, err := t.st.Unfinished()
 	if err != nil {
+		return nil, err
+	}
+	if err := t.fiscalizeDue(); err != nil {
 		return nil, err
 	}
 	var taken []Machine
@@ -314,6 +335,7 @@ func (t *Tracker) late(op store.Operation, st providers.Status) error {
 	if err := t.st.Save(&op); err != nil {
 		return err
 	}
+	defer t.fiscalize(op)
 	p, _ := t.reg.Get(op.Provider)
 	m := Machine{Phase: Paid, Op: op, Now: now}
 	if p != nil {
@@ -376,7 +398,7 @@ func (t *Tracker) Quiet() bool {
 			return false
 		}
 	}
-	return true
+	return t.fiscalWaiting(now)
 }
 
 // Cancel withdraws a payment the customer has not paid, where its
@@ -404,7 +426,12 @@ func (t *Tracker) Settle(id store.ID, c store.Check, transactionID string) (stor
 	if err := op.Checked(c, transactionID); err != nil {
 		return op, err
 	}
-	return op, t.st.Save(&op)
+	if err := t.st.Save(&op); err != nil {
+		return op, err
+	}
+	// Paid, by a person's word: its fiscal receipt is still to be had.
+	t.fiscalize(op)
+	return op, nil
 }
 
 func (t *Tracker) tell(id store.ID, a ask) error {
@@ -435,6 +462,9 @@ func (t *Tracker) tell(id store.ID, a ask) error {
 func (t *Tracker) run(f *follower, queue []Effect) {
 	defer t.wg.Done()
 	defer func() {
+		// Before this follower stops counting as busy, so a test never
+		// sees a rest between the payment and its fiscal data.
+		t.fiscalize(f.pub.Op)
 		t.mu.Lock()
 		delete(t.follows, f.m.Op.ID)
 		if len(t.ended) >= 256 {
