@@ -63,6 +63,16 @@ const (
 	LabelClickPayment  = "receipt.click_payment"
 	LabelResultCode    = "receipt.result_code"
 	LabelGateDate      = "receipt.gate_date"
+
+	LabelOctoPayment = "receipt.octo_payment" // OCTO's octo_payment_UUID
+	LabelOctoDate    = "receipt.octo_date"    // a refund's refund_time, as OCTO wrote it
+	// Printed where a fiscal payment's fiscal block goes while it has not
+	// come: still asked for, or no longer (Receipt.FiscalPending,
+	// Receipt.NotFiscalized).
+	LabelFiscalPending = "receipt.fiscal_pending"
+	LabelNotFiscalized = "receipt.not_fiscalized"
+	// The line under LabelNotFiscalized: what the cashier does about it.
+	LabelNotFiscalizedHint = "receipt.not_fiscalized_hint"
 )
 
 var labelKeys = []string{
@@ -75,6 +85,7 @@ var labelKeys = []string{
 	LabelFiscalTerminal, LabelFiscalReceipt, LabelFiscalTime, LabelFiscalSign, LabelFiscalQR,
 	LabelINN, LabelTill, LabelQRName, LabelInvoice, LabelPayID, LabelRefundID, LabelCardCorporate, LabelCardPersonal, LabelCardSocial,
 	LabelPaymentID, LabelGateOperation, LabelClickPayment, LabelResultCode, LabelGateDate,
+	LabelOctoPayment, LabelOctoDate, LabelFiscalPending, LabelNotFiscalized, LabelNotFiscalizedHint,
 }
 
 // LabelKeys lists every key Render may pass to Options.T, so a catalog

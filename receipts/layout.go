@@ -41,11 +41,12 @@ type Options struct {
 // that fails Check: an incomplete receipt is never printed.
 //
 // The lines go: the training banner when training; the shop; the kind; the
-// till's number, the payment's number for a refund, date and time, cashier
-// and provider; the provider's fields in table order (its amount only
+// till's number, the payment's number for a refund, date and time, cashier,
+// till and provider; the provider's fields in table order (its amount only
 // where it differs from the till's); the total; the
 // provider's status text; the fiscal block when there is one, ending with
-// a note that the caller's QR code follows; the training banner again.
+// a note that the caller's QR code follows, or in its place a note that it
+// is still to come or never came; the training banner again.
 func Render(r Receipt, opts Options) ([]string, error) {
 	if !slices.Contains(Widths, opts.Width) {
 		return nil, fmt.Errorf("receipts: width %d: use 32, 42 or 48", opts.Width)
@@ -106,7 +107,12 @@ func Render(r Receipt, opts Options) ([]string, error) {
 	l.rule('=')
 	l.fields(r, s.fields, result)
 
-	if printsFiscal(r, s) {
+	if note := fiscalNote(r, s); note != nil {
+		l.rule('-')
+		for _, key := range note {
+			l.center(l.label(key))
+		}
+	} else if printsFiscal(r, s) {
 		l.rule('-')
 		l.fields(r, fiscalFields, inline)
 		l.fields(r, fiscalFields, qrFollow)

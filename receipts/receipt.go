@@ -34,6 +34,12 @@ const (
 	// date, code and message.
 	MonetixPayment Kind = "monetix_payment"
 	MonetixRefund  Kind = "monetix_refund"
+	// OctoPayment and OctoRefund are OCTO's (SPEC §5): the till's
+	// shop_transaction_id and OCTO's payment UUID, and on a payment the
+	// fiscal receipt OCTO registers with the tax office (seed 002); a
+	// refund's refund_id, its payment's UUID and OCTO's refund time.
+	OctoPayment Kind = "octo_payment"
+	OctoRefund  Kind = "octo_refund"
 )
 
 // spec is one row of the kinds table.
@@ -71,6 +77,9 @@ var kinds = []spec{
 	// gives of the operation.
 	{kind: MonetixPayment, provider: "monetix", method: providers.MethodQR, title: LabelKindQRPayment, till: true, taxID: LabelINN, fields: monetixPayFields},
 	{kind: MonetixRefund, provider: "monetix", refund: true, method: providers.MethodQR, title: LabelKindQRRefund, till: true, taxID: LabelINN, fields: monetixRefundFields},
+	// SPEC §5 and §6: a fiscalized payment carries the fiscal fields and QR.
+	{kind: OctoPayment, provider: "octo", method: providers.MethodQR, title: LabelKindQRPayment, till: true, taxID: LabelINN, fields: octoPayFields, fiscal: true},
+	{kind: OctoRefund, provider: "octo", refund: true, method: providers.MethodQR, title: LabelKindQRRefund, till: true, taxID: LabelINN, fields: octoRefundFields},
 }
 
 func specOf(k Kind) (spec, bool) {
@@ -140,6 +149,16 @@ type Receipt struct {
 	// Fiscal is printed when present, except on a training receipt, which
 	// SPEC §6 says is never fiscalized.
 	Fiscal *providers.Fiscal
+	// FiscalPending and NotFiscalized excuse a fiscal kind's missing
+	// fiscal block (Fiscal nil), and a note is printed where it goes:
+	// FiscalPending while the till is still asking the provider for it
+	// (the receipt is shown at once, the fiscal data comes seconds or
+	// minutes later), NotFiscalized once the till has stopped asking and a
+	// person must ask again from the history. NotFiscalized wins when both
+	// are set. Neither excuses an incomplete block that did come, and
+	// neither prints on a training receipt or when Fiscal is there.
+	FiscalPending bool
+	NotFiscalized bool
 }
 
 // placement says where Render puts a field.
@@ -235,6 +254,18 @@ var (
 
 	monetixPayFields    = []field{fPaymentID, fGateOp, fClickPay, fOpDate, fOpCode, fOpMessage}
 	monetixRefundFields = []field{fPaymentID, fGateOp, fClickRefund, fOpDate, fOpCode, fOpMessage}
+
+	// OCTO's: shop_transaction_id (the till's operation id) and OCTO's
+	// payment UUID (what OCTO's support searches by); a refund's refund_id
+	// and the time OCTO wrote for it; the status word under the total.
+	fShopTx     = field{wire: "shop_transaction_id", label: LabelPaymentID, get: cheque(func(c providers.Cheque) string { return c.OrderNumber })}
+	fOctoUUID   = field{wire: "octo_payment_UUID", label: LabelOctoPayment, get: cheque(func(c providers.Cheque) string { return c.ProviderPaymentID })}
+	fOctoRefund = field{wire: "refund_id", label: LabelRefundID, get: cheque(func(c providers.Cheque) string { return c.OrderNumber })}
+	fOctoTime   = field{wire: "refund_time", label: LabelOctoDate, optional: true, get: cheque(func(c providers.Cheque) string { return c.Date })}
+	fOctoStatus = field{wire: "status", optional: true, place: result, get: cheque(func(c providers.Cheque) string { return c.Status })}
+
+	octoPayFields    = []field{fShopTx, fOctoUUID, fOctoStatus}
+	octoRefundFields = []field{fOctoRefund, fOctoUUID, fOctoTime, fOctoStatus}
 )
 
 // fiscalFields is the fiscal block (OCTO's fiscal-data), printed after the
@@ -276,6 +307,20 @@ func without(fs []field, wires ...string) []field {
 // printsFiscal reports whether the fiscal block belongs on r.
 func printsFiscal(r Receipt, s spec) bool {
 	return !r.Training && (s.fiscal || r.Fiscal != nil)
+}
+
+// fiscalNote is the labels of the note printed instead of a fiscal kind's
+// fiscal block that has not come, one line each, or nil where none is.
+func fiscalNote(r Receipt, s spec) []string {
+	switch {
+	case !printsFiscal(r, s) || r.Fiscal != nil:
+		return nil
+	case r.NotFiscalized:
+		return []string{LabelNotFiscalized, LabelNotFiscalizedHint}
+	case r.FiscalPending:
+		return []string{LabelFiscalPending}
+	}
+	return nil
 }
 
 // Mandatory lists the wire names of the provider fields a kind must carry,
@@ -346,8 +391,9 @@ func Check(r Receipt) error {
 		}
 	}
 	// A training receipt is never fiscalized (SPEC §6), so a fiscal kind
-	// in training does not wait for fiscal data that must not exist.
-	if s.fiscal && !r.Training {
+	// in training does not wait for fiscal data that must not exist; one
+	// whose fiscal data has not come prints a note in its place instead.
+	if s.fiscal && !r.Training && fiscalNote(r, s) == nil {
 		for _, f := range fiscalFields {
 			if !f.optional && blank(f.get(r)) {
 				missing = append(missing, f.wire)

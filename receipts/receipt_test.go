@@ -30,6 +30,9 @@ var (
 		LabelINN:      "ИНН", LabelTill: "Касса", LabelQRName: "QR", LabelInvoice: "Счёт №", LabelPayID: "Платёж №", LabelRefundID: "Возврат №",
 		LabelCardCorporate: "корпоративная", LabelCardPersonal: "личная", LabelCardSocial: "социальная",
 		LabelPaymentID: "ID платежа", LabelGateOperation: "Операция Monetix", LabelClickPayment: "Платёж Click", LabelResultCode: "Код результата", LabelGateDate: "Дата в Monetix",
+		LabelOctoPayment: "Платёж OCTO", LabelOctoDate: "Дата в OCTO",
+		LabelFiscalPending: "Фискальный чек: ждём налоговую", LabelNotFiscalized: "НЕ ФИСКАЛИЗИРОВАН",
+		LabelNotFiscalizedHint: "Запросите его снова в истории",
 	}
 	enTexts = map[string]string{
 		LabelTraining: "*** TRAINING — NOT A RECEIPT ***", LabelBIN: "BIN", LabelNumber: "Receipt No.",
@@ -48,6 +51,9 @@ var (
 		LabelINN:      "INN", LabelTill: "Till", LabelQRName: "QR", LabelInvoice: "Invoice No.", LabelPayID: "Payment No.", LabelRefundID: "Refund No.",
 		LabelCardCorporate: "corporate", LabelCardPersonal: "personal", LabelCardSocial: "social",
 		LabelPaymentID: "Payment ID", LabelGateOperation: "Monetix operation", LabelClickPayment: "Click payment", LabelResultCode: "Result code", LabelGateDate: "Date at Monetix",
+		LabelOctoPayment: "OCTO payment", LabelOctoDate: "Date at OCTO",
+		LabelFiscalPending: "Fiscal receipt: waiting for the tax office", LabelNotFiscalized: "NOT FISCALIZED",
+		LabelNotFiscalizedHint: "Ask for it again in the history",
 	}
 )
 
@@ -86,7 +92,19 @@ var (
 		Type: "payment", Method: providers.MethodQR, OrderNumber: "K7QX2-000042", GateOperation: "31000012345",
 		ProviderPaymentID: "2837465019", Date: "2026-11-23T14:20:11+0000", HostResponseCode: "0", Status: "Success",
 	}
-	allKinds = []Kind{QRPayment, CardPayment, QRRefund, CardRefund, UzQRPayment, UzQRRefund, MonetixPayment, MonetixRefund}
+	// OCTO's paid payment and refund as the provider gives them (SPEC §5),
+	// and the payment's fiscal data as seed 002 shows it.
+	octoCheque = providers.Cheque{
+		Type: "payment", Method: providers.MethodQR, OrderNumber: "K7QX2-000042",
+		ProviderPaymentID: "1145df74-bb95-47cf-a616-8d6dcee2e222", Status: "succeeded",
+	}
+	octoRefundCheque = providers.Cheque{
+		Type: "refund", Method: providers.MethodQR, OrderNumber: "8812347",
+		ProviderPaymentID: "1145df74-bb95-47cf-a616-8d6dcee2e222", Date: "2026-11-24 10:15:00", Status: "succeeded",
+	}
+	octoFiscal = providers.Fiscal{TerminalID: "EZ000000000102", ReceiptID: "2121", DateTime: "20220929013159", FiscalSign: "420808230750",
+		QRCodeURL: "https://ofd.soliq.uz/epi?t=EZ000000000102&r=2121&c=20220929013159&s=420808230750"}
+	allKinds = []Kind{QRPayment, CardPayment, QRRefund, CardRefund, UzQRPayment, UzQRRefund, MonetixPayment, MonetixRefund, OctoPayment, OctoRefund}
 )
 
 func sample(kind Kind) Receipt {
@@ -124,6 +142,16 @@ func sample(kind Kind) Receipt {
 		if kind == MonetixRefund {
 			r.Cheque.Type, r.Cheque.ProviderPaymentID = "refund", ""
 		}
+	case OctoPayment:
+		r.Shop = Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"}
+		r.Provider, r.Till, r.Cheque = "OCTO", "K7QX2", octoCheque
+		r.Amount = providers.New(10333, providers.UZS)
+		f := octoFiscal // a copy: a test may clear one field of it
+		r.Fiscal = &f
+	case OctoRefund:
+		r.Shop = Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"}
+		r.Provider, r.Till, r.Cheque = "OCTO", "K7QX2", octoRefundCheque
+		r.Amount = providers.New(5000, providers.UZS)
 	}
 	return r
 }
@@ -141,8 +169,14 @@ func TestMandatoryFieldsAreSpecs(t *testing.T) {
 	// date, code and message.
 	monetix := []string{"payment_id", "operation.id", "operation.provider.payment_id", "operation.date", "operation.code", "operation.message"}
 	monetixRefund := []string{"payment_id", "operation.id", "operation.date", "operation.code", "operation.message"}
+	// SPEC §5 and seed 002: the till's shop_transaction_id and OCTO's
+	// payment UUID, and fiscal-data's fields (§6: a fiscalized payment
+	// carries them); a refund's refund_id and its payment's UUID.
+	octo := []string{"shop_transaction_id", "octo_payment_UUID",
+		"fiscal.terminalID", "fiscal.receiptId", "fiscal.dateTime", "fiscal.fiscalSign", "fiscal.qrCodeURL"}
+	octoRefund := []string{"refund_id", "octo_payment_UUID"}
 	want := map[Kind][]string{QRPayment: qr, QRRefund: qr, CardPayment: card, CardRefund: cardRefund, UzQRPayment: uzqr, UzQRRefund: uzqrRefund,
-		MonetixPayment: monetix, MonetixRefund: monetixRefund}
+		MonetixPayment: monetix, MonetixRefund: monetixRefund, OctoPayment: octo, OctoRefund: octoRefund}
 	for _, kind := range Kinds() {
 		got := Mandatory(kind)
 		if !slices.Equal(sorted(got), sorted(want[kind])) {
@@ -168,7 +202,7 @@ var clearers = map[string]func(*Receipt){
 	"status": func(r *Receipt) { r.Cheque.Status = "\x1b[0m" },
 	// UzQR's.
 	"qr_name": func(r *Receipt) { r.Cheque.TerminalID = "" }, "invoice_id": func(r *Receipt) { r.Ref = "" },
-	"refund_id": func(r *Receipt) { r.Ref = " " }, "card_no": func(r *Receipt) { r.Cheque.CardMask = "" },
+	"refund_id": func(r *Receipt) { r.Ref, r.Cheque.OrderNumber = " ", "" }, "card_no": func(r *Receipt) { r.Cheque.CardMask = "" },
 	"card_type": func(r *Receipt) { r.Cheque.CardType = "" },
 	"pay_id":    func(r *Receipt) { r.Cheque.OrderNumber, r.PaymentNumber = "", "" },
 	// Monetix's.
@@ -176,6 +210,12 @@ var clearers = map[string]func(*Receipt){
 	"operation.provider.payment_id": func(r *Receipt) { r.Cheque.ProviderPaymentID = "" },
 	"operation.date":                func(r *Receipt) { r.Cheque.Date = "" }, "operation.code": func(r *Receipt) { r.Cheque.HostResponseCode = "" },
 	"operation.message": func(r *Receipt) { r.Cheque.Status = "" },
+	// OCTO's, and its fiscal block's.
+	"shop_transaction_id": func(r *Receipt) { r.Cheque.OrderNumber = "" },
+	"octo_payment_UUID":   func(r *Receipt) { r.Cheque.ProviderPaymentID = "\u00a0" },
+	"fiscal.terminalID":   func(r *Receipt) { r.Fiscal.TerminalID = "" }, "fiscal.receiptId": func(r *Receipt) { r.Fiscal.ReceiptID = "" },
+	"fiscal.dateTime": func(r *Receipt) { r.Fiscal.DateTime = "" }, "fiscal.fiscalSign": func(r *Receipt) { r.Fiscal.FiscalSign = " " },
+	"fiscal.qrCodeURL": func(r *Receipt) { r.Fiscal.QRCodeURL = "" },
 }
 
 // Each mandatory field removed alone is named, and the receipt is not
@@ -258,9 +298,11 @@ func TestKindFor(t *testing.T) {
 		refund bool
 		m      providers.Method
 		k      Kind
-	}{{false, providers.MethodQR, QRPayment}, {false, providers.MethodCard, CardPayment}, {true, providers.MethodQR, QRRefund}, {true, providers.MethodCard, CardRefund}} {
-		if k, err := KindFor("kaspi", c.refund, c.m); k != c.k || err != nil {
-			t.Errorf("KindFor(%v, %s) = %s, %v", c.refund, c.m, k, err)
+		p      string
+	}{{false, providers.MethodQR, QRPayment, "kaspi"}, {false, providers.MethodCard, CardPayment, "kaspi"}, {true, providers.MethodQR, QRRefund, "kaspi"}, {true, providers.MethodCard, CardRefund, "kaspi"},
+		{false, providers.MethodQR, OctoPayment, "octo"}, {true, providers.MethodQR, OctoRefund, "octo"}} {
+		if k, err := KindFor(c.p, c.refund, c.m); k != c.k || err != nil {
+			t.Errorf("KindFor(%s, %v, %s) = %s, %v", c.p, c.refund, c.m, k, err)
 		}
 		if c.k.Refund() != c.refund {
 			t.Errorf("%s.Refund() = %v", c.k, !c.refund)
@@ -271,31 +313,30 @@ func TestKindFor(t *testing.T) {
 			t.Errorf("method %q accepted", m)
 		}
 	}
+	if _, err := KindFor("octo", false, providers.MethodCard); err == nil {
+		t.Error("an OCTO card payment accepted")
+	}
 }
 
-// A fiscalized kind is one more row in the table: Check then wants the
-// fiscal fields, and Render prints them with no code of its own.
-func TestAFiscalKindIsATableRow(t *testing.T) {
-	const octo Kind = "octo_payment"
-	saved := kinds
-	t.Cleanup(func() { kinds = saved })
-	kinds = append(slices.Clone(kinds), spec{kind: octo, method: providers.MethodQR, title: LabelKindQRPayment,
-		fields: []field{fAmount, fDate, fStatus}, fiscal: true})
-
-	r := Receipt{Kind: octo, Number: "7", Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Amount: providers.New(100001, providers.UZS),
-		Cheque: providers.Cheque{Amount: "1 000.01 soʻm", Date: "2026-01-02 03:04:05", Status: "succeeded"}}
+// OCTO's payment is the fiscal kind: Check wants the fiscal fields, all
+// of them named at once, and Render prints them, the QR left to the caller.
+func TestOctoPaymentWantsItsFiscalBlock(t *testing.T) {
+	r := sample(OctoPayment)
+	r.Fiscal = nil
 	var me *MissingError
 	if err := Check(r); !errors.As(err, &me) || !slices.Equal(me.Fields, []string{"fiscal.terminalID", "fiscal.receiptId", "fiscal.dateTime", "fiscal.fiscalSign", "fiscal.qrCodeURL"}) {
-		t.Fatalf("fiscal kind without fiscal data: %v", err)
+		t.Fatalf("OCTO payment without fiscal data: %v", err)
+	}
+	if _, err := Render(r, opts(42)); err == nil {
+		t.Fatal("OCTO payment without fiscal data rendered")
 	}
 	r.Training = true
 	if err := Check(r); err != nil {
 		t.Fatalf("a training receipt is never fiscalized, so needs no fiscal data: %v", err)
 	}
-	r.Training = false
-	r.Fiscal = &providers.Fiscal{TerminalID: "EP000000000123", ReceiptID: "5123", DateTime: "20260102030405", FiscalSign: "123456789012", QRCodeURL: "https://ofd.soliq.uz/check?t=EP000000000123&r=5123"}
+	r = sample(OctoPayment)
 	text := render(t, r, opts(32))
-	for _, want := range []string{"EP000000000123", "5123", "02.01.2026 03:04:05", "123456789012", ruTexts[LabelFiscalQR], "1 000.01 soʻm"} {
+	for _, want := range []string{"EZ000000000102", "2121", "29.09.2022 01:31:59", "420808230750", ruTexts[LabelFiscalQR]} {
 		if !strings.Contains(text, want) {
 			t.Errorf("fiscal receipt lacks %q:\n%s", want, text)
 		}
@@ -303,4 +344,75 @@ func TestAFiscalKindIsATableRow(t *testing.T) {
 	if strings.Contains(text, "https://") {
 		t.Errorf("the QR's URL is the caller's to draw, not text:\n%s", text)
 	}
+	// A refund is not fiscalized by OCTO: it wants no fiscal data.
+	if err := Check(sample(OctoRefund)); err != nil {
+		t.Errorf("OCTO refund: %v", err)
+	}
 }
+
+// A payment whose fiscal data has not come is shown at once, with a note
+// where the block goes; the data that did come must still be whole.
+func TestFiscalNotYetOrNever(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		set     func(*Receipt)
+		note    string
+		notNote string
+	}{
+		{"pending", func(r *Receipt) { r.FiscalPending = true }, LabelFiscalPending, LabelNotFiscalized},
+		{"not fiscalized", func(r *Receipt) { r.NotFiscalized = true }, LabelNotFiscalized, LabelFiscalPending},
+		// The till stopped asking: the stronger word wins.
+		{"both", func(r *Receipt) { r.FiscalPending, r.NotFiscalized = true, true }, LabelNotFiscalized, LabelFiscalPending},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := sample(OctoPayment)
+			r.Fiscal = nil
+			c.set(&r)
+			if err := Check(r); err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			text := flat(render(t, r, opts(42)))
+			if !strings.Contains(text, ruTexts[c.note]) || strings.Contains(text, ruTexts[c.notNote]) || strings.Contains(text, ruTexts[LabelFiscalQR]) {
+				t.Errorf("want only the note %q:\n%s", ruTexts[c.note], text)
+			}
+			if hint := ruTexts[LabelNotFiscalizedHint]; strings.Contains(text, hint) != (c.note == LabelNotFiscalized) {
+				t.Errorf("what to do, %q, belongs under %q only:\n%s", hint, ruTexts[LabelNotFiscalized], text)
+			}
+			// The fiscal data came after all: the block, and no note.
+			f := octoFiscal
+			r.Fiscal = &f
+			text = flat(render(t, r, opts(42)))
+			if !strings.Contains(text, "EZ000000000102") || strings.Contains(text, ruTexts[c.note]) {
+				t.Errorf("fiscal data that came is printed, the note not:\n%s", text)
+			}
+			// A block that came incomplete is not excused.
+			r.Fiscal.FiscalSign = ""
+			var me *MissingError
+			if err := Check(r); !errors.As(err, &me) || !slices.Equal(me.Fields, []string{"fiscal.fiscalSign"}) {
+				t.Errorf("incomplete fiscal data: %v", err)
+			}
+			// Training is never fiscalized: neither the block nor a note.
+			r.Fiscal, r.Training = &f, true
+			text = flat(render(t, r, opts(42)))
+			for _, not := range []string{"EZ000000000102", ruTexts[LabelFiscalPending], ruTexts[LabelNotFiscalized], ruTexts[LabelNotFiscalizedHint], ruTexts[LabelFiscalQR]} {
+				if strings.Contains(text, not) {
+					t.Errorf("training receipt prints %q:\n%s", not, text)
+				}
+			}
+			r.Fiscal = nil
+			if text := flat(render(t, r, opts(42))); strings.Contains(text, ruTexts[c.note]) {
+				t.Errorf("training receipt prints the note:\n%s", text)
+			}
+		})
+	}
+	// A kind without a fiscal block has nothing to wait for.
+	r := sample(MonetixPayment)
+	r.FiscalPending, r.NotFiscalized = true, true
+	if text := flat(render(t, r, opts(42))); strings.Contains(text, ruTexts[LabelFiscalPending]) || strings.Contains(text, ruTexts[LabelNotFiscalized]) {
+		t.Errorf("a note on a kind that is not fiscalized:\n%s", text)
+	}
+}
+
+// flat is a receipt's text on one line, so a note wrapped at spaces is
+// found whole.
+func flat(text string) string { return strings.Join(strings.Fields(text), " ") }
