@@ -102,3 +102,33 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMaskContact: whatever the cashier typed as the customer's contact,
+// the paper shows at most an email's first letter before the @, or of a
+// phone's digits only the country and operator code and the last two.
+func FuzzMaskContact(f *testing.F) {
+	for _, s := range append([]string{"+998901234567", "998 (90) 123-45-67", "aziz@b.uz", "a@b@c", "+77011234567", "12"}, dirtyTexts...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := maskContact(s)
+		if clean(out) != out {
+			t.Fatalf("maskContact(%q) = %q: not clean", s, out)
+		}
+		if at := strings.LastIndexByte(out, '@'); at >= 0 {
+			if local := out[:at]; utf8.RuneCountInString(strings.TrimSuffix(local, "***")) > 1 || !strings.HasSuffix(local, "***") {
+				t.Fatalf("maskContact(%q) = %q shows the email's name", s, out)
+			}
+			return
+		}
+		digits := 0
+		for _, r := range out {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		if digits > 7 {
+			t.Fatalf("maskContact(%q) = %q shows %d digits", s, out, digits)
+		}
+	})
+}

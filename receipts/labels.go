@@ -73,6 +73,7 @@ const (
 	LabelNotFiscalized = "receipt.not_fiscalized"
 	// The line under LabelNotFiscalized: what the cashier does about it.
 	LabelNotFiscalizedHint = "receipt.not_fiscalized_hint"
+	LabelCustomer          = "receipt.customer" // the customer's masked phone or email
 )
 
 var labelKeys = []string{
@@ -85,7 +86,7 @@ var labelKeys = []string{
 	LabelFiscalTerminal, LabelFiscalReceipt, LabelFiscalTime, LabelFiscalSign, LabelFiscalQR,
 	LabelINN, LabelTill, LabelQRName, LabelInvoice, LabelPayID, LabelRefundID, LabelCardCorporate, LabelCardPersonal, LabelCardSocial,
 	LabelPaymentID, LabelGateOperation, LabelClickPayment, LabelResultCode, LabelGateDate,
-	LabelOctoPayment, LabelOctoDate, LabelFiscalPending, LabelNotFiscalized, LabelNotFiscalizedHint,
+	LabelOctoPayment, LabelOctoDate, LabelFiscalPending, LabelNotFiscalized, LabelNotFiscalizedHint, LabelCustomer,
 }
 
 // LabelKeys lists every key Render may pass to Options.T, so a catalog

@@ -42,7 +42,8 @@ type Options struct {
 //
 // The lines go: the training banner when training; the shop; the kind; the
 // till's number, the payment's number for a refund, date and time, cashier,
-// till and provider; the provider's fields in table order (its amount only
+// till and provider, the customer's masked contact; the product sold with
+// the amount; the provider's fields in table order (its amount only
 // where it differs from the till's); the total; the
 // provider's status text; the fiscal block when there is one, ending with
 // a note that the caller's QR code follows, or in its place a note that it
@@ -92,11 +93,17 @@ func Render(r Receipt, opts Options) ([]string, error) {
 		l.pair(l.label(LabelTill), r.Till)
 	}
 	l.pair(l.label(LabelProvider), r.Provider)
+	l.pair(l.label(LabelCustomer), maskContact(r.Contact))
 
 	l.rule('-')
 	// The total is the till's own figure, from integer money; it stands
 	// out between double rules.
 	l.total = amountText(r.Amount, s.refund)
+	// A sale of one product: its one line is the whole amount.
+	if !blank(r.Product) {
+		l.item(r.Product, l.total)
+		l.rule('-')
+	}
 	l.fields(r, s.fields, inline, total)
 	l.rule('=')
 	totalLabel := LabelTotal
@@ -122,6 +129,48 @@ func Render(r Receipt, opts Options) ([]string, error) {
 		l.center(l.label(LabelTraining))
 	}
 	return l.lines, nil
+}
+
+// maskContact prints the customer's phone or email so that the paper
+// names neither to whoever finds it: an Uzbek phone keeps its country and
+// operator code and last two digits ("+998 90 *** ** 67"), another phone
+// its last two, an email the first letter and the domain ("a***@b.uz"),
+// anything else its first letter.
+func maskContact(s string) string {
+	s = clean(s)
+	if s == "" {
+		return ""
+	}
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		return firstRune(s[:at]) + "***@" + strings.TrimSpace(s[at+1:])
+	}
+	digits := strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9':
+			return r
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '+' || r == '\u00a0':
+			return -1
+		}
+		return 'x' // not a phone
+	}, s)
+	switch {
+	case strings.ContainsRune(digits, 'x') || len(digits) < 4:
+		return firstRune(s) + "***"
+	case len(digits) == 12 && strings.HasPrefix(digits, "998"):
+		return "+998 " + digits[3:5] + " *** ** " + digits[10:]
+	}
+	plus := ""
+	if strings.HasPrefix(s, "+") {
+		plus = "+"
+	}
+	return plus + "*** ** " + digits[len(digits)-2:]
+}
+
+// firstRune is s's first character, or "" for an empty s.
+func firstRune(s string) string {
+	s = strings.TrimSpace(s)
+	_, n := utf8.DecodeRuneInString(s)
+	return s[:n]
 }
 
 // amountText prints integer money as Kaspi prints its own: "12 500 ₸",
@@ -264,9 +313,27 @@ func (l *layout) pair(label, value string) {
 		return
 	}
 	l.lines = append(l.lines, l.wrap(label)...)
-	for _, line := range l.wrap(value) {
+	l.right(value)
+}
+
+// right writes s right-aligned, wrapped at spaces to the width.
+func (l *layout) right(s string) {
+	for _, line := range l.wrap(s) {
 		l.lines = append(l.lines, strings.Repeat(" ", l.w-l.width(line))+line)
 	}
+}
+
+// item writes a line item: the name wrapped to the width, and the amount
+// right-aligned on its last line where it fits there, else on a line below.
+func (l *layout) item(name, amount string) {
+	name, amount = l.text(name), l.text(amount)
+	l.lines = append(l.lines, l.wrap(name)...)
+	last := len(l.lines) - 1
+	if lw, aw := l.width(l.lines[last]), l.width(amount); name != "" && lw+1+aw <= l.w {
+		l.lines[last] += strings.Repeat(" ", l.w-lw-aw) + amount
+		return
+	}
+	l.right(amount)
 }
 
 // wrap breaks s (already cleaned: single spaces, no others) into lines of

@@ -388,3 +388,55 @@ func TestLayoutVariants(t *testing.T) {
 		})
 	}
 }
+
+// The customer's phone or email tells who gets the fiscal receipt without
+// telling a stranger who finds the paper.
+func TestContactIsMasked(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"+998901234567", "+998 90 *** ** 67"},
+		{"998 (90) 123-45-67", "+998 90 *** ** 67"},
+		{" aziz@b.uz ", "a***@b.uz"},
+		{"Ойбек.Каримов@mail.uz", "О***@mail.uz"},
+		{"@b.uz", "***@b.uz"},
+		{"+77011234567", "+*** ** 67"},
+		{"123", "1***"},
+		{"Aziz", "A***"},
+		{"\x1b[31m\u00a0", ""},
+		{"", ""},
+	} {
+		if got := maskContact(c.in); got != c.want {
+			t.Errorf("maskContact(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	r := sample(OctoPayment)
+	text := render(t, r, opts(32))
+	if !hasPair(text, ruTexts[LabelCustomer], "+998 90 *** ** 67") || strings.Contains(text, "901234567") {
+		t.Errorf("contact:\n%s", text)
+	}
+	r.Contact = ""
+	if text := render(t, r, opts(32)); strings.Contains(text, ruTexts[LabelCustomer]) {
+		t.Errorf("no contact, yet a customer line:\n%s", text)
+	}
+}
+
+// The product sold is the one line item, for the whole amount, on any kind
+// where it is set.
+func TestProductLine(t *testing.T) {
+	r := sample(OctoRefund)
+	r.Product = "Tuzlangan baliq"
+	if text := render(t, r, opts(42)); !hasPair(text, "Tuzlangan baliq", "- 50.00 soʻm") {
+		t.Errorf("refund's product line:\n%s", text)
+	}
+	r = sample(OctoPayment)
+	if text := render(t, r, opts(48)); !hasPair(text, "Tuzlangan yoki shor suvdagi baliq", "103.33 soʻm") {
+		t.Errorf("payment's product line:\n%s", text)
+	}
+	// A name too long for the line wraps; the amount stays beside its end.
+	if text := render(t, r, opts(32)); !strings.Contains(text, "Tuzlangan yoki shor suvdagi\nbaliq") || !hasPair(text, "baliq", "103.33 soʻm") {
+		t.Errorf("wrapped product line:\n%s", text)
+	}
+	r.Product = " \u00a0"
+	if text := render(t, r, opts(48)); strings.Count(text, "103.33 soʻm") != 1 {
+		t.Errorf("a blank product printed a line:\n%s", text)
+	}
+}

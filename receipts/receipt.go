@@ -159,6 +159,13 @@ type Receipt struct {
 	// neither prints on a training receipt or when Fiscal is there.
 	FiscalPending bool
 	NotFiscalized bool
+	// Product is what was sold, printed as the one line item for the whole
+	// amount; empty prints no item line.
+	Product string
+	// Contact is the customer's phone or email as given, where the fiscal
+	// receipt is sent; it is printed masked ("+998 90 *** ** 67",
+	// "a***@b.uz"), and empty prints nothing.
+	Contact string
 }
 
 // placement says where Render puts a field.

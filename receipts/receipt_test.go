@@ -30,7 +30,7 @@ var (
 		LabelINN:      "ИНН", LabelTill: "Касса", LabelQRName: "QR", LabelInvoice: "Счёт №", LabelPayID: "Платёж №", LabelRefundID: "Возврат №",
 		LabelCardCorporate: "корпоративная", LabelCardPersonal: "личная", LabelCardSocial: "социальная",
 		LabelPaymentID: "ID платежа", LabelGateOperation: "Операция Monetix", LabelClickPayment: "Платёж Click", LabelResultCode: "Код результата", LabelGateDate: "Дата в Monetix",
-		LabelOctoPayment: "Платёж OCTO", LabelOctoDate: "Дата в OCTO",
+		LabelOctoPayment: "Платёж OCTO", LabelOctoDate: "Дата в OCTO", LabelCustomer: "Покупатель",
 		LabelFiscalPending: "Фискальный чек: ждём налоговую", LabelNotFiscalized: "НЕ ФИСКАЛИЗИРОВАН",
 		LabelNotFiscalizedHint: "Запросите его снова в истории",
 	}
@@ -51,7 +51,7 @@ var (
 		LabelINN:      "INN", LabelTill: "Till", LabelQRName: "QR", LabelInvoice: "Invoice No.", LabelPayID: "Payment No.", LabelRefundID: "Refund No.",
 		LabelCardCorporate: "corporate", LabelCardPersonal: "personal", LabelCardSocial: "social",
 		LabelPaymentID: "Payment ID", LabelGateOperation: "Monetix operation", LabelClickPayment: "Click payment", LabelResultCode: "Result code", LabelGateDate: "Date at Monetix",
-		LabelOctoPayment: "OCTO payment", LabelOctoDate: "Date at OCTO",
+		LabelOctoPayment: "OCTO payment", LabelOctoDate: "Date at OCTO", LabelCustomer: "Customer",
 		LabelFiscalPending: "Fiscal receipt: waiting for the tax office", LabelNotFiscalized: "NOT FISCALIZED",
 		LabelNotFiscalizedHint: "Ask for it again in the history",
 	}
@@ -146,6 +146,7 @@ func sample(kind Kind) Receipt {
 		r.Shop = Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"}
 		r.Provider, r.Till, r.Cheque = "OCTO", "K7QX2", octoCheque
 		r.Amount = providers.New(10333, providers.UZS)
+		r.Product, r.Contact = "Tuzlangan yoki shor suvdagi baliq", "+998901234567"
 		f := octoFiscal // a copy: a test may clear one field of it
 		r.Fiscal = &f
 	case OctoRefund:
