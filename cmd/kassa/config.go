@@ -37,9 +37,13 @@ type Config struct {
 	Kaspi        KaspiConfig   `toml:"kaspi"`
 	UzQR         UzQRConfig    `toml:"uzqr"`
 	Monetix      MonetixConfig `toml:"monetix"`
+	Octo         OctoConfig    `toml:"octo"`
 	Demo         DemoConfig    `toml:"demo"`
 	Backup       BackupConfig  `toml:"backup"`
 }
+
+// uzbek reports whether the config names an Uzbek provider.
+func (c Config) uzbek() bool { return c.UzQR.URL != "" || c.Monetix.on() || c.Octo.on() }
 
 // BackupConfig is where a running till keeps copies of its data file,
 // how many and how often (one is taken as it starts).
@@ -147,6 +151,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.StringVar(&cfg.UzQR.QR, "uzqr-qr", cfg.UzQR.QR, "the till's dynamic QR as named in the UzQR cabinet, e.g. CASH_1")
 	fs.StringVar(&cfg.UzQR.INN, "uzqr-inn", cfg.UzQR.INN, "the merchant's INN, for a gateway that asks for it")
 	bindMonetixFlags(fs, &cfg.Monetix)
+	bindOctoFlags(fs, &cfg.Octo)
 	fs.StringVar(&cfg.Demo.Market, "market", cfg.Demo.Market, "demo: the shop's country: kz (Kaspi Smart POS) or uz (UzQR)")
 	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", ")+"; in uz: "+strings.Join(uzCustomerNames(), ", "))
 	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "demo: how long the simulated customer takes to act")
@@ -457,6 +462,12 @@ func configKeys(t reflect.Type, prefix toml.Key) []toml.Key {
 			keys = append(keys, configKeys(f.Type, k)...)
 			continue
 		}
+		if f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct {
+			// An array of tables ([[octo.products]]): its keys are
+			// named without the index.
+			keys = append(keys, configKeys(f.Type.Elem(), k)...)
+			continue
+		}
 		keys = append(keys, k)
 	}
 	return keys
@@ -523,7 +534,10 @@ func (c Config) validate(cat *locale.Catalog) error {
 	if err := c.Monetix.validate(cat); err != nil {
 		return err
 	}
-	if c.Kaspi.URL != "" && (c.UzQR.URL != "" || c.Monetix.on()) {
+	if err := c.Octo.validate(cat); err != nil {
+		return err
+	}
+	if c.Kaspi.URL != "" && c.uzbek() {
 		// A till sells in one country's money.
 		return usageErr(cat.T("cli.two_markets"), nil)
 	}

@@ -41,6 +41,7 @@ import (
 	"github.com/kassa-till/kassa/providers/kaspi"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	"github.com/kassa-till/kassa/providers/monetix"
+	"github.com/kassa-till/kassa/providers/octo"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui"
@@ -74,6 +75,8 @@ func run(args []string, stderr io.Writer) int {
 			err = runCheckUzQR(args[1:], os.Stdout)
 		} else if len(args) > 0 && args[0] == "monetix" {
 			err = runCheckMonetix(args[1:], os.Stdout)
+		} else if len(args) > 0 && args[0] == "octo" {
+			err = runCheckOcto(args[1:], os.Stdout)
 		} else {
 			err = runCheck(args, os.Stdout)
 		}
@@ -264,6 +267,10 @@ func usage(fs *flag.FlagSet) {
   kassa key monetix [--db FILE]      take the Monetix project's secret key (standard input, not echoed) into the data file
   kassa check monetix [flags]        connection test: does the Monetix Gate answer and take the signature; is the callback URL set
   kassa sim monetix --listen ADDR    run a Monetix Gate simulator on its own (--callback-url, --project, --secret, --customer)
+  kassa key octo [--db FILE]         take OCTO's octo_secret (standard input, not echoed) into the data file
+  kassa key octo-notify [--db FILE]  take OCTO's notification key (unique_key) the same way
+  kassa check octo [flags]           connection test: does OCTO answer and take the shop id and secret
+  kassa sim octo --listen ADDR       run an OCTO simulator on its own (--shop-id, --secret, --notify-key, --products, --customer, --fiscal-late)
   kassa db check [--db FILE]         read every page of the data file and say what is wrong with it
   kassa db salvage --out NEW         copy every operation of a damaged data file that still reads into NEW, list the rest
   kassa db backup [--db FILE]        take a checked backup now (a running till takes one at its start and every --backup-every)
@@ -323,13 +330,13 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 	if err != nil {
 		return nil, cfg, nil, err
 	}
-	if cfg.Kaspi.URL == "" && cfg.UzQR.URL == "" && !cfg.Monetix.on() {
+	if cfg.Kaspi.URL == "" && !cfg.uzbek() {
 		demo = true
 	}
-	// An Uzbek shop's till is one whose gateway is UzQR or Monetix; a
-	// demo's says so.
+	// An Uzbek shop's till is one whose gateway is UzQR, Monetix or OCTO;
+	// a demo's says so.
 	market := "kz"
-	if (cfg.UzQR.URL != "" || cfg.Monetix.on()) && !demo || demo && cfg.Demo.Market == "uz" {
+	if cfg.uzbek() && !demo || demo && cfg.Demo.Market == "uz" {
 		market = "uz"
 	}
 	cat, err := locale.Load(cfg.Lang)
@@ -397,9 +404,14 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 			closeAll()
 			return nil, cfg, nil, err
 		}
-		provider, trainer = p, &uzTrainer{sim: s, mx: mx, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
-		closers = append(closers, func() { msrv.Close() }, dl.Close)
-		provs = append(provs, mp)
+		ox, osrv, op, err := startDemoOcto(cfg.Demo, clk)
+		if err != nil {
+			closeAll()
+			return nil, cfg, nil, err
+		}
+		provider, trainer = p, &uzTrainer{sim: s, mx: mx, ox: ox, clock: scaled, store: st, delay: cfg.Demo.Delay.Duration}
+		closers = append(closers, func() { msrv.Close() }, dl.Close, func() { osrv.Close() })
+		provs = append(provs, mp, op)
 		serve = append(serve, func(tr *tracker.Tracker) { dl.serve(monetix.Name, mp, tr) })
 	case market == "uz":
 		if cfg.UzQR.URL != "" {
@@ -435,6 +447,30 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 			}
 			closers = append(closers, l.Close)
 			serve = append(serve, func(tr *tracker.Tracker) { l.serve(monetix.Name, p, tr) })
+		}
+		if cfg.Octo.on() {
+			o := cfg.Octo
+			log, closeLog, err := noteLog(st)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, booksErr(cat.T("cli.db_failed", st.Path(), err), err)
+			}
+			closers = append(closers, closeLog)
+			p, err := octoProvider(o, st, clk, log, cat)
+			if err != nil {
+				closeAll()
+				return nil, cfg, nil, err
+			}
+			provs = append(provs, p)
+			if o.NotifyListen != "" {
+				l, err := listenCallbacks(o.NotifyListen, o.notifyPath(), o.NotifyCert, o.NotifyKey)
+				if err != nil {
+					closeAll()
+					return nil, cfg, nil, usageErr(cat.T("cli.octo_listen_failed", o.NotifyListen, err), err)
+				}
+				closers = append(closers, l.Close)
+				serve = append(serve, func(tr *tracker.Tracker) { l.serve(octo.Name, p, tr) })
+			}
 		}
 	default:
 		kcfg := cfg.Kaspi
@@ -573,8 +609,11 @@ func runSim(args []string, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "monetix" {
 		return runSimMonetix(args[1:], stderr)
 	}
+	if len(args) > 0 && args[0] == "octo" {
+		return runSimOcto(args[1:], stderr)
+	}
 	if len(args) == 0 || args[0] != "kaspi" {
-		return errors.New("usage: kassa sim kaspi --listen 127.0.0.1:8080 [--customer qr] [--delay 4s], or kassa sim uzqr --listen 127.0.0.1:8090 [--long-poll] [--customer pay] [--delay 5s] [--inn X --api-key Y]")
+		return errors.New("usage: kassa sim kaspi --listen 127.0.0.1:8080 [--customer qr] [--delay 4s], or kassa sim uzqr --listen 127.0.0.1:8090 [--long-poll] [--customer pay] [--delay 5s] [--inn X --api-key Y], or kassa sim monetix --listen ADDR, or kassa sim octo --listen ADDR (each with --help)")
 	}
 	fs := flag.NewFlagSet("kassa sim kaspi", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")

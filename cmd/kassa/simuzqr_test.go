@@ -15,7 +15,7 @@ func TestSimUzQRRefusesAnUnknownCustomer(t *testing.T) {
 		t.Fatalf("said %q", s)
 	}
 	out.Reset()
-	if code := run([]string{"sim", "octo"}, &out); code != 1 || !strings.Contains(out.String(), "kassa sim uzqr") {
+	if code := run([]string{"sim", "paynet"}, &out); code != 1 || !strings.Contains(out.String(), "kassa sim uzqr") {
 		t.Fatalf("exit %d, said %q", code, out.String())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	mxsim "github.com/kassa-till/kassa/providers/monetix/sim"
+	octosim "github.com/kassa-till/kassa/providers/octo/sim"
 	uzsim "github.com/kassa-till/kassa/providers/uzqr/sim"
 	"github.com/kassa-till/kassa/store"
 )
@@ -119,7 +120,9 @@ func books(st *store.Store, provider string) (payments []sim.Payment, used []str
 type uzTrainer struct {
 	sim *uzsim.Sim
 	// mx is the Monetix Gate of Click QR, beside the UzQR box.
-	mx    *mxsim.Sim
+	mx *mxsim.Sim
+	// ox is OCTO, beside them.
+	ox    *octosim.Sim
 	clock *clock.Scaled
 	store *store.Store
 	delay time.Duration
@@ -148,16 +151,31 @@ var (
 		"click-late":       {Does: mxsim.Pay, Late: 30 * time.Second},
 	}
 	clickBehaviourOrder = []string{"click-pay", "click-decline", "click-never", "click-no-qr", "click-lost-final", "click-repeated", "click-forged", "click-late"}
+
+	// The next OCTO customer: pays, declines, walks away, or pays a
+	// payment OCTO then holds for capture (the till cancels it on Esc).
+	octoCustomers = map[string]octosim.Behaviour{
+		"octo-pay": octosim.Pay, "octo-decline": octosim.Decline, "octo-never": octosim.Never, "octo-hold": octosim.Hold,
+	}
+	octoBehaviourOrder = []string{"octo-pay", "octo-decline", "octo-never", "octo-hold"}
 )
 
 func (t *uzTrainer) Behaviours() []string {
-	if t.mx == nil {
-		return slices.Clone(uzBehaviourOrder)
+	b := slices.Clone(uzBehaviourOrder)
+	if t.mx != nil {
+		b = append(b, clickBehaviourOrder...)
 	}
-	return append(slices.Clone(uzBehaviourOrder), clickBehaviourOrder...)
+	if t.ox != nil {
+		b = append(b, octoBehaviourOrder...)
+	}
+	return b
 }
 
 func (t *uzTrainer) Next(behaviour string) error {
+	if b, ok := octoCustomers[behaviour]; ok && t.ox != nil {
+		t.ox.Next(octosim.Customer{Does: b, Delay: t.delay})
+		return nil
+	}
 	if c, ok := clickCustomers[behaviour]; ok && t.mx != nil {
 		c.Delay = t.delay
 		t.mx.Next(c)
@@ -199,6 +217,15 @@ func (t *uzTrainer) RealisticDay() {
 				does = mxsim.Never
 			}
 			t.mx.Next(mxsim.Customer{Does: does, Delay: time.Duration(3+rand.IntN(12)) * time.Second})
+		}
+		if t.ox != nil {
+			does := octosim.Pay
+			if n := rand.IntN(100); n < 8 {
+				does = octosim.Decline
+			} else if n < 13 {
+				does = octosim.Never
+			}
+			t.ox.Next(octosim.Customer{Does: does, Delay: time.Duration(3+rand.IntN(12)) * time.Second})
 		}
 	}
 }

@@ -142,8 +142,10 @@ func uzBooks(st *store.Store) ([]uzsim.Payment, error) {
 // `kassa key uzqr` reads the API key the cabinet shows once.
 func runKey(args []string, in io.Reader, out io.Writer) error {
 	secrets := map[string]struct{ name, prompt string }{
-		"uzqr":    {secretUzQRKey, "cli.key_prompt"},
-		"monetix": {secretMonetixKey, "cli.key_prompt_monetix"},
+		"uzqr":        {secretUzQRKey, "cli.key_prompt"},
+		"monetix":     {secretMonetixKey, "cli.key_prompt_monetix"},
+		"octo":        {secretOctoKey, "cli.key_prompt_octo"},
+		"octo-notify": {secretOctoNotify, "cli.key_prompt_octo_notify"},
 	}
 	if len(args) == 0 || secrets[args[0]].name == "" {
 		return usageErr(catalogFor(langFlag(args)).T("cli.key_which"), nil)
