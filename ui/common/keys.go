@@ -27,6 +27,12 @@ type KeyMap struct {
 	Link       key.Binding // help only: type or scan the fiscal receipt's link
 	SaveLink   key.Binding
 	PickMethod key.Binding // help only: 1-9 picks the method
+	// PickProduct and PhoneDigits are help only: a digit picks the
+	// product; digits type the customer's phone.
+	PickProduct key.Binding
+	PhoneDigits key.Binding
+	// FiscalQR shows the fiscal receipt's QR for the customer to scan.
+	FiscalQR key.Binding
 
 	// APIKey takes a gateway's new API key on its settings screen.
 	APIKey key.Binding
@@ -98,13 +104,16 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", cat.T("keys.quit"))),
 		Help:   key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", cat.T("keys.help"))),
 
-		CancelOp:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.cancel_op"))),
-		HandOver:   key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", cat.T("keys.hand_over"))),
-		PayAgain:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.pay_again"))),
-		NewSale:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.next"))),
-		Link:       key.NewBinding(key.WithKeys("h"), key.WithHelp("a-z", cat.T("keys.link"))),
-		SaveLink:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.save_link"))),
-		PickMethod: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", cat.T("keys.pick_method"))),
+		CancelOp:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.cancel_op"))),
+		HandOver:    key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", cat.T("keys.hand_over"))),
+		PayAgain:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.pay_again"))),
+		NewSale:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cat.T("keys.next"))),
+		Link:        key.NewBinding(key.WithKeys("h"), key.WithHelp("a-z", cat.T("keys.link"))),
+		SaveLink:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.save_link"))),
+		PickMethod:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", cat.T("keys.pick_method"))),
+		PickProduct: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", cat.T("keys.pick_product"))),
+		FiscalQR:    key.NewBinding(key.WithKeys("q"), key.WithHelp("q", cat.T("keys.fiscal_qr"))),
+		PhoneDigits: key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("0-9", cat.T("keys.phone_digits"))),
 
 		APIKey: key.NewBinding(key.WithKeys("k"), key.WithHelp("k", cat.T("keys.api_key"))),
 

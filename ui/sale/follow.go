@@ -22,6 +22,9 @@ import (
 type Again struct {
 	Provider string
 	Amount   providers.Money
+	// Sale is the product and customer of a payment whose provider
+	// registers the fiscal receipt, taken again as they were.
+	Sale *providers.Sale
 }
 
 // LeaveMsg is how the cashier left an operation's screen: for a new sale,
@@ -55,6 +58,11 @@ type Follow struct {
 	// operation it holds.
 	receipt    viewport.Model
 	receiptFor store.ID
+	// receiptFiscal is how the fiscal data stood when the receipt was
+	// laid out: it is laid out again when that changes.
+	receiptFiscal string
+	// fiscalQR shows the fiscal receipt's QR in the whole frame.
+	fiscalQR bool
 	// link takes the fiscal receipt's link where the provider keeps one.
 	link    textinput.Model
 	linking bool
@@ -125,10 +133,16 @@ func newFollow(c *common.Common, kind store.Kind, provider string, a providers.M
 // Pay opens the screen of a payment of a at provider; its command writes
 // the payment ahead and hands it to the tracker.
 func Pay(c *common.Common, provider string, a providers.Money) (common.Screen, tea.Cmd) {
+	return PaySale(c, provider, a, providers.Sale{})
+}
+
+// PaySale is Pay with the product and customer a provider that registers
+// the fiscal receipt needs.
+func PaySale(c *common.Common, provider string, a providers.Money, sale providers.Sale) (common.Screen, tea.Cmd) {
 	f := newFollow(c, store.KindPayment, provider, a)
 	tr, cashier, demo := c.Tracker, c.Cashier, c.Demo
 	return common.AsScreen(f), tea.Batch(func() tea.Msg {
-		m, err := tr.Pay(provider, a, cashier, demo)
+		m, err := tr.PaySale(provider, a, sale, cashier, demo)
 		return begunMsg{m: m, err: err}
 	}, f.spinner.Tick)
 }
@@ -283,8 +297,16 @@ func (f Follow) key(msg tea.KeyPressMsg) (Follow, tea.Cmd) {
 		}
 		return f, nil
 	}
+	if f.fiscalQR {
+		// Any key gives the receipt back; Ctrl+C still quits at the root.
+		f.fiscalQR = false
+		return f, nil
+	}
 	again := f.again()
 	switch {
+	case key.Matches(msg, k.FiscalQR) && f.hasFiscalQR():
+		f.fiscalQR = true
+		return f.drawQR(), nil
 	case key.Matches(msg, k.PayAgain) && again != nil:
 		return f.leave(LeaveMsg{Again: again})
 	case key.Matches(msg, k.Next), key.Matches(msg, k.NewSale) && again != nil:
@@ -384,7 +406,7 @@ func (f Follow) again() *Again {
 	default:
 		return nil
 	}
-	return &Again{Provider: f.m.Op.Provider, Amount: f.m.Op.Amount}
+	return &Again{Provider: f.m.Op.Provider, Amount: f.m.Op.Amount, Sale: f.m.Op.Sale}
 }
 
 // Title is the operation's state in a few words, for the terminal's title
@@ -455,6 +477,9 @@ func (f Follow) ShortHelp() []key.Binding {
 	}
 	if f.canLink() {
 		keys = append(keys, k.Link)
+	}
+	if f.hasFiscalQR() {
+		keys = append(keys, k.FiscalQR)
 	}
 	return append(keys, k.Quit)
 }

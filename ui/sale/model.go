@@ -28,6 +28,9 @@ type Model struct {
 	choices []providers.Provider
 	cursor  int
 	amount  providers.Money
+	// details is the product and phone step of a provider that registers
+	// the fiscal receipt; nil otherwise.
+	details *details
 }
 
 // NewModel returns the sale screen at amount entry.
@@ -38,19 +41,26 @@ func NewModel(c *common.Common) Model {
 // Input is what the cashier typed, for tests.
 func (m Model) Input() amount.Input { return m.input }
 
-// Choosing reports whether the cashier is picking the method.
-func (m Model) Choosing() bool { return m.choices != nil }
+// Choosing reports whether the cashier is picking the method, or giving
+// the product and the customer's phone.
+func (m Model) Choosing() bool { return m.choices != nil || m.details != nil }
 
 // Update handles keys; a payment starts on its own screen (Follow).
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
+		if m.details != nil {
+			return m.keyDetails(msg)
+		}
 		if m.choices != nil {
 			return m.keyChoosing(msg)
 		}
 		return m.keyEntry(msg)
 	case tea.PasteMsg:
-		if m.choices == nil {
+		if m.details != nil && m.details.product >= 0 {
+			d := m.details.pastePhone(msg.Content)
+			m.details = &d
+		} else if m.choices == nil && m.details == nil {
 			m.input, m.problem = m.input.Paste(msg.Content), amount.NoProblem
 		}
 	case LeaveMsg:
@@ -64,6 +74,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) left(msg LeaveMsg) (Model, tea.Cmd) {
 	m = NewModel(m.c)
 	switch {
+	case msg.Again != nil && msg.Again.Sale != nil:
+		// The same product and customer: a decline does not change them.
+		return m.startSale(msg.Again.Provider, msg.Again.Amount, *msg.Again.Sale)
 	case msg.Again != nil:
 		return m.start(msg.Again.Provider, msg.Again.Amount)
 	case msg.Typed != 0:
@@ -158,15 +171,27 @@ func (m Model) keyChoosing(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// start opens the payment's own screen, which writes it ahead and sends it.
+// start opens the payment's own screen, which writes it ahead and sends
+// it, or first asks for what the provider's fiscal receipt needs.
 func (m Model) start(provider string, a providers.Money) (Model, tea.Cmd) {
-	f, cmd := Pay(m.c, provider, a)
+	if d := m.needsDetails(provider, a); d != nil {
+		m.choices, m.details = nil, d
+		return m, nil
+	}
+	return m.startSale(provider, a, providers.Sale{})
+}
+
+func (m Model) startSale(provider string, a providers.Money, sale providers.Sale) (Model, tea.Cmd) {
+	f, cmd := PaySale(m.c, provider, a, sale)
 	m = NewModel(m.c)
 	return m, common.PushScreen(f, cmd)
 }
 
 // Title is the screen's state for the terminal's title bar.
 func (m Model) Title() string {
+	if m.details != nil {
+		return m.c.T("title.details", m.c.Money(m.details.amount))
+	}
 	if m.choices != nil {
 		return m.c.T("title.choose", m.c.Money(m.amount))
 	}
@@ -176,6 +201,9 @@ func (m Model) Title() string {
 // ShortHelp lists the keys that work now, for the footer.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
+	if m.details != nil {
+		return m.detailsHelp()
+	}
 	if m.choices != nil {
 		return []key.Binding{k.PickMethod, k.UpDown, k.Pay, k.Back, k.Quit}
 	}

@@ -19,6 +19,9 @@ const panelWidth = 26
 // showsQR reports whether the screen draws the customer's code: the till
 // shows it, the provider gave it, and the customer has yet to pay.
 func (f Follow) showsQR() bool {
+	if f.fiscalQR {
+		return f.hasFiscalQR()
+	}
 	return f.m.Op.QR != nil && f.m.Op.QR.Payload != "" && f.info().QRShownBy == providers.DisplayTill &&
 		(f.m.Phase == tracker.Waiting || f.m.Phase == tracker.Cancelling) && !f.m.Background
 }
@@ -34,7 +37,12 @@ func (f Follow) drawQR() Follow {
 	if !f.showsQR() {
 		return f
 	}
-	payload := f.m.Op.QR.Payload
+	payload := ""
+	if f.fiscalQR {
+		payload = f.m.Op.Fiscal.QRCodeURL
+	} else {
+		payload = f.m.Op.QR.Payload
+	}
 	w, h := max(f.c.Width-panelWidth-2, 1), max(f.c.Height, 1)
 	if f.qr.payload == payload && f.qr.width == w && f.qr.height == h {
 		return f

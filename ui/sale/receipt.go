@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/receipts"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
@@ -39,6 +40,18 @@ func Receipt(c *common.Common, op store.Operation) (receipts.Receipt, error) {
 	if op.Kind == store.KindRefund {
 		r.Original = op.PaymentID.Receipt()
 	}
+	if op.Sale != nil {
+		r.Product, r.Contact = op.Sale.Product, op.Sale.Contact
+	}
+	if r.Product == "" && op.Kind == store.KindPayment && c.Providers != nil {
+		// A sale that named none was of the provider's first product.
+		if p, ok := c.Providers.Get(op.Provider); ok {
+			if fz, ok := p.(providers.Fiscalizer); ok && len(fz.Products()) > 0 {
+				r.Product = fz.Products()[0]
+			}
+		}
+	}
+	r.FiscalPending, r.NotFiscalized = op.FiscalDue(), op.NotFiscalized()
 	return r, nil
 }
 

@@ -27,6 +27,9 @@ func wrap(c *common.Common, s string) string {
 // View draws the amount entry, or the list of methods the amount fits.
 func (m Model) View() string {
 	s, c := m.c.Styles, m.c
+	if m.details != nil {
+		return m.viewDetails()
+	}
 	if m.choices != nil {
 		parts := []string{s.Title.Render(c.T("sale.choose_title", c.Money(m.amount))), ""}
 		for i, p := range m.choices {
@@ -246,6 +249,12 @@ func (f Follow) viewPaid() []string {
 	summary = append(summary, s.Label.Render(f.c.T("paid.receipt"))+" "+op.Receipt())
 	if link := f.linkView(); link != "" {
 		summary = append(summary, "", link)
+	}
+	if line := f.fiscalLine(); line != "" {
+		summary = append(summary, "", line)
+	}
+	if f.hasFiscalQR() {
+		summary = append(summary, s.Muted.Render(narrow(f.c.T("sale.fiscal_qr_hint"))))
 	}
 	left := lipgloss.JoinVertical(lipgloss.Left, summary...)
 	receipt := f.receiptView()
