@@ -140,6 +140,11 @@ type Operation struct {
 	// Late is when the provider said a payment went through after the
 	// till had given up on it: a person keeps it or refunds it.
 	Late time.Time `json:"late,omitzero"`
+	// GaveUp is when the cashier (or the customer's time) gave up on a
+	// payment its provider could not withdraw (OCTO closes an unpaid pay
+	// page only at its ttl): the till follows it in the background until
+	// the provider ends it, and a success after it is late.
+	GaveUp time.Time `json:"gaveUp,omitzero"`
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
@@ -278,7 +283,22 @@ func (op *Operation) ApplyStatus(s providers.Status, at time.Time) {
 	if op.Stage.Confirming() && op.ConfirmSince.IsZero() {
 		op.ConfirmSince = at
 	}
-	op.record(next, at, Event{Message: said})
+	e := Event{Message: said}
+	if next == StateSuccess && op.State != StateSuccess && !op.GaveUp.IsZero() && op.Late.IsZero() {
+		// Paid after the till gave up on it: in the same write, so a
+		// crash cannot leave it looking like an ordinary sale.
+		op.Late, e.Note = at, NoteLate
+	}
+	op.record(next, at, e)
+}
+
+// GiveUp records that the till gave up on a payment its provider cannot
+// withdraw: it stays open, followed in the background.
+func (op *Operation) GiveUp(note string, at time.Time) {
+	if op.GaveUp.IsZero() {
+		op.GaveUp = at
+		op.moveTo(op.State, at, note)
+	}
 }
 
 // Refused records that the provider answered with an error instead of

@@ -164,3 +164,59 @@ func TestTrainingNeverFiscalized(t *testing.T) {
 		t.Fatalf("ask: %v", err)
 	}
 }
+
+// The cashier gives up on a payment OCTO cannot withdraw: the till stops
+// holding the screen and watches it; a customer who pays afterwards is a
+// late payment for a person, one who never does ends with the ttl.
+func TestGivenUpOctoPayment(t *testing.T) {
+	for _, pays := range []bool{true, false} {
+		r := newOctoRig(t, false)
+		if pays {
+			r.osim.Next(octosim.Customer{Does: octosim.Pay, Delay: 2 * time.Minute})
+		} else {
+			r.osim.Next(octosim.Customer{Does: octosim.Never})
+		}
+		m, err := r.tr.PaySale("octo", providers.New(500_000, providers.UZS), providers.Sale{}, "Dilnoza", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.until(m.Op.ID, func(op store.Operation) bool { return op.State == store.StatePending })
+		if err := r.tr.Cancel(m.Op.ID); err != nil {
+			t.Fatal(err)
+		}
+		op := r.until(m.Op.ID, func(op store.Operation) bool { return !op.GaveUp.IsZero() || !op.State.Open() })
+		got, _ := r.tr.Get(m.Op.ID)
+		if got.Holds() || !got.Background || op.GaveUp.IsZero() || op.State != store.StatePending {
+			t.Fatalf("after giving up: phase %v background %v err %v %+v", got.Phase, got.Background, got.Err, op.GaveUp)
+		}
+		end := r.until(m.Op.ID, func(op store.Operation) bool { return !op.State.Open() })
+		got, _ = r.tr.Get(m.Op.ID)
+		switch {
+		case pays && (end.State != store.StateSuccess || end.Late.IsZero() || !end.NeedsPerson() || got.Phase != Paid):
+			t.Fatalf("paid after giving up: phase %v %+v", got.Phase, end)
+		case !pays && (end.State != store.StateFailed || got.Phase != Cancelled || !end.Late.IsZero()):
+			t.Fatalf("never paid: phase %v %+v", got.Phase, end)
+		}
+		if l := r.osim.Ledger(); len(l) != 1 {
+			t.Fatalf("ledger %+v", l)
+		}
+	}
+}
+
+// A payment OCTO holds for capture is withdrawn with set_accept cancel.
+func TestHeldOctoPaymentCancelled(t *testing.T) {
+	r := newOctoRig(t, false)
+	r.osim.Next(octosim.Customer{Does: octosim.Hold, Delay: 5 * time.Second})
+	m, err := r.tr.PaySale("octo", providers.New(500_000, providers.UZS), providers.Sale{}, "Dilnoza", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.until(m.Op.ID, func(op store.Operation) bool { return op.Detail == octo.StatusWaitingForCapture })
+	if err := r.tr.Cancel(m.Op.ID); err != nil {
+		t.Fatal(err)
+	}
+	end := r.until(m.Op.ID, func(op store.Operation) bool { return !op.State.Open() })
+	if got, _ := r.tr.Get(m.Op.ID); end.State != store.StateFailed || got.Phase != Cancelled || r.osim.Requests(octo.PathSetAccept) == 0 {
+		t.Fatalf("phase %v %+v", got.Phase, end)
+	}
+}

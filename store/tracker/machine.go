@@ -177,6 +177,9 @@ type Machine struct {
 	Seq uint64
 	// took is how long the last status call was held.
 	took time.Duration
+	// cancelRefused: the provider said it cannot withdraw the operation
+	// (not an error to retry); the status read next tells what to do.
+	cancelRefused bool
 	// saveTries counts writes of a final state that failed.
 	saveTries int
 	// FailingSince is when the calls in a row without an answer began.
@@ -206,7 +209,7 @@ func (m Machine) Begin(op store.Operation, now time.Time) (Machine, []Effect) {
 // resolved, or, when it never got a provider handle, handed to a person.
 // It never starts an operation again.
 func (m Machine) Resume(op store.Operation, now time.Time) (Machine, []Effect) {
-	m.Op, m.Now, m.Background = op, now, !op.HandedOver.IsZero()
+	m.Op, m.Now, m.Background = op, now, !op.HandedOver.IsZero() || !op.GaveUp.IsZero()
 	if op.Kind == store.KindRefund && m.Info.RefundsAsync {
 		m.Background = true
 	}
@@ -357,6 +360,7 @@ func (m Machine) update(msg any) (Machine, []Effect) {
 		// Cancelled, or refused because it is already paid or gone: the
 		// status says which, asked no sooner than the provider allows.
 		m.Err, m.Failing = nil, 0
+		m.cancelRefused = providers.KindOf(msg.Err) == providers.ErrNotResolvable
 		return m, []Effect{PollOp{Op: m.Op, After: m.Info.PollEvery}}
 
 	case DeadlineMsg:
@@ -410,7 +414,7 @@ func (m Machine) afterAnswer(op store.Operation, at time.Time, err error) (Machi
 		// No answer: keep asking, and never time out on a guess, unless the
 		// till can withdraw the operation: then the customer's time running
 		// out is the till's to act on.
-		if m.CanCancel && m.deadlinePassed() {
+		if m.CanCancel && m.deadlinePassed() && m.Op.GaveUp.IsZero() {
 			return m.expire()
 		}
 		return m, []Effect{PollOp{Op: m.Op, After: m.pollWait()}}
@@ -434,6 +438,9 @@ func (m Machine) afterAnswer(op store.Operation, at time.Time, err error) (Machi
 		if m.deadlinePassed() {
 			m.Phase = TimedOut
 		}
+		if !m.Op.GaveUp.IsZero() {
+			m.Phase = m.withdrawnPhase()
+		}
 		return m, nil
 	case store.StateUnknown:
 		if unresolvable != nil {
@@ -449,7 +456,7 @@ func (m Machine) afterAnswer(op store.Operation, at time.Time, err error) (Machi
 		}
 		return m, []Effect{ResolveOp{Op: m.Op, After: m.resolveWait(at)}}
 	}
-	if m.deadlinePassed() {
+	if m.deadlinePassed() && m.Op.GaveUp.IsZero() {
 		if m.CanCancel {
 			return m.expire()
 		}
@@ -485,6 +492,19 @@ func (m Machine) afterCancelled(op store.Operation, at time.Time, err error) (Ma
 	if op.State == store.StateSuccess {
 		m.Phase = Paid
 		return m, nil
+	}
+	if m.cancelRefused && op.Kind == store.KindPayment && op.State.Open() {
+		// The provider cannot withdraw it (OCTO: an unpaid pay page
+		// closes only at its ttl). The cashier is not held: the till
+		// watches it in the background until the provider ends it, and a
+		// success then is a late payment for a person to keep or refund.
+		note := store.NoteCancelled
+		if m.Expired {
+			note = store.NoteExpired
+		}
+		m.Op.GiveUp(note, at)
+		m.Phase, m.Background, m.cancelRefused = Waiting, true, false
+		return m, []Effect{SaveOp{Op: m.Op}, PollOp{Op: m.Op, After: m.pollWait()}}
 	}
 	// Failed at the provider now, or still open there though cancelled:
 	// either way the till withdrew it, and says why.

@@ -205,7 +205,7 @@ func (f Follow) fiscalLine() string {
 	if op.FiscalError != "" {
 		text += " " + f.c.T("sale.fiscal_said", op.FiscalError)
 	}
-	return s.Warn.Render(narrow(f.spinner.View() + " " + text))
+	return s.Warn.Render(narrow(text))
 }
 
 // fiscalPanel is what stands beside the fiscal receipt's QR.

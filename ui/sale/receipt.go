@@ -84,10 +84,15 @@ func (m Follow) syncReceipt() Follow {
 		m.receiptFor = 0
 		return m
 	}
-	if m.receiptFor != m.m.Op.ID {
+	if m.receiptFor != m.m.Op.ID || m.receiptFiscal != fiscalKey(m.m.Op) {
+		// Laid out again when the fiscal data comes: the block replaces
+		// the note where it goes.
+		fresh := m.receiptFor != m.m.Op.ID
 		m.receipt.SetContentLines(m.receiptLines(m.m.Op))
-		m.receipt.GotoTop()
-		m.receiptFor = m.m.Op.ID
+		if fresh {
+			m.receipt.GotoTop()
+		}
+		m.receiptFor, m.receiptFiscal = m.m.Op.ID, fiscalKey(m.m.Op)
 	}
 	m.receipt.SetWidth(m.c.ReceiptWidth)
 	m.receipt.SetHeight(min(m.receipt.TotalLineCount(), max(m.c.Height-8, 6)))

@@ -114,7 +114,14 @@ func (f Follow) View() string {
 		parts = f.viewCancelled()
 	}
 	s := f.c.Styles
-	if f.m.Background && f.m.Phase.Busy() {
+	switch {
+	case f.m.Background && f.m.Phase.Busy() && !f.m.Op.GaveUp.IsZero():
+		closes := ""
+		if qr := f.m.Op.QR; qr != nil && !qr.Expires.IsZero() {
+			closes = qr.Expires.Local().Format("15:04")
+		}
+		parts = append(parts, "", s.Warn.Render(f.wrap(f.kt("sale.gave_up", closes))))
+	case f.m.Background && f.m.Phase.Busy():
 		parts = append(parts, "", s.OK.Render(f.wrap(f.kt("sale.background"))))
 	}
 	if f.askErr != nil {
