@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/providers/octo"
 	"github.com/kassa-till/kassa/receipts"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
@@ -27,10 +30,12 @@ var errOutcome = errors.New("the operation did not succeed")
 // tests. Operations an earlier run left open are followed up first, so a
 // payment is never started while another's outcome is unknown.
 func runPay(args []string, out io.Writer) error {
-	var amountText, provider string
+	var amountText, provider, product, contact string
 	c, _, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&amountText, "amount", "", "amount to take, in tenge or soums")
 		fs.StringVar(&provider, "provider", "", "provider to take it with, where the till has several")
+		fs.StringVar(&product, "product", "", "OCTO: the product sold, by its name or number in [[octo.products]] (default the first)")
+		fs.StringVar(&contact, "contact", "", "OCTO: the customer's phone (+998 and nine digits) or email for the fiscal receipt (default the shop's)")
 	})
 	if err != nil {
 		return err
@@ -54,11 +59,44 @@ func runPay(args []string, out io.Writer) error {
 		}
 		provider = fit[0].Info().Name
 	}
-	m, err := c.Tracker.Pay(provider, a, c.Cashier, c.Demo)
+	var details providers.Sale
+	if p, ok := c.Providers.Get(provider); ok {
+		if fz, ok := p.(providers.Fiscalizer); ok {
+			if details, err = fiscalSale(c, fz, product, contact, out); err != nil {
+				return err
+			}
+		}
+	}
+	m, err := c.Tracker.PaySale(provider, a, details, c.Cashier, c.Demo)
 	if err != nil {
 		return notBegun(c, m, err, out)
 	}
 	return finish(c, m, out)
+}
+
+// fiscalSale is what --product and --contact name, checked before
+// anything is written or sent.
+func fiscalSale(c *common.Common, fz providers.Fiscalizer, product, contact string, out io.Writer) (providers.Sale, error) {
+	var s providers.Sale
+	names := fz.Products()
+	if product != "" {
+		if n, err := strconv.Atoi(product); err == nil && n >= 1 && n <= len(names) {
+			s.Product = names[n-1]
+		} else if slices.Contains(names, product) {
+			s.Product = product
+		} else {
+			fmt.Fprintln(out, c.T("cli.pay_product", product, len(names)))
+			return s, errUsageSaid
+		}
+	}
+	if contact != "" {
+		if _, err := octo.ParseContact(contact); err != nil {
+			fmt.Fprintln(out, c.T("cli.pay_contact", contact))
+			return s, errUsageSaid
+		}
+		s.Contact = contact
+	}
+	return s, nil
 }
 
 // notBegun says why the tracker did not take an operation: nothing was
@@ -95,6 +133,15 @@ func finish(c *common.Common, m tracker.Machine, out io.Writer) error {
 		// A refund the provider took and follows for hours, or an
 		// operation handed over, is still open: its outcome is not known.
 		return outcomeErr(m.Op)
+	}
+	if m.Op.FiscalDue() {
+		// The receipt is printed with its fiscal block, or says why not.
+		fmt.Fprintln(out, c.T("cli.fiscal_waiting", m.Op.Receipt()))
+		op, err := c.Tracker.WaitFiscal(context.Background(), m.Op.ID)
+		if err != nil {
+			return err
+		}
+		m.Op = op
 	}
 	printReceipt(c, m, out)
 	return nil
@@ -172,6 +219,24 @@ func recoverAll(c *common.Common, out io.Writer) (recovered, error) {
 		}
 		done.add(m)
 	}
+	// Paid payments whose fiscal data an earlier run was still asking for.
+	due, err := c.Store.FiscalDue()
+	if err != nil {
+		return done, booksErr(c.T("cli.db_failed", c.Store.Path(), err), err)
+	}
+	for _, op := range due {
+		fmt.Fprintln(out, c.T("cli.fiscal_waiting", op.Receipt()))
+		op, err := c.Tracker.WaitFiscal(context.Background(), op.ID)
+		if err != nil {
+			return done, err
+		}
+		switch {
+		case op.Fiscal != nil:
+			fmt.Fprintln(out, c.T("cli.fiscal_done", op.Receipt(), op.Fiscal.ReceiptID))
+		case op.NotFiscalized():
+			fmt.Fprintln(out, c.T("cli.fiscal_missing", op.Receipt()))
+		}
+	}
 	return done, nil
 }
 
@@ -206,4 +271,8 @@ func printReceipt(c *common.Common, m tracker.Machine, out io.Writer) {
 		return
 	}
 	fmt.Fprintln(out, strings.Join(lines, "\n"))
+	if f := m.Op.Fiscal; f != nil && f.QRCodeURL != "" && !m.Op.Training {
+		// Where the screen draws the fiscal QR, text says its link.
+		fmt.Fprintln(out, f.QRCodeURL)
+	}
 }

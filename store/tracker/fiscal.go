@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -212,4 +213,28 @@ func (t *Tracker) fiscalWaiting(now time.Time) bool {
 		}
 	}
 	return true
+}
+
+// WaitFiscal waits until the till stops asking for the fiscal data of the
+// payment id by itself (it came, or patience ran out), and returns the
+// payment as stored then.
+func (t *Tracker) WaitFiscal(ctx context.Context, id store.ID) (store.Operation, error) {
+	sub := t.Subscribe()
+	defer sub.Close()
+	for {
+		op, err := t.st.Get(id)
+		if err != nil || !op.FiscalDue() {
+			return op, err
+		}
+		t.mu.Lock()
+		_, asking := t.fiscal[id]
+		t.mu.Unlock()
+		if !asking {
+			// Due, but nobody asks (its provider is not this till's).
+			return op, nil
+		}
+		if _, err := sub.Wait(ctx); err != nil {
+			return op, err
+		}
+	}
 }

@@ -66,7 +66,7 @@ type Model struct {
 // New returns the screen.
 func New(c *common.Common) Model {
 	number := textinput.New()
-	number.Placeholder = c.T("checks.number_placeholder")
+	number.Placeholder = c.TFor(firstProvider(c), "checks.number_placeholder")
 	number.CharLimit = 20
 	// Wide enough for the placeholder, which says what to type.
 	number.SetWidth(max(24, lipgloss.Width(number.Placeholder)+1))
@@ -199,7 +199,7 @@ func (m Model) save() (Model, tea.Cmd) {
 	err := trial.Checked(check, number)
 	switch {
 	case errors.Is(err, store.ErrNoteRequired):
-		m.problem = m.c.T("checks.note_required")
+		m.problem = m.c.TFor(firstProvider(m.c), "checks.note_required")
 		return m.focusOn(fieldNote)
 	case errors.Is(err, store.ErrLatePaid):
 		m.problem = m.c.T("checks.late_paid")
@@ -231,7 +231,7 @@ func (m Model) Loaded() bool { return m.loaded }
 func (m Model) View() string {
 	s := m.c.Styles
 	wrap := lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30))
-	parts := []string{s.Title.Render(m.c.T("checks.title")), "", s.Muted.Render(wrap.Render(m.c.T("checks.intro"))), ""}
+	parts := []string{s.Title.Render(m.c.TFor(firstProvider(m.c), "checks.title")), "", s.Muted.Render(wrap.Render(m.c.TFor(firstProvider(m.c), "checks.intro"))), ""}
 	if len(m.ops) == 0 {
 		parts = append(parts, s.OK.Render(m.c.T("checks.none")))
 	}
@@ -252,7 +252,7 @@ func (m Model) View() string {
 
 func (m Model) formView(op store.Operation) string {
 	s := m.c.Styles
-	labels := map[field]string{fieldOutcome: m.c.T("checks.outcome"), fieldNumber: m.c.T("checks.number"), fieldNote: m.c.T("checks.note")}
+	labels := map[field]string{fieldOutcome: m.c.TFor(firstProvider(m.c), "checks.outcome"), fieldNumber: m.c.T("checks.number"), fieldNote: m.c.T("checks.note")}
 	lw := 0
 	for _, l := range labels {
 		lw = max(lw, lipgloss.Width(l))
@@ -300,3 +300,13 @@ func (m Model) ShortHelp() []key.Binding {
 
 // FullHelp is ShortHelp in one column.
 func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+// firstProvider is the till's main provider: the screen speaks of where
+// to look in its words (the Smart POS history, an Uzbek provider's
+// cabinet).
+func firstProvider(c *common.Common) string {
+	if c.Providers == nil || c.Providers.First() == nil {
+		return ""
+	}
+	return c.Providers.First().Info().Name
+}
