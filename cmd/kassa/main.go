@@ -207,7 +207,7 @@ func (r recovered) report(c *common.Common, out io.Writer) error {
 		return booksErr(c.T("cli.db_failed", c.Store.Path(), err), err)
 	}
 	if len(waiting) > 0 {
-		fmt.Fprintln(out, c.T("recover.waiting", len(waiting)))
+		fmt.Fprintln(out, c.TFor(c.Providers.First().Info().Name, "recover.waiting", len(waiting)))
 		return errForPerson
 	}
 	return nil

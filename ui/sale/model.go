@@ -189,8 +189,11 @@ func (m Model) startSale(provider string, a providers.Money, sale providers.Sale
 
 // Title is the screen's state for the terminal's title bar.
 func (m Model) Title() string {
+	if m.details != nil && m.details.product < 0 {
+		return m.c.T("title.details_product", m.c.Money(m.details.amount))
+	}
 	if m.details != nil {
-		return m.c.T("title.details", m.c.Money(m.details.amount))
+		return m.c.T("title.details_phone", m.c.Money(m.details.amount))
 	}
 	if m.choices != nil {
 		return m.c.T("title.choose", m.c.Money(m.amount))
