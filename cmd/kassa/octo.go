@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -152,33 +153,27 @@ func (o OctoConfig) products(cat *locale.Catalog) ([]octo.Product, error) {
 		if strings.TrimSpace(which) == "" {
 			which = fmt.Sprintf("#%d", i+1)
 		}
-		missing := ""
-		switch {
-		case strings.TrimSpace(p.Name) == "":
-			missing = "name"
-		case p.SPIC == "":
-			missing = "spic"
-		case p.PackageCode == "":
-			missing = "package_code"
-		case p.NDS == nil:
-			missing = "nds"
-		case p.INN == "" && p.PINFL == "":
-			missing = "inn / pinfl"
+		if p.NDS == nil && strings.TrimSpace(p.Name) != "" {
+			// Told apart from a VAT of 0 only here: octo.Product has an int.
+			return nil, usageErr(cat.T("cli.octo_product_missing", which, "nds"), nil)
 		}
-		if missing != "" {
-			return nil, usageErr(cat.T("cli.octo_product_missing", which, missing), nil)
+		nds := 0
+		if p.NDS != nil {
+			nds = *p.NDS
 		}
-		if p.INN != "" && p.PINFL != "" {
-			return nil, usageErr(cat.T("cli.octo_product_both", which), nil)
+		pr := octo.Product{Name: p.Name, SPIC: p.SPIC, PackageCode: p.PackageCode, NDS: nds, INN: p.INN, PINFL: p.PINFL}
+		var bad *octo.ProductError
+		if err := pr.Validate(); errors.As(err, &bad) && bad.Both {
+			return nil, usageErr(cat.T("cli.octo_product_both", which), err)
+		} else if errors.As(err, &bad) {
+			return nil, usageErr(cat.T("cli.octo_product_missing", which, bad.Field), err)
+		} else if err != nil {
+			return nil, usageErr(err.Error(), err)
 		}
 		if names[p.Name] {
 			return nil, usageErr(cat.T("cli.octo_product_twice", p.Name), nil)
 		}
 		names[p.Name] = true
-		pr := octo.Product{Name: p.Name, SPIC: p.SPIC, PackageCode: p.PackageCode, NDS: *p.NDS, INN: p.INN, PINFL: p.PINFL}
-		if err := pr.Validate(); err != nil {
-			return nil, usageErr(err.Error(), err)
-		}
 		out = append(out, pr)
 	}
 	return out, nil

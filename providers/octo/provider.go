@@ -46,7 +46,24 @@ type Product struct {
 	PINFL       string // a sole trader's
 }
 
-// Validate says which field of the product is missing, naming it.
+// ProductError says which field of which product is wrong: Field is its
+// config name ("spic", "inn or pinfl"); Both is set when it has both inn
+// and pinfl.
+type ProductError struct {
+	Product string
+	Field   string
+	Both    bool
+}
+
+func (e *ProductError) Error() string {
+	if e.Both {
+		return fmt.Sprintf("octo: product %q has both inn and pinfl: one of them", e.Product)
+	}
+	return fmt.Sprintf("octo: product %q has no %s", e.Product, e.Field)
+}
+
+// Validate says which field of the product is missing, naming it (a
+// *ProductError).
 func (p Product) Validate() error {
 	missing := ""
 	switch {
@@ -57,12 +74,12 @@ func (p Product) Validate() error {
 	case p.PackageCode == "":
 		missing = "package_code"
 	case p.INN == "" && p.PINFL == "":
-		missing = "inn or pinfl"
+		missing = "inn / pinfl"
 	case p.INN != "" && p.PINFL != "":
-		return fmt.Errorf("octo: product %q has both inn and pinfl: one of them", p.Name)
+		return &ProductError{Product: p.Name, Both: true}
 	}
 	if missing != "" {
-		return fmt.Errorf("octo: product %q has no %s", p.Name, missing)
+		return &ProductError{Product: p.Name, Field: missing}
 	}
 	return nil
 }
