@@ -111,13 +111,13 @@ func FuzzMaskContact(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := maskContact(s)
+		out := MaskContact(s)
 		if clean(out) != out {
-			t.Fatalf("maskContact(%q) = %q: not clean", s, out)
+			t.Fatalf("MaskContact(%q) = %q: not clean", s, out)
 		}
 		if at := strings.LastIndexByte(out, '@'); at >= 0 {
 			if local := out[:at]; utf8.RuneCountInString(strings.TrimSuffix(local, "***")) > 1 || !strings.HasSuffix(local, "***") {
-				t.Fatalf("maskContact(%q) = %q shows the email's name", s, out)
+				t.Fatalf("MaskContact(%q) = %q shows the email's name", s, out)
 			}
 			return
 		}
@@ -128,7 +128,7 @@ func FuzzMaskContact(f *testing.F) {
 			}
 		}
 		if digits > 7 {
-			t.Fatalf("maskContact(%q) = %q shows %d digits", s, out, digits)
+			t.Fatalf("MaskContact(%q) = %q shows %d digits", s, out, digits)
 		}
 	})
 }

@@ -93,7 +93,7 @@ func Render(r Receipt, opts Options) ([]string, error) {
 		l.pair(l.label(LabelTill), r.Till)
 	}
 	l.pair(l.label(LabelProvider), r.Provider)
-	l.pair(l.label(LabelCustomer), maskContact(r.Contact))
+	l.pair(l.label(LabelCustomer), MaskContact(r.Contact))
 
 	l.rule('-')
 	// The total is the till's own figure, from integer money; it stands
@@ -131,12 +131,12 @@ func Render(r Receipt, opts Options) ([]string, error) {
 	return l.lines, nil
 }
 
-// maskContact prints the customer's phone or email so that the paper
-// names neither to whoever finds it: an Uzbek phone keeps its country and
-// operator code and last two digits ("+998 90 *** ** 67"), another phone
-// its last two, an email the first letter and the domain ("a***@b.uz"),
-// anything else its first letter.
-func maskContact(s string) string {
+// MaskContact prints the customer's phone or email so that the paper, or
+// the history's screen, names neither to whoever reads it: an Uzbek phone
+// keeps its country and operator code and last two digits ("+998 90 ***
+// ** 67"), another phone its last two, an email the first letter and the
+// domain ("a***@b.uz"), anything else its first letter.
+func MaskContact(s string) string {
 	s = clean(s)
 	if s == "" {
 		return ""

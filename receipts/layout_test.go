@@ -404,8 +404,8 @@ func TestContactIsMasked(t *testing.T) {
 		{"\x1b[31m\u00a0", ""},
 		{"", ""},
 	} {
-		if got := maskContact(c.in); got != c.want {
-			t.Errorf("maskContact(%q) = %q, want %q", c.in, got, c.want)
+		if got := MaskContact(c.in); got != c.want {
+			t.Errorf("MaskContact(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 	r := sample(OctoPayment)

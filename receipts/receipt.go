@@ -282,14 +282,14 @@ var (
 var fiscalFields = []field{
 	{wire: "fiscal.terminalID", label: LabelFiscalTerminal, get: fiscal(func(f providers.Fiscal) string { return f.TerminalID })},
 	{wire: "fiscal.receiptId", label: LabelFiscalReceipt, get: fiscal(func(f providers.Fiscal) string { return f.ReceiptID })},
-	{wire: "fiscal.dateTime", label: LabelFiscalTime, get: fiscal(func(f providers.Fiscal) string { return f.DateTime }), format: fiscalTime},
+	{wire: "fiscal.dateTime", label: LabelFiscalTime, get: fiscal(func(f providers.Fiscal) string { return f.DateTime }), format: FiscalTime},
 	{wire: "fiscal.fiscalSign", label: LabelFiscalSign, get: fiscal(func(f providers.Fiscal) string { return f.FiscalSign })},
 	{wire: "fiscal.qrCodeURL", label: LabelFiscalQR, place: qrFollow, get: fiscal(func(f providers.Fiscal) string { return f.QRCodeURL })},
 }
 
-// fiscalTime turns OCTO's YYYYMMDDHHMMSS into the till's date format; a
+// FiscalTime turns OCTO's YYYYMMDDHHMMSS into the till's date format; a
 // value in any other shape prints as sent rather than being lost.
-func fiscalTime(v string) string {
+func FiscalTime(v string) string {
 	t, err := time.Parse("20060102150405", v)
 	if err != nil {
 		return v

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -403,7 +404,8 @@ func (t *Totals) add(k Kind, count int, sum int64) {
 
 // CSVHeader is the first row of an export, as codes: CSVLabels give it
 // in the reader's words.
-var CSVHeader = []string{"time", "kind", "amount", "currency", "status", "provider", "terminal", "receipt", "payment_number", "method", "original_receipt"}
+var CSVHeader = []string{"time", "kind", "amount", "currency", "status", "provider", "terminal", "receipt", "payment_number", "method", "original_receipt",
+	"fiscal_state", "fiscal_receipt", "fiscal_sign", "fiscal_qr"}
 
 // csvChunk is how many rows an export reads per read transaction: the
 // writer (a slow disk, a pipe) is never waited on with the file held open
@@ -432,6 +434,9 @@ type CSVLabels struct {
 	// UzQR), keyed provider + "/" + method; Methods otherwise.
 	ProviderMethods map[string]string
 	Providers       map[string]string
+	// Fiscal names how a payment's fiscal receipt stands (FiscalMark.Code
+	// otherwise); FiscalNone is always written empty.
+	Fiscal map[FiscalMark]string
 }
 
 // word is the label of code in words, or the code.
@@ -447,7 +452,10 @@ func word[K ~string](words map[K]string, code K) string {
 // the file as the system code page and garbles Cyrillic; a header row;
 // amounts in major units as plain numbers ("12500", "100.01"); times in
 // ISO 8601 with the local offset; the refund's payment's receipt number in
-// the last column. It returns the number of rows written after the header.
+// the eleventh column; then, for a payment whose provider registers its
+// fiscal receipt, how it stands and, once registered, its receipt id,
+// fiscal sign and QR link. Only those rows' operations are read beyond
+// their summaries. It returns the number of rows written after the header.
 func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 	if err := q.Validate(); err != nil {
 		return 0, err
@@ -469,15 +477,23 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 	written := 0
 	record := make([]string, len(CSVHeader))
 	chunk := make([]Row, 0, csvChunk)
+	// fiscal holds the fiscal receipts of the chunk's registered ones.
+	fiscal := map[ID]providers.Fiscal{}
 	var from []byte
 	for {
 		chunk = chunk[:0]
+		clear(fiscal)
 		err := s.view(func(tx *bolt.Tx) error {
 			var last []byte
 			err := walk(tx, q, from, true, func(k, v []byte) (bool, error) {
 				r, err := decodeRow(k, v)
 				if err != nil {
 					return false, err
+				}
+				if r.Fiscal == FiscalDone {
+					if fiscal[r.ID], err = fiscalOf(tx, r.ID); err != nil {
+						return false, err
+					}
 				}
 				chunk, last = append(chunk, r), k
 				return len(chunk) < csvChunk, nil
@@ -489,7 +505,7 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 			return written, err
 		}
 		for _, r := range chunk {
-			csvRecord(record, r, f)
+			csvRecord(record, r, fiscal[r.ID], f)
 			if err := cw.Write(record); err != nil {
 				return written, err
 			}
@@ -503,7 +519,26 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 	return written, cw.Error()
 }
 
-func csvRecord(record []string, r Row, f CSVFormat) {
+// fiscalOf reads only the fiscal receipt of operation id: the rest of
+// its record is skipped, not built.
+func fiscalOf(tx *bolt.Tx, id ID) (providers.Fiscal, error) {
+	var op struct {
+		Fiscal *providers.Fiscal `json:"fiscal"`
+	}
+	v := tx.Bucket(bOperations).Get(idKey(id))
+	if v == nil {
+		return providers.Fiscal{}, fmt.Errorf("store: operation %d: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(v, &op); err != nil {
+		return providers.Fiscal{}, fmt.Errorf("store: operation %d: %w", id, err)
+	}
+	if op.Fiscal == nil {
+		return providers.Fiscal{}, nil
+	}
+	return *op.Fiscal, nil
+}
+
+func csvRecord(record []string, r Row, fiscal providers.Fiscal, f CSVFormat) {
 	record[0] = r.Created.In(time.Local).Format(time.RFC3339)
 	record[1] = word(f.Labels.Kinds, r.Kind)
 	record[2] = r.Amount.Major()
@@ -524,6 +559,11 @@ func csvRecord(record []string, r Row, f CSVFormat) {
 	if r.PaymentID != 0 {
 		record[10] = r.PaymentID.Receipt()
 	}
+	record[11] = r.Fiscal.Code()
+	if w, ok := f.Labels.Fiscal[r.Fiscal]; ok && r.Fiscal != FiscalNone {
+		record[11] = w
+	}
+	record[12], record[13], record[14] = fiscal.ReceiptID, fiscal.FiscalSign, fiscal.QRCodeURL
 }
 
 // hasPrefix reports whether any number a manager may search r by starts with p.

@@ -3,8 +3,10 @@ package store
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -692,7 +694,7 @@ func TestCSVParsesBack(t *testing.T) {
 				amount = strings.Replace(amount, ".", ",", 1)
 			}
 			wantRec := []string{rec[0], string(r.Kind), amount, r.Amount.Currency.Code, string(r.State),
-				r.Provider, r.Terminal, r.Receipt(), r.Number, string(r.Method), orig}
+				r.Provider, r.Terminal, r.Receipt(), r.Number, string(r.Method), orig, "", "", "", ""}
 			if !slices.Equal(rec, wantRec) {
 				t.Fatalf("record %v, want %v", rec, wantRec)
 			}
@@ -831,7 +833,8 @@ func TestOlderRefundSummariesAreUpgraded(t *testing.T) {
 func TestCSVInTheReadersWords(t *testing.T) {
 	s, _ := openTemp(t)
 	history(t, s, 200, 9)
-	header := []string{"Время", "Вид", "Сумма", "Валюта", "Статус", "Провайдер", "Терминал/QR", "Чек", "Номер платежа", "Способ", "По чеку"}
+	header := []string{"Время", "Вид", "Сумма", "Валюта", "Статус", "Провайдер", "Терминал/QR", "Чек", "Номер платежа", "Способ", "По чеку",
+		"Фискальный статус", "Фискальный чек", "Фискальный признак", "QR фискального чека"}
 	f := CSVFormat{Comma: ';', DecimalComma: true, Labels: CSVLabels{
 		Header:    header,
 		Kinds:     map[Kind]string{KindPayment: "Оплата", KindRefund: "Возврат"},
@@ -897,5 +900,113 @@ func TestCSVNamesTheProvidersMethod(t *testing.T) {
 	}
 	if out := buf.String(); !strings.Contains(out, ";UzQR;") || strings.Contains(out, "Kaspi QR") || !strings.Contains(out, "15000,50") {
 		t.Fatalf("%s", out)
+	}
+}
+
+// octoPaid writes a paid OCTO payment at, its fiscal receipt as the
+// tracker leaves it: registered (fiscal), still asked for, or given up on.
+func octoPaid(t *testing.T, s *Store, at time.Time, fiscal *providers.Fiscal, missing bool) Operation {
+	t.Helper()
+	op := NewPayment("octo", providers.New(1_500_000, providers.UZS), "Dilnoza", false, at)
+	op.FiscalWanted = true
+	op.Sale = &providers.Sale{Product: "Non", Contact: "+998901234567"}
+	if err := s.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	op.Started(providers.Status{Ref: fmt.Sprintf("uuid-%d", op.ID)}, at)
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: fmt.Sprintf("uuid-%d", op.ID), Fiscal: fiscal}, at.Add(time.Minute))
+	if missing {
+		op.FiscalMissing = at.Add(11 * time.Minute)
+	}
+	if err := s.Save(&op); err != nil {
+		t.Fatal(err)
+	}
+	return op
+}
+
+// The fiscal columns: how the receipt stands in the reader's words, and a
+// registered one's receipt id, sign and QR link; a payment of a provider
+// that registers none, and a refund, leave them empty.
+func TestCSVFiscalColumns(t *testing.T) {
+	s, _ := openTemp(t)
+	f := &providers.Fiscal{TerminalID: "EZ000000000001", ReceiptID: "4821", DateTime: "20261123101500", FiscalSign: "384729104857",
+		QRCodeURL: "https://ofd.soliq.uz/check?t=EZ000000000001&r=4821&c=20261123101500&s=384729104857"}
+	done := octoPaid(t, s, t0, f, false)
+	octoPaid(t, s, t0.Add(time.Minute), nil, false)
+	octoPaid(t, s, t0.Add(2*time.Minute), nil, true)
+	kaspi := NewPayment("kaspi", providers.New(500, providers.KZT), "", false, t0.Add(3*time.Minute))
+	s.Create(&kaspi)
+	kaspi.Started(providers.Status{Ref: "p"}, kaspi.Created)
+	kaspi.ApplyStatus(providers.Status{State: providers.StateSuccess}, kaspi.Created)
+	s.Save(&kaspi)
+	r := NewRefund(done, providers.New(500_000, providers.UZS), "Dilnoza", t0.Add(4*time.Minute))
+	if err := s.CreateRefund(&r); err != nil {
+		t.Fatal(err)
+	}
+	labels := CSVLabels{Fiscal: map[FiscalMark]string{FiscalPending: "ожидается", FiscalMissing: "не фискализирован"}}
+	var buf bytes.Buffer
+	if _, err := s.WriteCSV(&buf, month(Query{}), CSVFormat{Labels: labels}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"done", "4821", "384729104857", f.QRCodeURL}, // no word for it: the code
+		{"ожидается", "", "", ""},
+		{"не фискализирован", "", "", ""},
+		{"", "", "", ""},
+		{"", "", "", ""},
+	}
+	if len(recs) != len(want)+1 || !slices.Equal(recs[0][11:], []string{"fiscal_state", "fiscal_receipt", "fiscal_sign", "fiscal_qr"}) {
+		t.Fatalf("%d records, header %q", len(recs), recs[0])
+	}
+	for i, w := range want {
+		if got := recs[i+1][11:]; !slices.Equal(got, w) {
+			t.Errorf("row %d (%s): %q, want %q", i+1, recs[i+1][5], got, w)
+		}
+	}
+}
+
+// The export reads an operation's record only for a registered fiscal
+// receipt: every other row is written from its summary alone.
+func TestCSVReadsOnlyTheFiscalReceiptsRecords(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 300, 3)
+	octoPaid(t, s, t0, nil, true)
+	damage := func(pick func(Operation) bool) {
+		t.Helper()
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bOperations)
+			var keys [][]byte
+			b.ForEach(func(k, v []byte) error {
+				var op Operation
+				if json.Unmarshal(v, &op) == nil && pick(op) {
+					keys = append(keys, bytes.Clone(k))
+				}
+				return nil
+			})
+			for _, k := range keys {
+				if err := b.Put(k, []byte("{damaged")); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	damage(func(Operation) bool { return true })
+	n, err := s.WriteCSV(io.Discard, month(Query{}), CSVFormat{})
+	if err != nil || n != 301 {
+		t.Fatalf("without a registered fiscal receipt: %d rows, %v", n, err)
+	}
+	f := &providers.Fiscal{ReceiptID: "1"}
+	done := octoPaid(t, s, t0.Add(time.Minute), f, false)
+	damage(func(op Operation) bool { return op.ID == done.ID })
+	if _, err := s.WriteCSV(io.Discard, month(Query{}), CSVFormat{}); err == nil {
+		t.Fatal("a registered fiscal receipt's record was not read")
 	}
 }

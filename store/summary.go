@@ -46,6 +46,16 @@ const (
 	FiscalDone                      // the fiscal receipt is registered
 )
 
+// fiscalCodes are the marks as the CSV export writes them, by mark.
+var fiscalCodes = []string{FiscalNone: "", FiscalPending: "pending", FiscalMissing: "not_fiscalized", FiscalDone: "done"}
+
+// FiscalMarks is every mark a fiscal receipt can have, FiscalNone apart.
+var FiscalMarks = []FiscalMark{FiscalPending, FiscalMissing, FiscalDone}
+
+// Code is the mark as a word of the CSV export: "" (none), "pending",
+// "not_fiscalized", "done"; a mark written by a newer kassa is "".
+func (f FiscalMark) Code() string { return at(fiscalCodes, byte(f)) }
+
 func fiscalMark(op Operation) FiscalMark {
 	switch {
 	case !op.FiscalWanted || op.Kind != KindPayment || op.State != StateSuccess:

@@ -192,9 +192,19 @@ func dynamicKeys() map[string][]string {
 		"trainer.b.":      append(behaviours, "busy", "expired"),
 		"cli.exported_":   {"payments", "refunds"},
 		"csv.header.":     store.CSVHeader,
+		"csv.fiscal.":     fiscalCodes(),
 		"db.problem.": strs(string(store.ProblemNotData), string(store.ProblemHeader), string(store.ProblemFreelist),
 			string(store.ProblemRead), string(store.ProblemPanic), string(store.ProblemBolt)),
 	}
+}
+
+// fiscalCodes are the words of the CSV's fiscal state column.
+func fiscalCodes() []string {
+	var out []string
+	for _, f := range store.FiscalMarks {
+		out = append(out, f.Code())
+	}
+	return out
 }
 
 // Every key built at run time is in every catalog, and takes as many

@@ -25,8 +25,11 @@ type scene struct {
 	name     string
 	customer sim.Customer
 	before   func(*store.Store, providers.Provider)
-	adjust   func(*common.Common, *sim.Sim)
-	drive    func(k *till)
+	// octo, where set, runs the scene on an OCTO till instead, with the
+	// data file it writes.
+	octo   func(*till)
+	adjust func(*common.Common, *sim.Sim)
+	drive  func(k *till)
 	// want are texts, or catalog keys of texts, the screen shows whole:
 	// wrapped maybe, never cut; absent, words it must not show.
 	want, absent []string
@@ -258,6 +261,28 @@ func scenes() []scene {
 			k.tm.Type("01.10.2026 23.11.2026")
 			k.key(tea.KeyEnter)
 		}},
+		// OCTO registers the fiscal receipts: a payment whose receipt never
+		// came says so in the list, and its detail offers to ask again; a
+		// registered one shows its fiscal block.
+		{name: "history_octo", octo: octoShop, want: []string{"history.state_not_fiscalized"}, drive: octoHistory},
+		{name: "history_octo_not_fiscalized", octo: octoShop, want: []string{"history.fiscal_missing", "keys.ask_fiscal", "d***@mail.uz"},
+			absent: []string{"dilshod"}, drive: func(k *till) {
+				octoHistory(k)
+				k.key(tea.KeyDown)
+				k.key(tea.KeyEnter)
+				k.title("title.history_detail", "000002")
+			}},
+		{name: "history_octo_fiscal", octo: octoShop, want: []string{"history.d_fiscal", octoFiscal.FiscalSign, "23.11.2026 13:10:12",
+			// The link, too long for 80 columns, broken between its parameters.
+			"https://ofd.soliq.uz/check?t=EZ000000000371&r=4821", "&c=20261123131012&s=384729104857"},
+			drive: func(k *till) {
+				octoHistory(k)
+				k.key(tea.KeyDown)
+				k.key(tea.KeyDown)
+				k.key(tea.KeyEnter)
+				k.title("title.history_detail", "000001")
+				k.key(tea.KeyEnd)
+			}},
 		{name: "check_empty", drive: func(k *till) {
 			k.key(tea.KeyF4)
 			k.title("title.check_list", 0)
@@ -381,7 +406,12 @@ func TestEveryScreenAt120x40(t *testing.T) {
 // screen, having checked that it fits and reads as the catalog says.
 func sceneScreen(t *testing.T, sc scene, width, height int, lang string) string {
 	t.Helper()
-	k := newTillSized(t, width, height, lang, sc.customer, sc.before, sc.adjust)
+	var k *till
+	if sc.octo != nil {
+		k = newOctoTill(t, width, height, lang, sc.octo)
+	} else {
+		k = newTillSized(t, width, height, lang, sc.customer, sc.before, sc.adjust)
+	}
 	sc.drive(k)
 	s := k.screen()
 	checkFits(t, s, width, height)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,14 +11,11 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/monetix"
 	mxsim "github.com/kassa-till/kassa/providers/monetix/sim"
 	"github.com/kassa-till/kassa/store"
-	"github.com/kassa-till/kassa/store/tracker"
-	"github.com/kassa-till/kassa/ui/common"
 )
 
 // mxTill is a Click QR till in a test terminal: the Monetix Gate
@@ -46,32 +42,17 @@ func newMxTill(t *testing.T, width, height int, lang string, customer mxsim.Cust
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(listener.Close)
-	st, err := store.Open(filepath.Join(t.TempDir(), "kassa.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetTill("KASSA1"); err != nil {
-		t.Fatal(err)
-	}
 	p, err := monetix.New(monetix.Options{URL: gate.URL, ProjectID: 77, Secret: monetix.Secret("s3cret"),
 		CallbackURL: listener.URL + "/kassa/monetix", Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat := locale.MustLoad(lang)
-	reg := providers.MustRegistry(p)
-	tr := tracker.New(st, reg, clk)
-	t.Cleanup(func() { tr.Close(); st.Close() })
+	c := uzShop(t, clk, lang, p)
+	tr := c.Tracker
 	h := p.Callbacks(func(ctx context.Context, e providers.Event) error { return tr.Deliver(ctx, monetix.Name, e) })
 	handler.Store(&h)
-	c := &common.Common{
-		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk, Store: st,
-		Providers: reg, Tracker: tr,
-		Shop:    common.Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"},
-		Cashier: "Dilnoza", ReceiptWidth: 42,
-	}
 	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, height))
-	return &mxTill{till: &till{t: t, tm: tm, clk: clk, store: st, tr: tr, cat: cat}, mx: s}
+	return &mxTill{till: &till{t: t, tm: tm, clk: clk, store: c.Store, tr: tr, cat: c.Cat}, mx: s}
 }
 
 // The QR comes by callback after the sale: the screen waits for it, then

@@ -46,6 +46,23 @@ func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Cust
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
+	p, err := uzqr.New(uzqr.Options{URL: srv.URL, QRName: "CASH_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := uzShop(t, clk, lang, p)
+	c.Demo = true
+	for _, a := range adjust {
+		a(c, s)
+	}
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, height))
+	return &uzTill{till: &till{t: t, tm: tm, clk: clk, store: c.Store, tr: c.Tracker, cat: c.Cat}, uz: s}
+}
+
+// uzShop is what an Uzbek shop's till runs on p: a data file of the till
+// KASSA1, the tracker, and the screens' shared context.
+func uzShop(t *testing.T, clk *clock.Fake, lang string, p providers.Provider) *common.Common {
+	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "kassa.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -53,25 +70,16 @@ func newUzTill(t *testing.T, width, height int, lang string, customer uzsim.Cust
 	if err := st.SetTill("KASSA1"); err != nil {
 		t.Fatal(err)
 	}
-	p, err := uzqr.New(uzqr.Options{URL: srv.URL, QRName: "CASH_1"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cat := locale.MustLoad(lang)
 	reg := providers.MustRegistry(p)
 	tr := tracker.New(st, reg, clk)
 	t.Cleanup(func() { tr.Close(); st.Close() })
-	c := &common.Common{
+	return &common.Common{
 		Cat: cat, Styles: common.DefaultStyles(), Keys: common.NewKeyMap(cat), Clock: clk, Store: st,
 		Providers: reg, Tracker: tr,
 		Shop:    common.Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent sh., Amir Temur koʻchasi 15", BIN: "301234567"},
-		Cashier: "Dilnoza", Demo: true, ReceiptWidth: 42,
+		Cashier: "Dilnoza", ReceiptWidth: 42,
 	}
-	for _, a := range adjust {
-		a(c, s)
-	}
-	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(width, height))
-	return &uzTill{till: &till{t: t, tm: tm, clk: clk, store: st, tr: tr, cat: cat}, uz: s}
 }
 
 // seconds moves the clock on one second at a time.

@@ -112,9 +112,10 @@ func TestExportInRussianUsesSemicolons(t *testing.T) {
 	if err != nil || len(recs) < 2 || len(recs[0]) != len(store.CSVHeader) {
 		t.Fatalf("%d records, %v", len(recs), err)
 	}
-	// The header and the kind, status and method in Russian too.
+	// The header and the kind, status and method in Russian too; a Kaspi
+	// payment has no fiscal state.
 	if recs[0][0] != "Время" || recs[0][1] != "Вид" || recs[1][1] != "Оплата" || !slices.Contains([]string{"Kaspi QR", "Карта"}, recs[1][9]) ||
-		recs[1][5] != "Kaspi Smart POS" {
+		recs[1][5] != "Kaspi Smart POS" || recs[0][11] != "Фискальный статус" || recs[0][14] != "QR фискального чека" || recs[1][11] != "" {
 		t.Fatalf("header %q, first row %q", recs[0], recs[1])
 	}
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {

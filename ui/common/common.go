@@ -186,6 +186,7 @@ func CSVFormat(cat *locale.Catalog) store.CSVFormat {
 		Methods:         map[providers.Method]string{},
 		ProviderMethods: map[string]string{},
 		Providers:       map[string]string{},
+		Fiscal:          map[store.FiscalMark]string{},
 	}
 	for _, col := range store.CSVHeader {
 		l.Header = append(l.Header, cat.T("csv.header."+col))
@@ -198,6 +199,9 @@ func CSVFormat(cat *locale.Catalog) store.CSVFormat {
 	}
 	for _, m := range []providers.Method{providers.MethodQR, providers.MethodCard} {
 		l.Methods[m] = cat.T("receipt.method_" + string(m))
+	}
+	for _, f := range store.FiscalMarks {
+		l.Fiscal[f] = cat.T("csv.fiscal." + f.Code())
 	}
 	for _, k := range cat.Keys() {
 		if name, ok := strings.CutPrefix(k, "provider."); ok {

@@ -84,6 +84,9 @@ type KeyMap struct {
 	Filters       key.Binding // help only: method, status, terminal
 	// ScrollDetail is help only: the history's detail scrolls.
 	ScrollDetail key.Binding
+	// AskFiscal asks the provider again for a not fiscalized payment's
+	// fiscal receipt, from the history's detail.
+	AskFiscal key.Binding
 
 	GoTrainer key.Binding
 	Choose    key.Binding
@@ -159,6 +162,7 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Paging:        key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", cat.T("keys.paging"))),
 		ScrollDetail:  key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", cat.T("keys.scroll_detail"))),
 		Filters:       key.NewBinding(key.WithKeys("m", "s", "t"), key.WithHelp("m/s/t", cat.T("keys.filters"))),
+		AskFiscal:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", cat.T("keys.ask_fiscal"))),
 
 		GoTrainer: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", cat.T("keys.go_trainer"))),
 		Choose:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.choose_next"))),

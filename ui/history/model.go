@@ -27,6 +27,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -90,12 +91,19 @@ type (
 		err  error
 	}
 	refreshMsg struct{ loop chan struct{} }
+	// askedMsg is the tracker's answer to asking again for a payment's
+	// fiscal receipt.
+	askedMsg struct {
+		id  store.ID
+		err error
+	}
 )
 
 func (pageMsg) historyMsg()     {}
 func (detailMsg) historyMsg()   {}
 func (exportedMsg) historyMsg() {}
 func (refreshMsg) historyMsg()  {}
+func (askedMsg) historyMsg()    {}
 
 // input is what the text field is being used for.
 type input int
@@ -129,7 +137,12 @@ type Model struct {
 	text    textinput.Model
 	detail  *detailMsg
 	pane    viewport.Model // the detail's scroll position
-	message string         // a line to show: an export's result, a refused period
+	// asking is the payment whose fiscal receipt the manager asked for
+	// again, until the detail read back shows the ask; refusal is why the
+	// till would not ask.
+	asking  store.ID
+	refusal string
+	message string // a line to show: an export's result, a refused period
 	problem bool
 }
 
@@ -308,9 +321,24 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		if !msg.again {
 			m.pane.SetYOffset(0)
+			m.asking, m.refusal = 0, ""
+		}
+		if !msg.op.NotFiscalized() {
+			m.asking = 0 // the ask is written: the detail says so itself
 		}
 		m.detail = &msg
 		return m, nil
+	case askedMsg:
+		if m.detail == nil || m.detail.op.ID != msg.id {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.asking, m.refusal = 0, m.askRefusal(msg.err)
+			return m, nil
+		}
+		return m, m.fetchDetail(msg.id, true)
+	case common.OpsChanged:
+		return m.opsChanged(msg)
 	case refreshMsg:
 		if msg.loop == nil || msg.loop != m.ticking {
 			return m, nil // an earlier opening's loop, or the screen was left
@@ -420,11 +448,65 @@ func (m Model) loadAhead() (Model, tea.Cmd) {
 	return m, nil
 }
 
+// opsChanged reads again what the tracker changed that the screen shows:
+// the detail's operation (its fiscal receipt coming as the till asks), or
+// a row of the list. Other operations wait for the next refresh.
+func (m Model) opsChanged(msg common.OpsChanged) (Model, tea.Cmd) {
+	if m.ticking == nil {
+		return m, nil // not shown
+	}
+	for _, mc := range msg.Machines {
+		switch {
+		case m.detail != nil:
+			if m.detail.err == nil && mc.Op.ID == m.detail.op.ID {
+				return m, m.fetchDetail(mc.Op.ID, true)
+			}
+		case m.input == noInput && slices.ContainsFunc(m.rows, func(r store.Row) bool { return r.ID == mc.Op.ID }):
+			return m.fetch(loadAgain)
+		}
+	}
+	return m, nil
+}
+
+// canAskFiscal: the detail shows a paid payment whose fiscal receipt the
+// till gave up asking for, and no ask is under way.
+func (m Model) canAskFiscal() bool {
+	d := m.detail
+	return d != nil && d.err == nil && d.op.NotFiscalized() && m.c.Tracker != nil && m.asking != d.op.ID
+}
+
+// askFiscal has the tracker ask the provider again for the detail's
+// fiscal receipt; the detail follows what it publishes.
+func (m Model) askFiscal() (Model, tea.Cmd) {
+	tr, id := m.c.Tracker, m.detail.op.ID
+	m.asking, m.refusal = id, ""
+	return m, func() tea.Msg {
+		_, err := tr.AskFiscal(id)
+		return askedMsg{id: id, err: err}
+	}
+}
+
+// askRefusal is why the till did not ask again, in the catalog's words.
+func (m Model) askRefusal(err error) string {
+	switch {
+	case errors.Is(err, tracker.ErrNotFiscal):
+		return m.c.T("history.fiscal_not_fiscal")
+	case errors.Is(err, tracker.ErrUnknownProvider):
+		return m.c.T("history.fiscal_no_provider", m.c.T("provider."+m.detail.op.Provider))
+	}
+	return m.c.T("history.fiscal_ask_failed", m.c.ErrorFor(m.detail.op.Provider, err))
+}
+
 func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.Back):
-		m.detail = nil
+		m.detail, m.asking, m.refusal = nil, 0, ""
+		// The list as it is now: what changed while the detail was shown
+		// (its fiscal receipt come) is not left for the next refresh.
+		return m.fetch(loadAgain)
+	case key.Matches(msg, k.AskFiscal) && m.canAskFiscal():
+		return m.askFiscal()
 	case key.Matches(msg, k.RefundRow) && m.refundable():
 		return m.leave(RefundMsg{Payment: m.detail.op.ID})
 	case key.Matches(msg, k.Home):
@@ -750,10 +832,15 @@ func (m Model) Title() string {
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch {
-	case m.detail != nil && m.refundable():
-		return []key.Binding{k.RefundRow, k.ScrollDetail, k.Back}
 	case m.detail != nil:
-		return []key.Binding{k.ScrollDetail, k.Back}
+		keys := []key.Binding{k.ScrollDetail, k.Back}
+		if m.refundable() {
+			keys = slices.Insert(keys, 0, k.RefundRow)
+		}
+		if m.canAskFiscal() {
+			keys = slices.Insert(keys, 0, k.AskFiscal)
+		}
+		return keys
 	case m.input == searching && m.elsewhere != nil && len(m.rows) == 0:
 		return []key.Binding{k.ShowThere, k.Back}
 	case m.input == searching:

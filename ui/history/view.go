@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/receipts"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
@@ -36,7 +37,7 @@ func (m Model) columns() []column {
 	cols := []column{
 		{head: t("history.col_time"), min: 16, cell: func(r store.Row) string { return r.Created.Format("02.01.2006 15:04") }},
 		{head: t("history.col_amount"), min: 10, right: true, cell: func(r store.Row) string { return m.c.Money(r.Amount) }},
-		{head: t("history.col_status"), min: longest(m.c, "history.state.", store.AllStates...), cell: func(r store.Row) string { return t("history.state." + string(r.State)) }},
+		{head: t("history.col_status"), min: m.statusWidth(), cell: m.status},
 		{head: t("history.col_method"), min: longest(m.c, "receipt.method_", providers.MethodQR, providers.MethodCard), drop: 2, cell: func(r store.Row) string {
 			if r.Method == "" {
 				return ""
@@ -57,6 +58,28 @@ func (m Model) columns() []column {
 		}})
 	}
 	return cols
+}
+
+// status is a row's status: a payment paid and never fiscalized says so
+// instead of "done", which it is not quite.
+func (m Model) status(r store.Row) string {
+	if r.Fiscal == store.FiscalMissing {
+		return m.c.T("history.state_not_fiscalized")
+	}
+	return m.c.T("history.state." + string(r.State))
+}
+
+// statusWidth is as wide as the longest status the till can show: "not
+// fiscalized" only where one of its providers registers fiscal receipts.
+func (m Model) statusWidth() int {
+	n := longest(m.c, "history.state.", store.AllStates...)
+	if m.c.Providers != nil && slices.ContainsFunc(m.c.Providers.All(), func(p providers.Provider) bool {
+		_, ok := p.(providers.Fiscalizer)
+		return ok
+	}) {
+		n = max(n, lipgloss.Width(m.c.T("history.state_not_fiscalized")))
+	}
+	return n
 }
 
 // longest is the width of the longest of the catalog's texts prefix+v,
@@ -292,7 +315,7 @@ func (m Model) detailText() string {
 	var lines []string
 	add := func(label, value string) {
 		if value != "" {
-			lines = append(lines, hang(s.Label.Render(fmt.Sprintf("%-22s", t(label))), value, width))
+			lines = append(lines, hang(s.Label.Render(fmt.Sprintf("%-*s", fieldLabel, t(label))), value, width))
 		}
 	}
 	when := func(at time.Time) string {
@@ -305,7 +328,7 @@ func (m Model) detailText() string {
 		var rows []string
 		for _, kv := range kvs {
 			if kv[1] != "" {
-				rows = append(rows, hang("  "+s.Label.Render(fmt.Sprintf("%-20s", t(kv[0])))+" ", kv[1], width))
+				rows = append(rows, hang("  "+s.Label.Render(fmt.Sprintf("%-*s", sectionLabel, t(kv[0])))+" ", kv[1], width))
 			}
 		}
 		if len(rows) > 0 {
@@ -320,8 +343,24 @@ func (m Model) detailText() string {
 	if op.Method != "" {
 		add("history.d_method", m.c.TFor(op.Provider, "receipt.method_"+string(op.Method)))
 	}
+	if sale := op.Sale; sale != nil {
+		add("history.d_sold", sale.Product)
+		contact := receipts.MaskContact(sale.Contact)
+		if contact == "" {
+			contact = t("history.d_customer_default")
+		}
+		add("receipt.customer", contact)
+	}
 	add("history.d_number", op.TransactionID)
-	add("history.d_ref", op.Ref)
+	if op.Ref != op.TransactionID {
+		add("history.d_ref", op.Ref) // OCTO's payment UUID is both
+	}
+	if line := m.fiscalState(op); line != "" {
+		add("history.d_fiscal_state", line)
+	}
+	if m.refusal != "" {
+		lines = append(lines, hang(strings.Repeat(" ", fieldLabel), s.Problem.Render(m.refusal), width))
+	}
 	add("history.d_message", op.Message)
 	if e := op.Error; e != nil {
 		text := t("error." + string(e.Kind))
@@ -353,6 +392,10 @@ func (m Model) detailText() string {
 		}
 		add("history.d_check", strings.Join(slices.DeleteFunc([]string{paid, c.By, when(c.At), c.Note}, func(v string) bool { return v == "" }), " · "))
 	}
+	if f := op.Fiscal; f != nil {
+		section("history.d_fiscal", [][2]string{{"receipt.fiscal_terminal", f.TerminalID}, {"receipt.fiscal_receipt", f.ReceiptID},
+			{"receipt.fiscal_time", receipts.FiscalTime(f.DateTime)}, {"receipt.fiscal_sign", f.FiscalSign}, {"history.d_fiscal_qr", breakLink(f.QRCodeURL, width-sectionLabel-3)}})
+	}
 	if o := op.Offer; o != nil {
 		loan := ""
 		if o.LoanTerm > 0 {
@@ -366,10 +409,6 @@ func (m Model) detailText() string {
 			{"receipt.card", c.CardMask}, {"receipt.card_type", c.ICC}, {"receipt.auth_code", c.AuthorizationCode},
 			{"receipt.host_code", c.HostResponseCode}, {"receipt.pin_entered", m.yesNo(c.PinEntered)}, {"receipt.amount", c.Amount},
 			{"receipt.date", c.Date}, {"receipt.status", c.Status}})
-	}
-	if f := op.Fiscal; f != nil {
-		section("history.d_fiscal", [][2]string{{"receipt.fiscal_terminal", f.TerminalID}, {"receipt.fiscal_receipt", f.ReceiptID},
-			{"receipt.fiscal_time", f.DateTime}, {"receipt.fiscal_sign", f.FiscalSign}, {"history.d_fiscal_qr", f.QRCodeURL}})
 	}
 	if len(d.refunds) > 0 {
 		lines = append(lines, "", s.Label.Render(t("history.d_refunds")))
@@ -418,6 +457,54 @@ func (m Model) detailText() string {
 		}
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, lines...)
+}
+
+// fiscalState says how a paid payment's fiscal receipt stands where it
+// is not registered yet: still asked for, with the provider's last word,
+// asked for again by a person, or never come; "" where it is registered
+// (its block says the rest) or its provider registers none.
+func (m Model) fiscalState(op store.Operation) string {
+	s, t := m.c.Styles, m.c.T
+	said := ""
+	if op.FiscalError != "" {
+		said = " " + t("history.fiscal_said", op.FiscalError)
+	}
+	switch {
+	case m.asking == op.ID && op.NotFiscalized(), op.FiscalDue() && !op.FiscalSince.IsZero():
+		return s.Warn.Render(t("history.fiscal_asking") + said)
+	case op.FiscalDue():
+		return s.Warn.Render(t("history.fiscal_pending") + said)
+	case op.NotFiscalized():
+		text := s.Bad.Render(t("history.fiscal_missing")) + said
+		if m.canAskFiscal() {
+			text += " " + t("history.fiscal_ask_hint", m.c.Keys.AskFiscal.Help().Key, t("provider."+op.Provider))
+		}
+		return text
+	}
+	return ""
+}
+
+// fieldLabel and sectionLabel are how wide the detail's labels are, on
+// their own and in a section.
+const (
+	fieldLabel   = 22
+	sectionLabel = 20
+)
+
+// breakLink splits a link too long for room into lines before a '?' or
+// '&' where it can, so each line reads as whole parameters; only a
+// parameter longer than room is cut inside.
+func breakLink(s string, room int) string {
+	room = max(room, 20)
+	var lines []string
+	for len(s) > room {
+		cut := strings.LastIndexAny(s[1:room+1], "?&") + 1
+		if cut <= 0 {
+			cut = room
+		}
+		lines, s = append(lines, s[:cut]), s[cut:]
+	}
+	return strings.Join(append(lines, s), "\n")
 }
 
 // hang is head followed by text wrapped to what is left of width, the
