@@ -158,6 +158,11 @@ type Info struct {
 	// OneAtATime: the provider runs one operation at a time, so the till
 	// starts no other there while one is still open.
 	OneAtATime bool
+	// StatusByID: Status answers for a payment by the till's operation id
+	// alone, before the provider gave a ref (OCTO's shop_transaction_id).
+	// A payment the till wrote ahead and was killed before hearing the
+	// start's answer is then asked about, not handed to a person.
+	StatusByID bool
 
 	Refunds        bool
 	PartialRefunds bool

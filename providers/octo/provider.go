@@ -233,6 +233,7 @@ func (p *Provider) Info() providers.Info {
 		PartialRefunds:  true,
 		RefundsAsync:    true,
 		RefundPollEvery: p.opts.RefundPollEvery,
+		StatusByID:      true,
 	}
 }
 

@@ -220,3 +220,40 @@ func TestHeldOctoPaymentCancelled(t *testing.T) {
 		t.Fatalf("phase %v %+v", got.Phase, end)
 	}
 }
+
+// Killed between writing a payment ahead and hearing OCTO's answer: the
+// restart asks OCTO by the till's own id instead of handing it to a
+// person; one OCTO never heard of goes to a person; nothing is sent again.
+func TestResumedOctoPaymentAskedByItsID(t *testing.T) {
+	for _, reached := range []bool{true, false} {
+		r := newOctoRig(t, false)
+		op := store.NewPayment("octo", providers.New(500_000, providers.UZS), "Dilnoza", false, t0)
+		op.FiscalWanted = true
+		if err := r.store.Create(&op); err != nil {
+			t.Fatal(err)
+		}
+		if reached {
+			p, _ := r.tr.Providers().Get("octo")
+			if _, err := p.Start(t.Context(), providers.Request{Kind: providers.KindPayment, OperationID: op.Handle().OperationID, Amount: op.Amount}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sent := r.osim.Requests(octo.PathPrepare)
+		if _, err := r.tr.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		end := r.until(op.ID, func(op store.Operation) bool { return !op.State.Open() })
+		switch {
+		case reached && (end.State != store.StateSuccess || end.Ref == ""):
+			t.Fatalf("reached OCTO: %+v", end)
+		case !reached && end.State != store.StateNeedsCheck:
+			t.Fatalf("never reached OCTO: %+v", end)
+		}
+		if l := r.osim.Ledger(); len(l) != map[bool]int{true: 1, false: 0}[reached] {
+			t.Fatalf("ledger %+v", l)
+		}
+		if r.osim.Requests(octo.PathPrepare) == sent {
+			t.Fatal("OCTO was never asked")
+		}
+	}
+}

@@ -225,6 +225,13 @@ func (m Machine) Resume(op store.Operation, now time.Time) (Machine, []Effect) {
 		m.Phase = Resolving
 		return m, []Effect{ResolveOp{Op: op, After: m.resolveWait(now)}}
 	case store.StateCreated:
+		if op.Kind == store.KindPayment && m.Info.StatusByID {
+			// The provider is asked about it by the till's own id: its
+			// answer says whether the start reached it. Nothing is sent
+			// again.
+			m.Phase = Waiting
+			return m, []Effect{PollOp{Op: op}}
+		}
 		// The till stopped between writing ahead and hearing the answer: the
 		// request may have reached the provider. Only a person can tell.
 		m.Op.NeedsCheck(store.NoteInterrupted, now)
@@ -410,6 +417,14 @@ func (m Machine) afterAnswer(op store.Operation, at time.Time, err error) (Machi
 		}
 		if err != errDeadline {
 			m.Failing++
+		}
+		if m.Op.State == store.StateCreated && !providers.MaybeSent(err) && !retryable(err) {
+			// Asked by its id after a restart, the provider refused to say:
+			// whether the start reached it only its cabinet can tell.
+			m.Op = op
+			m.Op.NeedsCheck(store.NoteInterrupted, at)
+			m.Phase = Check
+			return m, []Effect{SaveOp{Op: m.Op}}
 		}
 		// No answer: keep asking, and never time out on a guess, unless the
 		// till can withdraw the operation: then the customer's time running
