@@ -1,0 +1,51 @@
+package escpos
+
+import (
+	"github.com/kassa-till/kassa/receipts"
+)
+
+// ReceiptDoc is a receipt as paper takes it: laid out for the profile's
+// columns by receipts.Render (every mandatory field, TRAINING at both ends
+// in training), with copyLabel as a heading at both ends of a reprint, the
+// fiscal receipt's QR after its block, and the cut. t is the catalog's
+// translator.
+func ReceiptDoc(r receipts.Receipt, p Profile, t func(string, ...any) string, copyLabel string) (*Doc, error) {
+	tenge := p.Tenge
+	if p.Mode == Raster {
+		tenge = "" // drawn as ₸
+	}
+	lines, err := receipts.Render(r, receipts.Options{Width: p.Columns, T: t, TengeAs: tenge})
+	if err != nil {
+		return nil, err
+	}
+	d := &Doc{}
+	if copyLabel != "" {
+		d.Heading(copyLabel)
+	}
+	d.Lines(lines...)
+	if f := r.Fiscal; f != nil && f.QRCodeURL != "" && !r.Training {
+		d.QR(f.QRCodeURL)
+	}
+	if copyLabel != "" {
+		d.Heading(copyLabel)
+	}
+	d.Cut()
+	return d, nil
+}
+
+// QRSlip is a slip with the customer's QR to scan from paper: who is paid,
+// the amount, the QR and what to do, each line already in the reader's
+// words.
+func QRSlip(p Profile, heading string, lines []string, payload string, foot string) *Doc {
+	d := &Doc{}
+	d.Heading(heading)
+	for _, l := range lines {
+		d.Styled(l, Style{Align: Center})
+	}
+	d.QR(payload)
+	if foot != "" {
+		d.Styled(foot, Style{Align: Center})
+	}
+	d.Cut()
+	return d
+}

@@ -1,0 +1,87 @@
+package escpos_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/receipts"
+	"github.com/kassa-till/kassa/receipts/escpos"
+	"github.com/kassa-till/kassa/receipts/escpos/decode"
+)
+
+func octoReceipt() receipts.Receipt {
+	return receipts.Receipt{Kind: receipts.OctoPayment, Number: "000042", Time: time.Date(2026, 11, 23, 14, 20, 11, 0, time.UTC),
+		Shop: receipts.Shop{Name: "Oʻzbekiston doʻkoni", Address: "Toshkent", BIN: "301234567"}, Cashier: "Dilnoza", Till: "K1",
+		Provider: "OCTO", Amount: providers.New(1_500_000, providers.UZS), Product: "Non",
+		Cheque: providers.Cheque{OrderNumber: "K1-000042", ProviderPaymentID: "1145df74-bb95-47cf-a616-8d6dcee2e222", Status: "succeeded"},
+		Fiscal: &providers.Fiscal{TerminalID: "EZ000000000102", ReceiptID: "2121", DateTime: "20261123142015", FiscalSign: "420808230750",
+			QRCodeURL: "https://ofd.soliq.uz/epi?t=EZ000000000102&r=2121&c=20261123142015&s=420808230750"}}
+}
+
+// A fiscal receipt on paper: every line of the layout, COPY at both ends
+// of a reprint, and the fiscal QR after the block, scanning back to
+// qrCodeURL, in both modes and widths.
+func TestReceiptDocFiscalQR(t *testing.T) {
+	cat := locale.MustLoad("en")
+	r := octoReceipt()
+	for _, paper := range []int{58, 80} {
+		for _, mode := range []escpos.Mode{escpos.Raster, escpos.Text} {
+			p, _ := escpos.NewProfile(paper)
+			p.Mode, p.CodePage = mode, escpos.KZ1048
+			d, err := escpos.ReceiptDoc(r, p, cat.T, "COPY")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _, err := escpos.Bytes(p, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decode.Decode(b, escpos.EpsonPages())
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("%d mm %s", paper, mode)
+			if got.Cuts() != 1 {
+				t.Errorf("%s: %d cuts", name, got.Cuts())
+			}
+			if mode == escpos.Text {
+				lines := got.Lines()
+				if lines[0] != "COPY" && strings.TrimSpace(lines[0]) != "COPY" || !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "420808230750") }) {
+					t.Errorf("%s: lines %q", name, lines)
+				}
+			}
+			imgs := got.Images()
+			if len(imgs) == 0 {
+				t.Fatalf("%s: no image", name)
+			}
+			if s := scan(t, imgs[len(imgs)-1].Gray()); s != r.Fiscal.QRCodeURL {
+				t.Errorf("%s: the QR says %q", name, s)
+			}
+		}
+	}
+}
+
+// A training receipt is never fiscalized: no QR on paper.
+func TestReceiptDocTrainingHasNoFiscalQR(t *testing.T) {
+	r := octoReceipt()
+	r.Training = true
+	p, _ := escpos.NewProfile(58)
+	p.Mode, p.CodePage = escpos.Text, escpos.KZ1048
+	d, err := escpos.ReceiptDoc(r, p, locale.MustLoad("ru").T, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := escpos.Bytes(p, d)
+	got, err := decode.Decode(b, escpos.EpsonPages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Images()) != 0 || len(got.QRs()) != 0 {
+		t.Fatal("a training receipt carries a fiscal QR")
+	}
+}
