@@ -140,6 +140,12 @@ type Operation struct {
 	// Late is when the provider said a payment went through after the
 	// till had given up on it: a person keeps it or refunds it.
 	Late time.Time `json:"late,omitzero"`
+	// Printed is when the receipt last came out of the till's printer,
+	// Prints how many times; PrintError why the last try did not print
+	// ("" once one did). A reprint says COPY.
+	Printed    time.Time `json:"printed,omitzero"`
+	Prints     int       `json:"prints,omitempty"`
+	PrintError string    `json:"printError,omitempty"`
 	// GaveUp is when the cashier (or the customer's time) gave up on a
 	// payment its provider could not withdraw (OCTO closes an unpaid pay
 	// page only at its ttl): the till follows it in the background until

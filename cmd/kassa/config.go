@@ -38,6 +38,7 @@ type Config struct {
 	UzQR         UzQRConfig    `toml:"uzqr"`
 	Monetix      MonetixConfig `toml:"monetix"`
 	Octo         OctoConfig    `toml:"octo"`
+	Printer      PrinterConfig `toml:"printer"`
 	Demo         DemoConfig    `toml:"demo"`
 	Backup       BackupConfig  `toml:"backup"`
 }
@@ -121,6 +122,8 @@ func defaults() Config {
 		UzQR:   UzQRConfig{ScanTimeout: Duration{uzqr.DefaultScanTimeout}},
 		Demo:   DemoConfig{Delay: Duration{4 * time.Second}, Speed: 1, Market: "kz"},
 		Backup: BackupConfig{Keep: 14, Every: Duration{4 * time.Hour}},
+		// Raster prints every Kazakh and Uzbek letter on any printer.
+		Printer: PrinterConfig{Paper: 80, Mode: "raster", Auto: true},
 	}
 }
 
@@ -152,6 +155,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.StringVar(&cfg.UzQR.INN, "uzqr-inn", cfg.UzQR.INN, "the merchant's INN, for a gateway that asks for it")
 	bindMonetixFlags(fs, &cfg.Monetix)
 	bindOctoFlags(fs, &cfg.Octo)
+	bindPrinterFlags(fs, &cfg.Printer)
 	fs.StringVar(&cfg.Demo.Market, "market", cfg.Demo.Market, "demo: the shop's country: kz (Kaspi Smart POS) or uz (UzQR)")
 	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", ")+"; in uz: "+strings.Join(uzCustomerNames(), ", "))
 	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "demo: how long the simulated customer takes to act")
@@ -535,6 +539,9 @@ func (c Config) validate(cat *locale.Catalog) error {
 		return err
 	}
 	if err := c.Octo.validate(cat); err != nil {
+		return err
+	}
+	if err := c.Printer.validate(cat); err != nil {
 		return err
 	}
 	if c.Kaspi.URL != "" && c.uzbek() {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/octo"
@@ -144,6 +145,17 @@ func finish(c *common.Common, m tracker.Machine, out io.Writer) error {
 		m.Op = op
 	}
 	printReceipt(c, m, out)
+	if c.Printer != nil && c.Printer.Auto() {
+		// The sale is done whatever the printer says: it is told, and
+		// the history keeps that the receipt did not print.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := c.Printer.PrintReceipt(ctx, m.Op, false); err != nil {
+			fmt.Fprintln(out, c.T("cli.not_printed", m.Op.Receipt(), c.PrinterError(err)))
+		} else {
+			fmt.Fprintln(out, c.T("cli.printed", m.Op.Receipt()))
+		}
+	}
 	return nil
 }
 

@@ -88,6 +88,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runGen(args, os.Stdout, stderr)
 	case "db":
 		err = runDB(args, os.Stdout)
+	case "print":
+		err = runPrint(args, os.Stdout)
 	case "help":
 		usage(nil)
 		return exitDone
@@ -267,6 +269,7 @@ func usage(fs *flag.FlagSet) {
   kassa key monetix [--db FILE]      take the Monetix project's secret key (standard input, not echoed) into the data file
   kassa check monetix [flags]        connection test: does the Monetix Gate answer and take the signature; is the callback URL set
   kassa sim monetix --listen ADDR    run a Monetix Gate simulator on its own (--callback-url, --project, --secret, --customer)
+  kassa print test [flags]           print a test page: the shop, every Kazakh and Uzbek letter, ₸, a QR, the ruler (--printer, --paper, --printer-mode, --printer-codepage)
   kassa key octo [--db FILE]         take OCTO's octo_secret (standard input, not echoed) into the data file
   kassa key octo-notify [--db FILE]  take OCTO's notification key (unique_key) the same way
   kassa check octo [flags]           connection test: does OCTO answer and take the shop id and secret
@@ -555,6 +558,14 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 			c.Lesson = &l
 		}
 		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.UzQR.URL != "" || cfg.DB != ""
+	}
+	if cfg.Printer.Device != "" {
+		p, err := newTillPrinter(cfg.Printer, c, cat)
+		if err != nil {
+			closeAll()
+			return nil, cfg, nil, err
+		}
+		c.Printer = p
 	}
 	return c, cfg, closeAll, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/receipts/printer"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
@@ -46,6 +47,8 @@ type Common struct {
 	Gateway Gateway
 	// Trainer steers the simulated world in training; nil otherwise.
 	Trainer Trainer
+	// Printer prints receipts and QR slips; nil where the till has none.
+	Printer Printer
 	// Lesson is the training lesson to run; nil for free practice.
 	Lesson *lessons.Lesson
 	// Lang is the catalog's language, for texts kept outside it (lessons).
@@ -300,4 +303,31 @@ type Trainer interface {
 	SetSpeed(int)
 	// Wipe empties the training data file.
 	Wipe() error
+}
+
+// Printer is the till's receipt printer. Every call is bounded by its
+// timeouts; none is ever retried by itself (a job that may have printed
+// says so), so a screen runs them as commands and never waits on paper.
+type Printer interface {
+	// PrintReceipt prints op's receipt, marked COPY when copy is set, and
+	// records on the operation whether it printed; it returns the
+	// operation as then stored.
+	PrintReceipt(ctx context.Context, op store.Operation, copy bool) (store.Operation, error)
+	// PrintQR prints the customer's QR of a payment waiting to be paid,
+	// with the amount, for customers who scan from paper.
+	PrintQR(ctx context.Context, op store.Operation) error
+	// Auto reports whether each finished operation's receipt prints by
+	// itself.
+	Auto() bool
+}
+
+// PrinterError is the cashier's words for why a receipt did not print.
+func (c *Common) PrinterError(err error) string {
+	if err == nil {
+		return ""
+	}
+	if k := printer.KindOf(err); k != "" && c.Cat.Has("printer."+string(k)) {
+		return c.T("printer." + string(k))
+	}
+	return c.T("printer.failed")
 }

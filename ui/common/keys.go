@@ -33,6 +33,9 @@ type KeyMap struct {
 	PhoneDigits key.Binding
 	// FiscalQR shows the fiscal receipt's QR for the customer to scan.
 	FiscalQR key.Binding
+	// Print prints the receipt again, or the QR on a slip while waiting.
+	Print    key.Binding
+	PrintQR  key.Binding
 
 	// APIKey takes a gateway's new API key on its settings screen.
 	APIKey key.Binding
@@ -115,6 +118,8 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		SaveLink:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.save_link"))),
 		PickMethod:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", cat.T("keys.pick_method"))),
 		PickProduct: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", cat.T("keys.pick_product"))),
+		Print:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.print"))),
+		PrintQR:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.print_qr"))),
 		FiscalQR:    key.NewBinding(key.WithKeys("q"), key.WithHelp("q", cat.T("keys.fiscal_qr"))),
 		PhoneDigits: key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("0-9", cat.T("keys.phone_digits"))),
 

@@ -63,6 +63,14 @@ type Follow struct {
 	receiptFiscal string
 	// fiscalQR shows the fiscal receipt's QR in the whole frame.
 	fiscalQR bool
+	// printing is set while a receipt prints; autoPrinted is the
+	// operation whose receipt printed by itself (once); printErr why the
+	// last print failed. slipping and slipErr are the QR slip's.
+	printing    bool
+	autoPrinted store.ID
+	printErr    error
+	slipping    bool
+	slipErr     error
 	// link takes the fiscal receipt's link where the provider keeps one.
 	link    textinput.Model
 	linking bool
@@ -228,7 +236,20 @@ func (f Follow) Update(msg tea.Msg) (Follow, tea.Cmd) {
 				f.now = later(f.now, m.Now)
 			}
 		}
-		return f.syncReceipt().drawQR(), nil
+		return f.syncReceipt().drawQR().autoPrint()
+	case printedMsg:
+		if msg.op.ID == f.m.Op.ID {
+			f.printing, f.printErr = false, msg.err
+			// What the print recorded on the operation, kept beside what
+			// the tracker published.
+			f.m.Op.Printed, f.m.Op.Prints, f.m.Op.PrintError = msg.op.Printed, msg.op.Prints, msg.op.PrintError
+		}
+		return f, nil
+	case slipMsg:
+		if msg.id == f.m.Op.ID {
+			f.slipping, f.slipErr = false, msg.err
+		}
+		return f, nil
 	case tickMsg:
 		if msg.id != f.m.Op.ID || !f.m.Holds() {
 			return f, nil
@@ -286,6 +307,8 @@ func (f Follow) key(msg tea.KeyPressMsg) (Follow, tea.Cmd) {
 	}
 	if f.Holds() {
 		switch {
+		case key.Matches(msg, k.PrintQR) && f.c.Printer != nil && f.showsQR():
+			return f.printSlip()
 		case key.Matches(msg, k.CancelOp) && f.canCancel():
 			tr, id := f.c.Tracker, f.m.Op.ID
 			f.askErr = nil
@@ -304,6 +327,8 @@ func (f Follow) key(msg tea.KeyPressMsg) (Follow, tea.Cmd) {
 	}
 	again := f.again()
 	switch {
+	case key.Matches(msg, k.Print) && f.c.Printer != nil && f.phase() == tracker.Paid:
+		return f.reprint()
 	case key.Matches(msg, k.FiscalQR) && f.hasFiscalQR():
 		f.fiscalQR = true
 		return f.drawQR(), nil
@@ -464,6 +489,9 @@ func (f Follow) ShortHelp() []key.Binding {
 		if f.canHandOver() {
 			keys = append(keys, k.HandOver)
 		}
+		if f.c.Printer != nil && f.showsQR() {
+			keys = append(keys, k.PrintQR)
+		}
 		return append(keys, k.Quit)
 	}
 	var keys []key.Binding
@@ -480,6 +508,9 @@ func (f Follow) ShortHelp() []key.Binding {
 	}
 	if f.hasFiscalQR() {
 		keys = append(keys, k.FiscalQR)
+	}
+	if f.c.Printer != nil && f.phase() == tracker.Paid {
+		keys = append(keys, k.Print)
 	}
 	return append(keys, k.Quit)
 }

@@ -62,22 +62,28 @@ func (f Follow) viewQR() string {
 	if c.Demo {
 		panel = append(panel, s.Demo.Render(c.T("app.demo")), "")
 	}
-	panel = append(panel,
-		s.Brand.Render(c.T("provider."+f.provider)),
-		"",
-		wrapP(s.Title.Render(f.c.T("sale.qr_pay", c.Money(f.amount)))),
-	)
-	if c.Shop.Name != "" {
-		panel = append(panel, wrapP(s.Muted.Render(c.Shop.Name)))
+	if f.fiscalQR {
+		panel = append(panel, f.fiscalPanel(wrapP)...)
+	} else {
+		panel = append(panel,
+			s.Brand.Render(c.T("provider."+f.provider)),
+			"",
+			wrapP(s.Title.Render(f.c.T("sale.qr_pay", c.Money(f.amount)))),
+		)
+		if c.Shop.Name != "" {
+			panel = append(panel, wrapP(s.Muted.Render(c.Shop.Name)))
+		}
+		panel = append(panel, s.Muted.Render(c.T("sale.receipt_no", f.m.Op.Receipt())), "")
 	}
-	panel = append(panel, s.Muted.Render(c.T("sale.receipt_no", f.m.Op.Receipt())), "")
-	if f.m.Phase == tracker.Cancelling {
+	switch {
+	case f.fiscalQR:
+	case f.m.Phase == tracker.Cancelling:
 		key := "sale.cancelling"
 		if f.m.Expired {
 			key = "sale.expiring"
 		}
 		panel = append(panel, wrapP(f.spinner.View()+" "+f.kt(key)))
-	} else {
+	default:
 		if f.qr.err == nil {
 			panel = append(panel, wrapP(f.kt("sale.qr_scan")))
 		}
@@ -90,6 +96,12 @@ func (f Follow) viewQR() string {
 	}
 	if f.askErr != nil {
 		panel = append(panel, "", s.Bad.Render(wrapP(c.T("sale.ask_refused", f.errorText(f.askErr)))))
+	}
+	switch {
+	case f.slipping:
+		panel = append(panel, "", s.Muted.Render(wrapP(c.T("sale.slip_printing"))))
+	case f.slipErr != nil:
+		panel = append(panel, "", s.Bad.Render(wrapP(c.T("sale.slip_failed", c.PrinterError(f.slipErr)))))
 	}
 	if err := f.m.SaveErr; err != nil {
 		panel = append(panel, "", s.Bad.Render(wrapP(c.T("sale.save_failed", err.Error()))))

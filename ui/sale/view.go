@@ -260,6 +260,9 @@ func (f Follow) viewPaid() []string {
 	if line := f.fiscalLine(); line != "" {
 		summary = append(summary, "", line)
 	}
+	if line := f.printLine(); line != "" {
+		summary = append(summary, "", line)
+	}
 	if f.hasFiscalQR() {
 		summary = append(summary, s.Muted.Render(narrow(f.c.T("sale.fiscal_qr_hint"))))
 	}
