@@ -14,8 +14,8 @@ import (
 	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
-	"github.com/kassa-till/kassa/receipts/printer"
 	"github.com/kassa-till/kassa/providers/clock"
+	"github.com/kassa-till/kassa/receipts/printer"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
 )

@@ -34,8 +34,8 @@ type KeyMap struct {
 	// FiscalQR shows the fiscal receipt's QR for the customer to scan.
 	FiscalQR key.Binding
 	// Print prints the receipt again, or the QR on a slip while waiting.
-	Print    key.Binding
-	PrintQR  key.Binding
+	Print   key.Binding
+	PrintQR key.Binding
 
 	// APIKey takes a gateway's new API key on its settings screen.
 	APIKey key.Binding
