@@ -14,6 +14,7 @@ import (
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	"github.com/kassa-till/kassa/receipts"
+	"github.com/kassa-till/kassa/receipts/printer"
 	"github.com/kassa-till/kassa/store"
 )
 
@@ -162,6 +163,10 @@ func dynamicKeys() map[string][]string {
 				for _, k := range v {
 					out = append(out, string(k))
 				}
+			case []printer.ErrorKind:
+				for _, k := range v {
+					out = append(out, string(k))
+				}
 			case []store.State:
 				for _, s := range v {
 					out = append(out, string(s))
@@ -177,6 +182,7 @@ func dynamicKeys() map[string][]string {
 		behaviours = append(behaviours, string(b))
 	}
 	return map[string][]string{
+		"printer.":        strs(printer.ErrorKinds),
 		"stage.":          strs(providers.Stages),
 		"history.stage.":  strs(providers.Stages),
 		"error.":          strs(providers.ErrorKinds),

@@ -10,6 +10,7 @@
 package history
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -142,8 +143,12 @@ type Model struct {
 	// till would not ask.
 	asking  store.ID
 	refusal string
-	message string // a line to show: an export's result, a refused period
-	problem bool
+	// printing is set while the detail's receipt prints again; printErr
+	// is why it did not.
+	printing bool
+	printErr string
+	message  string // a line to show: an export's result, a refused period
+	problem  bool
 }
 
 // New returns the screen.
@@ -337,6 +342,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.fetchDetail(msg.id, true)
+	case printedMsg:
+		m.printing = false
+		if m.detail == nil || m.detail.op.ID != msg.id {
+			return m, nil
+		}
+		m.printErr = ""
+		if msg.err != nil {
+			m.printErr = m.c.T("history.print_failed", m.c.PrinterError(msg.err))
+		}
+		return m, m.fetchDetail(msg.id, true)
 	case common.OpsChanged:
 		return m.opsChanged(msg)
 	case refreshMsg:
@@ -486,6 +501,30 @@ func (m Model) askFiscal() (Model, tea.Cmd) {
 	}
 }
 
+type printedMsg struct {
+	id  store.ID
+	err error
+}
+
+// canPrint: the detail shows a finished operation with a receipt, and the
+// till has a printer.
+func (m Model) canPrint() bool {
+	d := m.detail
+	return d != nil && d.err == nil && m.c.Printer != nil && !m.printing && d.op.State == store.StateSuccess
+}
+
+// print prints the detail's receipt again: a COPY once one came out.
+func (m Model) print() (Model, tea.Cmd) {
+	p, op := m.c.Printer, m.detail.op
+	m.printing, m.printErr = true, ""
+	return m, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := p.PrintReceipt(ctx, op, !op.Printed.IsZero())
+		return printedMsg{id: op.ID, err: err}
+	}
+}
+
 // askRefusal is why the till did not ask again, in the catalog's words.
 func (m Model) askRefusal(err error) string {
 	switch {
@@ -507,6 +546,8 @@ func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.fetch(loadAgain)
 	case key.Matches(msg, k.AskFiscal) && m.canAskFiscal():
 		return m.askFiscal()
+	case key.Matches(msg, k.Print) && m.canPrint():
+		return m.print()
 	case key.Matches(msg, k.RefundRow) && m.refundable():
 		return m.leave(RefundMsg{Payment: m.detail.op.ID})
 	case key.Matches(msg, k.Home):
@@ -836,6 +877,9 @@ func (m Model) ShortHelp() []key.Binding {
 		keys := []key.Binding{k.ScrollDetail, k.Back}
 		if m.refundable() {
 			keys = slices.Insert(keys, 0, k.RefundRow)
+		}
+		if m.canPrint() {
+			keys = slices.Insert(keys, 0, k.Print)
 		}
 		if m.canAskFiscal() {
 			keys = slices.Insert(keys, 0, k.AskFiscal)

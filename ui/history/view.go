@@ -358,6 +358,16 @@ func (m Model) detailText() string {
 	if line := m.fiscalState(op); line != "" {
 		add("history.d_fiscal_state", line)
 	}
+	switch {
+	case m.c.Printer == nil && op.Printed.IsZero() && op.PrintError == "":
+	case !op.Printed.IsZero():
+		add("history.d_printed", t("history.printed", when(op.Printed), op.Prints))
+	case op.PrintError != "":
+		add("history.d_printed", t("history.not_printed", op.PrintError))
+	}
+	if m.printErr != "" {
+		lines = append(lines, hang(strings.Repeat(" ", fieldLabel), s.Problem.Render(m.printErr), width))
+	}
 	if m.refusal != "" {
 		lines = append(lines, hang(strings.Repeat(" ", fieldLabel), s.Problem.Render(m.refusal), width))
 	}
