@@ -95,7 +95,13 @@ func (m Follow) syncReceipt() Follow {
 		m.receiptFor, m.receiptFiscal = m.m.Op.ID, fiscalKey(m.m.Op)
 	}
 	m.receipt.SetWidth(m.c.ReceiptWidth)
-	m.receipt.SetHeight(min(m.receipt.TotalLineCount(), max(m.c.Height-8, 6)))
+	room := m.c.Height - 8
+	if left := m.paidSummary(); m.stacked(left) {
+		// Under the summary: what the header, the summary, the box's
+		// border, the scroll hint and the help line leave.
+		room = m.c.Height - 4 - lipgloss.Height(left) - 1 - 2 - 1
+	}
+	m.receipt.SetHeight(min(m.receipt.TotalLineCount(), max(room, 4)))
 	return m
 }
 

@@ -240,7 +240,8 @@ func (f Follow) box(style lipgloss.Style, body []string) string {
 	return style.Render(lipgloss.JoinVertical(lipgloss.Left, body...))
 }
 
-func (f Follow) viewPaid() []string {
+// paidSummary is what stands beside (or above) the receipt once paid.
+func (f Follow) paidSummary() string {
 	s, op := f.c.Styles, f.m.Op
 	title := f.c.T("paid.title", f.c.Money(op.Amount))
 	if op.Kind == store.KindRefund {
@@ -266,16 +267,23 @@ func (f Follow) viewPaid() []string {
 	if f.hasFiscalQR() {
 		summary = append(summary, s.Muted.Render(narrow(f.c.T("sale.fiscal_qr_hint"))))
 	}
-	left := lipgloss.JoinVertical(lipgloss.Left, summary...)
+	return lipgloss.JoinVertical(lipgloss.Left, summary...)
+}
+
+// stacked reports whether the receipt goes under the summary: the
+// terminal is too narrow for both side by side.
+func (f Follow) stacked(left string) bool {
+	return lipgloss.Width(left)+f.c.ReceiptWidth+4+4 > f.c.Width-2
+}
+
+func (f Follow) viewPaid() []string {
+	left := f.paidSummary()
 	receipt := f.receiptView()
-	// Side by side where the terminal is wide enough, one under the other
-	// where it is not.
-	if lipgloss.Width(left)+lipgloss.Width(receipt)+4 <= f.c.Width-2 {
+	if !f.stacked(left) {
 		return []string{lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(lipgloss.Width(left)+4).Render(left), receipt)}
 	}
 	return []string{left, "", receipt}
 }
-
 // linkView is the fiscal receipt's link: being typed, kept, or offered.
 func (f Follow) linkView() string {
 	s, op := f.c.Styles, f.m.Op
