@@ -388,7 +388,7 @@ func (m Model) detailText() string {
 		add("history.d_error", text)
 	}
 	add("history.d_cashier", op.Cashier)
-	add("history.d_note", m.note(op.Note, ""))
+	add("history.d_note", m.note(op.Provider, op.Note, ""))
 	if op.PaymentID != 0 {
 		add("history.d_original", op.PaymentID.Receipt())
 	}
@@ -454,7 +454,7 @@ func (m Model) detailText() string {
 			if op.Check != nil && text == op.Check.Note {
 				text = "" // the check's line above has the person's words
 			}
-			what := strings.Join(slices.DeleteFunc([]string{stage, m.note(e.Note, text), said}, func(v string) bool { return v == "" }), " · ")
+			what := strings.Join(slices.DeleteFunc([]string{stage, m.note(op.Provider, e.Note, text), said}, func(v string) bool { return v == "" }), " · ")
 			head := fmt.Sprintf("  %s  %-*s  ", e.At.Format("02.01 15:04:05"), w, states[i])
 			if what == "" {
 				lines = append(lines, strings.TrimRight(head, " "))
@@ -585,12 +585,12 @@ func (m Model) yesNo(v string) string {
 // note is an operation's note in the catalog's words, with a person's own
 // words after it: the till writes a code (store.Note…); older files hold
 // English text, shown as it is, and a check as "checked: " and the words.
-func (m Model) note(n, text string) string {
+func (m Model) note(provider, n, text string) string {
 	if rest, ok := strings.CutPrefix(n, "checked: "); ok {
 		n, text = store.NoteChecked, rest
 	}
 	if n != "" && m.c.Cat.Has("note."+n) {
-		n = m.c.T("note." + n)
+		n = m.c.TFor(provider, "note."+n) // in the provider's words: a POS, a cabinet
 	}
 	switch {
 	case text == "":
