@@ -284,6 +284,7 @@ func (f Follow) viewPaid() []string {
 	}
 	return []string{left, "", receipt}
 }
+
 // linkView is the fiscal receipt's link: being typed, kept, or offered.
 func (f Follow) linkView() string {
 	s, op := f.c.Styles, f.m.Op
