@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/receipts"
@@ -83,5 +85,68 @@ func TestReceiptDocTrainingHasNoFiscalQR(t *testing.T) {
 	}
 	if len(got.Images()) != 0 || len(got.QRs()) != 0 {
 		t.Fatal("a training receipt carries a fiscal QR")
+	}
+}
+
+// Every kind of receipt on paper, decoded from the bytes, at both widths
+// in both modes: the golden files are what the printer is sent. In text
+// mode with KZ-1048 the Kazakh letters come back intact; a fiscal
+// receipt's QR decodes to its qrCodeURL.
+func TestEveryReceiptKindOnPaper(t *testing.T) {
+	cat := locale.MustLoad("ru")
+	for _, kind := range receipts.Kinds() {
+		for _, paper := range []int{58, 80} {
+			for _, mode := range []escpos.Mode{escpos.Text, escpos.Raster} {
+				t.Run(fmt.Sprintf("%s/%d/%s", kind, paper, mode), func(t *testing.T) {
+					r := receipts.Sample(kind)
+					p, _ := escpos.NewProfile(paper)
+					p.Mode, p.CodePage = mode, escpos.KZ1048
+					d, err := escpos.ReceiptDoc(r, p, cat.T, "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					b, _, err := escpos.Bytes(p, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := decode.Decode(b, escpos.EpsonPages())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if mode == escpos.Text {
+						text := strings.Join(got.Lines(), "\n")
+						// Text mode prints Uzbek ʻ and ʼ as ' (no code page has them).
+						for _, want := range []string{r.Number, strings.NewReplacer("ʻ", "'", "ʼ", "'").Replace(r.Shop.Name)} {
+							if !strings.Contains(text, want) {
+								t.Errorf("the paper lacks %q:\n%s", want, text)
+							}
+						}
+						if r.Cheque.City != "" && !strings.Contains(text, strings.TrimSpace(r.Cheque.City)) {
+							t.Errorf("the Kazakh city %q is not intact:\n%s", r.Cheque.City, text)
+						}
+					}
+					if r.Fiscal != nil {
+						imgs := got.Images()
+						if s := scan(t, imgs[len(imgs)-1].Gray()); s != r.Fiscal.QRCodeURL {
+							t.Errorf("the fiscal QR says %q", s)
+						}
+					}
+					if mode == escpos.Raster {
+						// Every line drawn, each image the paper's width;
+						// the pictures themselves are the encoder's goldens.
+						for _, img := range got.Images() {
+							if img.Width != p.Dots {
+								t.Errorf("an image %d dots wide on %d-dot paper", img.Width, p.Dots)
+							}
+						}
+						if len(got.Images()) == 0 {
+							t.Fatal("nothing drawn")
+						}
+						return
+					}
+					golden.RequireEqual(t, got.Dump())
+				})
+			}
+		}
 	}
 }
