@@ -27,6 +27,10 @@ import (
 //
 //	GET /export?kind=payment&from=2026-11-01&to=2026-11-23&comma=%3B&decimal=%2C
 //	POST /backup   (kassa db backup: the till takes one now; its path comes back)
+//	GET /display   (kassa display: what the customer sees, a JSON line at each change)
+//
+// On Linux the till also asks the kernel who connects (SO_PEERCRED) and
+// answers only its own user's processes.
 
 // controlPath is the socket of the till that has the data file db open.
 func controlPath(db string) string { return db + ".sock" }
@@ -37,10 +41,11 @@ const (
 )
 
 // serveControl answers export and backup requests for st on its socket
-// until stop; backup takes one (nil: the till takes none).
+// until stop; backup takes one (nil: the till takes none); display
+// streams the customer's display (nil: none).
 // A socket left by a till that died is replaced; one that answers belongs
 // to a live till and is left alone.
-func serveControl(st *store.Store, backup func() (store.BackupFile, error)) (stop func(), err error) {
+func serveControl(st *store.Store, backup func() (store.BackupFile, error), display http.Handler) (stop func(), err error) {
 	path := controlPath(st.Path())
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&fs.ModeSocket == 0 {
@@ -79,9 +84,35 @@ func serveControl(st *store.Store, backup func() (store.BackupFile, error)) (sto
 			io.WriteString(w, f.Path)
 		})
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if display != nil {
+		mux.Handle("GET /display", display)
+	}
+	srv := &http.Server{Handler: onlyOwnUser(mux), ReadHeaderTimeout: 10 * time.Second,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, peerKey{}, peerVerdict{peerError(c)})
+		}}
 	go srv.Serve(ln)
 	return func() { srv.Close() }, nil // closing the listener removes the socket
+}
+
+// peerKey holds, in a request's context, whether the process that
+// connected may use the socket.
+type peerKey struct{}
+
+type peerVerdict struct{ err error }
+
+// errOtherUser refuses a process of another user.
+var errOtherUser = errors.New("only the till's own user may use its socket")
+
+// onlyOwnUser answers 403 to a process of another user.
+func onlyOwnUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v, _ := r.Context().Value(peerKey{}).(peerVerdict); v.err != nil {
+			http.Error(w, v.err.Error(), http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // serveExport streams the CSV the request asks for, as store.WriteCSV

@@ -26,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -46,6 +47,7 @@ import (
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui"
 	"github.com/kassa-till/kassa/ui/common"
+	"github.com/kassa-till/kassa/ui/display"
 )
 
 func main() {
@@ -90,6 +92,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runDB(args, os.Stdout)
 	case "print":
 		err = runPrint(args, os.Stdout)
+	case "display":
+		err = runDisplay(args)
 	case "help":
 		usage(nil)
 		return exitDone
@@ -269,6 +273,7 @@ func usage(fs *flag.FlagSet) {
   kassa key monetix [--db FILE]      take the Monetix project's secret key (standard input, not echoed) into the data file
   kassa check monetix [flags]        connection test: does the Monetix Gate answer and take the signature; is the callback URL set
   kassa sim monetix --listen ADDR    run a Monetix Gate simulator on its own (--callback-url, --project, --secret, --customer)
+  kassa display [--db FILE] [--lang LANG]  the customer's display, in a second terminal facing the customer: the amount, the QR, the outcome (--demo: the demo's till)
   kassa print test [flags]           print a test page: the shop, every Kazakh and Uzbek letter, ₸, a QR, the ruler (--printer, --paper, --printer-mode, --printer-codepage)
   kassa key octo [--db FILE]         take OCTO's octo_secret (standard input, not echoed) into the data file
   kassa key octo-notify [--db FILE]  take OCTO's notification key (unique_key) the same way
@@ -309,8 +314,13 @@ func runTill(args []string, demo bool) error {
 		c.Backups, backup = b, b.Take
 	}
 	// Without the socket the till still sells; only `kassa export` and
-	// `kassa db backup` have to wait for it to close.
-	if stop, err := serveControl(c.Store, backup); err != nil {
+	// `kassa db backup` have to wait for it to close, and `kassa display`
+	// waits for the next till.
+	var show http.Handler
+	if displaySupported {
+		show = display.Handler(c.Tracker, c.Shop.Name)
+	}
+	if stop, err := serveControl(c.Store, backup, show); err != nil {
 		fmt.Fprintln(os.Stderr, c.T("cli.control_failed", err))
 	} else {
 		defer stop()

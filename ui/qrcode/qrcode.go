@@ -171,6 +171,20 @@ func Draw(payload string, maxWidth, maxHeight int) (Drawing, error) {
 	return Drawing{}, tooSmall
 }
 
+// HalfBlock is the cell that shows two pixels one above the other: '█'
+// both dark, '▀' the top, '▄' the bottom, ' ' neither.
+func HalfBlock(top, bottom bool) rune {
+	switch {
+	case top && bottom:
+		return '█'
+	case top:
+		return '▀'
+	case bottom:
+		return '▄'
+	}
+	return ' '
+}
+
 // render draws bits (the code without its quiet zone) inside a quiet zone
 // of zone modules. The side is odd, so the last row's lower halves are one
 // more module of quiet zone.
@@ -186,17 +200,7 @@ func render(bits [][]bool, zone int, level Level, version int) Drawing {
 	for row := range h {
 		b.Reset()
 		for x := range w {
-			top, bottom := dark(x, 2*row), dark(x, 2*row+1)
-			switch {
-			case top && bottom:
-				b.WriteRune('█')
-			case top:
-				b.WriteRune('▀')
-			case bottom:
-				b.WriteRune('▄')
-			default:
-				b.WriteByte(' ')
-			}
+			b.WriteRune(HalfBlock(dark(x, 2*row), dark(x, 2*row+1)))
 		}
 		lines[row] = cell.Render(b.String())
 	}
