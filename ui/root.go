@@ -189,7 +189,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.popIf(func(s any) bool {
 			_, model := s.(settings.Model)
 			_, gateway := s.(settings.Gateway)
-			return model || gateway
+			_, printer := s.(settings.Printer)
+			return model || gateway || printer
 		})
 	case check.BackMsg:
 		next, cmd := m.popIf(func(s any) bool { _, ok := s.(check.Model); return ok })

@@ -39,8 +39,11 @@ type Config struct {
 	Monetix      MonetixConfig `toml:"monetix"`
 	Octo         OctoConfig    `toml:"octo"`
 	Printer      PrinterConfig `toml:"printer"`
-	Demo         DemoConfig    `toml:"demo"`
-	Backup       BackupConfig  `toml:"backup"`
+	// printerFlag: --printer was given, so the printer the settings
+	// screen saved in the data file does not replace it.
+	printerFlag bool
+	Demo        DemoConfig   `toml:"demo"`
+	Backup      BackupConfig `toml:"backup"`
 }
 
 // uzbek reports whether the config names an Uzbek provider.
@@ -242,6 +245,7 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Confi
 		return cfg, false, err
 	}
 	cat = catalogFor(cfg.Lang) // the command line's, else the file's
+	set.Visit(func(f *flag.Flag) { cfg.printerFlag = cfg.printerFlag || f.Name == "printer" })
 	if err != nil {
 		return cfg, false, flagErr(set, err, cat)
 	}

@@ -569,6 +569,13 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		}
 		c.IgnoredReal = cfg.Kaspi.URL != "" || cfg.UzQR.URL != "" || cfg.DB != ""
 	}
+	// The printer the settings screen saved wins over the config file's
+	// [printer], unless --printer is given.
+	if cfg.Printer, err = savedPrinter(st, cfg.Printer, cfg.printerFlag); err != nil {
+		closeAll()
+		return nil, cfg, nil, booksErr(cat.T("error.store", err.Error()), err)
+	}
+	c.PrinterSetup = &printerSetup{c: c, cat: cat, cfg: cfg.Printer}
 	if cfg.Printer.Device != "" {
 		p, err := newTillPrinter(cfg.Printer, c, cat)
 		if err != nil {

@@ -180,26 +180,7 @@ func runPrint(args []string, out io.Writer) error {
 	if err != nil {
 		return usageErr(err.Error(), err)
 	}
-	d := &escpos.Doc{}
-	d.Heading(cat.T("print.test_title"))
-	if cfg.Shop.Name != "" {
-		d.Styled(cfg.Shop.Name, escpos.Style{Align: escpos.Center, Bold: true})
-		d.Styled(cfg.Shop.Address, escpos.Style{Align: escpos.Center})
-	}
-	d.Line(cat.T("print.test_profile", cfg.Printer.Device, prof.Dots, prof.Columns, prof.Mode, prof.CodePage, prof.PageNumber()))
-	d.Line("")
-	d.Line("KZ: Ә ә Ғ ғ Қ қ Ң ң Ө ө Ұ ұ Ү ү Һ һ І і")
-	d.Line("UZ: Oʻ oʻ Gʻ gʻ Sh sh Ch ch ʼ")
-	d.Line("RU: Аа Бб Вв Ёё Жж Щщ Ъъ Ыы Ээ Юю Яя")
-	d.Line("₸ 12 500 · soʻm 150 000,00")
-	ruler := ""
-	for i := 1; i <= prof.Columns; i++ {
-		ruler += fmt.Sprint(i % 10)
-	}
-	d.Line(ruler)
-	d.QR("https://kassa.example/print-test")
-	d.Cut()
-	data, rep, err := escpos.Bytes(prof, d)
+	data, rep, err := testPage(cat, cfg.Shop, cfg.Printer.Device, prof)
 	if err != nil {
 		return err
 	}
@@ -217,4 +198,115 @@ func runPrint(args []string, out io.Writer) error {
 		fmt.Fprintln(out, cat.T("cli.print_replaced", string(rep.Replaced)))
 	}
 	return nil
+}
+
+// testPage is the test page's bytes for device with prof: the shop's
+// header, every Kazakh and Uzbek letter, ₸, a QR and the ruler.
+func testPage(cat *locale.Catalog, shop common.Shop, device string, prof escpos.Profile) ([]byte, escpos.Report, error) {
+	d := &escpos.Doc{}
+	d.Heading(cat.T("print.test_title"))
+	if shop.Name != "" {
+		d.Styled(shop.Name, escpos.Style{Align: escpos.Center, Bold: true})
+		d.Styled(shop.Address, escpos.Style{Align: escpos.Center})
+	}
+	d.Line(cat.T("print.test_profile", device, prof.Dots, prof.Columns, prof.Mode, prof.CodePage, prof.PageNumber()))
+	d.Line("")
+	d.Line("KZ: Ә ә Ғ ғ Қ қ Ң ң Ө ө Ұ ұ Ү ү Һ һ І і")
+	d.Line("UZ: Oʻ oʻ Gʻ gʻ Sh sh Ch ch ʼ")
+	d.Line("RU: Аа Бб Вв Ёё Жж Щщ Ъъ Ыы Ээ Юю Яя")
+	d.Line("₸ 12 500 · soʻm 150 000,00")
+	ruler := ""
+	for i := 1; i <= prof.Columns; i++ {
+		ruler += fmt.Sprint(i % 10)
+	}
+	d.Line(ruler)
+	d.QR("https://kassa.example/print-test")
+	d.Cut()
+	return escpos.Bytes(prof, d)
+}
+
+// printerSetting is the data file's setting the settings screen saves the
+// printer in. At the till's start it wins over the config file's
+// [printer], unless --printer is given on the command line.
+const printerSetting = "printer"
+
+// savedPrinter is cfg with the printer the settings screen saved, where
+// one was saved and --printer was not given.
+func savedPrinter(st *store.Store, cfg PrinterConfig, flagGiven bool) (PrinterConfig, error) {
+	var ps common.PrinterSettings
+	if flagGiven {
+		return cfg, nil
+	}
+	ok, err := st.Setting(printerSetting, &ps)
+	if err != nil || !ok {
+		return cfg, err
+	}
+	return cfg.with(ps), nil
+}
+
+// with is p changed to what the settings screen sets.
+func (p PrinterConfig) with(ps common.PrinterSettings) PrinterConfig {
+	p.Device, p.Paper, p.Mode, p.CodePage, p.CodePageNumber, p.Auto = ps.Device, ps.Paper, ps.Mode, ps.CodePage, ps.CodePageNumber, ps.Auto
+	return p
+}
+
+// printerSetup is the settings screen's hold on the till's printer.
+type printerSetup struct {
+	c   *common.Common
+	cat *locale.Catalog
+	cfg PrinterConfig // in use
+}
+
+var _ common.PrinterSetup = (*printerSetup)(nil)
+
+func (s *printerSetup) Describe() common.PrinterSettings {
+	ps := common.PrinterSettings{Device: s.cfg.Device, Paper: s.cfg.Paper, Mode: s.cfg.Mode,
+		CodePage: s.cfg.CodePage, CodePageNumber: s.cfg.CodePageNumber, Auto: s.cfg.Auto}
+	if prof, err := s.cfg.profile(s.cat); err == nil {
+		ps.Mode, ps.CodePage, ps.CodePageNumber = string(prof.Mode), string(prof.CodePage), prof.PageNumber()
+	}
+	return ps
+}
+
+// Apply builds the printer ps names before anything is kept, so a setting
+// that does not work changes nothing.
+func (s *printerSetup) Apply(ps common.PrinterSettings) error {
+	cfg := s.cfg.with(ps)
+	var next common.Printer
+	if cfg.Device != "" {
+		if _, err := cfg.profile(s.cat); err != nil {
+			var e *exitError
+			if errors.As(err, &e) && e.cause != nil {
+				err = e.cause
+			}
+			return errors.New(s.cat.T("settings.printer_bad", err))
+		}
+		p, err := newTillPrinter(cfg, s.c, s.cat)
+		if err != nil {
+			return errors.New(s.cat.T("settings.printer_device_bad"))
+		}
+		next = p
+	}
+	if err := s.c.Store.PutSetting(printerSetting, ps); err != nil {
+		return errors.New(s.cat.T("error.store", err.Error()))
+	}
+	s.cfg, s.c.Printer = cfg, next
+	return nil
+}
+
+func (s *printerSetup) TestPage(ctx context.Context) error {
+	prof, err := s.cfg.profile(s.cat)
+	if err != nil {
+		return err
+	}
+	dev, err := printer.New(s.cfg.Device, printer.Options{})
+	if err != nil {
+		return err
+	}
+	data, _, err := testPage(s.cat, s.c.Shop, s.cfg.Device, prof)
+	if err != nil {
+		return err
+	}
+	_, err = dev.Print(ctx, data)
+	return err
 }

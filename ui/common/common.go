@@ -49,6 +49,9 @@ type Common struct {
 	Trainer Trainer
 	// Printer prints receipts and QR slips; nil where the till has none.
 	Printer Printer
+	// PrinterSetup changes the printer from the settings screen; nil
+	// where it cannot be changed.
+	PrinterSetup PrinterSetup
 	// Lesson is the training lesson to run; nil for free practice.
 	Lesson *lessons.Lesson
 	// Lang is the catalog's language, for texts kept outside it (lessons).
@@ -330,4 +333,34 @@ func (c *Common) PrinterError(err error) string {
 		return c.T("printer." + string(k))
 	}
 	return c.T("printer.failed")
+}
+
+// PrinterSettings is the receipt printer as the settings screen shows and
+// changes it.
+type PrinterSettings struct {
+	// Device: /dev/usb/lp0, tcp://HOST:9100, file:PATH, a Windows
+	// printer's name; "" for no printer.
+	Device string `json:"device"`
+	Paper  int    `json:"paper"` // 58 or 80 (mm)
+	// Mode is raster or text; CodePage (cp866, cp1251, kz1048) and its
+	// ESC t number (0: Epson's) count in text mode.
+	Mode           string `json:"mode"`
+	CodePage       string `json:"codepage"`
+	CodePageNumber int    `json:"codepage_number"`
+	Auto           bool   `json:"auto"`
+}
+
+// PrinterSetup is what the settings screen does with the printer: show
+// it, take new settings, print a test page.
+type PrinterSetup interface {
+	// Describe is the settings in use, with the code page's number as it
+	// is sent (Epson's where none was set).
+	Describe() PrinterSettings
+	// Apply checks s, keeps it in the data file and puts the printer it
+	// names in c.Printer at once; a setting that does not work is refused
+	// with the cashier's sentence and changes nothing. It runs on the
+	// screen's goroutine, where c.Printer is read.
+	Apply(s PrinterSettings) error
+	// TestPage prints the test page with the settings in use.
+	TestPage(ctx context.Context) error
 }

@@ -64,6 +64,14 @@ type KeyMap struct {
 	Test       key.Binding
 	PairKey    key.Binding
 	AddressKey key.Binding
+	// On the printer's settings screen, opened with PrinterKey.
+	PrinterKey  key.Binding
+	DeviceKey   key.Binding
+	PaperKey    key.Binding
+	ModeKey     key.Binding
+	CodePageKey key.Binding
+	AutoKey     key.Binding
+	TestPage    key.Binding
 
 	GoHistory   key.Binding
 	Tab         key.Binding
@@ -147,6 +155,14 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Test:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.test"))),
 		PairKey:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.pair"))),
 		AddressKey: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", cat.T("keys.address"))),
+
+		PrinterKey:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", cat.T("keys.printer"))),
+		DeviceKey:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", cat.T("keys.printer_device"))),
+		PaperKey:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", cat.T("keys.printer_paper"))),
+		ModeKey:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", cat.T("keys.printer_mode"))),
+		CodePageKey: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", cat.T("keys.printer_codepage"))),
+		AutoKey:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", cat.T("keys.printer_auto"))),
+		TestPage:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", cat.T("keys.test_page"))),
 
 		GoHistory:     key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", cat.T("keys.go_history"))),
 		Tab:           key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", cat.T("keys.tab"))),

@@ -127,6 +127,8 @@ func (g Gateway) keyPress(msg tea.KeyPressMsg) (Gateway, tea.Cmd) {
 	case key.Matches(msg, k.APIKey):
 		g.keying, g.result = true, ""
 		return g, g.key.Focus()
+	case key.Matches(msg, k.PrinterKey):
+		return g, openPrinter(g.c)
 	}
 	return g, nil
 }
@@ -180,7 +182,7 @@ func (g Gateway) ShortHelp() []key.Binding {
 	if g.keying {
 		return []key.Binding{k.Save, k.Back}
 	}
-	return []key.Binding{k.Test, k.APIKey, k.Back, k.Quit}
+	return []key.Binding{k.Test, k.APIKey, k.PrinterKey, k.Back, k.Quit}
 }
 
 // FullHelp is ShortHelp in one column.

@@ -161,6 +161,8 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Back):
 		return m, func() tea.Msg { return BackMsg{} }
+	case key.Matches(msg, k.PrinterKey):
+		return m, openPrinter(m.c)
 	case t == nil:
 		return m, nil
 	case key.Matches(msg, k.Test):
@@ -281,11 +283,11 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.naming, m.addressing:
 		return []key.Binding{k.Save, k.Back}
 	case m.c.Terminal != nil && m.conn.Secured:
-		return []key.Binding{k.Test, k.PairKey, k.AddressKey, k.Back, k.Quit}
+		return []key.Binding{k.Test, k.PairKey, k.AddressKey, k.PrinterKey, k.Back, k.Quit}
 	case m.c.Terminal != nil:
-		return []key.Binding{k.Test, k.AddressKey, k.Back, k.Quit}
+		return []key.Binding{k.Test, k.AddressKey, k.PrinterKey, k.Back, k.Quit}
 	}
-	return []key.Binding{k.Back, k.Quit}
+	return []key.Binding{k.PrinterKey, k.Back, k.Quit}
 }
 
 // FullHelp is ShortHelp in one column.
