@@ -334,6 +334,23 @@ func scenes() []scene {
 			k.title("settings.title")
 			k.key('p', "p")
 		}},
+		{name: "settings_printer", adjust: withPrinter, want: []string{"settings.printer_mode_raster"}, drive: func(k *till) {
+			k.key(tea.KeyF9)
+			k.title("settings.title")
+			k.key('r', "r")
+			k.title("settings.printer_title")
+		}},
+		{name: "settings_printer_bad", adjust: withPrinter, want: []string{"settings.printer_device_bad"}, drive: func(k *till) {
+			k.key(tea.KeyF9)
+			k.title("settings.title")
+			k.key('r', "r")
+			k.title("settings.printer_title")
+			k.key('d', "d")
+			k.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+			k.tm.Type("tcp://")
+			k.key(tea.KeyEnter)
+			k.key(tea.KeyEnter)
+		}},
 		{name: "trainer", customer: quick, adjust: trainer, drive: func(k *till) {
 			k.key(tea.KeyF8)
 			k.title("trainer.title")
