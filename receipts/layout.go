@@ -31,6 +31,10 @@ type Options struct {
 	// "T" or "тенге". Empty means "T"; a word the charset cannot print
 	// either falls back to "T" too.
 	TengeAs string
+	// NoTenge says the printer lacks ₸ whatever the Charset (an ESC/POS
+	// code page that has every letter but no ₸): ₸ becomes TengeAs ("T"
+	// when empty) before layout, so the word's width is the one measured.
+	NoTenge bool
 	// T translates a label key (see LabelKeys). The till passes its locale
 	// catalog's T, so it takes the catalog's arguments too.
 	T func(key string, args ...any) string
@@ -66,7 +70,10 @@ func Render(r Receipt, opts Options) ([]string, error) {
 		return nil, err
 	}
 	s, _ := specOf(r.Kind)
-	l := layout{w: opts.Width, t: opts.T, cs: cs, tenge: tengeFor(cs, opts.TengeAs)}
+	l := layout{w: opts.Width, t: opts.T, cs: cs, tenge: tengeFor(cs, opts.TengeAs), noTenge: opts.NoTenge}
+	if opts.NoTenge {
+		l.tenge = cmp.Or(opts.TengeAs, "T")
+	}
 
 	if r.Training {
 		l.center(l.label(LabelTraining))
@@ -204,12 +211,13 @@ func sameAmount(a, b string) bool {
 }
 
 type layout struct {
-	w     int
-	t     func(string, ...any) string
-	cs    Charset
-	tenge string
-	total string // the till's total, as the provider's amount is compared with it
-	lines []string
+	w       int
+	t       func(string, ...any) string
+	cs      Charset
+	tenge   string
+	noTenge bool
+	total   string // the till's total, as the provider's amount is compared with it
+	lines   []string
 }
 
 func (l *layout) label(key string) string { return l.t(key) }
@@ -251,7 +259,11 @@ func (l *layout) fields(r Receipt, fs []field, places ...placement) {
 // characters gone, whitespace collapsed, and what the charset lacks
 // replaced where a stand-in exists.
 func (l *layout) text(s string) string {
-	return substitute(clean(s), l.cs, l.tenge)
+	s = clean(s)
+	if l.noTenge {
+		s = strings.ReplaceAll(s, "₸", l.tenge)
+	}
+	return substitute(s, l.cs, l.tenge)
 }
 
 // width is s's width on paper. A single-byte charset prints every rune as

@@ -10,11 +10,9 @@ import (
 // fiscal receipt's QR after its block, and the cut. t is the catalog's
 // translator.
 func ReceiptDoc(r receipts.Receipt, p Profile, t func(string, ...any) string, copyLabel string) (*Doc, error) {
-	tenge := p.Tenge
-	if p.Mode == Raster {
-		tenge = "" // drawn as ₸
-	}
-	lines, err := receipts.Render(r, receipts.Options{Width: p.Columns, T: t, TengeAs: tenge})
+	// In text mode no code page has ₸: the shop's word replaces it before
+	// layout, so "тенге" is measured, not squeezed in after.
+	lines, err := receipts.Render(r, receipts.Options{Width: p.Columns, T: t, TengeAs: p.Tenge, NoTenge: p.Mode == Text})
 	if err != nil {
 		return nil, err
 	}

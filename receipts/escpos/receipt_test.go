@@ -158,3 +158,28 @@ func TestEveryReceiptKindOnPaper(t *testing.T) {
 		}
 	}
 }
+
+// In text mode "тенге" is laid out in place of ₸: no line of a Kaspi
+// receipt goes past the paper's columns.
+func TestTengeWordFitsTheColumns(t *testing.T) {
+	p, _ := escpos.NewProfile(58)
+	p.Mode, p.CodePage, p.Tenge = escpos.Text, escpos.KZ1048, "тенге"
+	d, err := escpos.ReceiptDoc(receipts.Sample(receipts.QRPayment), p, locale.MustLoad("ru").T, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := escpos.Bytes(p, d)
+	got, err := decode.Decode(b, escpos.EpsonPages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(got.Lines(), "\n")
+	if !strings.Contains(text, "12 500 тенге") {
+		t.Fatalf("no tenge word:\n%s", text)
+	}
+	for _, l := range got.Lines() {
+		if n := len([]rune(l)); n > p.Columns {
+			t.Errorf("%d columns: %q", n, l)
+		}
+	}
+}
