@@ -17,12 +17,11 @@ type fakePrinterSetup struct {
 
 func (f *fakePrinterSetup) Describe() common.PrinterSettings { return f.s }
 
-func (f *fakePrinterSetup) Apply(s common.PrinterSettings) error {
+func (f *fakePrinterSetup) Apply(s common.PrinterSettings) (func(), error) {
 	if s.Device == "tcp://" {
-		return errors.New(f.c.T("settings.printer_device_bad"))
+		return nil, errors.New(f.c.T("settings.printer_device_bad"))
 	}
-	f.s = s
-	return nil
+	return func() { f.s = s }, nil
 }
 
 func (f *fakePrinterSetup) TestPage(context.Context) error { return nil }

@@ -270,7 +270,7 @@ func (s *printerSetup) Describe() common.PrinterSettings {
 
 // Apply builds the printer ps names before anything is kept, so a setting
 // that does not work changes nothing.
-func (s *printerSetup) Apply(ps common.PrinterSettings) error {
+func (s *printerSetup) Apply(ps common.PrinterSettings) (func(), error) {
 	cfg := s.cfg.with(ps)
 	var next common.Printer
 	if cfg.Device != "" {
@@ -279,19 +279,18 @@ func (s *printerSetup) Apply(ps common.PrinterSettings) error {
 			if errors.As(err, &e) && e.cause != nil {
 				err = e.cause
 			}
-			return errors.New(s.cat.T("settings.printer_bad", err))
+			return nil, errors.New(s.cat.T("settings.printer_bad", err))
 		}
 		p, err := newTillPrinter(cfg, s.c, s.cat)
 		if err != nil {
-			return errors.New(s.cat.T("settings.printer_device_bad"))
+			return nil, errors.New(s.cat.T("settings.printer_device_bad"))
 		}
 		next = p
 	}
 	if err := s.c.Store.PutSetting(printerSetting, ps); err != nil {
-		return errors.New(s.cat.T("error.store", err.Error()))
+		return nil, errors.New(s.cat.T("error.store", err.Error()))
 	}
-	s.cfg, s.c.Printer = cfg, next
-	return nil
+	return func() { s.cfg, s.c.Printer = cfg, next }, nil
 }
 
 func (s *printerSetup) TestPage(ctx context.Context) error {

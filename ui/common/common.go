@@ -329,6 +329,12 @@ func (c *Common) PrinterError(err error) string {
 	if err == nil {
 		return ""
 	}
+	var pe *printer.Error
+	if !errors.As(err, &pe) {
+		// Not the printer's: the receipt came out, or never got that far
+		// (the data file refused the note of it) — said as it is.
+		return c.ErrorText(err)
+	}
 	if k := printer.KindOf(err); k != "" && c.Cat.Has("printer."+string(k)) {
 		return c.T("printer." + string(k))
 	}
@@ -356,11 +362,12 @@ type PrinterSetup interface {
 	// Describe is the settings in use, with the code page's number as it
 	// is sent (Epson's where none was set).
 	Describe() PrinterSettings
-	// Apply checks s, keeps it in the data file and puts the printer it
-	// names in c.Printer at once; a setting that does not work is refused
-	// with the cashier's sentence and changes nothing. It runs on the
-	// screen's goroutine, where c.Printer is read.
-	Apply(s PrinterSettings) error
+	// Apply checks s and keeps it in the data file (a write: run it as a
+	// command, not in Update); a setting that does not work is refused
+	// with the cashier's sentence and changes nothing. The returned use
+	// puts the new printer in c.Printer: call it on the screen's
+	// goroutine, where c.Printer is read.
+	Apply(s PrinterSettings) (use func(), err error)
 	// TestPage prints the test page with the settings in use.
 	TestPage(ctx context.Context) error
 }

@@ -35,7 +35,14 @@ type printerTestMsg struct {
 	err    error
 }
 
-func (printerTestMsg) settingsMsg() {}
+// printerSavedMsg is Apply's answer: use puts the saved printer in place.
+type printerSavedMsg struct {
+	use func()
+	err error
+}
+
+func (printerTestMsg) settingsMsg()  {}
+func (printerSavedMsg) settingsMsg() {}
 
 // codePages are the code pages the screen cycles through.
 var codePages = []string{"cp866", "cp1251", "kz1048"}
@@ -61,6 +68,16 @@ func openPrinter(c *common.Common) tea.Cmd {
 // Update handles keys and the test page's outcome.
 func (p Printer) Update(msg tea.Msg) (Printer, tea.Cmd) {
 	switch msg := msg.(type) {
+	case printerSavedMsg:
+		p.busy = ""
+		if msg.err != nil {
+			p.result, p.bad = msg.err.Error(), true
+			return p, nil
+		}
+		msg.use()
+		p.draft, p.changed = p.c.PrinterSetup.Describe(), false
+		p.result, p.bad = p.c.T("settings.printer_saved"), false
+		return p, nil
 	case printerTestMsg:
 		p.busy = ""
 		if msg.err != nil {
@@ -134,13 +151,14 @@ func (p Printer) key(msg tea.KeyPressMsg) (Printer, tea.Cmd) {
 	case key.Matches(msg, k.AutoKey):
 		d.Auto = !d.Auto
 	case key.Matches(msg, k.Save):
-		if err := setup.Apply(p.draft); err != nil {
-			p.result, p.bad = err.Error(), true
-			return p, nil
+		// The write is the command's; the new printer is put in place
+		// when its answer comes, on this goroutine.
+		draft := p.draft
+		p.busy, p.result = "settings.printer_saving", ""
+		return p, func() tea.Msg {
+			use, err := setup.Apply(draft)
+			return printerSavedMsg{use: use, err: err}
 		}
-		p.draft, p.changed = setup.Describe(), false
-		p.result, p.bad = p.c.T("settings.printer_saved"), false
-		return p, nil
 	case key.Matches(msg, k.TestPage):
 		in := setup.Describe()
 		if in.Device == "" {
