@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -137,28 +138,51 @@ func (c *Catalog) Keys() []string {
 	return keys
 }
 
-// Verbs is the fmt verbs of a text in order, one letter each ("sd" for
-// "%s of %d"), with '*' for a width or precision taken from an argument:
-// as many runes as the text takes arguments. "%%" takes none.
+// Verbs is the fmt verbs of a text by the argument each takes, one letter
+// per argument in the code's order ("sd" for "%s of %d", and also for
+// "%[2]d of %[1]s": a language may put the arguments in its own order),
+// with '*' for a width or precision taken from an argument and '?' for an
+// argument the text skips. "%%" takes none.
 func Verbs(text string) string {
-	var b strings.Builder
+	var got []byte
+	set := func(arg int, c byte) {
+		for len(got) <= arg {
+			got = append(got, '?')
+		}
+		got[arg] = c
+	}
+	arg := 0
 	for i := 0; i < len(text); i++ {
 		if text[i] != '%' {
 			continue
 		}
 		for i++; i < len(text); i++ {
 			c := text[i]
-			if c == '*' {
-				b.WriteByte('*')
-				continue
-			}
-			if strings.IndexByte("+-# 0123456789.[]", c) < 0 {
-				if c != '%' {
-					b.WriteByte(c)
+			switch {
+			case c == '[':
+				end := strings.IndexByte(text[i:], ']')
+				if end < 0 {
+					return string(got) + "!"
 				}
-				break
+				n, err := strconv.Atoi(text[i+1 : i+end])
+				if err != nil || n < 1 {
+					return string(got) + "!"
+				}
+				arg = n - 1
+				i += end
+				continue
+			case c == '*':
+				set(arg, '*')
+				arg++
+				continue
+			case strings.IndexByte("+-# 0123456789.", c) >= 0:
+				continue
+			case c != '%':
+				set(arg, c)
+				arg++
 			}
+			break
 		}
 	}
-	return b.String()
+	return string(got)
 }

@@ -23,8 +23,11 @@ func TestCatalogsHaveTheSameKeys(t *testing.T) {
 }
 
 func TestLanguages(t *testing.T) {
-	if got := Languages(); !slices.Equal(got, []string{"en", "ru"}) {
-		t.Fatalf("languages %v", got)
+	got := Languages()
+	for _, want := range []string{"en", "ru"} {
+		if !slices.Contains(got, want) {
+			t.Fatalf("languages %v lack %s", got, want)
+		}
 	}
 	if _, err := Load("xx"); err == nil {
 		t.Fatal("unknown language loaded")
@@ -48,6 +51,10 @@ func TestVerbs(t *testing.T) {
 		"Paid: %s for %d · %q": "sdq",
 		"100%% sure, %-8s|%*d": "s*d",
 		"%5.2f%%":              "f",
+		"%[2]d of %[1]s":       "sd",
+		"%[2]s, %[1]s, %[3]d":  "ssd",
+		"%[2]s only":           "?s",
+		"%[x]s":                "!",
 	} {
 		if got := Verbs(text); got != want {
 			t.Errorf("Verbs(%q) = %q, want %q", text, got, want)
