@@ -38,6 +38,17 @@ type Options struct {
 	// T translates a label key (see LabelKeys). The till passes its locale
 	// catalog's T, so it takes the catalog's arguments too.
 	T func(key string, args ...any) string
+	// Amount formats money in the receipt's language (the catalog's
+	// Amount: "12 500 ₸", "12 500,00 soʻm"); nil prints "12 500 ₸" with a
+	// decimal point.
+	Amount func(minor int64, digits int, code, symbol string) string
+}
+
+// Words is the catalog a receipt is written in: its labels and its money
+// (a *locale.Catalog).
+type Words interface {
+	T(key string, args ...any) string
+	Amount(minor int64, digits int, code, symbol string) string
 }
 
 // Render lays the receipt out as lines of at most opts.Width columns (as
@@ -105,7 +116,7 @@ func Render(r Receipt, opts Options) ([]string, error) {
 	l.rule('-')
 	// The total is the till's own figure, from integer money; it stands
 	// out between double rules.
-	l.total = amountText(r.Amount, s.refund)
+	l.total = amountText(r.Amount, s.refund, opts.Amount)
 	// A sale of one product: its one line is the whole amount.
 	if !blank(r.Product) {
 		l.item(r.Product, l.total)
@@ -182,13 +193,19 @@ func firstRune(s string) string {
 
 // amountText prints integer money as Kaspi prints its own: "12 500 ₸",
 // and a refund "- 12 500 ₸".
-func amountText(m providers.Money, refund bool) string {
+func amountText(m providers.Money, refund bool, format func(int64, int, string, string) string) string {
 	if m.Minor < 0 {
 		m.Minor = -m.Minor
 	}
-	s := m.Grouped()
-	if sym := cmp.Or(m.Currency.Symbol, m.Currency.Code); sym != "" {
-		s += " " + sym
+	sym := cmp.Or(m.Currency.Symbol, m.Currency.Code)
+	var s string
+	switch {
+	case format != nil:
+		s = format(m.Minor, m.Currency.Digits, m.Currency.Code, sym)
+	case sym != "":
+		s = m.Grouped() + " " + sym
+	default:
+		s = m.Grouped()
 	}
 	if refund {
 		s = "- " + s

@@ -38,6 +38,9 @@ type scene struct {
 // tg is an amount of tenge as the screens write it.
 func tg(n int64) string { return providers.New(n, providers.KZT).Grouped() + " ₸" }
 
+// tg is n tenge as the till's language writes it on screen.
+func (k *till) tg(n int64) string { return k.cat.Amount(n, 0, "KZT", "₸") }
+
 // key presses a named key.
 func (k *till) key(code rune, text ...string) {
 	msg := tea.KeyPressMsg{Code: code}
@@ -56,7 +59,7 @@ func (k *till) title(key string, args ...any) {
 // sold is a finished payment of amount, back at a new sale.
 func (k *till) sold(amount int64) {
 	k.t.Helper()
-	k.payFor(providers.New(amount, providers.KZT).Major(), 12, k.cat.T("title.paid", tg(amount)))
+	k.payFor(providers.New(amount, providers.KZT).Major(), 12, k.cat.T("title.paid", k.tg(amount)))
 	k.key(tea.KeyEnter)
 	k.title("title.entry")
 }
@@ -108,34 +111,34 @@ func scenes() []scene {
 		}},
 		{name: "entry_keys", customer: quick, drive: func(k *till) { k.key(tea.KeyF1) }},
 		{name: "unknown", customer: sim.Customer{Does: sim.UnknownThenSuccess, Delay: 3 * time.Second, Think: 2 * time.Second, ResolveAfter: time.Hour},
-			drive: func(k *till) { k.payFor("12500", 6, k.cat.T("title.unknown", tg(12500))) }},
-		{name: "paid_qr", customer: quick, drive: func(k *till) { k.payFor("12500", 6, k.cat.T("title.paid", tg(12500))) }},
+			drive: func(k *till) { k.payFor("12500", 6, k.cat.T("title.unknown", k.tg(12500))) }},
+		{name: "paid_qr", customer: quick, drive: func(k *till) { k.payFor("12500", 6, k.cat.T("title.paid", k.tg(12500))) }},
 		{name: "paid_card", customer: sim.Customer{Does: sim.PayCard, Delay: 3 * time.Second, Think: 2 * time.Second}, drive: func(k *till) {
-			k.payFor("2000", 8, k.cat.T("title.paid", tg(2000)))
+			k.payFor("2000", 8, k.cat.T("title.paid", k.tg(2000)))
 		}},
 		{name: "declined", customer: sim.Customer{Does: sim.Decline, Delay: 3 * time.Second, Think: 2 * time.Second}, drive: func(k *till) {
-			k.payFor("12500", 6, k.cat.T("title.declined", tg(12500)))
+			k.payFor("12500", 6, k.cat.T("title.declined", k.tg(12500)))
 		}},
 		{name: "busy", customer: quick, drive: func(k *till) {
 			k.sim.Inject("/v2/payment", sim.FaultBusy)
 			k.tm.Type("500")
 			k.key(tea.KeyEnter)
-			k.title("title.notstarted", tg(500))
+			k.title("title.notstarted", k.tg(500))
 		}},
 		{name: "expired", customer: quick, drive: func(k *till) {
 			k.sim.Inject("/v2/payment", sim.FaultExpired)
 			k.tm.Type("500")
 			k.key(tea.KeyEnter)
-			k.title("title.notstarted", tg(500))
+			k.title("title.notstarted", k.tg(500))
 		}},
 		{name: "no_answer", customer: quick, drive: func(k *till) {
 			k.sim.Inject("/v2/payment", sim.FaultDrop)
 			k.tm.Type("500")
 			k.key(tea.KeyEnter)
-			k.title("title.check", tg(500))
+			k.title("title.check", k.tg(500))
 		}},
 		{name: "timed_out", customer: sim.Customer{Does: sim.NeverScan}, drive: func(k *till) {
-			k.payFor("12500", 181, k.cat.T("title.timeout", tg(12500)))
+			k.payFor("12500", 181, k.cat.T("title.timeout", k.tg(12500)))
 		}},
 		{name: "refund_find", customer: quick, want: []string{"refund.number_label"}, drive: func(k *till) {
 			k.sold(5000)
@@ -187,7 +190,7 @@ func scenes() []scene {
 			for range 6 {
 				k.second()
 			}
-			k.title("title.paid_refund", tg(5000))
+			k.title("title.paid_refund", k.tg(5000))
 		}},
 		{name: "history", before: shopData, drive: history},
 		{name: "history_keys", before: shopData, want: []string{"keys.export", "keys.refund_row", "keys.terminal", "keys.home_end", "keys.help"}, drive: func(k *till) {
@@ -285,17 +288,17 @@ func scenes() []scene {
 			}},
 		{name: "check_empty", drive: func(k *till) {
 			k.key(tea.KeyF4)
-			k.title("title.check_list", 0)
+			k.waitTitle(k.cat.N("title.check_list", 0, 0))
 		}},
 		{name: "check_list", before: needingCheck(3), drive: func(k *till) {
 			k.key(tea.KeyF4)
-			k.title("title.check_list", 3)
+			k.waitTitle(k.cat.N("title.check_list", 3, 3))
 		}},
 		// Every warning stays in the header, however many there are.
 		{name: "check_list_insecure", before: needingCheck(1), want: []string{"app.insecure", "app.demo"},
 			adjust: func(c *common.Common, _ *sim.Sim) { c.Insecure = true }, drive: func(k *till) {
 				k.key(tea.KeyF4)
-				k.title("title.check_list", 1)
+				k.waitTitle(k.cat.N("title.check_list", 1, 1))
 			}},
 		// A backup that failed stays in the header with the rest.
 		{name: "entry_backup_failed", customer: quick, want: []string{"app.backup_failed", "app.insecure", "app.demo"},
@@ -303,7 +306,7 @@ func scenes() []scene {
 			drive:  func(k *till) { k.tm.Type("700") }},
 		{name: "check_form", before: needingCheck(3), want: []string{"checks.number_placeholder", "checks.note_required"}, drive: func(k *till) {
 			k.key(tea.KeyF4)
-			k.title("title.check_list", 3)
+			k.waitTitle(k.cat.N("title.check_list", 3, 3))
 			k.key(tea.KeyEnter)
 			k.key(tea.KeyRight) // paid
 			k.key(tea.KeyTab)

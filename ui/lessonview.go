@@ -31,7 +31,7 @@ func (m Model) scoreView() string {
 	parts := []string{
 		s.Training.Render(" " + m.c.T("lesson.finished", run.Lesson.Title.In(m.c.Lang)) + " "),
 		"",
-		s.Title.Render(m.c.T("lesson.score", run.Score(), len(run.Lesson.Steps))),
+		s.Title.Render(m.c.N("lesson.score", len(run.Lesson.Steps), run.Score(), len(run.Lesson.Steps))),
 		"",
 	}
 	for _, res := range run.Results {

@@ -154,7 +154,7 @@ func TestScreenOctoPaidWaitsForTheTaxOffice(t *testing.T) {
 	for range 6 {
 		k.second()
 	}
-	k.waitTitle("15 000.00 soʻm оплачено")
+	k.waitTitle("15\u00a0000,00\u00a0сум оплачено")
 	k.eventually("asked at least once", func() bool { op, _ := k.store.Get(1); return op.FiscalTries > 0 && k.settled() })
 	s := k.screen()
 	for _, want := range []string{"Фискальный чек: ждём налоговую", "Tuzlangan baliq"} {
@@ -171,7 +171,7 @@ func TestScreenOctoDefaultContactAt80x24(t *testing.T) {
 	k.tm.Type("5000")
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	k.tm.Type("1")
-	k.waitTitle("Оплата 5 000.00 soʻm: телефон покупателя")
+	k.waitTitle("Оплата 5\u00a0000,00\u00a0сум: телефон покупателя")
 	golden.RequireEqual(t, k.screen())
 
 	k2 := newOctoCounter(t, 80, 24, "ru", octosim.Customer{Does: octosim.Never}, true)

@@ -252,7 +252,7 @@ func TestScreenBusy(t *testing.T) {
 func TestScreenNarrowAndWide(t *testing.T) {
 	for _, w := range []int{80, 120} {
 		k := newTill(t, w, "ru", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second})
-		k.payFor("990", 5, "990 ₸ оплачено")
+		k.payFor("990", 5, "990\u00a0₸ оплачено")
 		s := k.screen()
 		for i, line := range strings.Split(s, "\n") {
 			if ansi.StringWidth(line) > w {
@@ -384,7 +384,7 @@ func TestScreenManagerSettlesAnOperation(t *testing.T) {
 		st.Save(&lost)
 	})
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF4})
-	k.waitTitle("1 operations to check")
+	k.waitTitle("1 operation to check")
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyRight}) // paid
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
@@ -774,7 +774,7 @@ func TestScreenHandOverAnUnknownOutcome(t *testing.T) {
 		t.Fatalf("operations to check: %+v", ops)
 	}
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyF4})
-	k.waitTitle("1 operations to check")
+	k.waitTitle("1 operation to check")
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	k.waitTitle("new sale")
 	// The POS learns it was paid; the operation settles by itself.

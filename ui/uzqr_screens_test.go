@@ -170,7 +170,7 @@ func TestScreenUzQRSaleAt80(t *testing.T) {
 		k := newUzTill(t, 80, 24, "ru", uzsim.Customer{Does: uzsim.Decline, Delay: 4 * time.Second}, true)
 		k.pay("25000")
 		k.seconds(6)
-		k.waitTitle("25 000.00 soʻm отклонено")
+		k.waitTitle("25\u00a0000,00\u00a0сум отклонено")
 		golden.RequireEqual(t, k.screen())
 	})
 	t.Run("cancelled", func(t *testing.T) {
@@ -228,7 +228,7 @@ func TestScreenUzQRExpires(t *testing.T) {
 	for range 190 {
 		k.second()
 	}
-	k.waitTitle("7 000.00 soʻm: время вышло")
+	k.waitTitle("7\u00a0000,00\u00a0сум: время вышло")
 	op, _ := k.store.Get(1)
 	if inv, _ := k.uz.Invoice(op.Ref); inv.Status != 3 || k.uz.Requests(uzsim.PathCancel) != 1 || op.State != store.StateFailed {
 		t.Fatalf("at the box: %+v, %d cancels; stored %v", inv, k.uz.Requests(uzsim.PathCancel), op.State)

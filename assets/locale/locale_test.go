@@ -3,6 +3,8 @@ package locale
 import (
 	"slices"
 	"testing"
+
+	"golang.org/x/text/language"
 )
 
 func TestCatalogsHaveTheSameKeys(t *testing.T) {
@@ -32,6 +34,15 @@ func TestLanguages(t *testing.T) {
 	if _, err := Load("xx"); err == nil {
 		t.Fatal("unknown language loaded")
 	}
+}
+
+func mustTag(t *testing.T, lang string) language.Tag {
+	t.Helper()
+	tag, err := language.Parse(lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tag
 }
 
 func TestTextAndArguments(t *testing.T) {
@@ -69,8 +80,15 @@ func TestEveryLanguageTakesTheSameArguments(t *testing.T) {
 	for _, lang := range Languages() {
 		c := MustLoad(lang)
 		for _, k := range c.Keys() {
-			if got, want := Verbs(c.T(k)), Verbs(en.T(k)); got != want {
-				t.Errorf("%s.toml %s takes %q, en.toml %q", lang, k, got, want)
+			want := Verbs(en.T(k))
+			texts := map[string]string{"": c.T(k)}
+			if c.IsPlural(k) {
+				texts = c.PluralForms(k)
+			}
+			for form, text := range texts {
+				if got := Verbs(text); got != want {
+					t.Errorf("%s.toml %s %s takes %q, en.toml %q", lang, k, form, got, want)
+				}
 			}
 		}
 	}

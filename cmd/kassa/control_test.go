@@ -69,7 +69,7 @@ func TestExportWhileTheTillRuns(t *testing.T) {
 				t.Fatalf("mode %v", fi.Mode())
 			}
 			abs, _ := filepath.Abs(file)
-			if wantSays := locale.MustLoad(lang).T("cli.exported_"+kind, common.Count(rows), abs) + "\n"; out.String() != wantSays {
+			if wantSays := locale.MustLoad(lang).T("cli.exported_"+kind, locale.MustLoad(lang).Number(int64(rows)), abs) + "\n"; out.String() != wantSays {
 				t.Fatalf("says %q, want %q", &out, wantSays)
 			}
 		}

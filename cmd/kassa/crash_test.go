@@ -203,7 +203,7 @@ func TestKilledBeforeTheProcessIDWasStored(t *testing.T) {
 	if ops := k.ops(); len(ops) != 1 || ops[0].State != store.StateCreated {
 		t.Fatalf("after the kill: %+v", ops)
 	}
-	k.recoverAll(exitPerson, "followed up: 1; settled: 0, left for a person: 1.\nOperations waiting for a person to check them in the POS history (F4 on the till): 1.")
+	k.recoverAll(exitPerson, "followed up: 1; settled: 0, left for a person: 1.\n1 operation waits for a person to check it in the POS history (F4 on the till).")
 	ops := k.ops()
 	if len(ops) != 1 || ops[0].State != store.StateNeedsCheck {
 		t.Fatalf("after recovery: %+v", ops)

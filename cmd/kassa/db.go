@@ -44,7 +44,7 @@ func runDBCheck(args []string, out io.Writer) error {
 		return dataFileErr(path, cat, err)
 	}
 	if rep.OK() {
-		fmt.Fprintln(out, cat.T("db.check_ok", path, rep.Pages, rep.Took.Round(time.Millisecond)))
+		fmt.Fprintln(out, cat.N("db.check_ok", int(rep.Pages), path, rep.Pages, rep.Took.Round(time.Millisecond)))
 		return nil
 	}
 	fmt.Fprintln(out, cat.T("db.check_damaged", path))
@@ -52,7 +52,7 @@ func runDBCheck(args []string, out io.Writer) error {
 		fmt.Fprintln(out, "  "+problemText(cat, p))
 	}
 	if rep.More > 0 {
-		fmt.Fprintln(out, "  "+cat.T("db.problems_more", rep.More))
+		fmt.Fprintln(out, "  "+cat.N("db.problems_more", rep.More, rep.More))
 	}
 	fmt.Fprintln(out, cat.T("db.what_to_do", path, path))
 	return &exitError{code: exitBooks}
@@ -63,9 +63,9 @@ func problemText(cat *locale.Catalog, p store.Problem) string {
 	var s string
 	switch p.Kind {
 	case store.ProblemTooShort:
-		s = cat.T("db.problem.too_short", p.N, p.M)
+		s = cat.N("db.problem.too_short", int(p.N), p.N, p.M)
 	case store.ProblemLost:
-		s = cat.T("db.problem.lost", p.N, p.Page)
+		s = cat.N("db.problem.lost", int(p.N), p.N, p.Page)
 	case store.ProblemNotData, store.ProblemHeader, store.ProblemFreelist, store.ProblemRead, store.ProblemPanic, store.ProblemBolt:
 		s = cat.T("db.problem." + string(p.Kind))
 	default: // a page: overwritten, entries out of place, referred to wrongly
@@ -105,7 +105,7 @@ func runDBSalvage(args []string, out io.Writer) error {
 	if rep.Damage.OK() {
 		fmt.Fprintln(out, cat.T("db.salvage_sound", src))
 	}
-	fmt.Fprintln(out, cat.T("db.salvaged", rep.Operations, dst, rep.Settings, rep.Secrets))
+	fmt.Fprintln(out, cat.N("db.salvaged", rep.Operations, rep.Operations, dst, rep.Settings, rep.Secrets))
 	if len(rep.Older) > 0 {
 		fmt.Fprintln(out, cat.T("db.salvage_older", len(rep.Older), receiptList(rep.Older)))
 	}
@@ -115,14 +115,14 @@ func runDBSalvage(args []string, out io.Writer) error {
 	for _, l := range rep.Lost {
 		if l.Row != nil {
 			fmt.Fprintln(out, "  "+cat.T("db.lost_row", l.ID.Receipt(), l.Row.Created.Local().Format("02.01.2006 15:04"),
-				l.Row.Amount.Grouped()+" "+l.Row.Amount.Currency.Symbol))
+				cat.Amount(l.Row.Amount.Minor, l.Row.Amount.Currency.Digits, l.Row.Amount.Currency.Code, l.Row.Amount.Currency.Symbol)))
 		} else {
 			fmt.Fprintln(out, "  "+cat.T("db.lost", l.ID.Receipt()))
 		}
 	}
 	fmt.Fprintln(out, cat.T("db.salvage_next", rep.Next.Receipt(), dst, src))
 	if len(rep.Lost) > 0 {
-		fmt.Fprintln(out, cat.T("db.salvage_lost", len(rep.Lost)))
+		fmt.Fprintln(out, cat.N("db.salvage_lost", len(rep.Lost), len(rep.Lost)))
 		return errForPerson
 	}
 	return nil

@@ -76,7 +76,7 @@ func runExport(args []string, out io.Writer) error {
 	var long *store.PeriodTooLongError
 	switch err := q.Validate(); {
 	case errors.As(err, &long):
-		return usageErr(cat.T("cli.export_too_long", from, to, long.Days, long.Max), err)
+		return usageErr(cat.N("cli.export_too_long", long.Days, from, to, long.Days, long.Max), err)
 	case errors.Is(err, store.ErrPeriodBackwards):
 		return usageErr(cat.T("cli.export_backwards", from, to), err)
 	case err != nil:
@@ -108,7 +108,7 @@ func runExport(args []string, out io.Writer) error {
 		return err
 	}
 	abs, _ := filepath.Abs(name)
-	fmt.Fprintln(out, cat.T("cli.exported_"+kind, common.Count(rows), abs))
+	fmt.Fprintln(out, cat.T("cli.exported_"+kind, cat.Number(int64(rows)), abs))
 	return nil
 }
 

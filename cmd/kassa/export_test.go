@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/store"
-	"github.com/kassa-till/kassa/ui/common"
 )
 
 // genFile writes n made-up operations into a new data file.
@@ -61,7 +61,7 @@ func TestGenThenExport(t *testing.T) {
 		if err != nil || len(rows) != len(recs)-1 {
 			t.Fatalf("%s: %d rows exported, the history lists %d (%v)", kind, len(recs)-1, len(rows), err)
 		}
-		if want := common.Count(len(rows)) + " " + kind + " written to " + file; !strings.HasPrefix(out.String(), want) {
+		if want := locale.MustLoad("en").Number(int64(len(rows))) + " " + kind + " written to " + file; !strings.HasPrefix(out.String(), want) {
 			t.Fatalf("export says %q, want %q", &out, want)
 		}
 	}
@@ -79,7 +79,7 @@ func TestExportRefusesMoreThan35Days(t *testing.T) {
 		t.Fatal("a file was written for a refused period")
 	}
 	stderr.Reset()
-	if code := run([]string{"export", "--lang", "ru", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--db", db}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "дней в периоде 36") {
+	if code := run([]string{"export", "--lang", "ru", "--from", day(time.Now().AddDate(0, 0, -35)), "--to", day(time.Now()), "--db", db}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "в периоде 36 дней") {
 		t.Fatalf("36 days in Russian: exit %d, %q", code, &stderr)
 	}
 	ok := filepath.Join(t.TempDir(), "ok.csv")

@@ -10,7 +10,6 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
-	"github.com/kassa-till/kassa/ui/common"
 )
 
 // runGen writes realistic operations for trying the history on a big shop,
@@ -41,7 +40,7 @@ func runGen(args []string, out, progress io.Writer) error {
 	}
 	start := time.Now()
 	g := newGenerator(seed, start, count)
-	fmt.Fprintln(progress, cat.T("cli.gen_start", common.Count(count), st.Path()))
+	fmt.Fprintln(progress, cat.T("cli.gen_start", cat.Number(int64(count)), st.Path()))
 	for done, tenth := 0, 0; done < count; {
 		batch := min(genBatch, count-done)
 		if err := st.Batch(func(create func(*store.Operation) error) error { return g.write(create, done, batch) }); err != nil {
@@ -50,10 +49,10 @@ func runGen(args []string, out, progress io.Writer) error {
 		done += batch
 		if t := done * 10 / count; t > tenth && done < count {
 			tenth = t
-			fmt.Fprintln(progress, cat.T("cli.gen_progress", common.Count(done), common.Count(count), 10*t))
+			fmt.Fprintln(progress, cat.T("cli.gen_progress", cat.Number(int64(done)), cat.Number(int64(count)), 10*t))
 		}
 	}
-	fmt.Fprintln(out, cat.T("cli.gen_done", count, st.Path(), time.Since(start).Round(time.Millisecond)))
+	fmt.Fprintln(out, cat.N("cli.gen_done", count, count, st.Path(), time.Since(start).Round(time.Millisecond)))
 	return nil
 }
 

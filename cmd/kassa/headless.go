@@ -274,7 +274,7 @@ func printReceipt(c *common.Common, m tracker.Machine, out io.Writer) {
 	if err != nil {
 		return
 	}
-	lines, err := receipts.Render(r, receipts.Options{Width: c.ReceiptWidth, T: c.T})
+	lines, err := receipts.Render(r, receipts.Options{Width: c.ReceiptWidth, T: c.T, Amount: c.Cat.Amount})
 	if err != nil {
 		var missing *receipts.MissingError
 		if errors.As(err, &missing) {

@@ -206,14 +206,14 @@ func (r recovered) report(c *common.Common, out io.Writer) error {
 		fmt.Fprintln(out, c.T("recover.done", r.settled+r.forPerson+r.going, r.settled, r.forPerson))
 	}
 	if r.going > 0 {
-		fmt.Fprintln(out, c.T("recover.going", r.going))
+		fmt.Fprintln(out, c.N("recover.going", r.going, r.going))
 	}
 	waiting, err := c.Store.NeedingPerson(0)
 	if err != nil {
 		return booksErr(c.T("cli.db_failed", c.Store.Path(), err), err)
 	}
 	if len(waiting) > 0 {
-		fmt.Fprintln(out, c.TFor(c.Providers.First().Info().Name, "recover.waiting", len(waiting)))
+		fmt.Fprintln(out, c.NFor(c.Providers.First().Info().Name, "recover.waiting", len(waiting), len(waiting)))
 		return errForPerson
 	}
 	return nil

@@ -142,13 +142,13 @@ func TestRecoverSaysWhatItDid(t *testing.T) {
 	out.Reset()
 	err = runRecover(append(args, "--lang", "ru"), &out)
 	if exitCode(err) != exitPerson || !said(err) || !strings.HasSuffix(out.String(),
-		"Продолжено незавершённых операций: 1; завершено: 0, оставлено для проверки человеком: 1.\nЖдут проверки человеком по истории POS (F4 в кассе): 1.\n") {
+		"Продолжено незавершённых операций: 1; завершено: 0, оставлено для проверки человеком: 1.\n1 операция ждёт проверки человеком по истории POS (F4 в кассе).\n") {
 		t.Fatalf("exit %d %v\n%s", exitCode(err), err, &out)
 	}
 	// Until a person records what the POS shows, it is still waiting.
 	out.Reset()
 	if err := runRecover(args, &out); exitCode(err) != exitPerson ||
-		out.String() != "Nothing was left open by an earlier run.\nOperations waiting for a person to check them in the POS history (F4 on the till): 1.\n" {
+		out.String() != "Nothing was left open by an earlier run.\n1 operation waits for a person to check it in the POS history (F4 on the till).\n" {
 		t.Fatalf("exit %d %v\n%s", exitCode(err), err, &out)
 	}
 }

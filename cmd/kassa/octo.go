@@ -124,7 +124,7 @@ func (o OctoConfig) validate(cat *locale.Catalog) error {
 		return usageErr(cat.T("cli.octo_default_contact", o.DefaultPhone+o.DefaultEmail), err)
 	}
 	if len(o.Products) > maxOctoProducts {
-		return usageErr(cat.T("cli.octo_too_many_products", len(o.Products), maxOctoProducts), nil)
+		return usageErr(cat.N("cli.octo_too_many_products", len(o.Products), len(o.Products), maxOctoProducts), nil)
 	}
 	_, err := o.products(cat)
 	return err
@@ -285,7 +285,7 @@ func runCheckOcto(args []string, out io.Writer) error {
 		return &exitError{code: exitNotMoved}
 	}
 	fmt.Fprintln(out, cat.T("cli.octo_check_ok"))
-	fmt.Fprintln(out, cat.T("cli.octo_products", len(cfg.Octo.Products)))
+	fmt.Fprintln(out, cat.N("cli.octo_products", len(cfg.Octo.Products), len(cfg.Octo.Products)))
 	if cfg.Octo.NotifyURL == "" {
 		fmt.Fprintln(out, cat.T("cli.octo_no_notify"))
 		return nil

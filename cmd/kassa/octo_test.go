@@ -104,7 +104,7 @@ func TestCheckOctoAgainstOCTO(t *testing.T) {
 	runKey([]string{"octo", "--db", db}, strings.NewReader("s3cret-octo\n"), &out)
 	out.Reset()
 	if err := runCheckOcto(args, &out); err != nil || !strings.Contains(out.String(), "takes the shop id and secret") ||
-		!strings.Contains(out.String(), "Products in the config: 2") || !strings.Contains(out.String(), "No notification listener") {
+		!strings.Contains(out.String(), "2 products in the config") || !strings.Contains(out.String(), "No notification listener") {
 		t.Fatalf("%v\n%s", err, &out)
 	}
 	out.Reset()

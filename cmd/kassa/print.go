@@ -111,7 +111,7 @@ func (p *tillPrinter) PrintReceipt(ctx context.Context, op store.Operation, copy
 	if copy {
 		label = p.c.T("receipt.copy")
 	}
-	doc, err := escpos.ReceiptDoc(r, p.profile, p.c.T, label)
+	doc, err := escpos.ReceiptDoc(r, p.profile, p.c.Cat, label)
 	if err != nil {
 		return op, err
 	}

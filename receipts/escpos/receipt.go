@@ -7,12 +7,12 @@ import (
 // ReceiptDoc is a receipt as paper takes it: laid out for the profile's
 // columns by receipts.Render (every mandatory field, TRAINING at both ends
 // in training), with copyLabel as a heading at both ends of a reprint, the
-// fiscal receipt's QR after its block, and the cut. t is the catalog's
-// translator.
-func ReceiptDoc(r receipts.Receipt, p Profile, t func(string, ...any) string, copyLabel string) (*Doc, error) {
+// fiscal receipt's QR after its block, and the cut, in the words of the
+// catalog w.
+func ReceiptDoc(r receipts.Receipt, p Profile, w receipts.Words, copyLabel string) (*Doc, error) {
 	// In text mode no code page has ₸: the shop's word replaces it before
 	// layout, so "тенге" is measured, not squeezed in after.
-	lines, err := receipts.Render(r, receipts.Options{Width: p.Columns, T: t, TengeAs: p.Tenge, NoTenge: p.Mode == Text})
+	lines, err := receipts.Render(r, receipts.Options{Width: p.Columns, T: w.T, Amount: w.Amount, TengeAs: p.Tenge, NoTenge: p.Mode == Text})
 	if err != nil {
 		return nil, err
 	}

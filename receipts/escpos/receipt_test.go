@@ -35,7 +35,7 @@ func TestReceiptDocFiscalQR(t *testing.T) {
 		for _, mode := range []escpos.Mode{escpos.Raster, escpos.Text} {
 			p, _ := escpos.NewProfile(paper)
 			p.Mode, p.CodePage = mode, escpos.KZ1048
-			d, err := escpos.ReceiptDoc(r, p, cat.T, "COPY")
+			d, err := escpos.ReceiptDoc(r, p, cat, "COPY")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestReceiptDocTrainingHasNoFiscalQR(t *testing.T) {
 	r.Training = true
 	p, _ := escpos.NewProfile(58)
 	p.Mode, p.CodePage = escpos.Text, escpos.KZ1048
-	d, err := escpos.ReceiptDoc(r, p, locale.MustLoad("ru").T, "")
+	d, err := escpos.ReceiptDoc(r, p, locale.MustLoad("ru"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestEveryReceiptKindOnPaper(t *testing.T) {
 					r := receipts.Sample(kind)
 					p, _ := escpos.NewProfile(paper)
 					p.Mode, p.CodePage = mode, escpos.KZ1048
-					d, err := escpos.ReceiptDoc(r, p, cat.T, "")
+					d, err := escpos.ReceiptDoc(r, p, cat, "")
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -164,7 +164,7 @@ func TestEveryReceiptKindOnPaper(t *testing.T) {
 func TestTengeWordFitsTheColumns(t *testing.T) {
 	p, _ := escpos.NewProfile(58)
 	p.Mode, p.CodePage, p.Tenge = escpos.Text, escpos.KZ1048, "тенге"
-	d, err := escpos.ReceiptDoc(receipts.Sample(receipts.QRPayment), p, locale.MustLoad("ru").T, "")
+	d, err := escpos.ReceiptDoc(receipts.Sample(receipts.QRPayment), p, locale.MustLoad("ru"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestTengeWordFitsTheColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(got.Lines(), "\n")
-	if !strings.Contains(text, "12 500 тенге") {
+	if !strings.Contains(text, "12\u00a0500\u00a0тенге") {
 		t.Fatalf("no tenge word:\n%s", text)
 	}
 	for _, l := range got.Lines() {

@@ -198,7 +198,7 @@ func (in Input) Value() (providers.Money, Problem) {
 
 // Shown is the input grouped in thousands with the catalog's decimal
 // separator, keeping a trailing separator visible while the cashier types.
-func (in Input) Shown(decimal string) string {
+func (in Input) Shown(group, decimal string) string {
 	if in.Text == "" {
 		return "0"
 	}
@@ -206,7 +206,7 @@ func (in Input) Shown(decimal string) string {
 	var b strings.Builder
 	for i, r := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(' ')
+			b.WriteString(group)
 		}
 		b.WriteRune(r)
 	}

@@ -136,7 +136,7 @@ func TestEditing(t *testing.T) {
 	if got := New(providers.KZT).SetMoney(providers.New(1500, providers.KZT)).Text; got != "1500" {
 		t.Fatalf("set 1500 ₸: %q", got)
 	}
-	if got := typed(New(providers.UZS), "1234567.5").Shown(","); got != "1 234 567,5" {
+	if got := typed(New(providers.UZS), "1234567.5").Shown(" ", ","); got != "1 234 567,5" {
 		t.Fatalf("shown %q", got)
 	}
 }

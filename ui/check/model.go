@@ -281,7 +281,7 @@ func (m Model) formView(op store.Operation) string {
 }
 
 // Title is the screen's state for the terminal's title bar.
-func (m Model) Title() string { return m.c.T("title.check_list", len(m.ops)) }
+func (m Model) Title() string { return m.c.N("title.check_list", len(m.ops), len(m.ops)) }
 
 // ShortHelp lists the keys that work now.
 func (m Model) ShortHelp() []key.Binding {

@@ -91,6 +91,14 @@ func (c *Common) Info(provider string) providers.Info {
 	return providers.Info{Name: provider}
 }
 
+// N is short for c.Cat.N: a text by number.
+func (c *Common) N(key string, n int, args ...any) string { return c.Cat.N(key, n, args...) }
+
+// NFor is N in a provider's own words where the catalog has them (TFor).
+func (c *Common) NFor(provider, key string, n int, args ...any) string {
+	return c.N(c.KeyFor(provider, key), n, args...)
+}
+
 // TFor is T in a provider's own words where the catalog has them (key +
 // "_" + provider: a UzQR gateway is not a POS), else the shared text.
 func (c *Common) TFor(provider, key string, args ...any) string {
@@ -159,13 +167,23 @@ func (c *Common) ErrorFor(provider string, err error) string {
 // to every screen.
 type OpsChanged struct{ Machines []tracker.Machine }
 
-// Money formats an amount for the screen: "12 500 ₸".
+// Money formats an amount for the screen in the catalog's language:
+// "12 500 ₸", "12 500,00 soʻm".
 func (c *Common) Money(m providers.Money) string {
-	return m.Grouped() + " " + m.Currency.Symbol
+	return c.Cat.Amount(m.Minor, m.Currency.Digits, m.Currency.Code, m.Currency.Symbol)
+}
+
+// Symbol is the currency's sign in the catalog's language: "₸", "soʻm",
+// "сўм".
+func (c *Common) Symbol(cur providers.Currency) string {
+	if key := "currency." + cur.Code; c.Cat.Has(key) {
+		return c.T(key)
+	}
+	return cur.Symbol
 }
 
 // Count formats a number of rows or operations for the screen: "150 924".
-func Count(n int) string { return providers.Money{Minor: int64(n)}.Grouped() }
+func (c *Common) Count(n int) string { return c.Cat.Number(int64(n)) }
 
 // ReceiptWidth is how wide a column of the receipt numbers of ops must be:
 // receipts are six digits until the millionth operation.

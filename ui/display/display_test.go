@@ -204,7 +204,7 @@ func TestOutcomesInTheCustomersLanguage(t *testing.T) {
 			}
 		}
 		if c.st.Screen != Idle {
-			number := c.st.Amount.Grouped()
+			number := locale.MustLoad(c.lang).Decimal(c.st.Amount.Minor, c.st.Amount.Currency.Digits)
 			if big, _ := Big(number, 2); !hasBlock(s, big) {
 				t.Errorf("%s %s: no %s in big digits:\n%s", c.lang, c.st.Screen, number, s)
 			}

@@ -46,6 +46,9 @@ func Big(text string, scale int) (lines []string, ok bool) {
 	var bits [glyphRows][]bool
 	first := true
 	for _, r := range text {
+		if r == '\u00a0' {
+			r = ' ' // grouping in ru, kk and uz
+		}
 		g, ok := glyphs[r]
 		if !ok {
 			return nil, false

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/ui/common"
 	"github.com/kassa-till/kassa/ui/qrcode"
 )
 
@@ -30,8 +31,8 @@ type layout struct {
 // amountForms are the ways to draw an amount, the biggest first: all of
 // it in the big font, or the number big and the currency's symbol in
 // plain letters beside or below it, at scale 2 then 1; last, plain.
-func amountForms(a providers.Money) [][]string {
-	number, symbol := a.Grouped(), a.Currency.Symbol
+func amountForms(c *common.Common, a providers.Money) [][]string {
+	number, symbol := c.Cat.Decimal(a.Minor, a.Currency.Digits), c.Symbol(a.Currency)
 	var forms [][]string
 	for _, scale := range []int{2, 1} {
 		if all, ok := Big(number+" "+symbol, scale); ok {
@@ -55,8 +56,8 @@ func formWidth(lines []string) int {
 }
 
 // fitAmount is the biggest form of a that is at most width wide.
-func fitAmount(a providers.Money, width int) []string {
-	forms := amountForms(a)
+func fitAmount(c *common.Common, a providers.Money, width int) []string {
+	forms := amountForms(c, a)
 	for _, f := range forms {
 		if formWidth(f) <= width {
 			return f
@@ -72,17 +73,17 @@ func (m Model) arrange() layout {
 		return layout{}
 	}
 	if m.st.QR == "" {
-		return layout{amount: fitAmount(m.st.Amount, w-4)}
+		return layout{amount: fitAmount(m.c, m.st.Amount, w-4)}
 	}
 	// The QR takes the height; the amount beside it is as big as leaves
 	// the code room, with its quiet zone down to what phones still read.
-	for _, form := range amountForms(m.st.Amount) {
+	for _, form := range amountForms(m.c, m.st.Amount) {
 		panel := max(formWidth(form), minPanel)
 		if d, err := qrcode.Draw(m.st.QR, w-panel-2, h); err == nil {
 			return layout{amount: form, qr: d, hasQR: true}
 		}
 	}
-	forms := amountForms(m.st.Amount)
+	forms := amountForms(m.c, m.st.Amount)
 	_, err := qrcode.Draw(m.st.QR, w-minPanel-2, h)
 	return layout{amount: forms[len(forms)-1], qrErr: err, hasQR: true}
 }

@@ -371,7 +371,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			m.message, m.problem = m.c.T("history.export_failed", msg.err.Error()), true
 		} else {
-			m.message, m.problem = m.c.T("history.exported", common.Count(msg.rows), msg.path), false
+			m.message, m.problem = m.c.T("history.exported", m.c.Count(msg.rows), msg.path), false
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -628,7 +628,7 @@ func (m Model) applyPeriod() (Model, tea.Cmd) {
 		m.message = m.c.T("history.period_format")
 		return m, nil
 	case errors.Is(err, store.ErrPeriodTooLong):
-		m.message = m.c.T("history.period_too_long", q.Days(), store.MaxPeriod)
+		m.message = m.c.N("history.period_too_long", q.Days(), q.Days(), store.MaxPeriod)
 		return m, nil
 	case err != nil:
 		m.message = m.c.T("history.period_backwards")

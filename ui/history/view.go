@@ -209,7 +209,7 @@ func (m Model) top() string {
 		}
 	}
 	tot := m.totals
-	totals := t("history.totals", common.Count(tot.Payments), m.c.Money(tot.Paid), common.Count(tot.Refunds), m.c.Money(tot.Refunded), m.c.Money(tot.Net()))
+	totals := t("history.totals", m.c.Count(tot.Payments), m.c.Money(tot.Paid), m.c.Count(tot.Refunds), m.c.Money(tot.Refunded), m.c.Money(tot.Net()))
 	parts = append(parts, s.Muted.Render(pack(strings.Split(totals, " · "), " · ", m.width())), "")
 	cols, widths := m.layout(m.width() - 2)
 	head := line(cols, widths, func(c column) string { return c.head })
@@ -278,7 +278,7 @@ func (m Model) moreLine(key string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	return m.c.Styles.Muted.Render(m.c.T(key, n))
+	return m.c.Styles.Muted.Render(m.c.N(key, n, n))
 }
 
 func (m Model) detailTitle() string {
@@ -361,7 +361,7 @@ func (m Model) detailText() string {
 	switch {
 	case m.c.Printer == nil && op.Printed.IsZero() && op.PrintError == "":
 	case !op.Printed.IsZero():
-		add("history.d_printed", t("history.printed", when(op.Printed), op.Prints))
+		add("history.d_printed", m.c.N("history.printed", op.Prints, when(op.Printed), op.Prints))
 	case op.PrintError != "":
 		add("history.d_printed", t("history.not_printed", op.PrintError))
 	}

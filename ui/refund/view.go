@@ -82,9 +82,9 @@ func (m Model) viewChoosing() string {
 	}
 	parts = append(parts, "", row(m.c.T("refund.left"), s.Amount.Render(m.c.Money(m.left))))
 	if m.refundable() {
-		shown := m.amount.Shown(m.c.T("number.decimal"))
+		shown := m.amount.Shown(m.c.T("number.group"), m.c.T("number.decimal"))
 		parts = append(parts, "", s.Label.Render(m.c.T("refund.amount_label")),
-			s.AmountBox.Width(36).Render(s.Amount.Render(shown+" "+m.left.Currency.Symbol)),
+			s.AmountBox.Width(36).Render(s.Amount.Render(shown+m.c.T("number.before_currency")+m.c.Symbol(m.left.Currency))),
 			s.Muted.Render(m.wrap(m.c.TFor(p.Provider, "refund.hint_"+string(p.Method)))))
 	}
 	parts = append(parts, m.problemLine()...)
@@ -110,7 +110,7 @@ func (m Model) Title() string {
 		return m.c.T("title.refund_choose", m.payment.Receipt())
 	}
 	if m.several != nil {
-		return m.c.T("title.refund_several", len(m.several), m.several[0].TransactionID)
+		return m.c.N("title.refund_several", len(m.several), len(m.several), m.several[0].TransactionID)
 	}
 	return m.c.T("title.refund_find", len(m.today))
 }

@@ -469,10 +469,20 @@ func (f Follow) Title() string {
 // "_refund"), and the provider's where it has one (key + "_" + provider),
 // so one screen serves payments and refunds of every provider.
 func (f Follow) kt(key string, args ...any) string {
+	return f.c.TFor(f.provider, f.kindKey(key), args...)
+}
+
+// kn is kt for a text by the number n.
+func (f Follow) kn(key string, n int, args ...any) string {
+	return f.c.NFor(f.provider, f.kindKey(key), n, args...)
+}
+
+// kindKey is key in a refund's own words where the catalog has them.
+func (f Follow) kindKey(key string) string {
 	if f.kind == store.KindRefund && f.c.Cat.Has(key+"_refund") {
-		key += "_refund"
+		return key + "_refund"
 	}
-	return f.c.TFor(f.provider, key, args...)
+	return key
 }
 
 // ShortHelp lists the keys that work now.

@@ -92,7 +92,7 @@ func (f Follow) viewQR() string {
 		}
 	}
 	if f.m.Failing > 0 {
-		panel = append(panel, "", s.Warn.Render(wrapP(f.kt("sale.no_answer", f.m.Failing))))
+		panel = append(panel, "", s.Warn.Render(wrapP(f.kn("sale.no_answer", f.m.Failing, f.m.Failing))))
 	}
 	if f.askErr != nil {
 		panel = append(panel, "", s.Bad.Render(wrapP(c.T("sale.ask_refused", f.errorText(f.askErr)))))

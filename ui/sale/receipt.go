@@ -61,7 +61,7 @@ func (m Follow) receiptLines(op store.Operation) []string {
 	r, err := Receipt(m.c, op)
 	var lines []string
 	if err == nil {
-		lines, err = receipts.Render(r, receipts.Options{Width: m.c.ReceiptWidth, T: m.c.T})
+		lines, err = receipts.Render(r, receipts.Options{Width: m.c.ReceiptWidth, T: m.c.T, Amount: m.c.Cat.Amount})
 	}
 	var missing *receipts.MissingError
 	switch {

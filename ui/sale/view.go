@@ -43,7 +43,7 @@ func (m Model) View() string {
 		}
 		return lipgloss.JoinVertical(lipgloss.Left, append(parts, "", s.Muted.Render(wrap(c, c.T("sale.choose_hint"))))...)
 	}
-	box := s.AmountBox.Width(min(textWidth(c), 36)).Render(s.Amount.Render(m.input.Shown(c.T("number.decimal")) + " " + c.Currency().Symbol))
+	box := s.AmountBox.Width(min(textWidth(c), 36)).Render(s.Amount.Render(m.input.Shown(c.T("number.group"), c.T("number.decimal")) + c.T("number.before_currency") + c.Symbol(c.Currency())))
 	hint := c.T("sale.hint_terminal")
 	if len(c.Providers.All()) > 1 {
 		hint = c.T("sale.hint_choose")
@@ -177,7 +177,7 @@ func (f Follow) viewWaiting() []string {
 		parts = append(parts, s.Warn.Render(f.wrap(f.kt("sale.no_qr", clockText(late)))), "")
 	}
 	if m.Failing > 0 {
-		parts = append(parts, s.Warn.Render(f.wrap(f.kt("sale.no_answer", m.Failing))),
+		parts = append(parts, s.Warn.Render(f.wrap(f.kn("sale.no_answer", m.Failing, m.Failing))),
 			s.Muted.Render(f.wrap(f.errorText(m.Err))), "")
 	}
 	if f.info().QRShownBy == providers.DisplayTerminal && m.Phase == tracker.Waiting && !m.Background {
