@@ -1,5 +1,7 @@
 // Package locale holds every string a cashier or manager reads, in catalogs
-// embedded from the TOML files beside this file: en.toml and ru.toml.
+// embedded from the TOML files beside this file: en.toml, ru.toml, and
+// uz.toml with uz-Cyrl.toml, the Uzbek Cyrillic catalog, which is written
+// from uz.toml (go generate ./assets/locale) and never edited by hand.
 //
 // Keys are dotted paths of the TOML tables: [sale] enter = "…" is
 // "sale.enter". A text with arguments uses fmt verbs (%s, %d) in order.
@@ -15,6 +17,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 )
+
+//go:generate go run ./uzcyrl/gen uz.toml uz-Cyrl.toml
 
 //go:embed *.toml
 var files embed.FS
