@@ -115,7 +115,37 @@ func split(s string) []field {
 	return out
 }
 
+// verbRune stands for the n-th fmt verb of a text while it is written,
+// so that no rule reads into a verb ("% d" has a space, "%sni" a suffix).
+const verbRune = 0xF0000
+
+func isVerbRune(r rune) bool { return r >= verbRune && r <= 0xFFFFD }
+
 func text(s string) string {
+	if strings.ContainsFunc(s, isVerbRune) {
+		return words(s) // cannot happen in a catalog: write it as it comes
+	}
+	var verbs []string
+	s = fmtVerb.ReplaceAllStringFunc(s, func(v string) string {
+		verbs = append(verbs, v)
+		return string(rune(verbRune + len(verbs) - 1))
+	})
+	out := words(s)
+	if len(verbs) == 0 {
+		return out
+	}
+	var b strings.Builder
+	for _, r := range out {
+		if isVerbRune(r) {
+			b.WriteString(verbs[r-verbRune])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func words(s string) string {
 	fs := split(s)
 	var b strings.Builder
 	verbatim := func(f field) {
@@ -171,7 +201,7 @@ func contains(list []string, s string) bool {
 
 var (
 	tomlTable = regexp.MustCompile(`^\[\[?[A-Za-z0-9_.\-]+\]\]?$`)
-	fmtVerb   = regexp.MustCompile(`^%(\[\d+\])?[-+# 0]*(\*|\d+)?(\.(\*|\d+)?)?(\[\d+\])?[a-zA-Z%]`)
+	fmtVerb   = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\*|\d+)?(\.(\*|\d+)?)?(\[\d+\])?[a-zA-Z%]`)
 )
 
 func core(c string) string {
@@ -184,13 +214,6 @@ func core(c string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(rs); {
-		if rs[i] == '%' {
-			if m := fmtVerb.FindString(string(rs[i:])); m != "" {
-				b.WriteString(m)
-				i += utf8.RuneCountInString(m)
-				continue
-			}
-		}
 		if !wordRune(rs[i]) {
 			b.WriteRune(rs[i])
 			i++
@@ -238,7 +261,7 @@ func technical(c string) bool {
 	}
 	rs := []rune(c)
 	alnum := func(i int) bool {
-		return i >= 0 && i < len(rs) && rs[i] < utf8.RuneSelf && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]) || rs[i] == '_')
+		return i >= 0 && i < len(rs) && (rs[i] < utf8.RuneSelf && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]) || rs[i] == '_') || isVerbRune(rs[i]))
 	}
 	for i, r := range rs {
 		switch r {

@@ -115,6 +115,7 @@ func TestNotTransliterated(t *testing.T) {
 		// fmt verbs
 		{"Chek %s: %d soʻm, %[2]s, 100%% tayyor, %-8s|%*d", "Чек %s: %d сўм, %[2]s, 100%% тайёр, %-8s|%*d"},
 		{"%d-qator, %sni", "%d-қатор, %sни"},
+		{"Jami: % d, %s.toml, %[1]q", "Жами: % d, %s.toml, %[1]q"},
 		// backticks
 		{"`kassa db check --db FAYL` buyrugʻini bering", "`kassa db check --db FAYL` буйруғини беринг"},
 		// command lines and flags; a placeholder in capitals is Uzbek
