@@ -16,12 +16,17 @@
 // so a word keeps its pattern: lower, Title or UPPER.
 //
 // Left in Latin letters, as written:
-//   - fmt verbs (%s, %[2]d, %-8s, %%) and anything between backticks;
+//   - fmt verbs (%s, %[2]d, %-8s, % d, %%) and anything between backticks;
 //   - flags (--db), URLs, e-mail addresses, paths (/dev/usb/lp0), file
 //     and host names (kassa.db, *.toml, pos1.kaspipos.kz), HOST:PORT, TOML
-//     tables ([octo], [[octo.products]]) and identifiers (shop_id, CASH_1);
+//     tables ([octo], [[octo.products]]) and identifiers (shop_id, CASH_1,
+//     KASSA-000042); but an Uzbek word in capitals inside them stands for
+//     what the cashier writes there and is Cyrillic (https://МАНЗИЛ:8080,
+//     file:ЙЎЛ), as is a date's pattern in Uzbek letters (КК.ОО.ЙЙЙЙ;
+//     YYYY-MM-DD stays);
 //   - a command line: "kassa" and a subcommand after it (kassa db check,
-//     kassa key uzqr), and the command line's own words (words.go);
+//     kassa key uzqr), the command line's own words (words.go), and a
+//     shell command after sudo up to a placeholder in capitals;
 //   - brands and keys (Kaspi, Smart, Click, Monetix, UzQR, Enter, Esc…)
 //     in any case, technical abbreviations (QR, POS, API, INN, PINFL…), each
 //     also with an Uzbek suffix after it (QRni→QRни, Kaspida→Kaspiда);
@@ -171,7 +176,19 @@ func words(s string) string {
 // command words: "kassa", a subcommand and the words it takes (the flags
 // after them are kept in Latin by their own rule).
 func commandLength(fs []field) int {
-	if len(fs) < 2 || fs[0].core != "kassa" || fs[0].trail != "" || fs[1].lead != "" {
+	if len(fs) < 2 || fs[0].trail != "" || fs[1].lead != "" {
+		return 0
+	}
+	if fs[0].core == "sudo" {
+		// a shell command: its words and flags, up to a placeholder in
+		// capitals (sudo usermod -aG lp FOYDALANUVCHI) or punctuation
+		n := 1
+		for n < len(fs) && fs[n-1].trail == "" && fs[n].lead == "" && shellWord.MatchString(fs[n].core) {
+			n++
+		}
+		return n
+	}
+	if fs[0].core != "kassa" {
 		return 0
 	}
 	args, ok := commands[fs[1].core]
@@ -201,11 +218,20 @@ func contains(list []string, s string) bool {
 
 var (
 	tomlTable = regexp.MustCompile(`^\[\[?[A-Za-z0-9_.\-]+\]\]?$`)
-	fmtVerb   = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\*|\d+)?(\.(\*|\d+)?)?(\[\d+\])?[a-zA-Z%]`)
+	shellWord = regexp.MustCompile(`^(-{1,2}[A-Za-z][A-Za-z0-9-]*|[a-z0-9][a-z0-9._/-]*)$`)
+	// KASSA-000042: an operation's id, a name and a number
+	idWithNumber = regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
+	fmtVerb      = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\*|\d+)?(\.(\*|\d+)?)?(\[\d+\])?[a-zA-Z%]`)
 )
 
 func core(c string) string {
-	if c == "" || technical(c) || kept(c) || tomlTable.MatchString(c) {
+	if t, ok := dateTemplate(c); ok {
+		return t
+	}
+	if technical(c) {
+		return placeholders(c)
+	}
+	if c == "" || kept(c) || tomlTable.MatchString(c) || idWithNumber.MatchString(c) {
 		return c
 	}
 	rs := []rune(c)
@@ -276,6 +302,50 @@ func technical(c string) bool {
 		}
 	}
 	return false
+}
+
+// placeholders writes the Uzbek words in capitals inside an address or a
+// file name, which stand for what the cashier writes there
+// (https://MANZIL:8080, file:YOʻL), leaving all the rest.
+func placeholders(c string) string {
+	rs := []rune(c)
+	var b strings.Builder
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && (rs[j] >= 'A' && rs[j] <= 'Z' || j > i && isMark(rs[j]) && afterOG(rs[:j])) {
+			j++
+		}
+		before := i > 0 && unicode.IsLetter(rs[i-1])
+		after := j < len(rs) && unicode.IsLetter(rs[j])
+		switch {
+		case j == i:
+			b.WriteRune(rs[i])
+			i++
+			continue
+		case j-i >= 2 && !before && !after:
+			b.WriteString(word(string(rs[i:j])))
+		default:
+			b.WriteString(string(rs[i:j]))
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// dateTemplate writes a date's pattern in Uzbek letters (KK.OO.YYYY for
+// kun, oy, yil) in Cyrillic letters: КК.ОО.ЙЙЙЙ. Other patterns
+// (YYYY-MM-DD) are not Uzbek and stay.
+func dateTemplate(c string) (string, bool) {
+	parts := strings.FieldsFunc(c, func(r rune) bool { return r == '.' || r == '-' || r == '/' })
+	if len(parts) < 2 || !strings.ContainsAny(c, "KO") {
+		return "", false
+	}
+	for _, p := range parts {
+		if len(p) < 2 || len(p) > 4 || strings.Trim(p, p[:1]) != "" || !strings.Contains("KOY", p[:1]) {
+			return "", false
+		}
+	}
+	return render(parse([]rune(c), false, ""), true), true
 }
 
 // initials reports whether c is an abbreviation of single letters with
@@ -416,7 +486,7 @@ func keptPrefix(rs []rune) (string, bool) {
 		if abbrevs[p] && (lowerRunes(rest) || len(rest) > 1 && unicode.IsUpper(rest[0]) && lowerRunes(rest[1:])) {
 			return p + sep + suffix(rest, "", false), true
 		}
-		if b, ok := brandLower[strings.ToLower(p)]; ok && (p == b || p == strings.ToLower(b) || p == strings.ToUpper(b)) &&
+		if b, ok := brandLower[strings.ToLower(p)]; ok && (p == b || p == strings.ToUpper(b)) &&
 			lowerRunes(rest) && brandSuffixes[normalize(rest)] {
 			return p + sep + suffix(rest, "", false), true
 		}

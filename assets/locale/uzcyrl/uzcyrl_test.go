@@ -150,5 +150,17 @@ func TestNotTransliterated(t *testing.T) {
 		{"sozlamalar ekrani (F9, k)", "созламалар экрани (F9, k)"},
 		{"non, choy h.k.", "нон, чой ҳ.к."},
 		{"'Kassa' deb", "'Касса' деб"},
+		// placeholders in an address or a file name are Uzbek words
+		{"https://MANZIL:8080, http://MANZIL:PORT, MANZIL:PORT, file:YOʻL, https://MANZIL/YOʻL", "https://МАНЗИЛ:8080, http://МАНЗИЛ:ПОРТ, МАНЗИЛ:ПОРТ, file:ЙЎЛ, https://МАНЗИЛ/ЙЎЛ"},
+		{"http://HOST:8080/PATH", "http://HOST:8080/PATH"},
+		// a date's pattern in Uzbek letters, not in English ones
+		{"(KK.OO.YYYY KK.OO.YYYY), YYYY-OO-KK; YYYY-MM-DD", "(КК.ОО.ЙЙЙЙ КК.ОО.ЙЙЙЙ), ЙЙЙЙ-ОО-КК; YYYY-MM-DD"},
+		// a shell command, an id, values of the config
+		{"(odatda lp: sudo usermod -aG lp FOYDALANUVCHI)", "(одатда lp: sudo usermod -aG lp ФОЙДАЛАНУВЧИ)"},
+		{"000042 yoki KASSA-000042; 1-QADAM", "000042 ёки KASSA-000042; 1-ҚАДАМ"},
+		{"true yoki false; [octo] language %q: uz, ru yoki en", "true ёки false; [octo] language %q: uz, ru ёки en"},
+		{"Monetix Gate, Monetix payment id, Kaspi Gold, Wi-Fi, bbolt", "Monetix Gate, Monetix payment id, Kaspi Gold, Wi-Fi, bbolt"},
+		// endings that are not a brand's suffix
+		{"Endi, endi, Tabiat; Enterda, Clickning", "Энди, энди, Табиат; Enterда, Clickнинг"},
 	})
 }

@@ -11,7 +11,7 @@ var abbrevs = set(
 	"API", "BIN", "CA", "CSV", "DB", "DD", "DLE", "EAN", "EOT", "ESC", "FILE",
 	"GS", "HH", "HOME", "HOST", "HTTP", "HTTPS", "ID", "INN", "IP", "ISO",
 	"JSON", "KZ", "KZT", "MFO", "MM", "NAME", "OCTO", "OFD", "OK", "PATH",
-	"PDF", "PEM", "PIN", "PINFL", "PNG", "PORT", "POS", "QR", "RRN", "SMS",
+	"PDF", "PEM", "PIN", "PINFL", "PNG", "POS", "QR", "RRN", "SMS",
 	"SPIC", "SS", "TCP", "TILL", "TLS", "TOML", "UDP", "URL", "USB", "USER",
 	"UTC", "UTF", "UUID", "UZ", "UZS", "VAT", "XML", "YYYY",
 )
@@ -20,10 +20,11 @@ var abbrevs = set(
 // KASPI, kaspi): firms, products, keys of the keyboard. A brand may carry
 // an Uzbek suffix (Kaspida → Kaspiда), written as listed here.
 var brands = set(
-	"Alt", "Backspace", "Click", "Ctrl", "Del", "Delete", "E-IMZO", "e-mail", "email", "End",
-	"Enter", "Esc", "Home", "Humo", "Insert", "Kaspi", "Linux", "macOS",
-	"Mastercard", "Monetix", "Octo", "PgDn", "PgUp", "Shift", "Smart", "Space",
-	"Tab", "Uzcard", "UzQR", "Visa", "Windows",
+	"Alt", "Backspace", "Click", "Ctrl", "Del", "Delete", "E-IMZO", "e-mail",
+	"email", "End", "Enter", "Esc", "Excel", "Gate", "Gold", "Home", "Humo",
+	"Insert", "Kaspi", "Linux", "macOS", "Mastercard", "Monetix", "Octo",
+	"PgDn", "PgUp", "Red", "Shift", "Smart", "Space", "Tab", "Uzcard", "UzQR",
+	"Visa", "Wi-Fi", "Windows",
 )
 
 // commandWords are the words of kassa's command line, its subcommands and
@@ -31,10 +32,11 @@ var brands = set(
 // shell needs them. Words of the command line that are also Uzbek words
 // (demo, test, sim, pay) stay Latin only after "kassa" (see commands).
 var commandWords = set(
-	"backup", "callback", "check", "db", "display", "export", "file", "gen",
-	"help", "http", "https", "inn", "key", "kz", "notify", "pair", "payments",
-	"pinfl", "print", "raster", "recover", "refund", "refunds", "restore",
-	"salvage", "tcp", "text", "url", "uz", "uzqr",
+	"backup", "bbolt", "callback", "check", "db", "display", "en", "export",
+	"false", "file", "gen", "help", "http", "https", "id", "inn", "key", "kz",
+	"language", "lp", "notify", "pair", "payment", "payments", "pinfl", "print",
+	"raster", "recover", "refund", "refunds", "restore", "ru", "salvage", "tcp",
+	"text", "true", "url", "uz", "uzqr",
 )
 
 // commands are kassa's subcommands, each with the words that may follow
@@ -151,21 +153,19 @@ var suffixStarts = []string{
 }
 
 // brandSuffixes are the whole endings a brand may carry (Kaspida,
-// Clickning, Monetixga): a Title-case brand followed by anything else is
-// not taken for the brand (Tabiat is not Tab + iat).
+// Clickning, Monetixga): a brand followed by anything else is not taken
+// for the brand (Tabiat is not Tab + iat, Endi is not End + i), so no
+// possessive ending, which is a vowel alone, is among them.
 var brandSuffixes = func() map[string]bool {
 	out := map[string]bool{}
 	plural := []string{"", "lar"}
-	poss := []string{"", "i", "si", "im", "ing", "imiz", "ingiz", "miz", "ngiz"}
 	cases := []string{"", "ni", "ning", "ga", "ka", "qa", "da", "dan", "dagi", "gacha", "dek", "day", "cha", "siz", "li", "niki"}
 	particles := []string{"", "mi", "dir", "ham", "gina", "chi"}
 	for _, p := range plural {
-		for _, o := range poss {
-			for _, c := range cases {
-				for _, t := range particles {
-					if s := p + o + c + t; s != "" {
-						out[s] = true
-					}
+		for _, c := range cases {
+			for _, t := range particles {
+				if s := p + c + t; s != "" {
+					out[s] = true
 				}
 			}
 		}
