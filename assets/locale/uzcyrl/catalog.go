@@ -2,8 +2,10 @@ package uzcyrl
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -93,9 +95,34 @@ func after(rest string) (string, error) {
 	return rest[:len(rest)-len(strings.TrimLeft(rest, " \t"))] + comment(t), nil
 }
 
+// comment writes a comment in Cyrillic letters, unless it is in English
+// (the Latin catalog keeps some of en.toml's notes for developers).
 func comment(c string) string {
 	body := strings.TrimPrefix(c, "#")
+	if english(body) {
+		return c
+	}
 	return "#" + FromLatin(body)
+}
+
+var uzbekMark = regexp.MustCompile("[oOgG]['‘’`][a-z]")
+
+var englishWords = set("a", "an", "and", "by", "for", "how", "in", "is", "its", "of", "on", "one", "the", "to", "what", "with")
+
+// english reports whether a text reads as English: two of its words are
+// English words Uzbek does not have, and it has no oʻ, gʻ or ʼ (an
+// apostrophe after o or g and before a letter is one: English has "Kaspi's").
+func english(s string) bool {
+	if strings.ContainsAny(s, "ʻʼ") || uzbekMark.MatchString(s) {
+		return false
+	}
+	n := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if englishWords[w] {
+			n++
+		}
+	}
+	return n >= 2
 }
 
 // quote writes s as a TOML basic string.

@@ -18,6 +18,7 @@ quoted = "Uni \"180s\" yoki \"3m\" deb yozing\\ va %[2]s."
 
   [octo.products]   # jadval
 tab = "Birinchi\tikkinchi"
+# What the till notes on an operation, in the detail's events.
 `
 	want := Generated + `# касса — ўзбекча каталог.
 # %s/%d бор матнлар аргументларни код берган тартибда олади.
@@ -29,6 +30,7 @@ quoted = "Уни \"180s\" ёки \"3m\" деб ёзинг\\ ва %[2]s."
 
   [octo.products]   # жадвал
 tab = "Биринчи\tиккинчи"
+# What the till notes on an operation, in the detail's events.
 `
 	got, err := Catalog([]byte(latin))
 	if err != nil {
