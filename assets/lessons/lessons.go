@@ -25,6 +25,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/kassa-till/kassa/assets/locale/uzcyrl"
 	"github.com/kassa-till/kassa/providers"
 )
 
@@ -34,10 +35,15 @@ var shipped embed.FS
 // Text is one text in several languages.
 type Text map[string]string
 
-// In returns the text in lang, or English.
+// In returns the text in lang, or English. Uzbek in Cyrillic letters
+// ("uz-Cyrl") is the text's own when it has one, else its Uzbek in Latin
+// letters written in Cyrillic.
 func (t Text) In(lang string) string {
 	if s, ok := t[lang]; ok {
 		return s
+	}
+	if s, ok := t["uz"]; ok && lang == "uz-Cyrl" {
+		return uzcyrl.FromLatin(s)
 	}
 	return t["en"]
 }

@@ -1,5 +1,7 @@
 // Package locale holds every string a cashier or manager reads, in catalogs
-// embedded from the TOML files beside this file: en.toml and ru.toml.
+// embedded from the TOML files beside this file: en.toml, ru.toml, and
+// uz.toml with uz-Cyrl.toml, the Uzbek Cyrillic catalog, which is written
+// from uz.toml (go generate ./assets/locale) and never edited by hand.
 //
 // Keys are dotted paths of the TOML tables: [sale] enter = "…" is
 // "sale.enter". A text with arguments uses fmt verbs (%s, %d) in order.
@@ -19,6 +21,8 @@ import (
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
+
+//go:generate go run ./uzcyrl/gen uz.toml uz-Cyrl.toml
 
 //go:embed *.toml
 var files embed.FS
