@@ -1,7 +1,12 @@
 // Package locale holds every string a cashier or manager reads, in catalogs
-// embedded from the TOML files beside this file: en.toml, ru.toml, and
-// uz.toml with uz-Cyrl.toml, the Uzbek Cyrillic catalog, which is written
-// from uz.toml (go generate ./assets/locale) and never edited by hand.
+// embedded from the TOML files beside this file: en.toml, ru.toml, kk.toml
+// (Kazakh), and uz.toml with uz-Cyrl.toml, the Uzbek Cyrillic catalog,
+// which is written from uz.toml (go generate ./assets/locale) and never
+// edited by hand.
+//
+// A text that changes with a number is a table of CLDR plural forms,
+// { one = "%d day", other = "%d days" } (ru: one, few, many, other), read
+// with N.
 //
 // Keys are dotted paths of the TOML tables: [sale] enter = "…" is
 // "sale.enter". A text with arguments uses fmt verbs (%s, %d) in order.

@@ -141,7 +141,7 @@ type flags struct {
 func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	f := &flags{fs: fs}
 	fs.StringVar(&f.config, "config", "", "config file (TOML); default "+orNone(defaultConfigPath()))
-	fs.StringVar(&cfg.Lang, "lang", cfg.Lang, "language of the screens and receipts: en or ru")
+	fs.StringVar(&cfg.Lang, "lang", cfg.Lang, "language of the screens and receipts: en, ru, kk (Kazakh), uz (Uzbek, Latin) or uz-Cyrl (Uzbek, Cyrillic)")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "data file (bbolt); default "+orNone(inDataDir("kassa.db")))
 	fs.StringVar(&cfg.Cashier, "cashier", cfg.Cashier, "cashier's name, printed on receipts")
 	fs.IntVar(&cfg.ReceiptWidth, "receipt-width", cfg.ReceiptWidth, "receipt printer width in columns: 32, 42 or 48")

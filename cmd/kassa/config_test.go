@@ -141,7 +141,7 @@ func TestConfigAndFlagErrorsInTheirLanguage(t *testing.T) {
 		{[]string{"--config", dur}, dur + `, строка 3: kaspi.scan_timeout — не длительность; пишите, например, "180s" или "3m".`},
 		{[]string{"--lang", "ru", "--receipt-width", "40"}, `--receipt-width 40: укажите 32, 42 или 48.`},
 		{[]string{"--lang", "ru", "--kaspi-url", "http://"}, `--kaspi-url "http://": пишите адрес Smart POS так: http://АДРЕС:8080 (https://…, если включена защита интеграции).`},
-		{[]string{"--lang", "xx"}, `--lang "xx": kassa speaks en, ru, uz.`},
+		{[]string{"--lang", "xx"}, `--lang "xx": kassa speaks en, kk, ru, uz, uz-Cyrl.`},
 	}
 	for _, c := range cases {
 		_, _, err := loadConfig("kassa", c.args)

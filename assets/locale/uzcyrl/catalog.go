@@ -53,6 +53,14 @@ func catalogLine(line string) (string, error) {
 		return "", fmt.Errorf("not a key = \"text\" line: %s", trimmed)
 	}
 	value = strings.TrimLeft(value, " \t")
+	if strings.HasPrefix(value, "{") {
+		forms, rest, err := textsByNumber(value)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", strings.TrimSpace(key), err)
+		}
+		rest, err = after(rest)
+		return indent + strings.TrimRight(key, " \t") + " = " + forms + rest, err
+	}
 	if !strings.HasPrefix(value, `"`) || strings.HasPrefix(value, `"""`) {
 		return "", fmt.Errorf("%s: only one-line \"texts\" are read", strings.TrimSpace(key))
 	}
@@ -66,6 +74,40 @@ func catalogLine(line string) (string, error) {
 	}
 	rest, err := after(value[end+1:])
 	return indent + strings.TrimRight(key, " \t") + " = " + quote(FromLatin(s)) + rest, err
+}
+
+// textsByNumber writes a text by number, { one = "…", other = "…" } on
+// one line, in Cyrillic letters, and returns what follows it.
+func textsByNumber(value string) (string, string, error) {
+	var forms []string
+	rest := strings.TrimLeft(value[1:], " \t")
+	for {
+		if strings.HasPrefix(rest, "}") {
+			return "{ " + strings.Join(forms, ", ") + " }", rest[1:], nil
+		}
+		name, text, ok := strings.Cut(rest, "=")
+		name = strings.TrimSpace(name)
+		text = strings.TrimLeft(text, " \t")
+		if !ok || name == "" || !strings.HasPrefix(text, `"`) {
+			return "", "", fmt.Errorf("not a { form = \"text\", … } table: %s", value)
+		}
+		end := closingQuote(text)
+		if end < 0 {
+			return "", "", fmt.Errorf("the %s form has no closing quote", name)
+		}
+		s, err := strconv.Unquote(text[:end+1])
+		if err != nil {
+			return "", "", fmt.Errorf("the %s form: %w", name, err)
+		}
+		forms = append(forms, name+" = "+quote(FromLatin(s)))
+		rest = strings.TrimLeft(text[end+1:], " \t")
+		switch {
+		case strings.HasPrefix(rest, ","):
+			rest = strings.TrimLeft(rest[1:], " \t")
+		case !strings.HasPrefix(rest, "}"):
+			return "", "", fmt.Errorf("a comma or } after the %s form: %s", name, value)
+		}
+	}
 }
 
 // closingQuote is the index of the quote that ends the basic string value

@@ -18,6 +18,7 @@ quoted = "Uni \"180s\" yoki \"3m\" deb yozing\\ va %[2]s."
 
   [octo.products]   # jadval
 tab = "Birinchi\tikkinchi"
+lines = { one = "yana %d qator", other = "yana %d qator" } # soni bilan
 # What the till notes on an operation, in the detail's events.
 `
 	want := Generated + `# касса — ўзбекча каталог.
@@ -30,6 +31,7 @@ quoted = "Уни \"180s\" ёки \"3m\" деб ёзинг\\ ва %[2]s."
 
   [octo.products]   # жадвал
 tab = "Биринчи\tиккинчи"
+lines = { one = "яна %d қатор", other = "яна %d қатор" } # сони билан
 # What the till notes on an operation, in the detail's events.
 `
 	got, err := Catalog([]byte(latin))
@@ -60,6 +62,9 @@ func TestCatalogRefusesWhatItCannotRead(t *testing.T) {
 		`open = "no end`,
 		`two = "bir" "ikki"`,
 		"[table",
+		`n = { one = "bir" other = "ikki" }`,
+		`n = { one = "bir", other = 2 }`,
+		`n = { one = "bir"`,
 	} {
 		if _, err := Catalog([]byte(bad)); err == nil {
 			t.Errorf("read %q", bad)
