@@ -90,3 +90,39 @@ func TestEveryLanguageTakesTheSameArguments(t *testing.T) {
 		}
 	}
 }
+
+// sameEverywhere is the texts that read as in English in every language:
+// brand names, codes and layouts with no words.
+var sameEverywhere = []string{
+	"cli.config_bad", "currency.KZT", "error.http", "error.provider_text", "error.provider_text_monetix",
+	"error.provider_text_octo", "error.provider_text_uzqr", "history.product.gold", "history.product.red",
+	"history.search_placeholder", "provider.kaspi", "provider.monetix", "provider.octo", "provider.uzqr",
+	"receipt.method_qr", "receipt.method_qr_monetix", "receipt.method_qr_octo", "receipt.method_qr_uzqr",
+	"receipt.qr_name", "receipt.rrn", "sale.details_title", "sale.fiscal_said", "settings.printer_codepage_value",
+	"settings.qr_name", "trainer.speed_value",
+}
+
+// sameIn is the texts one language writes as English does: a word both
+// share (Uzbek terminal, printer, soʻm) or a code it keeps in Latin.
+var sameIn = map[string][]string{
+	"uz": {"csv.header.terminal", "currency.UZS", "history.col_terminal", "history.terminal", "keys.printer",
+		"keys.terminal", "receipt.bin", "receipt.inn", "receipt.terminal", "settings.inn", "settings.printer_paper_mm"},
+	"uz-Cyrl": {"receipt.bin", "receipt.inn", "settings.inn"},
+}
+
+// A text that reads as in English in another language was left
+// untranslated, unless it is on a list above.
+func TestEveryLanguageIsTranslated(t *testing.T) {
+	en := MustLoad("en")
+	for _, lang := range Languages() {
+		if lang == Default {
+			continue
+		}
+		c := MustLoad(lang)
+		for _, k := range c.Keys() {
+			if c.T(k) == en.T(k) && !slices.Contains(sameEverywhere, k) && !slices.Contains(sameIn[lang], k) {
+				t.Errorf("%s.toml %s reads as in English: %q", lang, k, c.T(k))
+			}
+		}
+	}
+}
