@@ -97,9 +97,10 @@ func (m Follow) syncReceipt() Follow {
 	m.receipt.SetWidth(m.c.ReceiptWidth)
 	room := m.c.Height - 8
 	if left := m.paidSummary(); m.stacked(left) {
-		// Under the summary: what the header, the summary, the box's
-		// border, the scroll hint and the help line leave.
-		room = m.c.Height - 4 - lipgloss.Height(left) - 1 - 2 - 1
+		// Under the summary: what the header, the summary and the line
+		// after it, the box's border, the scroll hint and the help line
+		// leave.
+		room = m.c.Height - 4 - lipgloss.Height(left) - 1 - 1 - 2 - 1
 	}
 	m.receipt.SetHeight(min(m.receipt.TotalLineCount(), max(room, 4)))
 	return m
