@@ -356,6 +356,7 @@ func scenes() []scene {
 			k.tm.Type("tcp://")
 			k.key(tea.KeyEnter)
 			k.key(tea.KeyEnter)
+			k.shows("settings.printer_device_bad") // saved in a command: its answer comes after
 		}},
 		{name: "trainer", customer: quick, adjust: trainer, drive: func(k *till) {
 			k.key(tea.KeyF8)

@@ -142,6 +142,21 @@ func (k *till) waitTitle(title string) {
 	}, teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 }
 
+// shows waits until the screen has drawn the text of key: its longest
+// word, which the renderer writes whole (it may skip the spaces between).
+func (k *till) shows(key string) {
+	k.t.Helper()
+	word := ""
+	for _, w := range strings.FieldsFunc(k.cat.T(key), func(r rune) bool { return r == ' ' || r == '\u00a0' }) {
+		if len([]rune(w)) > len([]rune(word)) {
+			word = w
+		}
+	}
+	teatest.WaitFor(k.t, k.tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte(word))
+	}, teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
+}
+
 // pay types an amount and Enter, and waits until the till has sent the
 // payment and waits to poll the POS.
 func (k *till) pay(amount string) {

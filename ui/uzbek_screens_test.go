@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/kassa-till/kassa/providers/uzqr/sim"
 )
@@ -56,6 +58,8 @@ func uzbekShift(k *uzTill, upTo int) {
 	k.eventually("the invoice is made", func() bool { return k.lastID() == 1 && k.settled() })
 	k.second()
 	if upTo == 1 {
+		teatest.WaitFor(k.t, k.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("2:59")) },
+			teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 		return
 	}
 	k.seconds(5)

@@ -42,8 +42,11 @@ type Config struct {
 	// printerFlag: --printer was given, so the printer the settings
 	// screen saved in the data file does not replace it.
 	printerFlag bool
-	Demo        DemoConfig   `toml:"demo"`
-	Backup      BackupConfig `toml:"backup"`
+	// langFlag: --lang was given, so the language the settings screen
+	// kept does not replace it.
+	langFlag bool
+	Demo     DemoConfig   `toml:"demo"`
+	Backup   BackupConfig `toml:"backup"`
 }
 
 // uzbek reports whether the config names an Uzbek provider.
@@ -245,7 +248,10 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Confi
 		return cfg, false, err
 	}
 	cat = catalogFor(cfg.Lang) // the command line's, else the file's
-	set.Visit(func(f *flag.Flag) { cfg.printerFlag = cfg.printerFlag || f.Name == "printer" })
+	set.Visit(func(f *flag.Flag) {
+		cfg.printerFlag = cfg.printerFlag || f.Name == "printer"
+		cfg.langFlag = cfg.langFlag || f.Name == "lang"
+	})
 	if err != nil {
 		return cfg, false, flagErr(set, err, cat)
 	}

@@ -48,6 +48,7 @@ import (
 	"github.com/kassa-till/kassa/ui"
 	"github.com/kassa-till/kassa/ui/common"
 	"github.com/kassa-till/kassa/ui/display"
+	"github.com/kassa-till/kassa/ui/settings"
 )
 
 func main() {
@@ -298,6 +299,24 @@ Flags, before or after the command (each may also be set in the config file):
 	fs.PrintDefaults()
 }
 
+// savedLanguage is the language the settings screen kept in the data
+// file, "" where none is kept (or one this kassa does not speak), or when
+// --lang was given.
+func savedLanguage(st *store.Store, flagGiven bool) (string, error) {
+	var lang string
+	if flagGiven {
+		return "", nil
+	}
+	ok, err := st.Setting(settings.LanguageSetting, &lang)
+	if err != nil || !ok {
+		return "", err
+	}
+	if _, err := locale.Load(lang); err != nil {
+		return "", nil
+	}
+	return lang, nil
+}
+
 // runTill runs the till, in demo mode when asked or when nothing says
 // where a real POS is.
 func runTill(args []string, demo bool) error {
@@ -381,6 +400,14 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 		return nil, cfg, nil, err
 	}
 	closers = append(closers, func() { st.Close() })
+	// The language the settings screen chose wins over the config file's,
+	// unless --lang is given.
+	if saved, err := savedLanguage(st, cfg.langFlag); err != nil {
+		closeAll()
+		return nil, cfg, nil, booksErr(cat.T("error.store", err.Error()), err)
+	} else if saved != "" {
+		cfg.Lang, cat = saved, locale.MustLoad(saved)
+	}
 	if cfg.Till != "" && !demo {
 		if err := st.SetTill(cfg.Till); err != nil {
 			closeAll()

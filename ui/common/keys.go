@@ -64,6 +64,8 @@ type KeyMap struct {
 	Test       key.Binding
 	PairKey    key.Binding
 	AddressKey key.Binding
+	// LanguageKey switches the till's language, on the settings screens.
+	LanguageKey key.Binding
 	// On the printer's settings screen, opened with PrinterKey.
 	PrinterKey  key.Binding
 	DeviceKey   key.Binding
@@ -156,6 +158,7 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		PairKey:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.pair"))),
 		AddressKey: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", cat.T("keys.address"))),
 
+		LanguageKey: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", cat.T("keys.language"))),
 		PrinterKey:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", cat.T("keys.printer"))),
 		DeviceKey:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", cat.T("keys.printer_device"))),
 		PaperKey:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", cat.T("keys.printer_paper"))),

@@ -57,6 +57,8 @@ func (g Gateway) Update(msg tea.Msg) (Gateway, tea.Cmd) {
 	switch msg := msg.(type) {
 	case gatewayInfoMsg:
 		g.info = common.GatewayInfo(msg)
+	case languageMsg:
+		g.result, g.bad = applyLanguage(g.c, msg)
 	case gatewayCheckMsg:
 		g.busy = ""
 		if msg.err != nil {
@@ -129,6 +131,8 @@ func (g Gateway) keyPress(msg tea.KeyPressMsg) (Gateway, tea.Cmd) {
 		return g, g.key.Focus()
 	case key.Matches(msg, k.PrinterKey):
 		return g, openPrinter(g.c)
+	case key.Matches(msg, k.LanguageKey):
+		return g, nextLanguage(g.c)
 	}
 	return g, nil
 }
@@ -154,6 +158,7 @@ func (g Gateway) View() string {
 		row("settings.qr_name", g.info.QRName),
 		row("settings.inn", inn),
 		row("settings.api_key", keyTail),
+		languageRow(c),
 	}
 	if g.keying {
 		parts = append(parts, "", s.Label.Render(wrap.Render(c.T("settings.key_label"))), g.key.View())
@@ -182,7 +187,7 @@ func (g Gateway) ShortHelp() []key.Binding {
 	if g.keying {
 		return []key.Binding{k.Save, k.Back}
 	}
-	return []key.Binding{k.Test, k.APIKey, k.PrinterKey, k.Back, k.Quit}
+	return []key.Binding{k.Test, k.APIKey, k.PrinterKey, k.LanguageKey, k.Back, k.Quit}
 }
 
 // FullHelp is ShortHelp in one column.

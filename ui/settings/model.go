@@ -95,6 +95,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case connMsg:
 		m.conn = common.Connection(msg)
 		return m, nil
+	case languageMsg:
+		m.result, m.problem = applyLanguage(m.c, msg)
+		return m, nil
 	case testedMsg:
 		m.busy = ""
 		if msg.err != nil {
@@ -163,6 +166,8 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, func() tea.Msg { return BackMsg{} }
 	case key.Matches(msg, k.PrinterKey):
 		return m, openPrinter(m.c)
+	case key.Matches(msg, k.LanguageKey):
+		return m, nextLanguage(m.c)
 	case t == nil:
 		return m, nil
 	case key.Matches(msg, k.Test):
@@ -220,12 +225,13 @@ func (m Model) View() string {
 	parts := []string{s.Title.Render(m.c.T("settings.title")), ""}
 	t := m.c.Terminal
 	if t == nil {
-		return lipgloss.JoinVertical(lipgloss.Left, append(parts, s.Muted.Render(m.c.T("settings.demo")))...)
+		parts = append(parts, languageRow(m.c), "", s.Muted.Render(m.c.T("settings.demo")))
+		return lipgloss.JoinVertical(lipgloss.Left, append(parts, m.resultLines()...)...)
 	}
 	conn := m.conn
 	wrap := lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30))
 	row := func(label, value string) string { return s.Label.Render(fmt.Sprintf("%-24s", m.c.T(label))) + value }
-	parts = append(parts, row("settings.address", conn.URL))
+	parts = append(parts, row("settings.address", conn.URL), languageRow(m.c))
 	if conn.Next != "" && conn.Next != conn.URL {
 		parts = append(parts, row("settings.address_next", s.Warn.Render(conn.Next)))
 	}
@@ -255,14 +261,23 @@ func (m Model) View() string {
 	if m.busy != "" {
 		parts = append(parts, "", s.Warn.Render(m.c.T(m.busy)))
 	}
-	if m.result != "" {
-		style := s.OK
-		if m.problem {
-			style = s.Problem
-		}
-		parts = append(parts, "", style.Width(wrap.GetWidth()).Render(m.result))
-	}
+	parts = append(parts, m.resultLines()...)
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+// resultLines is what the last action came to, when there is something
+// to say.
+func (m Model) resultLines() []string {
+	if m.result == "" {
+		return nil
+	}
+	s := m.c.Styles
+	style := s.OK
+	if m.problem {
+		style = s.Problem
+	}
+	wrap := max(min(m.c.Width-4, 96), 30)
+	return []string{"", style.Width(wrap).Render(m.result)}
 }
 
 // timeLayout is how the screen writes a moment, as the other screens do.
@@ -283,11 +298,11 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.naming, m.addressing:
 		return []key.Binding{k.Save, k.Back}
 	case m.c.Terminal != nil && m.conn.Secured:
-		return []key.Binding{k.Test, k.PairKey, k.AddressKey, k.PrinterKey, k.Back, k.Quit}
+		return []key.Binding{k.Test, k.PairKey, k.AddressKey, k.PrinterKey, k.LanguageKey, k.Back, k.Quit}
 	case m.c.Terminal != nil:
-		return []key.Binding{k.Test, k.AddressKey, k.PrinterKey, k.Back, k.Quit}
+		return []key.Binding{k.Test, k.AddressKey, k.PrinterKey, k.LanguageKey, k.Back, k.Quit}
 	}
-	return []key.Binding{k.PrinterKey, k.Back, k.Quit}
+	return []key.Binding{k.PrinterKey, k.LanguageKey, k.Back, k.Quit}
 }
 
 // FullHelp is ShortHelp in one column.
