@@ -123,7 +123,10 @@ type Operation struct {
 	PaymentID     ID     `json:"paymentId,omitempty"`
 	PaymentNumber string `json:"paymentNumber,omitempty"`
 
-	Cashier  string `json:"cashier,omitempty"`
+	Cashier string `json:"cashier,omitempty"`
+	// Approver is the manager who approved the operation with their PIN
+	// (a refund a cashier could not make alone).
+	Approver string `json:"approver,omitempty"`
 	Training bool   `json:"training,omitempty"`
 	Note     string `json:"note,omitempty"`
 	// Check is set when a person settled the operation by hand.

@@ -30,7 +30,8 @@ func (e *OverRefundError) Unwrap() error { return ErrOverRefund }
 
 // CreateRefund writes a refund ahead of the provider call, in the same
 // transaction that checks what is left of its payment. Two refunds started
-// at once (a double Enter, two tills) cannot both pass the check.
+// at once (a double Enter, two tills) cannot both pass the check. The
+// audit log records it in the same write, with its cashier and approver.
 func (s *Store) CreateRefund(op *Operation) error {
 	if op.Kind != KindRefund || op.ID != 0 {
 		return errors.New("store: CreateRefund takes a new refund")
@@ -46,7 +47,13 @@ func (s *Store) CreateRefund(op *Operation) error {
 		if op.Amount.Currency.Code != left.Currency.Code || op.Amount.Minor > left.Minor {
 			return &OverRefundError{Asked: op.Amount, Left: left}
 		}
-		return s.create(tx, op)
+		if err := s.create(tx, op); err != nil {
+			return err
+		}
+		amount := op.Amount
+		_, err = appendAudit(tx, AuditEntry{At: op.Created, Kind: AuditRefund, Who: op.Cashier, Approver: op.Approver,
+			Operation: op.ID, Amount: &amount, Detail: op.PaymentID.Receipt()})
+		return err
 	})
 }
 

@@ -16,7 +16,8 @@ import (
 
 // Salvage reads what it can of a damaged data file, page by page and never
 // through bbolt, and writes it to a new data file: every operation that
-// reads whole, the settings and the secrets. The indexes, summaries and
+// reads whole, the settings, the secrets, the people and the audit log
+// (as they were: the log's chain says what of it is missing). The indexes, summaries and
 // day totals are not copied but made again from the operations.
 //
 // Operations are found first through the file's tree, where its pages
@@ -38,6 +39,11 @@ type SalvageReport struct {
 	// SecretsDamaged are set when some of their pages could not be read.
 	Settings, Secrets               int
 	SettingsDamaged, SecretsDamaged bool
+	// People and Audit are how many people and audit entries were
+	// copied, as they were (the audit log's chain still says whether
+	// any is missing); PeopleDamaged and AuditDamaged as above.
+	People, Audit               int
+	PeopleDamaged, AuditDamaged bool
 	// Lost is every operation that could not be read, oldest first.
 	Lost []Lost
 	// Next is the receipt number the new file gives next.
@@ -118,6 +124,8 @@ type salvager struct {
 	// highest is the highest operation id any readable page names.
 	highest  ID
 	lostRows map[ID]Row
+	// audit is the audit entries waiting to be written.
+	audit [][2][]byte
 }
 
 // idSet is a set of operation ids that grows as they come.
@@ -192,7 +200,23 @@ func (rd *salvager) read(rep *SalvageReport) error {
 	rep.SecretsDamaged = !rd.bucket(buckets[string(bSecrets)], func(k, v []byte) {
 		secrets = append(secrets, [2][]byte{slices.Clone(k), slices.Clone(v)})
 	})
-	for _, name := range [][]byte{bOpen, bNeedsPerson, bFiscalDue, bByRef, bNumbers, bDays} {
+	var people [][2][]byte
+	rep.PeopleDamaged = !rd.bucket(buckets[string(bPeople)], func(k, v []byte) {
+		people = append(people, [2][]byte{slices.Clone(k), slices.Clone(v)})
+	})
+	rep.AuditDamaged = !rd.bucket(buckets[string(bAudit)], func(k, v []byte) {
+		if err == nil {
+			rep.Audit++
+			err = rd.auditEntry(k, v)
+		}
+	})
+	if err == nil {
+		err = rd.flushAudit(true)
+	}
+	if err != nil {
+		return err
+	}
+	for _, name := range [][]byte{bOpen, bNeedsPerson, bFiscalDue, bByRef, bNumbers, bDays, bAuditTime} {
 		rd.bucket(buckets[string(name)], func(k, v []byte) {}) // only to know their pages
 	}
 	older, err := rd.orphans()
@@ -200,7 +224,7 @@ func (rd *salvager) read(rep *SalvageReport) error {
 		return err
 	}
 	rep.Older = older
-	rep.Settings, rep.Secrets = len(settings), len(secrets)
+	rep.Settings, rep.Secrets, rep.People = len(settings), len(secrets), len(people)
 	for id := ID(1); id <= rd.highest; id++ {
 		if rd.have.has(id) {
 			rep.Operations++
@@ -221,6 +245,11 @@ func (rd *salvager) read(rep *SalvageReport) error {
 		}
 		for _, kv := range secrets {
 			if err := tx.Bucket(bSecrets).Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		for _, kv := range people {
+			if err := tx.Bucket(bPeople).Put(kv[0], kv[1]); err != nil {
 				return err
 			}
 		}
@@ -360,6 +389,36 @@ func (rd *salvager) flush(all bool) error {
 		return nil
 	})
 	rd.batch = rd.batch[:0]
+	return err
+}
+
+// auditEntry keeps an audit entry for the new file as it was, indexed by
+// its time where that reads.
+func (rd *salvager) auditEntry(k, v []byte) error {
+	rd.audit = append(rd.audit, [2][]byte{slices.Clone(k), slices.Clone(v)})
+	return rd.flushAudit(false)
+}
+
+func (rd *salvager) flushAudit(all bool) error {
+	if len(rd.audit) == 0 || !all && len(rd.audit) < 5000 {
+		return nil
+	}
+	err := rd.out.update(func(tx *bolt.Tx) error {
+		tx.Bucket(bAudit).FillPercent = 0.9
+		for _, kv := range rd.audit {
+			if err := tx.Bucket(bAudit).Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+			var e AuditEntry
+			if len(kv[0]) == 8 && json.Unmarshal(kv[1], &e) == nil {
+				if err := tx.Bucket(bAuditTime).Put(timeKey(e.At, ID(binary.BigEndian.Uint64(kv[0]))), nil); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	rd.audit = rd.audit[:0]
 	return err
 }
 

@@ -15,6 +15,9 @@
 //	days        local day + kind, state, …        → count and sum (period totals)
 //	settings    name                              → value
 //	secrets     name                              → value (tokens, API keys)
+//	people      name in lower case                → Person as JSON (the PIN only as its hash)
+//	audit       seq (8 bytes, big endian)         → AuditEntry as JSON, chained by hashes (audit.go)
+//	audit_time  unix nanos + seq                  → nothing (the audit log by period)
 //
 // Every write is one bbolt transaction, fsynced before it returns, so an
 // operation written ahead of a provider call survives a killed process.
@@ -56,6 +59,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -78,9 +82,17 @@ var (
 	bRefunds     = []byte("refunds")
 	bSettings    = []byte("settings")
 	bSecrets     = []byte("secrets")
+	bPeople      = []byte("people")
+	bAudit       = []byte("audit")
+	bAuditTime   = []byte("audit_time")
 )
 
-var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bFiscalDue, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays}
+var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bFiscalDue, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays,
+	bPeople, bAudit, bAuditTime}
+
+// wipeKeeps are the buckets a wipe of training data leaves: its people,
+// and its audit log, which records the wipe.
+var wipeKeeps = [][]byte{bPeople, bAudit, bAuditTime}
 
 // Reference kinds indexed in by_ref.
 const (
@@ -647,15 +659,21 @@ func (s *Store) NeedingPerson(limit int) ([]Operation, error) {
 	return s.indexed(bNeedsPerson, true, limit)
 }
 
-// Wipe empties the data file: every operation, setting and secret. It is
-// for the training file only; the caller makes sure of that.
+// Wipe empties the data file of its operations, settings and secrets, as
+// by with approver (either may be ""): it is for the training file only;
+// the caller makes sure of that. Its people and its audit log stay, and
+// the log records the wipe.
 //
 // Receipt numbers start again from 1, so the till takes a new name: the
 // operation ids it sends stay unique.
-func (s *Store) Wipe() error {
+func (s *Store) Wipe(by, approver string, at time.Time) error {
 	var name string
 	err := s.update(func(tx *bolt.Tx) error {
+		head := slices.Clone(tx.Bucket(bSettings).Get([]byte(settingAuditHead)))
 		for _, b := range allBuckets {
+			if slices.ContainsFunc(wipeKeeps, func(k []byte) bool { return bytes.Equal(k, b) }) {
+				continue
+			}
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
 			}
@@ -663,11 +681,20 @@ func (s *Store) Wipe() error {
 				return err
 			}
 		}
+		if head != nil {
+			if err := tx.Bucket(bSettings).Put([]byte(settingAuditHead), head); err != nil {
+				return err
+			}
+		}
 		if err := nameTill(tx); err != nil {
 			return err
 		}
 		name = string(tx.Bucket(bSettings).Get([]byte(settingTill)))
-		return markSummaryVersion(tx)
+		if err := markSummaryVersion(tx); err != nil {
+			return err
+		}
+		_, err := appendAudit(tx, AuditEntry{At: at, Kind: AuditWipe, Who: by, Approver: approver})
+		return err
 	})
 	if err == nil {
 		s.till.Store(&name)

@@ -342,7 +342,7 @@ func TestWipeEmptiesOnlyItsOwnFile(t *testing.T) {
 		s.Create(&op)
 		s.PutSetting("x", 1)
 	}
-	if err := training.Wipe(); err != nil {
+	if err := training.Wipe("", "", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if ops, _ := training.Recent(10); len(ops) != 0 {
@@ -398,7 +398,7 @@ func TestOperationIDsNameTheTill(t *testing.T) {
 	if second.OperationID != "CASH_1-000002" {
 		t.Fatalf("operation id %q", second.OperationID)
 	}
-	if err := s.Wipe(); err != nil {
+	if err := s.Wipe("", "", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if s.Till() == "CASH_1" || !TillNamePattern.MatchString(s.Till()) {

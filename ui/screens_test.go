@@ -533,10 +533,10 @@ func (s *simTrainer) Next(b string) error {
 	s.sim.Next(sim.Customer{Does: sim.Behaviour(b), Delay: 2 * time.Second, Think: 2 * time.Second})
 	return nil
 }
-func (s *simTrainer) RealisticDay()  {}
-func (s *simTrainer) Speed() int     { return max(s.speed, 1) }
-func (s *simTrainer) SetSpeed(n int) { s.speed = n }
-func (s *simTrainer) Wipe() error    { return s.store.Wipe() }
+func (s *simTrainer) RealisticDay()                  {}
+func (s *simTrainer) Speed() int                     { return max(s.speed, 1) }
+func (s *simTrainer) SetSpeed(n int)                 { s.speed = n }
+func (s *simTrainer) Wipe(by, approver string) error { return s.store.Wipe(by, approver, time.Now()) }
 
 func TestScreenTrainerScriptsTheNextCustomerAndWipes(t *testing.T) {
 	k := newTillOpts(t, 100, "en", sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second}, nil,

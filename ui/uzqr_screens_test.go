@@ -338,10 +338,10 @@ func (s *uzSimTrainer) Next(b string) error {
 	}
 	return nil
 }
-func (s *uzSimTrainer) RealisticDay() {}
-func (s *uzSimTrainer) Speed() int    { return 1 }
-func (s *uzSimTrainer) SetSpeed(int)  {}
-func (s *uzSimTrainer) Wipe() error   { return nil }
+func (s *uzSimTrainer) RealisticDay()             {}
+func (s *uzSimTrainer) Speed() int                { return 1 }
+func (s *uzSimTrainer) SetSpeed(int)              {}
+func (s *uzSimTrainer) Wipe(string, string) error { return nil }
 
 // The UzQR lesson, done right: pay, a decline, a cancel at the customer's
 // word, and a refund that finishes by itself.

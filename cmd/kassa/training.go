@@ -71,7 +71,9 @@ func (t *kaspiTrainer) Speed() int { return t.clock.Speed() }
 
 func (t *kaspiTrainer) SetSpeed(s int) { t.clock.SetSpeed(s) }
 
-func (t *kaspiTrainer) Wipe() error { return t.store.Wipe() }
+func (t *kaspiTrainer) Wipe(by, approver string) error {
+	return t.store.Wipe(by, approver, t.clock.Now())
+}
 
 func validSpeed(s int) error {
 	for _, v := range speeds {
@@ -234,4 +236,6 @@ func (t *uzTrainer) Speed() int { return t.clock.Speed() }
 
 func (t *uzTrainer) SetSpeed(s int) { t.clock.SetSpeed(s) }
 
-func (t *uzTrainer) Wipe() error { return t.store.Wipe() }
+func (t *uzTrainer) Wipe(by, approver string) error {
+	return t.store.Wipe(by, approver, t.clock.Now())
+}

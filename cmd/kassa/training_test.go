@@ -66,7 +66,7 @@ func TestTrainingTouchesNothingReal(t *testing.T) {
 	if err != nil || started.Ref == "" {
 		t.Fatalf("training payment: %v", err)
 	}
-	if err := c.Trainer.Wipe(); err != nil {
+	if err := c.Trainer.Wipe("", ""); err != nil {
 		t.Fatal(err)
 	}
 	closeTill()

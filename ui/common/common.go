@@ -322,8 +322,9 @@ type Trainer interface {
 	RealisticDay()
 	Speed() int
 	SetSpeed(int)
-	// Wipe empties the training data file.
-	Wipe() error
+	// Wipe empties the training data file, as by with approver (either
+	// may be ""); its people and audit log stay, and the log records it.
+	Wipe(by, approver string) error
 }
 
 // Printer is the till's receipt printer. Every call is bounded by its

@@ -82,7 +82,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				m.wiping, m.done = true, ""
 				return m, nil
 			}
-			return m, func() tea.Msg { return doneMsg{text: c.T("trainer.wiped"), wiped: true, err: t.Wipe()} }
+			return m, func() tea.Msg { return doneMsg{text: c.T("trainer.wiped"), wiped: true, err: t.Wipe(c.Cashier, "")} }
 		}
 	}
 	return m, nil
