@@ -163,6 +163,12 @@ func (t *Tracker) PaySale(provider string, amount providers.Money, sale provider
 // Refund writes a refund of amount from payment ahead, checked against what
 // is left of it in the same write, and starts it at the payment's provider.
 func (t *Tracker) Refund(payment store.Operation, amount providers.Money, cashier string) (Machine, error) {
+	return t.RefundApproved(payment, amount, cashier, "")
+}
+
+// RefundApproved is Refund approved by a manager (approver, "" for none):
+// the refund and its audit entry name both people.
+func (t *Tracker) RefundApproved(payment store.Operation, amount providers.Money, cashier, approver string) (Machine, error) {
 	p, ok := t.reg.Get(payment.Provider)
 	if !ok {
 		return Machine{}, fmt.Errorf("%w: %s", ErrUnknownProvider, payment.Provider)
@@ -173,6 +179,7 @@ func (t *Tracker) Refund(payment store.Operation, amount providers.Money, cashie
 		return Machine{}, fmt.Errorf("%w: %s", ErrRefundsNotOffered, payment.Provider)
 	}
 	op := store.NewRefund(payment, amount, cashier, t.clk.Now())
+	op.Approver = approver
 	return t.begin(p, op)
 }
 
