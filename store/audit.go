@@ -60,6 +60,12 @@ const (
 	AuditZReport       = "z_report"
 )
 
+// AuditKinds is every kind of audit entry, for the words a screen or an
+// export puts on them.
+var AuditKinds = []string{AuditSignIn, AuditLock, AuditPINFailed, AuditPersonLocked, AuditApproval, AuditRefund,
+	AuditSetting, AuditKey, AuditPair, AuditExport, AuditPrint, AuditReprint, AuditSettle, AuditWipe,
+	AuditPersonAdded, AuditPersonChanged, AuditXReport, AuditZReport}
+
 // AuditEntry is one line of the audit log.
 //
 // Who is the person who acted (for an approval: the one approved for),

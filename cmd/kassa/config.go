@@ -47,6 +47,9 @@ type Config struct {
 	langFlag bool
 	Demo     DemoConfig   `toml:"demo"`
 	Backup   BackupConfig `toml:"backup"`
+	// Approval is which actions need a manager where the till has people
+	// (the [approval] table): the screens and the commands ask it alike.
+	Approval store.Approval `toml:"approval"`
 }
 
 // uzbek reports whether the config names an Uzbek provider.
@@ -129,7 +132,8 @@ func defaults() Config {
 		Demo:   DemoConfig{Delay: Duration{4 * time.Second}, Speed: 1, Market: "kz"},
 		Backup: BackupConfig{Keep: 14, Every: Duration{4 * time.Hour}},
 		// Raster prints every Kazakh and Uzbek letter on any printer.
-		Printer: PrinterConfig{Paper: 80, Mode: "raster", Auto: true},
+		Printer:  PrinterConfig{Paper: 80, Mode: "raster", Auto: true},
+		Approval: store.DefaultApproval(),
 	}
 }
 
@@ -170,6 +174,8 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	fs.StringVar(&cfg.Backup.Dir, "backup-dir", cfg.Backup.Dir, "folder for the data file's backups; default backups/ beside it")
 	fs.IntVar(&cfg.Backup.Keep, "backup-keep", cfg.Backup.Keep, "how many of the newest backups to keep")
 	fs.DurationVar(&cfg.Backup.Every.Duration, "backup-every", cfg.Backup.Every.Duration, "how often a running till takes a backup (one at its start); 0: at its start only")
+	fs.Var((*listFlag)(&cfg.Approval.Actions), "approve", "what a cashier needs a manager's approval for, a comma list of "+strings.Join(store.ApprovalActions, ", ")+" (\"\": none)")
+	fs.StringVar(&cfg.Approval.RefundAbove, "refund-above", cfg.Approval.RefundAbove, "a refund above this amount (in tenge or soums) always needs a manager's approval")
 	return f
 }
 
@@ -552,6 +558,9 @@ func (c Config) validate(cat *locale.Catalog) error {
 		return err
 	}
 	if err := c.Printer.validate(cat); err != nil {
+		return err
+	}
+	if err := validApproval(c.Approval, cat); err != nil {
 		return err
 	}
 	if c.Kaspi.URL != "" && c.uzbek() {

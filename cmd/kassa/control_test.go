@@ -25,7 +25,7 @@ func runningTill(t *testing.T, db string) (*store.Store, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop, err := serveControl(st, nil, nil)
+	stop, err := serveControl(st, store.DefaultApproval(), nil, nil)
 	if err != nil {
 		st.Close()
 		t.Fatal(err)
@@ -140,12 +140,12 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := serveControl(st, nil, nil); err == nil {
+	if _, err := serveControl(st, store.DefaultApproval(), nil, nil); err == nil {
 		t.Fatal("a live socket was taken over")
 	}
 	live.Close()
 	os.WriteFile(controlPath(other), []byte("notes"), 0o600)
-	if _, err := serveControl(st, nil, nil); err == nil {
+	if _, err := serveControl(st, store.DefaultApproval(), nil, nil); err == nil {
 		t.Fatal("a file in the way was removed")
 	}
 	if raw, _ := os.ReadFile(controlPath(other)); string(raw) != "notes" {

@@ -112,6 +112,9 @@ func runDBSalvage(args []string, out io.Writer) error {
 	if rep.SettingsDamaged || rep.SecretsDamaged {
 		fmt.Fprintln(out, cat.T("db.salvage_settings"))
 	}
+	if rep.PeopleDamaged || rep.AuditDamaged {
+		fmt.Fprintln(out, cat.T("audit.salvage_damaged", dst))
+	}
 	for _, l := range rep.Lost {
 		if l.Row != nil {
 			fmt.Fprintln(out, "  "+cat.T("db.lost_row", l.ID.Receipt(), l.Row.Created.Local().Format("02.01.2006 15:04"),

@@ -238,7 +238,7 @@ func TestBackupsOfARunningTill(t *testing.T) {
 	b.taken = taken
 	go b.run()
 	defer b.Close()
-	stop, err := serveControl(st, b.Take, nil)
+	stop, err := serveControl(st, store.DefaultApproval(), b.Take, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func TestDisplayStreamOfAUzQRSale(t *testing.T) {
 	}
 	tr := tracker.New(st, providers.MustRegistry(p), clk)
 	t.Cleanup(func() { tr.Close(); st.Close() })
-	stop, err := serveControl(st, nil, display.Handler(tr, "Oʻzbekiston doʻkoni"))
+	stop, err := serveControl(st, store.DefaultApproval(), nil, display.Handler(tr, "Oʻzbekiston doʻkoni"))
 	if err != nil {
 		t.Fatal(err)
 	}

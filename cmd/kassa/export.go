@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,14 +44,20 @@ func upgrade(st *store.Store, cat *locale.Catalog) error {
 }
 
 // runExport writes a period's payments or refunds as CSV: through the till
-// that has the data file open, or from the file itself.
-func runExport(args []string, out io.Writer) error {
+// that has the data file open, or from the file itself. On a till with
+// people it is for whom [approval] lets export (a manager, or --user with
+// --approver), and audited.
+func runExport(args []string, out io.Writer) error { return runExportFrom(args, os.Stdin, out) }
+
+func runExportFrom(args []string, in io.Reader, out io.Writer) error {
 	var from, to, kind, file string
+	var w who
 	cfg, _, err := loadConfig("kassa", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD")
 		fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, included; at most 35 days in all; default today")
 		fs.StringVar(&kind, "kind", "payments", "payments or refunds")
 		fs.StringVar(&file, "out", "", "CSV file to write; default kassa-KIND-FROM-TO.csv")
+		bindWho(fs, &w, true)
 	})
 	if err != nil {
 		return err
@@ -64,45 +71,20 @@ func runExport(args []string, out io.Writer) error {
 	default:
 		return usageErr(cat.T("cli.export_kind", kind), nil)
 	}
-	if q.From, err = store.ParseDay(from); err != nil {
-		return usageErr(cat.T("cli.bad_day", "--from", from), err)
+	if q.From, q.To, to, err = parsePeriod(cat, from, to); err != nil {
+		return err
 	}
-	if to == "" {
-		to = time.Now().Format("2006-01-02")
-	}
-	if q.To, err = store.ParseDay(to); err != nil {
-		return usageErr(cat.T("cli.bad_day", "--to", to), err)
-	}
-	var long *store.PeriodTooLongError
-	switch err := q.Validate(); {
-	case errors.As(err, &long):
-		return usageErr(cat.N("cli.export_too_long", long.Days, from, to, long.Days, long.Max), err)
-	case errors.Is(err, store.ErrPeriodBackwards):
-		return usageErr(cat.T("cli.export_backwards", from, to), err)
-	case err != nil:
-		return usageErr(err.Error(), err)
-	}
-
-	// A till that answers holds the file: asking it first spares the wait
-	// for a lock that would not come.
-	writeCSV := tillExport(cfg.dataFile())
-	if writeCSV == nil {
-		st, err := openDataFile(cfg.dataFile(), cat)
-		if err != nil {
-			return err // locked: a headless command, or an older kassa
-		}
-		defer st.Close()
-		writeCSV = st.WriteCSV
-	}
-
 	given := file != ""
 	if !given {
 		file = fmt.Sprintf("kassa-%s-%s-%s.csv", kind, from, to)
 	}
-	var rows int
-	name, err := writeExport(file, given, cat, func(w io.Writer) (err error) {
-		rows, err = writeCSV(w, q, common.CSVFormat(cat))
-		return err
+	format := common.CSVFormat(cat)
+	name, rows, err := exportCSV(csvExport{
+		cfg: cfg, cat: cat, who: w, in: in, out: out, file: file, given: given,
+		need: func(by store.Person) bool { return cfg.Approval.Needs(store.ActionExport, by) },
+		what: exportWhat(q.Kind), q: q,
+		tillPath: "/export", tillQuery: url.Values{"kind": {string(q.Kind)}}, format: format,
+		direct: func(st *store.Store, w io.Writer) (int, error) { return st.WriteCSV(w, q, format) },
 	})
 	if err != nil {
 		return err
@@ -110,6 +92,123 @@ func runExport(args []string, out io.Writer) error {
 	abs, _ := filepath.Abs(name)
 	fmt.Fprintln(out, cat.T("cli.exported_"+kind, cat.Number(int64(rows)), abs))
 	return nil
+}
+
+// csvExport is an export kassa export or kassa audit export makes: of
+// what over q's period, for whom need allows, to file (given: named with
+// --out), in format. The till that has the data file open writes it at
+// tillPath with tillQuery; direct writes it from the file.
+type csvExport struct {
+	cfg       Config
+	cat       *locale.Catalog
+	who       who
+	in        io.Reader
+	out       io.Writer
+	file      string
+	given     bool
+	need      needs
+	what      string
+	q         store.Query
+	tillPath  string
+	tillQuery url.Values
+	format    any
+	direct    func(*store.Store, io.Writer) (int, error)
+}
+
+// exportCSV makes e: a till that answers holds the file, so asking it
+// first spares the wait for a lock that would not come, and it checks who
+// asks itself; else the file is opened and who asks checked here. Either
+// way the export is audited once written. It returns the file written
+// and its rows.
+func exportCSV(e csvExport) (string, int, error) {
+	cat := e.cat
+	var writeCSV func(io.Writer) (int, error)
+	if hc := tillClient(e.cfg.dataFile()); hc != nil {
+		ask, err := readAsk(e.who, newPINReader(e.in, e.out, cat), e.cfg.Lang)
+		if err != nil {
+			return "", 0, err
+		}
+		writeCSV = func(w io.Writer) (int, error) { return tillCSV(hc, w, e.tillPath, e.tillQuery, e.q, e.format, ask) }
+	} else {
+		st, err := openDataFile(e.cfg.dataFile(), cat)
+		if err != nil {
+			return "", 0, err // locked: a headless command, or an older kassa
+		}
+		defer st.Close()
+		a, err := authorize(st, cat, e.who, newPINReader(e.in, e.out, cat), store.ActionExport, e.need, time.Now())
+		if err != nil {
+			return "", 0, err
+		}
+		writeCSV = func(w io.Writer) (int, error) {
+			rows, err := e.direct(st, w)
+			if err == nil {
+				err = auditExport(st, a, e.what, e.q, time.Now())
+			}
+			return rows, err
+		}
+	}
+	var rows int
+	name, err := writeExport(e.file, e.given, cat, func(w io.Writer) (err error) {
+		rows, err = writeCSV(w)
+		return err
+	})
+	return name, rows, err
+}
+
+// parsePeriod reads --from and --to (default today) as YYYY-MM-DD days,
+// both included, at most store.MaxPeriod of them; to comes back as used.
+func parsePeriod(cat *locale.Catalog, from, to string) (first, last time.Time, toText string, err error) {
+	if first, err = store.ParseDay(from); err != nil {
+		return first, last, to, usageErr(cat.T("cli.bad_day", "--from", from), err)
+	}
+	if to == "" {
+		to = time.Now().Format("2006-01-02")
+	}
+	if last, err = store.ParseDay(to); err != nil {
+		return first, last, to, usageErr(cat.T("cli.bad_day", "--to", to), err)
+	}
+	var long *store.PeriodTooLongError
+	switch err := (store.Query{From: first, To: last}).Validate(); {
+	case errors.As(err, &long):
+		return first, last, to, usageErr(cat.N("cli.export_too_long", long.Days, from, to, long.Days, long.Max), err)
+	case errors.Is(err, store.ErrPeriodBackwards):
+		return first, last, to, usageErr(cat.T("cli.export_backwards", from, to), err)
+	case err != nil:
+		return first, last, to, usageErr(err.Error(), err)
+	}
+	return first, last, to, nil
+}
+
+// What an export's audit entry says it exported, before the period.
+const exportAudit = "audit"
+
+func exportWhat(k store.Kind) string {
+	if k == store.KindRefund {
+		return "refunds"
+	}
+	return "payments"
+}
+
+// auditExport records an export of what over q's period by a.
+func auditExport(st *store.Store, a acting, what string, q store.Query, now time.Time) error {
+	return st.Audit(store.AuditEntry{At: now, Kind: store.AuditExport, Who: a.by.Name, Approver: a.approver.Name,
+		Detail: what + " " + q.From.Format(time.DateOnly) + " " + q.To.Format(time.DateOnly)})
+}
+
+// readAsk reads the PINs of the people w names, the user's first, for a
+// request to the till: it checks them itself.
+func readAsk(w who, pins *pinReader, lang string) (tillAsk, error) {
+	ask := tillAsk{lang: lang, user: w.user, approver: w.approver}
+	var err error
+	if w.user != "" {
+		if ask.userPIN, err = pins.pinOf(w.user); err != nil {
+			return ask, err
+		}
+	}
+	if w.approver != "" {
+		ask.approverPIN, err = pins.pinOf(w.approver)
+	}
+	return ask, err
 }
 
 // writeExport writes the CSV file, mode 0600, and returns its name. It
@@ -138,6 +237,10 @@ func writeExport(name string, given bool, cat *locale.Catalog, write func(io.Wri
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
+	}
+	var refused *refusedByTill
+	if errors.As(err, &refused) {
+		return "", usageErr(refused.msg, err) // who asked, not the file
 	}
 	if err != nil {
 		return "", booksErr(cat.T("cli.export_failed", name, err), err)

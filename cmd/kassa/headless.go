@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,19 +30,31 @@ var errOutcome = errors.New("the operation did not succeed")
 // runPay takes one payment without the screen: the same tracker as the
 // till's, written ahead and resumable, for scripts and for the crash
 // tests. Operations an earlier run left open are followed up first, so a
-// payment is never started while another's outcome is unknown.
-func runPay(args []string, out io.Writer) error {
+// payment is never started while another's outcome is unknown. On a till
+// with people, --user and their PIN say who takes it.
+func runPay(args []string, out io.Writer) error { return runPayFrom(args, os.Stdin, out) }
+
+func runPayFrom(args []string, stdin io.Reader, out io.Writer) error {
 	var amountText, provider, product, contact string
+	var w who
 	c, _, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&amountText, "amount", "", "amount to take, in tenge or soums")
 		fs.StringVar(&provider, "provider", "", "provider to take it with, where the till has several")
 		fs.StringVar(&product, "product", "", "OCTO: the product sold, by its name or number in [[octo.products]] (default the first)")
 		fs.StringVar(&contact, "contact", "", "OCTO: the customer's phone (+998 and nine digits) or email for the fiscal receipt (default the shop's)")
+		bindWho(fs, &w, false)
 	})
 	if err != nil {
 		return err
 	}
 	defer closeTill()
+	signed, err := authorize(c.Store, c.Cat, w, newPINReader(stdin, out, c.Cat), "pay", nil, c.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if signed.by.Name != "" {
+		c.Cashier = signed.by.Name
+	}
 	if _, err := recoverAll(c, out); err != nil {
 		return err
 	}
@@ -160,17 +173,40 @@ func finish(c *common.Common, m tracker.Machine, out io.Writer) error {
 }
 
 // runRefund returns money from a payment found by its receipt number or
-// payment number (Kaspi orderNumber or rrn), without the screen.
-func runRefund(args []string, out io.Writer) error {
+// payment number (Kaspi orderNumber or rrn), without the screen. On a till
+// with people, --user and their PIN say who refunds, and --approver with
+// theirs which manager approves where [approval] asks for one.
+func runRefund(args []string, out io.Writer) error { return runRefundFrom(args, os.Stdin, out) }
+
+func runRefundFrom(args []string, stdin io.Reader, out io.Writer) error {
 	var number, amountText string
-	c, _, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
+	var w who
+	c, cfg, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&number, "payment", "", "receipt number or payment number of the payment")
 		fs.StringVar(&amountText, "amount", "", "amount to refund, in tenge or soums")
+		bindWho(fs, &w, true)
 	})
 	if err != nil {
 		return err
 	}
 	defer closeTill()
+	// Whether a manager must approve depends on the amount: in the till's
+	// money, read before anyone's PIN is.
+	typed := amount.New(c.Currency()).Paste(amountText)
+	asked, problem := typed.Value()
+	if text := sale.ProblemText(c, typed, problem, providers.Money{}); text != "" {
+		fmt.Fprintln(out, text)
+		return errUsageSaid
+	}
+	need := func(by store.Person) bool { return cfg.Approval.NeedsRefund(asked, by) }
+	signed, err := authorize(c.Store, c.Cat, w, newPINReader(stdin, out, c.Cat), store.ActionRefund, need, c.Clock.Now())
+	if err != nil {
+		return err
+	}
+	cashier := c.Cashier
+	if signed.by.Name != "" {
+		cashier = signed.by.Name
+	}
 	if _, err := recoverAll(c, out); err != nil {
 		return err
 	}
@@ -185,7 +221,7 @@ func runRefund(args []string, out io.Writer) error {
 		fmt.Fprintln(out, text)
 		return errUsageSaid
 	}
-	m, err := c.Tracker.Refund(payment, a, c.Cashier)
+	m, err := c.Tracker.RefundApproved(payment, a, cashier, signed.approver.Name)
 	if errors.Is(err, tracker.ErrRefundsNotOffered) {
 		fmt.Fprintln(out, c.TFor(payment.Provider, "refund.not_offered"))
 		return errOutcome

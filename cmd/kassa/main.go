@@ -14,11 +14,14 @@
 //	0  done as asked
 //	1  the money did not move as asked: declined, refused, timed out (also a
 //	   pairing or connection test that did not succeed)
-//	2  bad usage: a flag, an argument or the config file; nothing was done
+//	2  bad usage: a flag, an argument or the config file, or a person
+//	   refused (unknown, wrong PIN, locked, no manager's approval); nothing
+//	   was done
 //	3  something is left for a person: an operation needs checking on the
 //	   POS or its outcome is unknown (F4 lists them)
 //	4  the books could not be written: the data file could not be opened,
-//	   read or written, or is damaged
+//	   read or written, or is damaged; or its audit log does not hold
+//	   (kassa audit verify)
 package main
 
 import (
@@ -87,6 +90,10 @@ func run(args []string, stderr io.Writer) int {
 		err = runKey(args, os.Stdin, os.Stdout)
 	case "export":
 		err = runExport(args, os.Stdout)
+	case "user":
+		err = runUser(args, os.Stdin, os.Stdout)
+	case "audit":
+		err = runAudit(args, os.Stdin, os.Stdout)
 	case "gen":
 		err = runGen(args, os.Stdout, stderr)
 	case "db":
@@ -263,6 +270,15 @@ func usage(fs *flag.FlagSet) {
   kassa pay --amount N [flags]       take one payment without the screen (for scripts)
   kassa refund --payment N --amount A  refund A from the payment with receipt or payment number N
   kassa export --from D --to D [--kind payments|refunds] [--out FILE]   CSV of at most 35 days
+  kassa user add --name NAME --role manager|cashier [--lang LANG] [--user MANAGER]   add a person; the PIN twice on standard input
+  kassa user list                    the till's people: name, role, language, disabled or locked
+  kassa user disable|enable|reset-pin|unlock --name NAME --user MANAGER   the manager's PIN first on standard input
+  kassa audit verify [--db FILE]     check the audit log's chain: exit 4 and the first broken entry when it does not hold
+  kassa audit export --from D --to D [--out FILE]   the audit log as CSV, for a manager
+
+  Where the till has people, pay, refund and export take --user NAME (and --approver NAME where
+  a manager must approve: [approval] in the config, --approve, --refund-above); the PINs come on
+  standard input, one line each, the user's first.
   kassa gen --count N --db PATH      write N realistic operations, to try the history on a big shop
   kassa recover [flags]              follow up operations an earlier run left unfinished, say what came of them
   kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)
@@ -285,8 +301,9 @@ func usage(fs *flag.FlagSet) {
   kassa db backup [--db FILE]        take a checked backup now (a running till takes one at its start and every --backup-every)
   kassa db restore [--from BACKUP]   put the newest backup (or BACKUP) in place of the data file, keeping the one it replaces
 
-Exit codes: 0 done as asked; 1 the money did not move as asked; 2 bad usage, flags or config;
-3 something is left for a person to check on the POS; 4 the data file could not be used.
+Exit codes: 0 done as asked; 1 the money did not move as asked; 2 bad usage, flags or config, or a
+person refused (PIN, lock, approval); 3 something is left for a person to check on the POS; 4 the data
+file could not be used, or its audit log does not hold.
 
 Flags, before or after the command (each may also be set in the config file):
 `)
@@ -339,7 +356,7 @@ func runTill(args []string, demo bool) error {
 	if displaySupported {
 		show = display.Handler(c.Tracker, c.Shop.Name)
 	}
-	if stop, err := serveControl(c.Store, backup, show); err != nil {
+	if stop, err := serveControl(c.Store, cfg.Approval, backup, show); err != nil {
 		fmt.Fprintln(os.Stderr, c.T("cli.control_failed", err))
 	} else {
 		defer stop()

@@ -32,17 +32,19 @@ var brands = set(
 // shell needs them. Words of the command line that are also Uzbek words
 // (demo, test, sim, pay) stay Latin only after "kassa" (see commands).
 var commandWords = set(
-	"backup", "bbolt", "callback", "check", "db", "display", "en", "export",
-	"false", "file", "gen", "help", "http", "https", "id", "inn", "key", "kz",
-	"language", "lp", "notify", "pair", "payment", "payments", "pinfl", "print",
-	"raster", "recover", "refund", "refunds", "restore", "ru", "salvage", "tcp",
-	"text", "true", "url", "uz", "uzqr",
+	"add", "backup", "bbolt", "callback", "cashier", "check", "db", "disable",
+	"display", "en", "enable", "export", "false", "file", "gen", "help", "http",
+	"https", "id", "inn", "key", "kz", "language", "list", "lp", "manager",
+	"notify", "pair", "payment", "payments", "pinfl", "print", "raster",
+	"recover", "refund", "refunds", "reset-pin", "restore", "ru", "salvage",
+	"tcp", "text", "true", "unlock", "url", "uz", "uzqr", "verify",
 )
 
 // commands are kassa's subcommands, each with the words that may follow
 // it on the command line: "kassa print test" stays Latin, while "test"
 // elsewhere is the Uzbek word тест.
 var commands = map[string][]string{
+	"audit":   {"verify", "export"},
 	"check":   {"uzqr", "monetix", "octo"},
 	"db":      {"check", "salvage", "backup", "restore"},
 	"demo":    nil,
@@ -57,6 +59,7 @@ var commands = map[string][]string{
 	"recover": nil,
 	"refund":  nil,
 	"sim":     nil,
+	"user":    {"add", "list", "disable", "enable", "reset-pin", "unlock"},
 }
 
 // stems are words whose Cyrillic spelling the Latin one does not tell:
