@@ -367,3 +367,31 @@ func TestExportThroughTheTillAsksWhoExports(t *testing.T) {
 		t.Fatal(err, out.String())
 	}
 }
+
+// A key is a manager's to give on a till with people: their PIN comes
+// first on standard input, the key after it, and the audit log says
+// which key changed, never the key.
+func TestAKeyIsGivenByAManager(t *testing.T) {
+	cheapPINs(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := filepath.Join(t.TempDir(), "kassa.db")
+	staffed(t, db)
+	var out bytes.Buffer
+	err := runKey([]string{"uzqr", "--db", db, "--user", "Aigerim"}, strings.NewReader("2222\nsecret-key-9876\n"), &out)
+	if exitCode(err) != exitUsage || !strings.Contains(err.Error(), "Aigerim") {
+		t.Fatalf("a cashier alone: %v", err)
+	}
+	if err := runKey([]string{"uzqr", "--db", db, "--user", "Dana"}, strings.NewReader("1111\nsecret-key-9876\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := store.Open(db)
+	defer st.Close()
+	var key string
+	if ok, _ := st.Secret(secretUzQRKey, &key); !ok || key != "secret-key-9876" {
+		t.Fatalf("%q", key)
+	}
+	page, _ := st.AuditPage(time.Time{}, time.Time{}, "", 0, 1)
+	if e := page[0]; e.Kind != store.AuditKey || e.Who != "Dana" || e.Detail != secretUzQRKey || strings.Contains(e.Detail, "9876") {
+		t.Fatalf("%+v", e)
+	}
+}

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
@@ -139,7 +136,10 @@ func uzBooks(st *store.Store) ([]uzsim.Payment, error) {
 }
 
 // runKey takes a provider's secret once and keeps it in the data file:
-// `kassa key uzqr` reads the API key the cabinet shows once.
+// `kassa key uzqr` reads the API key the cabinet shows once. On a till
+// with people it takes a manager (or --user with --approver, as
+// [approval] says for keys), whose PINs come first on standard input; the
+// change is audited, never the key.
 func runKey(args []string, in io.Reader, out io.Writer) error {
 	secrets := map[string]struct{ name, prompt string }{
 		"uzqr":        {secretUzQRKey, "cli.key_prompt"},
@@ -151,7 +151,8 @@ func runKey(args []string, in io.Reader, out io.Writer) error {
 		return usageErr(catalogFor(langFlag(args)).T("cli.key_which"), nil)
 	}
 	which := secrets[args[0]]
-	cfg, _, err := loadConfig("kassa key "+args[0], args[1:])
+	var w who
+	cfg, _, err := loadConfig("kassa key "+args[0], args[1:], func(fs *flag.FlagSet) { bindWho(fs, &w, true) })
 	if err != nil {
 		return err
 	}
@@ -164,35 +165,28 @@ func runKey(args []string, in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	key, err := readSecret(in, out, cat.T(which.prompt))
+	// One reader for the PINs and the key: each line is for whom it comes.
+	lines := newPINReader(in, out, cat)
+	need := func(by store.Person) bool { return cfg.Approval.Needs(store.ActionKeys, by) }
+	now := time.Now()
+	a, err := authorize(st, cat, w, lines, store.ActionKeys, need, now)
 	if err != nil {
+		return err
+	}
+	key, err := lines.read(cat.T(which.prompt))
+	if err != nil && !errors.Is(err, errNoPIN) {
 		return err
 	}
 	if key == "" {
 		fmt.Fprintln(out, cat.T("cli.key_empty"))
 		return errUsageSaid
 	}
-	if err := st.PutSecret(which.name, key); err != nil {
+	e := store.AuditEntry{At: now, Who: a.by.Name, Approver: a.approver.Name}
+	if err := st.PutSecretAudited(which.name, key, e); err != nil {
 		return booksErr(cat.T("cli.db_failed", st.Path(), err), err)
 	}
 	fmt.Fprintln(out, cat.T("cli.key_stored", keyTail(key), st.Path()))
 	return nil
-}
-
-// readSecret reads one line: from a terminal without echoing it, else from
-// the input as it comes (a script's pipe).
-func readSecret(in io.Reader, out io.Writer, prompt string) (string, error) {
-	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprint(out, prompt)
-		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(out)
-		return strings.TrimSpace(string(b)), err
-	}
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	return strings.TrimSpace(line), nil
 }
 
 // keyTail is all of a key a person is ever shown again: its last four
