@@ -266,34 +266,55 @@ func runUser(args []string, in io.Reader, out io.Writer) error {
 	return usageErr(catalogFor(langFlag(args)).T("people.which_not", args[0]), nil)
 }
 
+// userCommand is a kassa user command that changes a person: its
+// config, the person --name names, the manager --user names, and the data
+// file, open.
+type userCommand struct {
+	cfg        Config
+	cat        *locale.Catalog
+	st         *store.Store
+	name, user string
+}
+
+// openUserCommand reads the flags of kassa user what (--name, --user and
+// extra's) and opens the data file.
+func openUserCommand(what string, args []string, extra func(*flag.FlagSet)) (userCommand, error) {
+	var u userCommand
+	cfg, _, err := loadConfig("kassa user "+what, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&u.name, "name", "", "whom: the person's name, as the till shows it (1 to 32 characters)")
+		fs.StringVar(&u.user, "user", "", "the manager who does it (their PIN the first line of standard input); none for the first manager")
+		if extra != nil {
+			extra(fs)
+		}
+	})
+	if err != nil {
+		return u, err
+	}
+	u.cfg, u.cat = cfg, catalogFor(cfg.Lang)
+	if strings.TrimSpace(u.name) == "" {
+		return u, usageErr(u.cat.T("people.needs_name"), nil)
+	}
+	u.st, err = openDataFile(cfg.dataFile(), u.cat)
+	return u, err
+}
+
 // runUserAdd adds a person; the first must be the manager, added without
 // --user. --lang, the command's own language, is also the person's.
 func runUserAdd(args []string, in io.Reader, out io.Writer) error {
-	var name, role, user string
-	cfg, _, err := loadConfig("kassa user add", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&name, "name", "", "the person's name, as the till shows it (1 to 32 characters)")
-		fs.StringVar(&role, "role", "", "manager or cashier")
-		fs.StringVar(&user, "user", "", "the manager who adds them (their PIN the first line of standard input); not for the first manager")
-	})
+	var role string
+	u, err := openUserCommand("add", args, func(fs *flag.FlagSet) { fs.StringVar(&role, "role", "", "manager or cashier") })
 	if err != nil {
 		return err
 	}
-	cat := catalogFor(cfg.Lang)
-	if strings.TrimSpace(name) == "" {
-		return usageErr(cat.T("people.needs_name"), nil)
-	}
+	defer u.st.Close()
+	st, cat, name, user := u.st, u.cat, u.name, u.user
 	p := store.Person{Name: name, Role: store.Role(role)}
 	if p.Role != store.RoleManager && p.Role != store.RoleCashier {
 		return usageErr(cat.T("people.bad_role"), nil)
 	}
-	if cfg.langFlag {
-		p.Lang = cfg.Lang
+	if u.cfg.langFlag {
+		p.Lang = u.cfg.Lang
 	}
-	st, err := openDataFile(cfg.dataFile(), cat)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	pins := newPINReader(in, out, cat)
 	now := time.Now()
 	has, err := st.HasPeople()
@@ -361,23 +382,12 @@ func runUserList(args []string, out io.Writer) error {
 // PIN, as the manager --user names. Unlock without --user is the way out
 // for a till whose every manager is locked.
 func runUserChange(what string, args []string, in io.Reader, out io.Writer) error {
-	var name, user string
-	cfg, _, err := loadConfig("kassa user "+what, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&name, "name", "", "whom")
-		fs.StringVar(&user, "user", "", "the manager who does it (their PIN the first line of standard input)")
-	})
+	u, err := openUserCommand(what, args, nil)
 	if err != nil {
 		return err
 	}
-	cat := catalogFor(cfg.Lang)
-	if strings.TrimSpace(name) == "" {
-		return usageErr(cat.T("people.needs_name"), nil)
-	}
-	st, err := openDataFile(cfg.dataFile(), cat)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer u.st.Close()
+	st, cat, name, user := u.st, u.cat, u.name, u.user
 	pins := newPINReader(in, out, cat)
 	now := time.Now()
 	p, err := st.Person(name)
