@@ -201,6 +201,13 @@ func dynamicKeys() map[string][]string {
 		"csv.fiscal.":     fiscalCodes(),
 		"db.problem.": strs(string(store.ProblemNotData), string(store.ProblemHeader), string(store.ProblemFreelist),
 			string(store.ProblemRead), string(store.ProblemPanic), string(store.ProblemBolt)),
+		"csv.audit.":             store.AuditCSVHeader,
+		"audit.kind.":            store.AuditKinds,
+		"audit.reason.":          {store.BreakAltered, store.BreakMissing, "out_of_order", store.BreakUnreadable, store.BreakHead},
+		"people.needs_approver_": {store.ActionRefund, store.ActionExport, store.ActionKeys},
+		"people.added_":          {string(store.RoleManager), string(store.RoleCashier)},
+		"people.role_":           {string(store.RoleManager), string(store.RoleCashier)},
+		"people.done_":           {"disable", "enable", "reset_pin", "unlock"},
 	}
 }
 
