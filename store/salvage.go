@@ -16,8 +16,9 @@ import (
 
 // Salvage reads what it can of a damaged data file, page by page and never
 // through bbolt, and writes it to a new data file: every operation that
-// reads whole, the settings and the secrets. The indexes, summaries and
-// day totals are not copied but made again from the operations.
+// reads whole, the settings, the secrets and the Z reports. The indexes,
+// summaries and day totals are not copied but made again from the
+// operations.
 //
 // Operations are found first through the file's tree, where its pages
 // hold; then in every other page that is not free, so the leaves under a
@@ -38,6 +39,11 @@ type SalvageReport struct {
 	// SecretsDamaged are set when some of their pages could not be read.
 	Settings, Secrets               int
 	SettingsDamaged, SecretsDamaged bool
+	// Shifts is how many Z reports were copied; ShiftsDamaged is set when
+	// some of their pages could not be read: the next shift then starts
+	// after the last Z that was, and may count a lost Z's operations again.
+	Shifts        int
+	ShiftsDamaged bool
 	// Lost is every operation that could not be read, oldest first.
 	Lost []Lost
 	// Next is the receipt number the new file gives next.
@@ -185,12 +191,15 @@ func (rd *salvager) read(rep *SalvageReport) error {
 			}
 		}
 	})
-	var settings, secrets [][2][]byte
+	var settings, secrets, shifts [][2][]byte
 	rep.SettingsDamaged = !rd.bucket(buckets[string(bSettings)], func(k, v []byte) {
 		settings = append(settings, [2][]byte{slices.Clone(k), slices.Clone(v)})
 	})
 	rep.SecretsDamaged = !rd.bucket(buckets[string(bSecrets)], func(k, v []byte) {
 		secrets = append(secrets, [2][]byte{slices.Clone(k), slices.Clone(v)})
+	})
+	rep.ShiftsDamaged = !rd.bucket(buckets[string(bShifts)], func(k, v []byte) {
+		shifts = append(shifts, [2][]byte{slices.Clone(k), slices.Clone(v)})
 	})
 	for _, name := range [][]byte{bOpen, bNeedsPerson, bFiscalDue, bByRef, bNumbers, bDays} {
 		rd.bucket(buckets[string(name)], func(k, v []byte) {}) // only to know their pages
@@ -200,7 +209,7 @@ func (rd *salvager) read(rep *SalvageReport) error {
 		return err
 	}
 	rep.Older = older
-	rep.Settings, rep.Secrets = len(settings), len(secrets)
+	rep.Settings, rep.Secrets, rep.Shifts = len(settings), len(secrets), len(shifts)
 	for id := ID(1); id <= rd.highest; id++ {
 		if rd.have.has(id) {
 			rep.Operations++
@@ -221,6 +230,11 @@ func (rd *salvager) read(rep *SalvageReport) error {
 		}
 		for _, kv := range secrets {
 			if err := tx.Bucket(bSecrets).Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		for _, kv := range shifts {
+			if err := tx.Bucket(bShifts).Put(kv[0], kv[1]); err != nil {
 				return err
 			}
 		}

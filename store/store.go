@@ -15,6 +15,7 @@
 //	days        local day + kind, state, …        → count and sum (period totals)
 //	settings    name                              → value
 //	secrets     name                              → value (tokens, API keys)
+//	shifts      Z report number (8 bytes)         → Shift as JSON (stored Z reports; see shift.go)
 //
 // Every write is one bbolt transaction, fsynced before it returns, so an
 // operation written ahead of a provider call survives a killed process.
@@ -78,9 +79,10 @@ var (
 	bRefunds     = []byte("refunds")
 	bSettings    = []byte("settings")
 	bSecrets     = []byte("secrets")
+	bShifts      = []byte("shifts")
 )
 
-var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bFiscalDue, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays}
+var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bFiscalDue, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays, bShifts}
 
 // Reference kinds indexed in by_ref.
 const (
@@ -647,8 +649,8 @@ func (s *Store) NeedingPerson(limit int) ([]Operation, error) {
 	return s.indexed(bNeedsPerson, true, limit)
 }
 
-// Wipe empties the data file: every operation, setting and secret. It is
-// for the training file only; the caller makes sure of that.
+// Wipe empties the data file: every operation, setting, secret and Z
+// report. It is for the training file only; the caller makes sure of that.
 //
 // Receipt numbers start again from 1, so the till takes a new name: the
 // operation ids it sends stay unique.
