@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -337,4 +339,59 @@ func (op Operation) Withdrawal() string {
 		}
 	}
 	return ""
+}
+
+// ShiftCSVHeader is the columns of a shift report's CSV, as codes.
+var ShiftCSVHeader = []string{"cashier", "provider", "method", "currency", "payments", "paid", "refunds", "refunded", "net",
+	"failed", "cancelled", "timed_out", "unknown", "open", "needs_person"}
+
+// ShiftCSVFormat is how a shift report's CSV reads: the reader's
+// separators and words for providers and methods (as the history's
+// export), the header (one per ShiftCSVHeader column; the codes
+// otherwise), and the cashier column's words for the whole till and for
+// operations taken without a name.
+type ShiftCSVFormat struct {
+	CSVFormat
+	Header          []string
+	Till, NoCashier string
+}
+
+// WriteShiftCSV writes sh's totals as CSV in format f, as WriteCSV writes
+// the history (byte-order mark, plain amounts in major units): for the
+// whole till, then each cashier, a row per provider, method and currency
+// with its payments, refunds and net, then a row of its counts alone, so
+// that no column counts anything twice within one cashier's rows.
+func WriteShiftCSV(w io.Writer, sh Shift, f ShiftCSVFormat) error {
+	cw, err := f.start(w, ShiftCSVHeader, f.Header)
+	if err != nil {
+		return err
+	}
+	record := make([]string, len(ShiftCSVHeader))
+	write := func(name string, t ShiftTotals) error {
+		for _, l := range t.Lines {
+			clear(record)
+			record[0], record[1], record[2], record[3] = name, word(f.Labels.Providers, l.Provider), f.method(l.Provider, l.Method), l.Paid.Currency.Code
+			record[4], record[5] = strconv.Itoa(l.Payments), f.amount(l.Paid)
+			record[6], record[7], record[8] = strconv.Itoa(l.Refunds), f.amount(l.Refunded), f.amount(l.Net)
+			if err := cw.Write(record); err != nil {
+				return err
+			}
+		}
+		clear(record)
+		record[0] = name
+		for i, n := range []int{t.Failed, t.Cancelled, t.TimedOut, t.Unknown, t.Open, t.NeedsPerson} {
+			record[9+i] = strconv.Itoa(n)
+		}
+		return cw.Write(record)
+	}
+	if err := write(cmp.Or(f.Till, "*"), sh.Total); err != nil {
+		return err
+	}
+	for _, c := range sh.Cashiers {
+		if err := write(cmp.Or(c.Cashier, f.NoCashier), c); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

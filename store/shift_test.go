@@ -1,11 +1,16 @@
 package store
 
 import (
+	"cmp"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -524,5 +529,85 @@ func TestSalvageKeepsTheZReports(t *testing.T) {
 	}
 	if x, _ := out.XReport(t0); x.Operations() != 0 || x.Number != 2 {
 		t.Fatalf("the salvaged file's next shift: %d operations, shift %d", x.Operations(), x.Number)
+	}
+}
+
+func TestShiftCSVParsesBack(t *testing.T) {
+	s, _ := openTemp(t)
+	rnd := rand.New(rand.NewPCG(9, 9))
+	var paid []Operation
+	shiftOps(t, s, rnd, &paid, localDay(2026, 11, 2), 1, 300)
+	sh, err := s.XReport(localDay(2026, 11, 2).Add(23 * time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := ShiftCSVFormat{CSVFormat: CSVFormat{Comma: ';', DecimalComma: true,
+		Labels: CSVLabels{Providers: map[string]string{"kaspi": "Kaspi"}, ProviderMethods: map[string]string{"uzqr/qr": "UzQR"}}},
+		Till: "ALL", NoCashier: "-"}
+	var b strings.Builder
+	if err := WriteShiftCSV(&b, sh, f); err != nil {
+		t.Fatal(err)
+	}
+	text, ok := strings.CutPrefix(b.String(), "\ufeff")
+	if !ok {
+		t.Fatal("no byte-order mark")
+	}
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rows[0], ShiftCSVHeader) {
+		t.Fatalf("header %q", rows[0])
+	}
+	// Each name's rows give its totals back.
+	got := map[string]ShiftTotals{}
+	for _, row := range rows[1:] {
+		tot := got[row[0]]
+		if row[1] == "" {
+			n := make([]int, 6)
+			for i := range n {
+				n[i], _ = strconv.Atoi(row[9+i])
+			}
+			tot.Failed, tot.Cancelled, tot.TimedOut, tot.Unknown, tot.Open, tot.NeedsPerson = n[0], n[1], n[2], n[3], n[4], n[5]
+		} else {
+			c, _ := providers.CurrencyByCode(row[3])
+			amount := func(s string) providers.Money {
+				m, err := providers.ParseMajor(strings.Replace(s, ",", ".", 1), c)
+				if err != nil {
+					t.Fatalf("%q: %v", s, err)
+				}
+				return m
+			}
+			np, _ := strconv.Atoi(row[4])
+			nr, _ := strconv.Atoi(row[6])
+			tot.Lines = append(tot.Lines, ShiftLine{Provider: row[1], Method: providers.Method(row[2]), Payments: np, Paid: amount(row[5]),
+				Refunds: nr, Refunded: amount(row[7]), Net: amount(row[8])})
+		}
+		got[row[0]] = tot
+	}
+	named := func(t ShiftTotals) ShiftTotals {
+		t.Cashier = ""
+		for i := range t.Lines {
+			l := &t.Lines[i]
+			if l.Provider == "kaspi" {
+				l.Provider = "Kaspi"
+			}
+			if l.Provider == "uzqr" && l.Method == providers.MethodQR {
+				l.Method = "UzQR"
+			}
+		}
+		return t
+	}
+	want := map[string]ShiftTotals{"ALL": named(sh.Total)}
+	for _, c := range sh.Cashiers {
+		want[cmp.Or(c.Cashier, "-")] = named(c)
+	}
+	if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+		t.Fatalf("the CSV reads back as\n%s\nwant\n%s", g, w)
+	}
+	if !strings.Contains(text, ",") {
+		t.Fatal("no decimal comma in the soums")
 	}
 }
