@@ -168,22 +168,28 @@ func newReportPrinter(cfg PrinterConfig, cat *locale.Catalog) (*reportPrinter, e
 }
 
 func (p *reportPrinter) print(sh store.Shift, out io.Writer) error {
-	doc, err := escpos.ReportDoc(sh, p.profile, p.cat)
-	if err != nil {
-		return err
-	}
-	data, _, err := escpos.Bytes(p.profile, doc)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := p.dev.Print(ctx, data); err != nil {
+	if err := printReport(ctx, p.dev, p.profile, p.cat, sh); err != nil {
 		fmt.Fprintln(out, p.cat.T("report.print_failed", p.device, err))
 		return &exitError{code: exitNotMoved}
 	}
 	fmt.Fprintln(out, p.cat.T("report.printed", p.device))
 	return nil
+}
+
+// printReport prints sh on dev, laid out for prof in the words of w.
+func printReport(ctx context.Context, dev printer.Printer, prof escpos.Profile, w receipts.Words, sh store.Shift) error {
+	doc, err := escpos.ReportDoc(sh, prof, w)
+	if err != nil {
+		return err
+	}
+	data, _, err := escpos.Bytes(prof, doc)
+	if err != nil {
+		return err
+	}
+	_, err = dev.Print(ctx, data)
+	return err
 }
 
 // shiftBooks is where shift reports are read and a Z is made: the data

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -11,10 +12,14 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers"
+	"github.com/kassa-till/kassa/receipts"
 	"github.com/kassa-till/kassa/receipts/escpos"
 	"github.com/kassa-till/kassa/receipts/escpos/decode"
+	"github.com/kassa-till/kassa/receipts/printer"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/ui/common"
 )
 
 func report(t *testing.T, args ...string) string {
@@ -265,5 +270,32 @@ func TestReportPrints(t *testing.T) {
 		if len([]rune(l)) > 32 {
 			t.Errorf("a line wider than 58 mm paper: %q", l)
 		}
+	}
+}
+
+// The till's printer prints a report the screens ask for as kassa report
+// --print does.
+func TestTillPrinterPrintsAReport(t *testing.T) {
+	cat := locale.MustLoad("ru")
+	path := filepath.Join(t.TempDir(), "paper.bin")
+	dev, err := printer.New("file:"+path, printer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, _ := escpos.NewProfile(80)
+	prof.Mode, prof.CodePage = escpos.Text, escpos.CP866
+	p := &tillPrinter{c: &common.Common{Cat: cat}, device: dev, profile: prof}
+	sh := store.Shift{Number: 4, Till: "K1", At: time.Now()}
+	if err := p.PrintReport(context.Background(), sh); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	doc, err := decode.Decode(raw, escpos.EpsonPages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := receipts.ReportLines(sh, receipts.Options{Width: 48, T: cat.T, Amount: cat.Amount, NoTenge: true})
+	if got := strings.TrimRight(strings.Join(doc.Lines(), "\n"), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("printed\n%s\nwant\n%s", got, strings.Join(want, "\n"))
 	}
 }
