@@ -611,3 +611,20 @@ func TestShiftCSVParsesBack(t *testing.T) {
 		t.Fatal("no decimal comma in the soums")
 	}
 }
+
+// A report decodes every operation of its shift: a shift is a day's few
+// thousand, but a file never closed is read whole (100,000 operations:
+// about a second).
+func BenchmarkXReport(b *testing.B) {
+	for _, size := range sizes[:2] {
+		b.Run(size.name, func(b *testing.B) {
+			s := benchStore(b, size.n)
+			b.ResetTimer()
+			for range b.N {
+				if _, err := s.XReport(t0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
