@@ -27,6 +27,7 @@ import (
 //
 //	GET /export?kind=payment&from=2026-11-01&to=2026-11-23&comma=%3B&decimal=%2C
 //	POST /backup   (kassa db backup: the till takes one now; its path comes back)
+//	GET /report/x, POST /report/z, GET /report/z (kassa report: see serveReports)
 //	GET /display   (kassa display: what the customer sees, a JSON line at each change)
 //
 // On Linux the till also asks the kernel who connects (SO_PEERCRED) and
@@ -40,7 +41,7 @@ const (
 	trailerError = "Kassa-Error"
 )
 
-// serveControl answers export and backup requests for st on its socket
+// serveControl answers export, report and backup requests for st on its socket
 // until stop; backup takes one (nil: the till takes none); display
 // streams the customer's display (nil: none).
 // A socket left by a till that died is replaced; one that answers belongs
@@ -70,6 +71,7 @@ func serveControl(st *store.Store, backup func() (store.BackupFile, error), disp
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) { serveExport(st, w, r) })
+	serveReports(mux, st)
 	if backup != nil {
 		mux.HandleFunc("POST /backup", func(w http.ResponseWriter, r *http.Request) {
 			f, err := backup()

@@ -87,6 +87,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runKey(args, os.Stdin, os.Stdout)
 	case "export":
 		err = runExport(args, os.Stdout)
+	case "report":
+		err = runReport(args, os.Stdout)
 	case "gen":
 		err = runGen(args, os.Stdout, stderr)
 	case "db":
@@ -263,6 +265,8 @@ func usage(fs *flag.FlagSet) {
   kassa pay --amount N [flags]       take one payment without the screen (for scripts)
   kassa refund --payment N --amount A  refund A from the payment with receipt or payment number N
   kassa export --from D --to D [--kind payments|refunds] [--out FILE]   CSV of at most 35 days
+  kassa report x|z [--out FILE] [--print]  the shift report, non-fiscal: X so far (changes nothing), Z closes the shift; --out CSV of the totals
+  kassa report show [--z N]          a stored Z report again (the last one without --z); --out and --print as above
   kassa gen --count N --db PATH      write N realistic operations, to try the history on a big shop
   kassa recover [flags]              follow up operations an earlier run left unfinished, say what came of them
   kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)

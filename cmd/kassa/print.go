@@ -157,6 +157,11 @@ func (p *tillPrinter) PrintQR(ctx context.Context, op store.Operation) error {
 	return err
 }
 
+// PrintReport prints a shift report.
+func (p *tillPrinter) PrintReport(ctx context.Context, sh store.Shift) error {
+	return printReport(ctx, p.device, p.profile, p.c.Cat, sh)
+}
+
 // runPrint is kassa print test: the shop's header, every Kazakh and
 // Uzbek letter, ₸, a QR and the ruler of the width, in the configured
 // mode, so a shop sets the code page in a minute.
