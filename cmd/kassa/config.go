@@ -336,18 +336,25 @@ func flagErr(fs *flag.FlagSet, err error, cat *locale.Catalog) error {
 	}
 	want := "cli.want_text"
 	if f := fs.Lookup(name); f != nil {
-		if g, ok := f.Value.(flag.Getter); ok {
-			switch g.Get().(type) {
-			case int, int64, uint, uint64:
-				want = "cli.want_number"
-			case time.Duration:
-				want = "cli.want_duration"
-			case bool:
-				want = "cli.want_bool"
-			}
-		}
+		want = "cli.want_" + flagKind(f)
 	}
 	return usageErr(cat.T("cli.flag_bad_value", "--"+name, value, cat.T(want)), err)
+}
+
+// flagKind is what a flag's value is: a number, a duration, a bool or
+// text.
+func flagKind(f *flag.Flag) string {
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case int, int64, uint, uint64:
+			return "number"
+		case time.Duration:
+			return "duration"
+		case bool:
+			return "bool"
+		}
+	}
+	return "text"
 }
 
 // unknownKeys refuses keys and tables kassa does not know, each named with

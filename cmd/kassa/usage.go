@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
@@ -123,13 +122,11 @@ func flagHelp(f *flag.Flag) (key, value string) {
 	if value != "" {
 		return key, value
 	}
-	if g, ok := f.Value.(flag.Getter); ok {
-		switch g.Get().(type) {
-		case int, int64, uint, uint64:
-			value = "N"
-		case time.Duration:
-			value = "DURATION"
-		}
+	switch flagKind(f) {
+	case "number":
+		value = "N"
+	case "duration":
+		value = "DURATION"
 	}
 	return key, value
 }
