@@ -40,10 +40,10 @@ func runReport(args []string, out io.Writer) error {
 	var print bool
 	var z int
 	cfg, _, err := loadConfig("kassa report "+what, args[1:], func(fs *flag.FlagSet) {
-		fs.StringVar(&file, "out", "", "CSV file to write the totals by provider and method to (never overwritten)")
-		fs.BoolVar(&print, "print", false, "print the report on the receipt printer (--printer, --paper, … as kassa print test)")
+		fs.StringVar(&file, "out", "", "flag.report.out FILE")
+		fs.BoolVar(&print, "print", false, "flag.report.print")
 		if what == "show" {
-			fs.IntVar(&z, "z", 0, "the number of the Z report to show; the last one without it")
+			fs.IntVar(&z, "z", 0, "flag.report.z N")
 		}
 	})
 	if err != nil {

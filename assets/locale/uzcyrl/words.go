@@ -21,7 +21,7 @@ var abbrevs = set(
 // an Uzbek suffix (Kaspida → Kaspiда), written as listed here.
 var brands = set(
 	"Alt", "Backspace", "Click", "Ctrl", "Del", "Delete", "E-IMZO", "e-mail",
-	"email", "End", "Enter", "Esc", "Excel", "Gate", "Gold", "Home", "Humo",
+	"email", "End", "Enter", "Epson", "Esc", "Excel", "Gate", "Gold", "Home", "Humo",
 	"Insert", "Kaspi", "Linux", "macOS", "Mastercard", "Monetix", "Octo",
 	"PgDn", "PgUp", "Red", "Shift", "Smart", "Space", "Tab", "Uzcard", "UzQR",
 	"Visa", "Wi-Fi", "Windows",
@@ -33,10 +33,10 @@ var brands = set(
 // (demo, test, sim, pay) stay Latin only after "kassa" (see commands).
 var commandWords = set(
 	"backup", "bbolt", "callback", "check", "db", "display", "en", "export",
-	"false", "file", "gen", "help", "http", "https", "id", "inn", "key", "kz",
-	"language", "lp", "notify", "pair", "payment", "payments", "pinfl", "print",
-	"raster", "recover", "refund", "refunds", "restore", "ru", "salvage", "tcp",
-	"text", "true", "url", "uz", "uzqr",
+	"false", "file", "gen", "help", "http", "https", "id", "inn", "key", "kk",
+	"kz", "lang", "language", "lp", "notify", "pair", "payment", "payments",
+	"pinfl", "print", "raster", "recover", "refund", "refunds", "restore", "ru",
+	"salvage", "tcp", "text", "true", "url", "uz", "uzqr",
 )
 
 // commands are kassa's subcommands, each with the words that may follow
