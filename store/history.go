@@ -460,18 +460,8 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 	if err := q.Validate(); err != nil {
 		return 0, err
 	}
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return 0, err
-	}
-	cw := csv.NewWriter(w)
-	if f.Comma != 0 {
-		cw.Comma = f.Comma
-	}
-	header := CSVHeader
-	if len(f.Labels.Header) == len(CSVHeader) {
-		header = f.Labels.Header
-	}
-	if err := cw.Write(header); err != nil {
+	cw, err := f.start(w, CSVHeader, f.Labels.Header)
+	if err != nil {
 		return 0, err
 	}
 	written := 0
@@ -519,6 +509,40 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 	return written, cw.Error()
 }
 
+// start writes the byte-order mark and the header (labels, where there
+// is one for each of the codes) and returns the writer of the rows.
+func (f CSVFormat) start(w io.Writer, codes, labels []string) (*csv.Writer, error) {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(w)
+	if f.Comma != 0 {
+		cw.Comma = f.Comma
+	}
+	header := codes
+	if len(labels) == len(codes) {
+		header = labels
+	}
+	return cw, cw.Write(header)
+}
+
+// amount is m as a plain number in major units, with the reader's
+// decimal mark.
+func (f CSVFormat) amount(m providers.Money) string {
+	if f.DecimalComma {
+		return strings.Replace(m.Major(), ".", ",", 1)
+	}
+	return m.Major()
+}
+
+// method names method as provider calls it, else in the reader's words.
+func (f CSVFormat) method(provider string, method providers.Method) string {
+	if w, ok := f.Labels.ProviderMethods[provider+"/"+string(method)]; ok {
+		return w
+	}
+	return word(f.Labels.Methods, method)
+}
+
 // fiscalOf reads only the fiscal receipt of operation id: the rest of
 // its record is skipped, not built.
 func fiscalOf(tx *bolt.Tx, id ID) (providers.Fiscal, error) {
@@ -541,20 +565,14 @@ func fiscalOf(tx *bolt.Tx, id ID) (providers.Fiscal, error) {
 func csvRecord(record []string, r Row, fiscal providers.Fiscal, f CSVFormat) {
 	record[0] = r.Created.In(time.Local).Format(time.RFC3339)
 	record[1] = word(f.Labels.Kinds, r.Kind)
-	record[2] = r.Amount.Major()
-	if f.DecimalComma {
-		record[2] = strings.Replace(record[2], ".", ",", 1)
-	}
+	record[2] = f.amount(r.Amount)
 	record[3] = r.Amount.Currency.Code
 	record[4] = word(f.Labels.States, r.State)
 	record[5] = word(f.Labels.Providers, r.Provider)
 	record[6] = r.Terminal
 	record[7] = r.Receipt()
 	record[8] = r.Number
-	record[9] = word(f.Labels.Methods, r.Method)
-	if w, ok := f.Labels.ProviderMethods[r.Provider+"/"+string(r.Method)]; ok {
-		record[9] = w
-	}
+	record[9] = f.method(r.Provider, r.Method)
 	record[10] = ""
 	if r.PaymentID != 0 {
 		record[10] = r.PaymentID.Receipt()

@@ -16,9 +16,10 @@ import (
 
 // Salvage reads what it can of a damaged data file, page by page and never
 // through bbolt, and writes it to a new data file: every operation that
-// reads whole, the settings, the secrets, the people and the audit log
-// (as they were: the log's chain says what of it is missing). The indexes, summaries and
-// day totals are not copied but made again from the operations.
+// reads whole, the settings, the secrets, the Z reports, the people and
+// the audit log (as they were: the log's chain says what of it is
+// missing). The indexes, summaries and day totals are not copied but made
+// again from the operations.
 //
 // Operations are found first through the file's tree, where its pages
 // hold; then in every other page that is not free, so the leaves under a
@@ -44,6 +45,11 @@ type SalvageReport struct {
 	// any is missing); PeopleDamaged and AuditDamaged as above.
 	People, Audit               int
 	PeopleDamaged, AuditDamaged bool
+	// Shifts is how many Z reports were copied; ShiftsDamaged is set when
+	// some of their pages could not be read: the next shift then starts
+	// after the last Z that was, and may count a lost Z's operations again.
+	Shifts        int
+	ShiftsDamaged bool
 	// Lost is every operation that could not be read, oldest first.
 	Lost []Lost
 	// Next is the receipt number the new file gives next.
@@ -193,12 +199,15 @@ func (rd *salvager) read(rep *SalvageReport) error {
 			}
 		}
 	})
-	var settings, secrets [][2][]byte
+	var settings, secrets, shifts [][2][]byte
 	rep.SettingsDamaged = !rd.bucket(buckets[string(bSettings)], func(k, v []byte) {
 		settings = append(settings, [2][]byte{slices.Clone(k), slices.Clone(v)})
 	})
 	rep.SecretsDamaged = !rd.bucket(buckets[string(bSecrets)], func(k, v []byte) {
 		secrets = append(secrets, [2][]byte{slices.Clone(k), slices.Clone(v)})
+	})
+	rep.ShiftsDamaged = !rd.bucket(buckets[string(bShifts)], func(k, v []byte) {
+		shifts = append(shifts, [2][]byte{slices.Clone(k), slices.Clone(v)})
 	})
 	var people [][2][]byte
 	rep.PeopleDamaged = !rd.bucket(buckets[string(bPeople)], func(k, v []byte) {
@@ -224,7 +233,7 @@ func (rd *salvager) read(rep *SalvageReport) error {
 		return err
 	}
 	rep.Older = older
-	rep.Settings, rep.Secrets, rep.People = len(settings), len(secrets), len(people)
+	rep.Settings, rep.Secrets, rep.People, rep.Shifts = len(settings), len(secrets), len(people), len(shifts)
 	for id := ID(1); id <= rd.highest; id++ {
 		if rd.have.has(id) {
 			rep.Operations++
@@ -250,6 +259,11 @@ func (rd *salvager) read(rep *SalvageReport) error {
 		}
 		for _, kv := range people {
 			if err := tx.Bucket(bPeople).Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		for _, kv := range shifts {
+			if err := tx.Bucket(bShifts).Put(kv[0], kv[1]); err != nil {
 				return err
 			}
 		}

@@ -18,6 +18,7 @@
 //	people      name in lower case                → Person as JSON (the PIN only as its hash)
 //	audit       seq (8 bytes, big endian)         → AuditEntry as JSON, chained by hashes (audit.go)
 //	audit_time  unix nanos + seq                  → nothing (the audit log by period)
+//	shifts      Z report number (8 bytes)         → Shift as JSON (stored Z reports; see shift.go)
 //
 // Every write is one bbolt transaction, fsynced before it returns, so an
 // operation written ahead of a provider call survives a killed process.
@@ -85,10 +86,11 @@ var (
 	bPeople      = []byte("people")
 	bAudit       = []byte("audit")
 	bAuditTime   = []byte("audit_time")
+	bShifts      = []byte("shifts")
 )
 
 var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bFiscalDue, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays,
-	bPeople, bAudit, bAuditTime}
+	bPeople, bAudit, bAuditTime, bShifts}
 
 // wipeKeeps are the buckets a wipe of training data leaves: its people,
 // and its audit log, which records the wipe.
@@ -659,10 +661,10 @@ func (s *Store) NeedingPerson(limit int) ([]Operation, error) {
 	return s.indexed(bNeedsPerson, true, limit)
 }
 
-// Wipe empties the data file of its operations, settings and secrets, as
-// by with approver (either may be ""): it is for the training file only;
-// the caller makes sure of that. Its people and its audit log stay, and
-// the log records the wipe.
+// Wipe empties the data file of its operations, settings, secrets and Z
+// reports, as by with approver (either may be ""): it is for the training
+// file only; the caller makes sure of that. Its people and its audit log
+// stay, and the log records the wipe.
 //
 // Receipt numbers start again from 1, so the till takes a new name: the
 // operation ids it sends stay unique.

@@ -198,6 +198,7 @@ func dynamicKeys() map[string][]string {
 		"trainer.b.":      append(behaviours, "busy", "expired"),
 		"cli.exported_":   {"payments", "refunds"},
 		"csv.header.":     store.CSVHeader,
+		"csv.report.":     store.ShiftCSVHeader,
 		"csv.fiscal.":     fiscalCodes(),
 		"db.problem.": strs(string(store.ProblemNotData), string(store.ProblemHeader), string(store.ProblemFreelist),
 			string(store.ProblemRead), string(store.ProblemPanic), string(store.ProblemBolt)),

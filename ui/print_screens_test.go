@@ -42,6 +42,7 @@ func (p *paper) PrintReceipt(_ context.Context, op store.Operation, copy bool) (
 }
 
 func (p *paper) PrintQR(context.Context, store.Operation) error { return nil }
+func (p *paper) PrintReport(context.Context, store.Shift) error { return nil }
 
 func (p *paper) printed() []bool {
 	p.mu.Lock()

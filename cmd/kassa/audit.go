@@ -80,9 +80,9 @@ func runAuditExport(args []string, in io.Reader, out io.Writer) error {
 	var from, to, file string
 	var w who
 	cfg, _, err := loadConfig("kassa audit export", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD")
-		fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, included; at most 35 days in all; default today")
-		fs.StringVar(&file, "out", "", "CSV file to write; default kassa-audit-FROM-TO.csv")
+		fs.StringVar(&from, "from", "", "flag.export.from YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "flag.export.to YYYY-MM-DD")
+		fs.StringVar(&file, "out", "", "flag.audit.out FILE")
 		bindWho(fs, &w, true)
 	})
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/kassa-till/kassa/assets/lessons"
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/providers/uzqr"
 	"github.com/kassa-till/kassa/store"
@@ -145,37 +144,40 @@ type flags struct {
 	fs     *flag.FlagSet
 }
 
+// Each flag is bound with the key of its description in the catalog's
+// [flag] table and the placeholder of its value ("flag.db FILE"): --help
+// writes it in the language asked for (see writeFlags).
 func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	f := &flags{fs: fs}
-	fs.StringVar(&f.config, "config", "", "config file (TOML); default "+orNone(defaultConfigPath()))
-	fs.StringVar(&cfg.Lang, "lang", cfg.Lang, "language of the screens and receipts: en, ru, kk (Kazakh), uz (Uzbek, Latin) or uz-Cyrl (Uzbek, Cyrillic)")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "data file (bbolt); default "+orNone(inDataDir("kassa.db")))
-	fs.StringVar(&cfg.Cashier, "cashier", cfg.Cashier, "cashier's name, printed on receipts")
-	fs.IntVar(&cfg.ReceiptWidth, "receipt-width", cfg.ReceiptWidth, "receipt printer width in columns: 32, 42 or 48")
-	fs.StringVar(&cfg.Kaspi.URL, "kaspi-url", cfg.Kaspi.URL, "Kaspi Smart POS address, e.g. http://192.168.1.50:8080")
-	fs.StringVar(&cfg.Kaspi.Name, "kaspi-name", cfg.Kaspi.Name, "the till's name as paired on the Smart POS (HTTPS with tokens)")
-	fs.StringVar(&cfg.Kaspi.CA, "kaspi-ca", cfg.Kaspi.CA, "PEM file of the CA that issued the Smart POS's certificate")
-	fs.StringVar(&cfg.Kaspi.ServerName, "kaspi-server-name", cfg.Kaspi.ServerName, "name to verify the POS's certificate against, e.g. pos1.kaspipos.kz")
-	fs.BoolVar(&cfg.Kaspi.Insecure, "kaspi-insecure", cfg.Kaspi.Insecure, "do not verify the POS's certificate (shown on screen)")
-	fs.DurationVar(&cfg.Kaspi.ScanTimeout.Duration, "scan-timeout", cfg.Kaspi.ScanTimeout.Duration, "time the customer has to scan or present a card")
-	fs.DurationVar(&cfg.Kaspi.ConfirmTimeout.Duration, "confirm-timeout", cfg.Kaspi.ConfirmTimeout.Duration, "time the customer has to confirm after scanning")
-	fs.StringVar(&cfg.Till, "till", cfg.Till, "the till's name in its operations' ids: 1 to 12 Latin letters, digits or _")
-	fs.StringVar(&cfg.UzQR.URL, "uzqr-url", cfg.UzQR.URL, "UzQR gateway (or fiscal box) address, e.g. http://192.168.1.60:8090")
-	fs.StringVar(&cfg.UzQR.QR, "uzqr-qr", cfg.UzQR.QR, "the till's dynamic QR as named in the UzQR cabinet, e.g. CASH_1")
-	fs.StringVar(&cfg.UzQR.INN, "uzqr-inn", cfg.UzQR.INN, "the merchant's INN, for a gateway that asks for it")
+	fs.StringVar(&f.config, "config", "", "flag.config FILE")
+	fs.StringVar(&cfg.Lang, "lang", cfg.Lang, "flag.lang LANG")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "flag.db FILE")
+	fs.StringVar(&cfg.Cashier, "cashier", cfg.Cashier, "flag.cashier NAME")
+	fs.IntVar(&cfg.ReceiptWidth, "receipt-width", cfg.ReceiptWidth, "flag.receipt-width")
+	fs.StringVar(&cfg.Kaspi.URL, "kaspi-url", cfg.Kaspi.URL, "flag.kaspi-url URL")
+	fs.StringVar(&cfg.Kaspi.Name, "kaspi-name", cfg.Kaspi.Name, "flag.kaspi-name NAME")
+	fs.StringVar(&cfg.Kaspi.CA, "kaspi-ca", cfg.Kaspi.CA, "flag.kaspi-ca FILE")
+	fs.StringVar(&cfg.Kaspi.ServerName, "kaspi-server-name", cfg.Kaspi.ServerName, "flag.kaspi-server-name NAME")
+	fs.BoolVar(&cfg.Kaspi.Insecure, "kaspi-insecure", cfg.Kaspi.Insecure, "flag.kaspi-insecure")
+	fs.DurationVar(&cfg.Kaspi.ScanTimeout.Duration, "scan-timeout", cfg.Kaspi.ScanTimeout.Duration, "flag.scan-timeout")
+	fs.DurationVar(&cfg.Kaspi.ConfirmTimeout.Duration, "confirm-timeout", cfg.Kaspi.ConfirmTimeout.Duration, "flag.confirm-timeout")
+	fs.StringVar(&cfg.Till, "till", cfg.Till, "flag.till NAME")
+	fs.StringVar(&cfg.UzQR.URL, "uzqr-url", cfg.UzQR.URL, "flag.uzqr-url URL")
+	fs.StringVar(&cfg.UzQR.QR, "uzqr-qr", cfg.UzQR.QR, "flag.uzqr-qr NAME")
+	fs.StringVar(&cfg.UzQR.INN, "uzqr-inn", cfg.UzQR.INN, "flag.uzqr-inn INN")
 	bindMonetixFlags(fs, &cfg.Monetix)
 	bindOctoFlags(fs, &cfg.Octo)
 	bindPrinterFlags(fs, &cfg.Printer)
-	fs.StringVar(&cfg.Demo.Market, "market", cfg.Demo.Market, "demo: the shop's country: kz (Kaspi Smart POS) or uz (UzQR)")
-	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "demo: what the simulated customer does: "+strings.Join(customerNames(), ", ")+"; in uz: "+strings.Join(uzCustomerNames(), ", "))
-	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "demo: how long the simulated customer takes to act")
-	fs.StringVar(&cfg.Demo.Lesson, "lesson", cfg.Demo.Lesson, "demo: run a lesson: a file, or one of "+strings.Join(lessons.Shipped(), ", "))
-	fs.IntVar(&cfg.Demo.Speed, "speed", cfg.Demo.Speed, "demo: run the clock 1, 5 or 20 times faster (timeouts and customers)")
-	fs.StringVar(&cfg.Backup.Dir, "backup-dir", cfg.Backup.Dir, "folder for the data file's backups; default backups/ beside it")
-	fs.IntVar(&cfg.Backup.Keep, "backup-keep", cfg.Backup.Keep, "how many of the newest backups to keep")
-	fs.DurationVar(&cfg.Backup.Every.Duration, "backup-every", cfg.Backup.Every.Duration, "how often a running till takes a backup (one at its start); 0: at its start only")
-	fs.Var((*listFlag)(&cfg.Approval.Actions), "approve", "what a cashier needs a manager's approval for, a comma list of "+strings.Join(store.ApprovalActions, ", ")+" (\"\": none)")
-	fs.StringVar(&cfg.Approval.RefundAbove, "refund-above", cfg.Approval.RefundAbove, "a refund above this amount (in tenge or soums) always needs a manager's approval")
+	fs.StringVar(&cfg.Demo.Market, "market", cfg.Demo.Market, "flag.market kz|uz")
+	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "flag.demo-customer NAME")
+	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "flag.demo-delay")
+	fs.StringVar(&cfg.Demo.Lesson, "lesson", cfg.Demo.Lesson, "flag.lesson NAME")
+	fs.IntVar(&cfg.Demo.Speed, "speed", cfg.Demo.Speed, "flag.speed")
+	fs.StringVar(&cfg.Backup.Dir, "backup-dir", cfg.Backup.Dir, "flag.backup-dir DIR")
+	fs.IntVar(&cfg.Backup.Keep, "backup-keep", cfg.Backup.Keep, "flag.backup-keep")
+	fs.DurationVar(&cfg.Backup.Every.Duration, "backup-every", cfg.Backup.Every.Duration, "flag.backup-every")
+	fs.Var((*listFlag)(&cfg.Approval.Actions), "approve", "flag.approve ACTIONS")
+	fs.StringVar(&cfg.Approval.RefundAbove, "refund-above", cfg.Approval.RefundAbove, "flag.refund-above AMOUNT")
 	return f
 }
 
@@ -229,11 +231,8 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Confi
 				// The file's language, read alone: the decoder walks the
 				// file's keys in no fixed order, so cfg.Lang may not be set
 				// yet when another key fails.
-				var only struct {
-					Lang string `toml:"lang"`
-				}
-				if _, lerr := toml.Decode(string(text), &only); lerr == nil && only.Lang != "" {
-					cat = catalogFor(only.Lang)
+				if lang := fileLang(text); lang != "" {
+					cat = catalogFor(lang)
 				}
 			}
 			return cfg, false, configErr(path, err, cat)
@@ -250,7 +249,8 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Confi
 	set.Usage = func() {}
 	err = set.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		usage(set)
+		// The parse stopped at --help: a --lang after it counts too.
+		usage(os.Stdout, usageCatalog(args), set)
 		return cfg, false, err
 	}
 	cat = catalogFor(cfg.Lang) // the command line's, else the file's
@@ -259,7 +259,8 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Confi
 		cfg.langFlag = cfg.langFlag || f.Name == "lang"
 	})
 	if err != nil {
-		return cfg, false, flagErr(set, err, cat)
+		// The parse stopped at the bad flag: so may have --lang.
+		return cfg, false, flagErr(set, err, usageCatalog(args))
 	}
 	if set.NArg() > 0 {
 		return cfg, false, usageErr(cat.T("cli.unexpected_argument", set.Arg(0)), nil)
@@ -282,13 +283,17 @@ func catalogFor(lang string) *locale.Catalog {
 
 // langFlag is the --lang the arguments give, for what is said before the
 // config is read.
-func langFlag(args []string) string {
+func langFlag(args []string) string { return flagValue(args, "lang") }
+
+// flagValue is the value the arguments give the flag name, wherever it
+// stands among them: "" when they give none.
+func flagValue(args []string, name string) string {
 	for i, a := range args {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		n, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch {
 		case a == "--":
 			return ""
-		case !strings.HasPrefix(a, "-") || name != "lang":
+		case !strings.HasPrefix(a, "-") || n != name:
 		case hasValue:
 			return value
 		case i+1 < len(args):
@@ -337,18 +342,25 @@ func flagErr(fs *flag.FlagSet, err error, cat *locale.Catalog) error {
 	}
 	want := "cli.want_text"
 	if f := fs.Lookup(name); f != nil {
-		if g, ok := f.Value.(flag.Getter); ok {
-			switch g.Get().(type) {
-			case int, int64, uint, uint64:
-				want = "cli.want_number"
-			case time.Duration:
-				want = "cli.want_duration"
-			case bool:
-				want = "cli.want_bool"
-			}
-		}
+		want = "cli.want_" + flagKind(f)
 	}
 	return usageErr(cat.T("cli.flag_bad_value", "--"+name, value, cat.T(want)), err)
+}
+
+// flagKind is what a flag's value is: a number, a duration, a bool or
+// text.
+func flagKind(f *flag.Flag) string {
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case int, int64, uint, uint64:
+			return "number"
+		case time.Duration:
+			return "duration"
+		case bool:
+			return "bool"
+		}
+	}
+	return "text"
 }
 
 // unknownKeys refuses keys and tables kassa does not know, each named with
@@ -627,14 +639,6 @@ func inDataDir(name string) string {
 		return ""
 	}
 	return filepath.Join(dir, name)
-}
-
-// orNone is path for a flag's help, or says there is no default.
-func orNone(path string) string {
-	if path == "" {
-		return "none (no home folder: HOME is not set)"
-	}
-	return path
 }
 
 type discard struct{}

@@ -30,6 +30,7 @@ import (
 //	GET /audit/export?from=2026-11-01&to=2026-11-23&format=…&lang=ru
 //	GET /audit/verify  (kassa audit verify: the entries and the first break, as JSON)
 //	POST /backup   (kassa db backup: the till takes one now; its path comes back)
+//	GET /report/x, POST /report/z, GET /report/z (kassa report: see serveReports)
 //	GET /display   (kassa display: what the customer sees, a JSON line at each change)
 //
 // On a till with people, the exports come with who asks, in the headers
@@ -49,9 +50,9 @@ const (
 	trailerError = "Kassa-Error"
 )
 
-// serveControl answers export and backup requests for st on its socket
-// until stop, approving exports by approval; backup takes one (nil: the
-// till takes none); display streams the customer's display (nil: none).
+// serveControl answers export, report and backup requests for st on its
+// socket until stop, approving exports by approval; backup takes one (nil:
+// the till takes none); display streams the customer's display (nil: none).
 // A socket left by a till that died is replaced; one that answers belongs
 // to a live till and is left alone.
 func serveControl(st *store.Store, approval store.Approval, backup func() (store.BackupFile, error), display http.Handler) (stop func(), err error) {
@@ -81,6 +82,7 @@ func serveControl(st *store.Store, approval store.Approval, backup func() (store
 	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) { serveExport(st, approval, w, r) })
 	mux.HandleFunc("GET /audit/export", func(w http.ResponseWriter, r *http.Request) { serveAuditExport(st, w, r) })
 	mux.HandleFunc("GET /audit/verify", func(w http.ResponseWriter, r *http.Request) { serveAuditVerify(st, w, r) })
+	serveReports(mux, st)
 	if backup != nil {
 		mux.HandleFunc("POST /backup", func(w http.ResponseWriter, r *http.Request) {
 			f, err := backup()

@@ -86,7 +86,7 @@ func problemText(cat *locale.Catalog, p store.Problem) string {
 func runDBSalvage(args []string, out io.Writer) error {
 	var dst string
 	cfg, _, err := loadConfig("kassa db salvage", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&dst, "out", "", "the new data file to copy into; must not exist")
+		fs.StringVar(&dst, "out", "", "flag.db-salvage.out FILE")
 	})
 	if err != nil {
 		return err
@@ -188,7 +188,7 @@ func backupErr(cat *locale.Catalog, path string, err error) error {
 func runDBRestore(args []string, out io.Writer) error {
 	var from string
 	cfg, _, err := loadConfig("kassa db restore", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&from, "from", "", "the backup to restore; default the newest")
+		fs.StringVar(&from, "from", "", "flag.db-restore.from FILE")
 	})
 	if err != nil {
 		return err

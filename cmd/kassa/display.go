@@ -21,7 +21,7 @@ const displaySupported = runtime.GOOS != "windows"
 func runDisplay(args []string) error {
 	var demo bool
 	cfg, _, err := loadConfig("kassa display", args, func(fs *flag.FlagSet) {
-		fs.BoolVar(&demo, "demo", false, "the display of the demo's till (kassa demo; with --market uz, the Uzbek demo's)")
+		fs.BoolVar(&demo, "demo", false, "flag.display.demo")
 	})
 	if err != nil {
 		return err

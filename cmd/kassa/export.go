@@ -53,10 +53,10 @@ func runExportFrom(args []string, in io.Reader, out io.Writer) error {
 	var from, to, kind, file string
 	var w who
 	cfg, _, err := loadConfig("kassa", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD")
-		fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, included; at most 35 days in all; default today")
-		fs.StringVar(&kind, "kind", "payments", "payments or refunds")
-		fs.StringVar(&file, "out", "", "CSV file to write; default kassa-KIND-FROM-TO.csv")
+		fs.StringVar(&from, "from", "", "flag.export.from YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "flag.export.to YYYY-MM-DD")
+		fs.StringVar(&kind, "kind", "payments", "flag.export.kind payments|refunds")
+		fs.StringVar(&file, "out", "", "flag.export.out FILE")
 		bindWho(fs, &w, true)
 	})
 	if err != nil {

@@ -17,14 +17,14 @@ import (
 func runGen(args []string, out, progress io.Writer) error {
 	// Made-up payments in a till's own file could never be told from real
 	// ones again: gen writes only where it is told, into a new file.
-	if !hasFlag(args, "db") {
+	if !hasFlag(args, "db") && !hasFlag(args, "help") && !hasFlag(args, "h") {
 		return usageErr(catalogFor(langFlag(args)).T("cli.gen_needs_db"), nil)
 	}
 	var count int
 	var seed uint64
 	st, cat, err := openStore(args, func(fs *flag.FlagSet) {
-		fs.IntVar(&count, "count", 10000, "how many operations to write")
-		fs.Uint64Var(&seed, "seed", 1, "the same seed writes the same operations")
+		fs.IntVar(&count, "count", 10000, "flag.gen.count")
+		fs.Uint64Var(&seed, "seed", 1, "flag.gen.seed")
 	})
 	if err != nil {
 		return err

@@ -38,10 +38,10 @@ func runPayFrom(args []string, stdin io.Reader, out io.Writer) error {
 	var amountText, provider, product, contact string
 	var w who
 	c, _, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
-		fs.StringVar(&amountText, "amount", "", "amount to take, in tenge or soums")
-		fs.StringVar(&provider, "provider", "", "provider to take it with, where the till has several")
-		fs.StringVar(&product, "product", "", "OCTO: the product sold, by its name or number in [[octo.products]] (default the first)")
-		fs.StringVar(&contact, "contact", "", "OCTO: the customer's phone (+998 and nine digits) or email for the fiscal receipt (default the shop's)")
+		fs.StringVar(&amountText, "amount", "", "flag.pay.amount AMOUNT")
+		fs.StringVar(&provider, "provider", "", "flag.pay.provider NAME")
+		fs.StringVar(&product, "product", "", "flag.pay.product NAME")
+		fs.StringVar(&contact, "contact", "", "flag.pay.contact PHONE")
 		bindWho(fs, &w, false)
 	})
 	if err != nil {
@@ -182,8 +182,8 @@ func runRefundFrom(args []string, stdin io.Reader, out io.Writer) error {
 	var number, amountText string
 	var w who
 	c, cfg, closeTill, err := openTill(args, false, func(fs *flag.FlagSet) {
-		fs.StringVar(&number, "payment", "", "receipt number or payment number of the payment")
-		fs.StringVar(&amountText, "amount", "", "amount to refund, in tenge or soums")
+		fs.StringVar(&number, "payment", "", "flag.refund.payment N")
+		fs.StringVar(&amountText, "amount", "", "flag.refund.amount AMOUNT")
 		bindWho(fs, &w, true)
 	})
 	if err != nil {

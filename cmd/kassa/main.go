@@ -67,7 +67,7 @@ func run(args []string, stderr io.Writer) int {
 	case "demo":
 		err = runTill(args, true)
 	case "sim":
-		err = runSim(args, stderr)
+		err = runSim(args, os.Stdout, stderr)
 	case "pay":
 		err = runPay(args, os.Stdout)
 	case "refund":
@@ -94,6 +94,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runUser(args, os.Stdin, os.Stdout)
 	case "audit":
 		err = runAudit(args, os.Stdin, os.Stdout)
+	case "report":
+		err = runReport(args, os.Stdout)
 	case "gen":
 		err = runGen(args, os.Stdout, stderr)
 	case "db":
@@ -103,8 +105,7 @@ func run(args []string, stderr io.Writer) int {
 	case "display":
 		err = runDisplay(args)
 	case "help":
-		usage(nil)
-		return exitDone
+		err = runHelp(args, os.Stdout)
 	default:
 		err = usageErr(catalogFor(langFlag(args)).T("cli.unknown_command", cmd), nil)
 	}
@@ -169,10 +170,11 @@ func exitCode(err error) int {
 	return exitNotMoved // errOutcome, and whatever else stopped a command
 }
 
-// said reports whether err's lines were printed already.
+// said reports whether err's lines were printed already (the usage, for
+// --help).
 func said(err error) bool {
 	var e *exitError
-	return errors.Is(err, errOutcome) || errors.As(err, &e) && e.msg == "" && e.cause == nil
+	return errors.Is(err, errOutcome) || errors.Is(err, flag.ErrHelp) || errors.As(err, &e) && e.msg == "" && e.cause == nil
 }
 
 // outcomeErr is how a command that ran an operation ends, by what the
@@ -260,60 +262,6 @@ func splitCommand(args []string) (string, []string) {
 		}
 	}
 	return "", args
-}
-
-func usage(fs *flag.FlagSet) {
-	fmt.Fprint(os.Stderr, `kassa — a keyboard-only till for Kaspi Smart POS, UzQR and Click QR payments
-
-  kassa [flags]                      run the till; with no config file, --kaspi-url or --uzqr-url it runs the demo
-  kassa demo [--market kz|uz] [flags]  run the till on a built-in simulator (Smart POS, or UzQR for an Uzbek shop), with a demo data file
-  kassa pay --amount N [flags]       take one payment without the screen (for scripts)
-  kassa refund --payment N --amount A  refund A from the payment with receipt or payment number N
-  kassa export --from D --to D [--kind payments|refunds] [--out FILE]   CSV of at most 35 days
-  kassa user add --name NAME --role manager|cashier [--lang LANG] [--user MANAGER]   add a person; the PIN twice on standard input
-  kassa user list                    the till's people: name, role, language, disabled or locked
-  kassa user disable|enable|reset-pin|unlock --name NAME --user MANAGER   the manager's PIN first on standard input
-  kassa audit verify [--db FILE]     check the audit log's chain: exit 4 and the first broken entry when it does not hold
-  kassa audit export --from D --to D [--out FILE]   the audit log as CSV, for a manager
-
-  Where the till has people, pay, refund and export take --user NAME (and --approver NAME where
-  a manager must approve: [approval] in the config, --approve, --refund-above); the PINs come on
-  standard input, one line each, the user's first.
-  kassa gen --count N --db PATH      write N realistic operations, to try the history on a big shop
-  kassa recover [flags]              follow up operations an earlier run left unfinished, say what came of them
-  kassa pair kaspi --name NAME       pair the till with a Smart POS whose integration protection is on (HTTPS)
-  kassa check kaspi [flags]          connection test: ask the Smart POS its terminal id, serial and POS number
-  kassa key uzqr [--db FILE]         take the API key of the till's dynamic QR (standard input, not echoed) into the data file
-  kassa check uzqr [flags]           connection test: does the UzQR gateway answer and take the API key
-  kassa sim kaspi --listen ADDR      run a Smart POS simulator on its own (--tls for HTTPS with tokens)
-  kassa sim uzqr --listen ADDR       run a UzQR fiscal box simulator on its own (--long-poll, --customer, --inn, --api-key)
-  kassa key monetix [--db FILE]      take the Monetix project's secret key (standard input, not echoed) into the data file
-  kassa check monetix [flags]        connection test: does the Monetix Gate answer and take the signature; is the callback URL set
-  kassa sim monetix --listen ADDR    run a Monetix Gate simulator on its own (--callback-url, --project, --secret, --customer)
-  kassa display [--db FILE] [--lang LANG]  the customer's display, in a second terminal facing the customer: the amount, the QR, the outcome (--demo: the demo's till)
-  kassa print test [flags]           print a test page: the shop, every Kazakh and Uzbek letter, ₸, a QR, the ruler (--printer, --paper, --printer-mode, --printer-codepage)
-  kassa key octo [--db FILE]         take OCTO's octo_secret (standard input, not echoed) into the data file
-  kassa key octo-notify [--db FILE]  take OCTO's notification key (unique_key) the same way
-  kassa check octo [flags]           connection test: does OCTO answer and take the shop id and secret
-  kassa sim octo --listen ADDR       run an OCTO simulator on its own (--shop-id, --secret, --notify-key, --products, --customer, --fiscal-late)
-  kassa db check [--db FILE]         read every page of the data file and say what is wrong with it
-  kassa db salvage --out NEW         copy every operation of a damaged data file that still reads into NEW, list the rest
-  kassa db backup [--db FILE]        take a checked backup now (a running till takes one at its start and every --backup-every)
-  kassa db restore [--from BACKUP]   put the newest backup (or BACKUP) in place of the data file, keeping the one it replaces
-
-Exit codes: 0 done as asked; 1 the money did not move as asked; 2 bad usage, flags or config, or a
-person refused (PIN, lock, approval); 3 something is left for a person to check on the POS; 4 the data
-file could not be used, or its audit log does not hold.
-
-Flags, before or after the command (each may also be set in the config file):
-`)
-	if fs == nil {
-		fs = flag.NewFlagSet("kassa", flag.ContinueOnError)
-		cfg := defaults()
-		bindFlags(fs, &cfg)
-	}
-	fs.SetOutput(os.Stderr)
-	fs.PrintDefaults()
 }
 
 // savedLanguage is the language the settings screen kept in the data
@@ -674,28 +622,28 @@ func parseCustomer(name string) (sim.Behaviour, error) {
 }
 
 // runSim runs a simulator on its own until interrupted.
-func runSim(args []string, stderr io.Writer) error {
+func runSim(args []string, out, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "uzqr" {
-		return runSimUzQR(args[1:], stderr)
+		return runSimUzQR(args[1:], out, stderr)
 	}
 	if len(args) > 0 && args[0] == "monetix" {
-		return runSimMonetix(args[1:], stderr)
+		return runSimMonetix(args[1:], out, stderr)
 	}
 	if len(args) > 0 && args[0] == "octo" {
-		return runSimOcto(args[1:], stderr)
+		return runSimOcto(args[1:], out, stderr)
 	}
 	if len(args) == 0 || args[0] != "kaspi" {
-		return errors.New("usage: kassa sim kaspi --listen 127.0.0.1:8080 [--customer qr] [--delay 4s], or kassa sim uzqr --listen 127.0.0.1:8090 [--long-poll] [--customer pay] [--delay 5s] [--inn X --api-key Y], or kassa sim monetix --listen ADDR, or kassa sim octo --listen ADDR (each with --help)")
+		return whichCommand("kassa sim", args, stderr)
 	}
-	fs := flag.NewFlagSet("kassa sim kaspi", flag.ContinueOnError)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	customer := fs.String("customer", "qr", "what customers do unless told otherwise: "+strings.Join(customerNames(), ", "))
-	delay := fs.Duration("delay", 4*time.Second, "how long a customer takes to act")
-	useTLS := fs.Bool("tls", false, "serve HTTPS and require tokens, as a POS with integration protection on")
-	lifetime := fs.Duration("token-lifetime", 24*time.Hour, "with --tls: how long an access token lives")
-	allowAfter := fs.Duration("allow-after", 0, "how long after /v2/register someone presses «Allow» on the POS (3m or more: nobody does)")
-	caOut := fs.String("ca-out", "sim-ca.pem", "with --tls: where to write the CA for the till to trust (--kaspi-ca)")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs := newSimFlags("kassa sim kaspi")
+	listen := fs.String("listen", "127.0.0.1:8080", "flag.sim.listen ADDR")
+	customer := fs.String("customer", "qr", "flag.sim-kaspi.customer NAME")
+	delay := fs.Duration("delay", 4*time.Second, "flag.sim.delay")
+	useTLS := fs.Bool("tls", false, "flag.sim-kaspi.tls")
+	lifetime := fs.Duration("token-lifetime", 24*time.Hour, "flag.sim-kaspi.token-lifetime")
+	allowAfter := fs.Duration("allow-after", 0, "flag.sim-kaspi.allow-after")
+	caOut := fs.String("ca-out", "sim-ca.pem", "flag.sim-kaspi.ca-out FILE")
+	if err := parseSimFlags(fs, args[1:], out, stderr); err != nil {
 		return err
 	}
 	behaviour, err := parseCustomer(*customer)

@@ -55,13 +55,13 @@ type MonetixConfig struct {
 }
 
 func bindMonetixFlags(fs *flag.FlagSet, m *MonetixConfig) {
-	fs.StringVar(&m.URL, "monetix-url", m.URL, "Monetix Gate address; default "+monetix.DefaultURL)
-	fs.Int64Var(&m.Project, "monetix-project", m.Project, "Monetix project id, for Click QR")
-	fs.StringVar(&m.CallbackListen, "monetix-callback-listen", m.CallbackListen, "address of the till's listener for Monetix callbacks, e.g. 0.0.0.0:8088")
-	fs.StringVar(&m.CallbackURL, "monetix-callback-url", m.CallbackURL, "public URL that reaches the listener, sent as merchant_callback_url, e.g. https://shop.example.uz/kassa/monetix")
-	fs.StringVar(&m.CallbackCert, "monetix-callback-cert", m.CallbackCert, "PEM certificate for the listener to speak HTTPS itself")
-	fs.StringVar(&m.CallbackKey, "monetix-callback-key", m.CallbackKey, "PEM private key of --monetix-callback-cert")
-	fs.BoolVar(&m.Refunds, "monetix-refunds", m.Refunds, "the Monetix project has refunds enabled (else they are made in the Monetix dashboard)")
+	fs.StringVar(&m.URL, "monetix-url", m.URL, "flag.monetix-url URL")
+	fs.Int64Var(&m.Project, "monetix-project", m.Project, "flag.monetix-project")
+	fs.StringVar(&m.CallbackListen, "monetix-callback-listen", m.CallbackListen, "flag.monetix-callback-listen ADDR")
+	fs.StringVar(&m.CallbackURL, "monetix-callback-url", m.CallbackURL, "flag.monetix-callback-url URL")
+	fs.StringVar(&m.CallbackCert, "monetix-callback-cert", m.CallbackCert, "flag.monetix-callback-cert FILE")
+	fs.StringVar(&m.CallbackKey, "monetix-callback-key", m.CallbackKey, "flag.monetix-callback-key FILE")
+	fs.BoolVar(&m.Refunds, "monetix-refunds", m.Refunds, "flag.monetix-refunds")
 }
 
 // on reports whether the till takes Click QR.
@@ -264,20 +264,17 @@ func runCheckMonetix(args []string, out io.Writer) error {
 
 // runSimMonetix runs the Monetix Gate simulator on its own until
 // interrupted.
-func runSimMonetix(args []string, stderr io.Writer) error {
-	var names []string
-	for _, b := range monetixsim.Behaviours {
-		names = append(names, string(b))
-	}
-	fs := flag.NewFlagSet("kassa sim monetix", flag.ContinueOnError)
-	listen := fs.String("listen", "127.0.0.1:9088", "address to listen on")
-	callback := fs.String("callback-url", "", "where callbacks go when a sale names none (the project's setting)")
-	project := fs.Int64("project", 1234, "the project id the Gate knows")
-	secret := fs.String("secret", "secret", "the project's secret key (give the same with kassa key monetix)")
-	customer := fs.String("customer", "pay", "what customers do unless told otherwise: "+strings.Join(names, ", "))
-	delay := fs.Duration("delay", 5*time.Second, "how long a customer takes to pay or decline")
-	refunds := fs.Bool("refunds", false, "the project has refunds enabled")
-	if err := fs.Parse(args); err != nil {
+func runSimMonetix(args []string, out, stderr io.Writer) error {
+	names := stringsOf(monetixsim.Behaviours)
+	fs := newSimFlags("kassa sim monetix")
+	listen := fs.String("listen", "127.0.0.1:9088", "flag.sim.listen ADDR")
+	callback := fs.String("callback-url", "", "flag.sim-monetix.callback-url URL")
+	project := fs.Int64("project", 1234, "flag.sim-monetix.project")
+	secret := fs.String("secret", "secret", "flag.sim-monetix.secret TEXT")
+	customer := fs.String("customer", "pay", "flag.sim-monetix.customer NAME")
+	delay := fs.Duration("delay", 5*time.Second, "flag.sim.delay")
+	refunds := fs.Bool("refunds", false, "flag.sim-monetix.refunds")
+	if err := parseSimFlags(fs, args, out, stderr); err != nil {
 		return err
 	}
 	var does monetixsim.Behaviour

@@ -71,13 +71,13 @@ type OctoProduct struct {
 const maxOctoProducts = 9
 
 func bindOctoFlags(fs *flag.FlagSet, o *OctoConfig) {
-	fs.StringVar(&o.URL, "octo-url", o.URL, "OCTO address; default "+octo.DefaultURL)
-	fs.Int64Var(&o.ShopID, "octo-shop-id", o.ShopID, "OCTO shop id (octo_shop_id)")
-	fs.BoolVar(&o.Test, "octo-test", o.Test, "ask OCTO for test payments")
-	fs.StringVar(&o.NotifyListen, "octo-notify-listen", o.NotifyListen, "address of the till's listener for OCTO notifications, e.g. 0.0.0.0:8089 (optional: the till polls)")
-	fs.StringVar(&o.NotifyURL, "octo-notify-url", o.NotifyURL, "public URL that reaches the listener, sent as notify_url")
-	fs.StringVar(&o.NotifyCert, "octo-notify-cert", o.NotifyCert, "PEM certificate for the listener to speak HTTPS itself")
-	fs.StringVar(&o.NotifyKey, "octo-notify-key", o.NotifyKey, "PEM private key of --octo-notify-cert")
+	fs.StringVar(&o.URL, "octo-url", o.URL, "flag.octo-url URL")
+	fs.Int64Var(&o.ShopID, "octo-shop-id", o.ShopID, "flag.octo-shop-id")
+	fs.BoolVar(&o.Test, "octo-test", o.Test, "flag.octo-test")
+	fs.StringVar(&o.NotifyListen, "octo-notify-listen", o.NotifyListen, "flag.octo-notify-listen ADDR")
+	fs.StringVar(&o.NotifyURL, "octo-notify-url", o.NotifyURL, "flag.octo-notify-url URL")
+	fs.StringVar(&o.NotifyCert, "octo-notify-cert", o.NotifyCert, "flag.octo-notify-cert FILE")
+	fs.StringVar(&o.NotifyKey, "octo-notify-key", o.NotifyKey, "flag.octo-notify-key FILE")
 }
 
 // on reports whether the till takes OCTO payments.
@@ -299,22 +299,19 @@ func runCheckOcto(args []string, out io.Writer) error {
 }
 
 // runSimOcto runs the OCTO simulator on its own until interrupted.
-func runSimOcto(args []string, stderr io.Writer) error {
-	var names []string
-	for _, b := range octosim.Behaviours {
-		names = append(names, string(b))
-	}
-	fs := flag.NewFlagSet("kassa sim octo", flag.ContinueOnError)
-	listen := fs.String("listen", "127.0.0.1:9089", "address to listen on")
-	shop := fs.Int64("shop-id", 10001, "the shop id OCTO knows")
-	secret := fs.String("secret", "secret", "the shop's octo_secret (give the same with kassa key octo)")
-	notifyKey := fs.String("notify-key", "unique", "the unique_key that signs notifications (give the same with kassa key octo-notify)")
-	products := fs.String("products", "", "a kassa config whose [[octo.products]] are the registered ones (default: any basket is taken)")
-	customer := fs.String("customer", "pay", "what customers do unless told otherwise: "+strings.Join(names, ", "))
-	delay := fs.Duration("delay", 5*time.Second, "how long a customer takes to pay or decline")
-	fiscalLate := fs.Bool("fiscal-late", false, "hold every fiscal receipt until released on /sim/")
-	flat := fs.Bool("flat", false, "answer in the older flat shape (errorMessage beside the fields)")
-	if err := fs.Parse(args); err != nil {
+func runSimOcto(args []string, out, stderr io.Writer) error {
+	names := stringsOf(octosim.Behaviours)
+	fs := newSimFlags("kassa sim octo")
+	listen := fs.String("listen", "127.0.0.1:9089", "flag.sim.listen ADDR")
+	shop := fs.Int64("shop-id", 10001, "flag.sim-octo.shop-id")
+	secret := fs.String("secret", "secret", "flag.sim-octo.secret TEXT")
+	notifyKey := fs.String("notify-key", "unique", "flag.sim-octo.notify-key TEXT")
+	products := fs.String("products", "", "flag.sim-octo.products FILE")
+	customer := fs.String("customer", "pay", "flag.sim-octo.customer NAME")
+	delay := fs.Duration("delay", 5*time.Second, "flag.sim.delay")
+	fiscalLate := fs.Bool("fiscal-late", false, "flag.sim-octo.fiscal-late")
+	flat := fs.Bool("flat", false, "flag.sim-octo.flat")
+	if err := parseSimFlags(fs, args, out, stderr); err != nil {
 		return err
 	}
 	var does octosim.Behaviour

@@ -28,11 +28,11 @@ const checkTimeout = 20 * time.Second
 // into the data file. No token is ever printed.
 func runPair(args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "kaspi" {
-		return errors.New("usage: kassa pair kaspi --name TILL_NAME [--kaspi-url https://HOST:8080] [--kaspi-ca FILE | --kaspi-insecure] [--kaspi-server-name NAME] [--db PATH]")
+		return whichCommand("kassa pair", args, os.Stderr)
 	}
 	var name string
 	su, err := openSetup(args[1:], out, func(fs *flag.FlagSet) {
-		fs.StringVar(&name, "name", "", "the till's name on the POS: Latin letters, digits, - and _")
+		fs.StringVar(&name, "name", "", "flag.pair.name NAME")
 	})
 	if err != nil {
 		return err
@@ -70,7 +70,7 @@ func runPair(args []string, out io.Writer) error {
 // through the same TLS trust and tokens the till uses.
 func runCheck(args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "kaspi" {
-		return errors.New("usage: kassa check kaspi [--kaspi-url URL] [--kaspi-ca FILE | --kaspi-insecure] [--kaspi-server-name NAME] [--db PATH]")
+		return whichCommand("kassa check", args, os.Stderr)
 	}
 	su, err := openSetup(args[1:], out)
 	if err != nil {

@@ -28,9 +28,9 @@ import (
 type who struct{ user, approver string }
 
 func bindWho(fs *flag.FlagSet, w *who, approver bool) {
-	fs.StringVar(&w.user, "user", "", "who acts: a cashier's or manager's name, where the till has people (the PIN on standard input)")
+	fs.StringVar(&w.user, "user", "", "flag.people.user NAME")
 	if approver {
-		fs.StringVar(&w.approver, "approver", "", "the manager who approves it, where a cashier acts (the PIN on the next line of standard input)")
+		fs.StringVar(&w.approver, "approver", "", "flag.people.approver NAME")
 	}
 }
 
@@ -281,8 +281,8 @@ type userCommand struct {
 func openUserCommand(what string, args []string, extra func(*flag.FlagSet)) (userCommand, error) {
 	var u userCommand
 	cfg, _, err := loadConfig("kassa user "+what, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&u.name, "name", "", "whom: the person's name, as the till shows it (1 to 32 characters)")
-		fs.StringVar(&u.user, "user", "", "the manager who does it (their PIN the first line of standard input); none for the first manager")
+		fs.StringVar(&u.name, "name", "", "flag.user.name NAME")
+		fs.StringVar(&u.user, "user", "", "flag.user.user MANAGER")
 		if extra != nil {
 			extra(fs)
 		}
@@ -302,7 +302,7 @@ func openUserCommand(what string, args []string, extra func(*flag.FlagSet)) (use
 // --user. --lang, the command's own language, is also the person's.
 func runUserAdd(args []string, in io.Reader, out io.Writer) error {
 	var role string
-	u, err := openUserCommand("add", args, func(fs *flag.FlagSet) { fs.StringVar(&role, "role", "", "manager or cashier") })
+	u, err := openUserCommand("add", args, func(fs *flag.FlagSet) { fs.StringVar(&role, "role", "", "flag.user.role manager|cashier") })
 	if err != nil {
 		return err
 	}

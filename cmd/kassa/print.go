@@ -35,12 +35,12 @@ type PrinterConfig struct {
 }
 
 func bindPrinterFlags(fs *flag.FlagSet, p *PrinterConfig) {
-	fs.StringVar(&p.Device, "printer", p.Device, "receipt printer: /dev/usb/lp0, tcp://192.168.1.60:9100, file:PATH, or a Windows printer's name")
-	fs.IntVar(&p.Paper, "paper", p.Paper, "paper width in mm: 58 or 80")
-	fs.StringVar(&p.Mode, "printer-mode", p.Mode, "raster (every letter and ₸, on any printer) or text (the printer's code page)")
-	fs.StringVar(&p.CodePage, "printer-codepage", p.CodePage, "text mode: cp866, cp1251 or kz1048 (only kz1048 has every Kazakh letter)")
-	fs.IntVar(&p.CodePageNumber, "printer-codepage-number", p.CodePageNumber, "text mode: the printer's ESC t number of the code page (0: Epson's: cp866 17, cp1251 46, kz1048 53)")
-	fs.BoolVar(&p.Auto, "printer-auto", p.Auto, "print every finished payment's and refund's receipt by itself")
+	fs.StringVar(&p.Device, "printer", p.Device, "flag.printer DEVICE")
+	fs.IntVar(&p.Paper, "paper", p.Paper, "flag.paper")
+	fs.StringVar(&p.Mode, "printer-mode", p.Mode, "flag.printer-mode raster|text")
+	fs.StringVar(&p.CodePage, "printer-codepage", p.CodePage, "flag.printer-codepage NAME")
+	fs.IntVar(&p.CodePageNumber, "printer-codepage-number", p.CodePageNumber, "flag.printer-codepage-number")
+	fs.BoolVar(&p.Auto, "printer-auto", p.Auto, "flag.printer-auto")
 }
 
 // profile is the ESC/POS profile the config describes.
@@ -155,6 +155,11 @@ func (p *tillPrinter) PrintQR(ctx context.Context, op store.Operation) error {
 	}
 	_, err = p.device.Print(ctx, data)
 	return err
+}
+
+// PrintReport prints a shift report.
+func (p *tillPrinter) PrintReport(ctx context.Context, sh store.Shift) error {
+	return printReport(ctx, p.device, p.profile, p.c.Cat, sh)
 }
 
 // runPrint is kassa print test: the shop's header, every Kazakh and

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,19 +14,16 @@ import (
 )
 
 // runSimUzQR runs the UzQR box simulator on its own until interrupted.
-func runSimUzQR(args []string, stderr io.Writer) error {
-	var names []string
-	for _, b := range uzqrsim.Behaviours {
-		names = append(names, string(b))
-	}
-	fs := flag.NewFlagSet("kassa sim uzqr", flag.ContinueOnError)
-	listen := fs.String("listen", "127.0.0.1:8090", "address to listen on")
-	longPoll := fs.Bool("long-poll", false, "hold status calls until the invoice is final (up to 2 min), as a box that long-polls")
-	customer := fs.String("customer", "pay", "what customers do unless told otherwise: "+strings.Join(names, ", "))
-	delay := fs.Duration("delay", 5*time.Second, "how long a customer takes to pay or decline")
-	inn := fs.String("inn", "", "require this INN in X-Inn (1001 otherwise)")
-	apiKey := fs.String("api-key", "", "require this API key in X-Api-Key (1001 otherwise)")
-	if err := fs.Parse(args); err != nil {
+func runSimUzQR(args []string, out, stderr io.Writer) error {
+	names := uzCustomerNames()
+	fs := newSimFlags("kassa sim uzqr")
+	listen := fs.String("listen", "127.0.0.1:8090", "flag.sim.listen ADDR")
+	longPoll := fs.Bool("long-poll", false, "flag.sim-uzqr.long-poll")
+	customer := fs.String("customer", "pay", "flag.sim-uzqr.customer NAME")
+	delay := fs.Duration("delay", 5*time.Second, "flag.sim.delay")
+	inn := fs.String("inn", "", "flag.sim-uzqr.inn INN")
+	apiKey := fs.String("api-key", "", "flag.sim-uzqr.api-key KEY")
+	if err := parseSimFlags(fs, args, out, stderr); err != nil {
 		return err
 	}
 	if !slices.Contains(uzqrsim.Behaviours, uzqrsim.Behaviour(*customer)) {

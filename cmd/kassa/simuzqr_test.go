@@ -15,7 +15,8 @@ func TestSimUzQRRefusesAnUnknownCustomer(t *testing.T) {
 		t.Fatalf("said %q", s)
 	}
 	out.Reset()
-	if code := run([]string{"sim", "paynet"}, &out); code != 1 || !strings.Contains(out.String(), "kassa sim uzqr") {
+	// No such simulator is bad usage: the simulators are listed.
+	if code := run([]string{"sim", "paynet"}, &out); code != exitUsage || !strings.Contains(out.String(), "kassa sim uzqr") {
 		t.Fatalf("exit %d, said %q", code, out.String())
 	}
 }

@@ -10,9 +10,7 @@ import (
 // fiscal receipt's QR after its block, and the cut, in the words of the
 // catalog w.
 func ReceiptDoc(r receipts.Receipt, p Profile, w receipts.Words, copyLabel string) (*Doc, error) {
-	// In text mode no code page has ₸: the shop's word replaces it before
-	// layout, so "тенге" is measured, not squeezed in after.
-	lines, err := receipts.Render(r, receipts.Options{Width: p.Columns, T: w.T, Amount: w.Amount, TengeAs: p.Tenge, NoTenge: p.Mode == Text})
+	lines, err := receipts.Render(r, options(p, w))
 	if err != nil {
 		return nil, err
 	}
@@ -29,6 +27,13 @@ func ReceiptDoc(r receipts.Receipt, p Profile, w receipts.Words, copyLabel strin
 	}
 	d.Cut()
 	return d, nil
+}
+
+// options lay text out for the profile in the words of w. In text mode
+// no code page has ₸: the shop's word replaces it before layout, so
+// "тенге" is measured, not squeezed in after.
+func options(p Profile, w receipts.Words) receipts.Options {
+	return receipts.Options{Width: p.Columns, T: w.T, Amount: w.Amount, TengeAs: p.Tenge, NoTenge: p.Mode == Text}
 }
 
 // QRSlip is a slip with the customer's QR to scan from paper: who is paid,

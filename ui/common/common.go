@@ -338,6 +338,8 @@ type Printer interface {
 	// PrintQR prints the customer's QR of a payment waiting to be paid,
 	// with the amount, for customers who scan from paper.
 	PrintQR(ctx context.Context, op store.Operation) error
+	// PrintReport prints a shift report (X or Z).
+	PrintReport(ctx context.Context, sh store.Shift) error
 	// Auto reports whether each finished operation's receipt prints by
 	// itself.
 	Auto() bool

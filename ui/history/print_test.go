@@ -22,6 +22,7 @@ type roll struct {
 func (r *roll) Auto() bool { return false }
 
 func (r *roll) PrintQR(context.Context, store.Operation) error { return nil }
+func (r *roll) PrintReport(context.Context, store.Shift) error { return nil }
 
 func (r *roll) PrintReceipt(_ context.Context, op store.Operation, copy bool) (store.Operation, error) {
 	r.mu.Lock()

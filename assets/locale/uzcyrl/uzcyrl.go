@@ -19,13 +19,14 @@
 //   - fmt verbs (%s, %[2]d, %-8s, % d, %%) and anything between backticks;
 //   - flags (--db), URLs, e-mail addresses, paths (/dev/usb/lp0), file
 //     and host names (kassa.db, *.toml, pos1.kaspipos.kz), HOST:PORT, TOML
-//     tables ([octo], [[octo.products]]) and identifiers (shop_id, CASH_1,
-//     KASSA-000042); but an Uzbek word in capitals inside them stands for
+//     tables ([octo], [[octo.products]]), HTTP headers (X-Api-Key) and
+//     identifiers (shop_id, CASH_1, KASSA-000042); but an Uzbek word in capitals inside them stands for
 //     what the cashier writes there and is Cyrillic (https://МАНЗИЛ:8080,
 //     file:ЙЎЛ), as is a date's pattern in Uzbek letters (КК.ОО.ЙЙЙЙ;
 //     YYYY-MM-DD stays);
 //   - a command line: "kassa" and a subcommand after it (kassa db check,
-//     kassa key uzqr), the command line's own words (words.go), and a
+//     kassa key uzqr), the command line's own words and values (words.go:
+//     lang, kk, kz|uz), and a
 //     shell command after sudo up to a placeholder in capitals;
 //   - brands and keys (Kaspi, Smart, Click, Monetix, UzQR, Enter, Esc…)
 //     in any case, technical abbreviations (QR, POS, API, INN, PINFL…), each
@@ -219,6 +220,8 @@ func contains(list []string, s string) bool {
 var (
 	tomlTable = regexp.MustCompile(`^\[\[?[A-Za-z0-9_.\-]+\]\]?$`)
 	shellWord = regexp.MustCompile(`^(-{1,2}[A-Za-z][A-Za-z0-9-]*|[a-z0-9][a-z0-9._/-]*)$`)
+	// X-Api-Key: a header that a request carries
+	httpHeader = regexp.MustCompile(`^X(-[A-Z][A-Za-z0-9]*)+$`)
 	// KASSA-000042: an operation's id, a name and a number
 	idWithNumber = regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
 	fmtVerb      = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\*|\d+)?(\.(\*|\d+)?)?(\[\d+\])?[a-zA-Z%]`)
@@ -282,6 +285,7 @@ func technical(c string) bool {
 	switch {
 	case strings.Contains(c, "://"),
 		strings.HasPrefix(c, "--") && len(c) > 2,
+		httpHeader.MatchString(c),
 		(strings.HasPrefix(c, "/") || strings.HasPrefix(c, "./") || strings.HasPrefix(c, "../") || strings.HasPrefix(c, "~/")) && strings.IndexFunc(c, unicode.IsLetter) >= 0:
 		return true
 	}

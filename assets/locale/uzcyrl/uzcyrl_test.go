@@ -160,6 +160,12 @@ func TestNotTransliterated(t *testing.T) {
 		{"000042 yoki KASSA-000042; 1-QADAM", "000042 ёки KASSA-000042; 1-ҚАДАМ"},
 		{"true yoki false; [octo] language %q: uz, ru yoki en", "true ёки false; [octo] language %q: uz, ru ёки en"},
 		{"Monetix Gate, Monetix payment id, Kaspi Gold, Wi-Fi, bbolt", "Monetix Gate, Monetix payment id, Kaspi Gold, Wi-Fi, bbolt"},
+		// the help's flags and their values: language codes, config keys,
+		// HTTP headers, a printer's maker
+		{"--lang: en, ru, kk (qozoqcha), uz yoki uz-Cyrl; --market kz|uz", "--lang: en, ru, kk (қозоқча), uz ёки uz-Cyrl; --market kz|uz"},
+		{"fayl tilida (lang) yoziladi", "файл тилида (lang) ёзилади"},
+		{"X-Inn va X-Api-Key da; X-ray emas", "X-Inn ва X-Api-Key да; X-рай эмас"},
+		{"0 — Epson kabi, Epsonda", "0 — Epson каби, Epsonда"},
 		// endings that are not a brand's suffix
 		{"Endi, endi, Tabiat; Enterda, Clickning", "Энди, энди, Табиат; Enterда, Clickнинг"},
 	})

@@ -21,7 +21,7 @@ var abbrevs = set(
 // an Uzbek suffix (Kaspida → Kaspiда), written as listed here.
 var brands = set(
 	"Alt", "Backspace", "Click", "Ctrl", "Del", "Delete", "E-IMZO", "e-mail",
-	"email", "End", "Enter", "Esc", "Excel", "Gate", "Gold", "Home", "Humo",
+	"email", "End", "Enter", "Epson", "Esc", "Excel", "Gate", "Gold", "Home", "Humo",
 	"Insert", "Kaspi", "Linux", "macOS", "Mastercard", "Monetix", "Octo",
 	"PgDn", "PgUp", "Red", "Shift", "Smart", "Space", "Tab", "Uzcard", "UzQR",
 	"Visa", "Wi-Fi", "Windows",
@@ -34,10 +34,10 @@ var brands = set(
 var commandWords = set(
 	"add", "backup", "bbolt", "callback", "cashier", "check", "db", "disable",
 	"display", "en", "enable", "export", "false", "file", "gen", "help", "http",
-	"https", "id", "inn", "key", "kz", "language", "list", "lp", "manager",
-	"notify", "pair", "payment", "payments", "pinfl", "print", "raster",
-	"recover", "refund", "refunds", "reset-pin", "restore", "ru", "salvage",
-	"tcp", "text", "true", "unlock", "url", "uz", "uzqr", "verify",
+	"https", "id", "inn", "key", "kk", "kz", "lang", "language", "list", "lp",
+	"manager", "notify", "pair", "payment", "payments", "pinfl", "print",
+	"raster", "recover", "refund", "refunds", "reset-pin", "restore", "ru",
+	"salvage", "tcp", "text", "true", "unlock", "url", "uz", "uzqr", "verify",
 )
 
 // commands are kassa's subcommands, each with the words that may follow
