@@ -28,6 +28,7 @@ const (
 	ReportRange       = "report.range" // "%s – %s"
 	ReportNoReceipts  = "report.no_receipts"
 	ReportClosedBy    = "report.closed_by"
+	ReportApprovedBy  = "report.approved_by"
 	ReportLong        = "report.long"
 	ReportWholeTill   = "report.whole_till"
 	ReportCashier     = "report.cashier" // "CASHIER: %s"
@@ -51,7 +52,7 @@ const (
 
 var reportKeys = []string{
 	LabelTraining, ReportXTitle, ReportZTitle, ReportNonFiscal, ReportShift, ReportTill, ReportPrevious, ReportNoPrevious,
-	ReportFirst, ReportLast, ReportAt, ReportReceipts, ReportRange, ReportNoReceipts, ReportClosedBy, ReportLong,
+	ReportFirst, ReportLast, ReportAt, ReportReceipts, ReportRange, ReportNoReceipts, ReportClosedBy, ReportApprovedBy, ReportLong,
 	ReportWholeTill, ReportCashier, ReportNoCashier, ReportMethodQR, ReportMethodCard, ReportMethodNone,
 	ReportPayments, ReportRefunds, ReportNet, ReportTotalNet, ReportNothing,
 	ReportFailed, ReportCancelled, ReportTimedOut, ReportUnknown, ReportOpen, ReportNeedsPerson, ReportAudit,
@@ -127,6 +128,9 @@ func ReportLines(sh store.Shift, opts Options) ([]string, error) {
 		l.pair(l.label(ReportReceipts), l.t(ReportRange, sh.FirstReceipt.Receipt(), sh.LastReceipt.Receipt()))
 	}
 	l.pair(l.label(ReportClosedBy), sh.ClosedBy)
+	if sh.ApprovedBy != "" {
+		l.pair(l.label(ReportApprovedBy), sh.ApprovedBy)
+	}
 	if sh.Long {
 		l.blank()
 		l.center(l.label(ReportLong))

@@ -140,7 +140,9 @@ func TestReportKeysAreWhatReportLinesAsks(t *testing.T) {
 		return key
 	}
 	empty := store.Shift{At: time.Now(), Training: true}
-	for _, sh := range []store.Shift{sampleShift(), empty} {
+	approved := sampleShift()
+	approved.ApprovedBy = "Дана" // a cashier's Z, with a manager's approval
+	for _, sh := range []store.Shift{approved, empty} {
 		sh.Training = true
 		sh.Total.Lines = append(sh.Total.Lines, store.ShiftLine{Provider: "kaspi", Paid: providers.New(1, providers.KZT),
 			Refunded: providers.New(0, providers.KZT), Net: providers.New(1, providers.KZT)})

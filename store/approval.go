@@ -18,6 +18,14 @@ const (
 	ActionWipe     = "wipe" // training data
 )
 
+// What only a manager does, whatever Approval says: these are never in
+// Approval.Actions, and a cashier always needs a manager's PIN for them.
+const (
+	ActionAudit      = "audit" // the audit log's screen
+	ActionPeople     = "people"
+	ActionCloseShift = "close_shift" // the Z report
+)
+
 // ApprovalActions is every action Approval knows, which is also its
 // default: all of them need a manager.
 var ApprovalActions = []string{ActionRefund, ActionHistory, ActionChecks, ActionSettings, ActionKeys, ActionExport, ActionWipe}

@@ -119,6 +119,9 @@ type Shift struct {
 	// own data file: real ones are never in it).
 	Training bool   `json:"training,omitempty"`
 	ClosedBy string `json:"closed_by,omitempty"`
+	// ApprovedBy is the manager who approved the Z by their PIN, where the
+	// one who closed it is not a manager.
+	ApprovedBy string `json:"approved_by,omitempty"`
 	// AuditHead is the audit log's head when the Z was made.
 	AuditHead string `json:"audit_head,omitempty"`
 }
@@ -144,15 +147,23 @@ func (s *Store) XReport(at time.Time) (Shift, error) {
 }
 
 // CloseShift is the Z report: the shift so far, closed by the person by
-// and stored, in one transaction. The next shift starts from zero.
-func (s *Store) CloseShift(by string, at time.Time) (Shift, error) {
+// (with the manager approver, "" for none) and stored with its audit entry,
+// in one transaction. The next shift starts from zero. The report carries
+// the hash of its own audit entry: printed, it anchors the audit log up to
+// that moment, since changing any entry before it changes that hash.
+func (s *Store) CloseShift(by, approver string, at time.Time) (Shift, error) {
 	var sh Shift
 	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		if sh, err = shiftReport(tx, at); err != nil {
 			return err
 		}
-		sh.Z, sh.ClosedBy = sh.Number, by
+		sh.Z, sh.ClosedBy, sh.ApprovedBy = sh.Number, by, approver
+		e, err := appendAudit(tx, AuditEntry{At: at, Kind: AuditZReport, Who: by, Approver: approver, Detail: fmt.Sprintf("Z %d", sh.Z)})
+		if err != nil {
+			return err
+		}
+		sh.AuditHead = e.Hash
 		buf, err := json.Marshal(sh)
 		if err != nil {
 			return err

@@ -278,12 +278,19 @@ func TestShiftReportsMatchTheHistory(t *testing.T) {
 	}
 
 	zAt := x1.At.Add(10 * time.Minute)
-	z1, err := s.CloseShift("Мария", zAt)
+	z1, err := s.CloseShift("Мария", "", zAt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	x1.At = zAt
 	x1.Z, x1.ClosedBy = 1, "Мария"
+	// The Z carries the hash of its own audit entry, the log's head.
+	var head AuditEntry
+	s.AuditEntries(time.Time{}, time.Time{}, "", func(e AuditEntry) bool { head = e; return true })
+	if head.Kind != AuditZReport || head.Who != "Мария" || z1.AuditHead != head.Hash || head.Hash == "" {
+		t.Errorf("the Z's audit head %q, the log's last entry %+v", z1.AuditHead, head)
+	}
+	x1.AuditHead = z1.AuditHead
 	if mustJSON(t, z1) != mustJSON(t, x1) {
 		t.Fatalf("the Z differs from the X before it:\n%s\n%s", mustJSON(t, z1), mustJSON(t, x1))
 	}
@@ -319,7 +326,7 @@ func TestShiftReportsMatchTheHistory(t *testing.T) {
 		t.Fatal("no refund of the first shift's payments to count")
 	}
 
-	z2, err := s.CloseShift("", x2.At)
+	z2, err := s.CloseShift("", "", x2.At)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +371,7 @@ func TestZClosesExactlyItsShiftsOperations(t *testing.T) {
 	}()
 	var zs []Shift
 	for range 5 {
-		z, err := s.CloseShift("", t0.Add(time.Hour))
+		z, err := s.CloseShift("", "", t0.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -408,7 +415,7 @@ func TestOpenAtZStaysInItsShift(t *testing.T) {
 	if err := s.Save(&op); err != nil {
 		t.Fatal(err)
 	}
-	z, err := s.CloseShift("", t0.Add(time.Hour))
+	z, err := s.CloseShift("", "", t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +457,7 @@ func TestLongShiftIsFlagged(t *testing.T) {
 		}
 	}
 	// A shift with no operation is never long, however long ago the Z.
-	if _, err := s.CloseShift("", t0.Add(time.Hour)); err != nil {
+	if _, err := s.CloseShift("", "", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if x, _ := s.XReport(t0.Add(10 * LongShift)); x.Long {
@@ -487,7 +494,7 @@ func TestTrainingShiftsAreWipedAndMarked(t *testing.T) {
 	if err := s.Create(&op); err != nil {
 		t.Fatal(err)
 	}
-	z, err := s.CloseShift("", t0)
+	z, err := s.CloseShift("", "", t0)
 	if err != nil || !z.Training {
 		t.Fatalf("a training shift's Z: training %v (%v)", z.Training, err)
 	}
@@ -505,7 +512,7 @@ func TestTrainingShiftsAreWipedAndMarked(t *testing.T) {
 func TestSalvageKeepsTheZReports(t *testing.T) {
 	s, path := openTemp(t)
 	history(t, s, 50, 3)
-	z, err := s.CloseShift("Мария", t0)
+	z, err := s.CloseShift("Мария", "", t0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,30 +183,35 @@ func dynamicKeys() map[string][]string {
 		behaviours = append(behaviours, string(b))
 	}
 	return map[string][]string{
-		"printer.":        strs(printer.ErrorKinds),
-		"stage.":          strs(providers.Stages),
-		"history.stage.":  strs(providers.Stages),
-		"error.":          strs(providers.ErrorKinds),
-		"provider.":       {"kaspi", "uzqr", "monetix", "octo"},
-		"history.state.":  strs(store.AllStates),
-		"history.kind.":   kinds,
-		"receipt.method_": methods,
-		"refund.hint_":    methods,
-		"checks.kind_":    kinds,
-		"checks.state_":   strs(string(store.StateNeedsCheck), string(store.StateTimeout)),
-		"refund.state.":   {"done", "failed", "unknown", "pending"},
-		"note.":           {store.NoteInterrupted, store.NoteUnknownToProvider, store.NoteNoAnswer, store.NoteUnresolvable, store.NoteChecked, store.NoteCancelled, store.NoteExpired, store.NoteHandedOver, store.NoteLate},
-		"trainer.b.":      append(behaviours, "busy", "expired"),
-		"cli.exported_":   {"payments", "refunds"},
-		"csv.header.":     store.CSVHeader,
-		"csv.report.":     store.ShiftCSVHeader,
-		"csv.fiscal.":     fiscalCodes(),
+		"printer.":         strs(printer.ErrorKinds),
+		"stage.":           strs(providers.Stages),
+		"history.stage.":   strs(providers.Stages),
+		"error.":           strs(providers.ErrorKinds),
+		"provider.":        {"kaspi", "uzqr", "monetix", "octo"},
+		"history.state.":   strs(store.AllStates),
+		"history.kind.":    kinds,
+		"receipt.method_":  methods,
+		"refund.hint_":     methods,
+		"checks.kind_":     kinds,
+		"checks.state_":    strs(string(store.StateNeedsCheck), string(store.StateTimeout)),
+		"refund.state.":    {"done", "failed", "unknown", "pending"},
+		"note.":            {store.NoteInterrupted, store.NoteUnknownToProvider, store.NoteNoAnswer, store.NoteUnresolvable, store.NoteChecked, store.NoteCancelled, store.NoteExpired, store.NoteHandedOver, store.NoteLate},
+		"trainer.b.":       append(behaviours, "busy", "expired"),
+		"cli.exported_":    {"payments", "refunds"},
+		"auditlog.change.": {store.ChangeDisabled, store.ChangeEnabled, store.ChangePINReset, store.ChangeUnlocked},
+		"auditlog.export.": {"payments", "refunds", "audit"},
+		"auditlog.settle.": {"paid", "unpaid"},
+		"signin.role_":     {string(store.RoleManager), string(store.RoleCashier)},
+		"approval.":        append(slices.Clone(store.ApprovalActions), store.ActionAudit, store.ActionPeople, store.ActionCloseShift),
+		"csv.header.":      store.CSVHeader,
+		"csv.report.":      store.ShiftCSVHeader,
+		"csv.fiscal.":      fiscalCodes(),
 		"db.problem.": strs(string(store.ProblemNotData), string(store.ProblemHeader), string(store.ProblemFreelist),
 			string(store.ProblemRead), string(store.ProblemPanic), string(store.ProblemBolt)),
 		"csv.audit.":             store.AuditCSVHeader,
 		"audit.kind.":            store.AuditKinds,
 		"audit.reason.":          {store.BreakAltered, store.BreakMissing, "out_of_order", store.BreakUnreadable, store.BreakHead},
-		"people.needs_approver_": {store.ActionRefund, store.ActionExport, store.ActionKeys},
+		"people.needs_approver_": {store.ActionRefund, store.ActionExport, store.ActionKeys, store.ActionCloseShift},
 		"people.added_":          {string(store.RoleManager), string(store.RoleCashier)},
 		"people.role_":           {string(store.RoleManager), string(store.RoleCashier)},
 		"people.done_":           {"disable", "enable", "reset_pin", "unlock"},

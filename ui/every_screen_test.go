@@ -362,6 +362,50 @@ func scenes() []scene {
 			k.key(tea.KeyF8)
 			k.title("trainer.title")
 		}},
+		{name: "signin", before: staffed, adjust: signingIn, drive: func(k *till) {
+			k.title("signin.title")
+			k.tm.Type("12")
+		}},
+		{name: "signin_first_manager", adjust: signingIn, want: []string{"signin.setup_text"}, drive: func(k *till) {
+			k.title("signin.setup_title")
+			k.tm.Type("Aigerim")
+			k.key(tea.KeyTab)
+			k.tm.Type("1111")
+		}},
+		{name: "signin_wrong_pin", before: staffed, adjust: signingIn, drive: func(k *till) {
+			k.title("signin.title")
+			k.tm.Type("9999")
+			k.key(tea.KeyEnter)
+			k.showsText(k.cat.N("signin.wrong_pin", 4, 4))
+		}},
+		{name: "approval_refund", customer: quick, before: staffed, adjust: signingIn, want: []string{"signin.approve_title"}, drive: func(k *till) { k.cashiersRefund() }},
+		{name: "people", before: staffed, adjust: signingIn, drive: func(k *till) {
+			k.signIn(0, "1111")
+			k.key(tea.KeyF9)
+			k.title("settings.title")
+			k.key('u', "u")
+			k.waitTitle(k.cat.N("people.title_n", 2, 2))
+		}},
+		{name: "report_x", customer: quick, before: staffed, adjust: signingIn, drive: func(k *till) {
+			k.signIn(1, "2222")
+			k.sold(5000)
+			k.key(tea.KeyF5)
+			k.waitTitle(k.cat.N("shift.x_title_n", 1, 1))
+		}},
+		{name: "report_z", customer: quick, before: staffed, adjust: signingIn, drive: func(k *till) {
+			k.signIn(0, "1111")
+			k.sold(5000)
+			k.key(tea.KeyF5)
+			k.waitTitle(k.cat.N("shift.x_title_n", 1, 1))
+			k.key('z', "z")
+			k.key('z', "z")
+			k.title("shift.z_title", 1)
+		}},
+		{name: "audit", customer: quick, before: staffed, adjust: signingIn, drive: func(k *till) {
+			k.signIn(0, "1111")
+			k.key(tea.KeyF6)
+			k.waitTitle(k.cat.N("auditlog.title_n", 3, 3))
+		}},
 		{name: "lesson", adjust: func(c *common.Common, s *sim.Sim) {
 			l, err := lessons.Load("1-first-sales")
 			if err != nil {

@@ -16,13 +16,16 @@ import (
 
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/tracker"
+	"github.com/kassa-till/kassa/ui/audit"
 	"github.com/kassa-till/kassa/ui/check"
 	"github.com/kassa-till/kassa/ui/common"
 	"github.com/kassa-till/kassa/ui/history"
 	"github.com/kassa-till/kassa/ui/lesson"
 	"github.com/kassa-till/kassa/ui/refund"
+	"github.com/kassa-till/kassa/ui/report"
 	"github.com/kassa-till/kassa/ui/sale"
 	"github.com/kassa-till/kassa/ui/settings"
+	"github.com/kassa-till/kassa/ui/signin"
 	"github.com/kassa-till/kassa/ui/trainer"
 )
 
@@ -41,6 +44,13 @@ type Model struct {
 	score  bool
 	// observed is the operations the lesson has judged.
 	observed map[store.ID]bool
+	// locked is set while no one is signed in (c.SignIn): gate has the
+	// keys, and the screens under it go on following their operations.
+	locked bool
+	gate   signin.Model
+	// tillLang is the till's own language, spoken by whoever has none
+	// of their own.
+	tillLang string
 }
 
 // New returns the root model over c. It subscribes to c's tracker, until
@@ -53,6 +63,10 @@ func New(c *common.Common) Model {
 	if c.Lesson != nil && c.Trainer != nil {
 		run := lesson.Start(*c.Lesson)
 		m.lesson = &run
+	}
+	m.tillLang = c.Lang
+	if c.SignIn && c.Person.Name == "" {
+		m.locked, m.gate = true, signin.New(c)
 	}
 	return m
 }
@@ -84,10 +98,14 @@ type attentionMsg int
 // waiting for a person, and listens to the tracker.
 func (m Model) Init() tea.Cmd {
 	tr := m.c.Tracker
+	var gate tea.Cmd
+	if m.locked {
+		_, gate = m.gate.Open()
+	}
 	return tea.Batch(func() tea.Msg {
 		ms, err := tr.Resume()
 		return resumedMsg{ms: ms, err: err}
-	}, m.countAttention(), m.listen(), m.queueCustomer())
+	}, m.countAttention(), m.listen(), m.queueCustomer(), gate)
 }
 
 // listen waits for the tracker's next news.
@@ -148,6 +166,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Safe at any moment: every operation is written ahead, and the
 			// next start takes up whatever is still open.
 			return m, tea.Quit
+		case m.locked:
+			var cmd tea.Cmd
+			m.gate, cmd = m.gate.Update(msg)
+			return m, cmd
+		case m.c.SignIn && key.Matches(msg, m.c.Keys.Lock):
+			return m.lock()
 		case m.score:
 			if key.Matches(msg, m.c.Keys.Back) || key.Matches(msg, m.c.Keys.Next) {
 				// The score's Enter is a new sale, as it says: the last
@@ -167,6 +191,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case attentionMsg:
 		m.attention = int(msg)
 		return m, nil
+	case signin.Msg:
+		if m.locked {
+			var cmd tea.Cmd
+			m.gate, cmd = m.gate.Update(msg)
+			return m, cmd
+		}
+		return m.updateTop(msg)
+	case signin.SignedIn:
+		return m.signedIn(msg.Person)
+	case common.NeedApproval:
+		a, cmd := signin.Approve(m.c, msg.Action, msg.Then)
+		m.stack = append(slices.Clone(m.stack), common.AsScreen(a))
+		return m, cmd
+	case signin.Granted:
+		return m.granted(msg)
+	case signin.Refused:
+		return m.popIf(func(s any) bool { _, ok := s.(signin.Model); return ok })
+	case openMsg:
+		return m.open(msg.key)
 	case resumedMsg:
 		return m.resume(msg)
 	case common.Push:
@@ -185,12 +228,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.popIf(func(s any) bool { _, ok := s.(history.Model); return ok })
 	case trainer.BackMsg:
 		return m.popIf(func(s any) bool { _, ok := s.(trainer.Model); return ok })
+	case report.BackMsg:
+		return m.popIf(func(s any) bool { _, ok := s.(report.Model); return ok })
+	case audit.BackMsg:
+		return m.popIf(func(s any) bool { _, ok := s.(audit.Model); return ok })
 	case settings.BackMsg:
 		return m.popIf(func(s any) bool {
 			_, model := s.(settings.Model)
 			_, gateway := s.(settings.Gateway)
 			_, printer := s.(settings.Printer)
-			return model || gateway || printer
+			_, people := s.(settings.People)
+			return model || gateway || printer || people
 		})
 	case check.BackMsg:
 		next, cmd := m.popIf(func(s any) bool { _, ok := s.(check.Model); return ok })
@@ -202,6 +250,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case refund.StartMsg:
 		if _, ok := m.top().Model().(refund.Model); !ok {
 			return m, nil
+		}
+		if m.c.NeedsRefund(msg.Amount) && !msg.Approved {
+			msg.Approved = true
+			return m, func() tea.Msg { return common.NeedApproval{Action: store.ActionRefund, Then: msg} }
 		}
 		f, cmd := sale.Refund(m.c, msg.Payment, msg.Amount)
 		m.stack = append(slices.Clone(m.stack[:len(m.stack)-1]), f)
@@ -250,6 +302,73 @@ func (m Model) counted() Model {
 	return m
 }
 
+// openMsg opens the screen of a key pressed on the sale screen, once a
+// manager approved it.
+type openMsg struct{ key tea.KeyPressMsg }
+
+// actionOf is the approval action of a key that opens a screen, "" for
+// one that needs none.
+func (m Model) actionOf(msg tea.KeyPressMsg) string {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.GoHistory):
+		return store.ActionHistory
+	case key.Matches(msg, k.GoCheck):
+		return store.ActionChecks
+	case key.Matches(msg, k.GoSettings):
+		return store.ActionSettings
+	case key.Matches(msg, k.GoAudit):
+		return store.ActionAudit
+	}
+	return ""
+}
+
+// lock ends the signed-in person's turn: their screens close, the
+// operations in progress stay (their screens too), and the next person
+// signs in.
+func (m Model) lock() (tea.Model, tea.Cmd) {
+	st, e := m.c.Store, m.c.AuditEntry(store.AuditLock, "")
+	kept := []common.Screen{m.stack[0]}
+	for _, s := range m.stack[1:] {
+		if _, ok := s.Model().(sale.Follow); ok {
+			kept = append(kept, s)
+		}
+	}
+	m.stack, m.locked = kept, true
+	m.c.Person, m.c.Cashier, m.c.Approver = store.Person{}, "", ""
+	var open tea.Cmd
+	m.gate, open = signin.New(m.c).Open()
+	return m, tea.Batch(open, func() tea.Msg { _ = st.Audit(e); return nil })
+}
+
+// signedIn starts p's turn, in p's language where p has one.
+func (m Model) signedIn(p store.Person) (tea.Model, tea.Cmd) {
+	if !m.locked {
+		return m, nil
+	}
+	m.locked = false
+	m.c.Person, m.c.Cashier, m.c.Approver = p, p.Name, ""
+	lang := m.tillLang
+	if p.Lang != "" {
+		lang = p.Lang
+	}
+	if lang != m.c.Lang {
+		_ = m.c.UseLanguage(lang) // a language no longer known: the till's stays
+	}
+	return m, nil
+}
+
+// granted closes the approval screen and does what was approved, in the
+// manager's name.
+func (m Model) granted(g signin.Granted) (tea.Model, tea.Cmd) {
+	if _, ok := m.top().Model().(signin.Model); !ok {
+		return m, nil
+	}
+	m.stack = slices.Clone(m.stack[:len(m.stack)-1])
+	m.c.Approver = g.Manager
+	return m.Update(g.Then)
+}
+
 // popIf pops the screen on top if it is the one is says.
 func (m Model) popIf(is func(any) bool) (tea.Model, tea.Cmd) {
 	if !is(m.top().Model()) {
@@ -265,6 +384,9 @@ func (m Model) pop(then tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.stack = slices.Clone(m.stack[:len(m.stack)-1])
+	if len(m.stack) == 1 {
+		m.c.Approver = "" // an approval lasts as long as its screen
+	}
 	var cmds []tea.Cmd
 	if h, ok := m.top().Model().(history.Model); ok {
 		h, cmd := h.Resume()
@@ -320,13 +442,16 @@ func (m Model) countAttentionIf(msg common.OpsChanged) tea.Cmd {
 // opens reports whether key opens another screen from the free sale screen.
 func (m Model) opens(msg tea.KeyPressMsg) bool {
 	k := m.c.Keys
-	return key.Matches(msg, k.GoRefund, k.GoCheck, k.GoSettings, k.GoHistory) ||
+	return key.Matches(msg, k.GoRefund, k.GoCheck, k.GoSettings, k.GoHistory, k.GoReports, k.GoAudit) ||
 		key.Matches(msg, k.GoTrainer) && m.c.Trainer != nil
 }
 
 // open opens the screen that msg's key names.
 func (m Model) open(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.c.Keys
+	if action := m.actionOf(msg); action != "" && (m.c.Needs(action) || action == store.ActionAudit && !m.c.ManagerPresent()) {
+		return m, func() tea.Msg { return common.NeedApproval{Action: action, Then: openMsg{msg}} }
+	}
 	var (
 		s   common.Screen
 		cmd tea.Cmd
@@ -354,6 +479,14 @@ func (m Model) open(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		var h history.Model
 		h, cmd = history.New(m.c).Open()
 		s = common.AsScreen(h)
+	case key.Matches(msg, k.GoReports):
+		var r report.Model
+		r, cmd = report.New(m.c).Open()
+		s = common.AsScreen(r)
+	case key.Matches(msg, k.GoAudit):
+		var a audit.Model
+		a, cmd = audit.New(m.c).Open()
+		s = common.AsScreen(a)
 	}
 	m.stack = append(slices.Clone(m.stack), s)
 	return m, cmd
@@ -388,8 +521,11 @@ func (m Model) resume(msg resumedMsg) (tea.Model, tea.Cmd) {
 // shown is the screen that has the keyboard: its body, its keys for the
 // help line, and its state for the terminal's title.
 func (m Model) shown() (string, help.KeyMap, string) {
-	if m.score {
+	if m.score && !m.locked {
 		return m.scoreView(), scoreKeys{m.c.Keys}, m.c.T("lesson.finished", m.lesson.Lesson.Title.In(m.c.Lang))
+	}
+	if m.locked {
+		return m.gate.View(), m.gate, m.gate.Title()
 	}
 	s := m.top()
 	var keys help.KeyMap = s
@@ -491,7 +627,7 @@ type fullFrame interface{ FullFrame() bool }
 // terminal (a QR to scan) draws it alone.
 func (m Model) View() tea.View {
 	screen, keys, title := m.shown()
-	if ff, ok := m.top().Model().(fullFrame); ok && ff.FullFrame() && !m.score {
+	if ff, ok := m.top().Model().(fullFrame); ok && ff.FullFrame() && !m.score && !m.locked {
 		v := tea.NewView(screen)
 		v.AltScreen = true
 		v.WindowTitle = "kassa · " + title
@@ -525,7 +661,12 @@ func (m Model) header() string {
 	}
 	lefts := []string{s.Brand.Render("kassa")}
 	lefts = append(lefts, lefts[0]+s.Provider.Render("  ·  "+joinNames(names)))
-	if m.c.Cashier != "" {
+	switch {
+	case m.locked:
+		lefts = append(lefts, lefts[1]+s.Provider.Render("  ·  "+m.c.T("app.locked")))
+	case m.c.SignIn && m.c.Person.Manager():
+		lefts = append(lefts, lefts[1]+s.Provider.Render("  ·  "+m.c.T("app.manager", m.c.Cashier)))
+	case m.c.Cashier != "":
 		lefts = append(lefts, lefts[1]+s.Provider.Render("  ·  "+m.c.T("app.cashier", m.c.Cashier)))
 	}
 	right := ""

@@ -686,6 +686,9 @@ func TestScreenHistoryRefundAndBack(t *testing.T) {
 	}, teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 	k.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	k.waitTitle("history: receipt 000001")
+	// The detail is read again once back, after the title is drawn.
+	teatest.WaitFor(t, k.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("partly")) },
+		teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 	golden.RequireEqual(t, k.screen())
 }
 

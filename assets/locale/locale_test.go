@@ -96,7 +96,7 @@ func TestEveryLanguageTakesTheSameArguments(t *testing.T) {
 var sameEverywhere = []string{
 	"cli.config_bad", "currency.KZT", "error.http", "error.provider_text", "error.provider_text_monetix",
 	"error.provider_text_octo", "error.provider_text_uzqr", "history.product.gold", "history.product.red",
-	"history.search_placeholder", "provider.kaspi", "provider.monetix", "provider.octo", "provider.uzqr",
+	"history.search_placeholder", "keys.pin", "people.language_set", "signin.demo_pin", "signin.pin", "provider.kaspi", "provider.monetix", "provider.octo", "provider.uzqr",
 	"receipt.method_qr", "receipt.method_qr_monetix", "receipt.method_qr_octo", "receipt.method_qr_uzqr",
 	"receipt.qr_name", "receipt.rrn", "report.method_qr", "report.range", "sale.details_title", "sale.fiscal_said", "settings.printer_codepage_value",
 	"settings.qr_name", "trainer.speed_value",

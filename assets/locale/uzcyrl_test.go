@@ -54,6 +54,7 @@ func line(lines []string, i int) string {
 var uzbekCapitals = map[string]bool{
 	"DARS":      true, // lesson
 	"ETILMAGAN": true, // CHOP ETILMAGAN, not printed
+	"HUJJAT":    true, // FISKAL HUJJAT EMAS, not a fiscal document
 	"OO":        true, // oy, the month in KK.OO.YYYY
 	"QQS":       true, // qoʻshilgan qiymat soligʻi, VAT
 }

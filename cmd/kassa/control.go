@@ -266,6 +266,15 @@ type tillAsk struct {
 	approver, approverPIN string
 }
 
+// sign names the people who ask in req's headers, with their PINs.
+func (ask tillAsk) sign(req *http.Request) {
+	for h, value := range map[string]string{headerUser: ask.user, headerUserPIN: ask.userPIN, headerApprover: ask.approver, headerApproverPIN: ask.approverPIN} {
+		if value != "" {
+			req.Header.Set(h, value)
+		}
+	}
+}
+
 // refusedByTill is the till's refusal of who asked, in the asker's words.
 type refusedByTill struct{ msg string }
 
@@ -286,11 +295,7 @@ func tillCSV(hc *http.Client, w io.Writer, path string, v url.Values, q store.Qu
 	if err != nil {
 		return 0, err
 	}
-	for h, value := range map[string]string{headerUser: ask.user, headerUserPIN: ask.userPIN, headerApprover: ask.approver, headerApproverPIN: ask.approverPIN} {
-		if value != "" {
-			req.Header.Set(h, value)
-		}
-	}
+	ask.sign(req)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, err

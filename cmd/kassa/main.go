@@ -95,7 +95,7 @@ func run(args []string, stderr io.Writer) int {
 	case "audit":
 		err = runAudit(args, os.Stdin, os.Stdout)
 	case "report":
-		err = runReport(args, os.Stdout)
+		err = runReport(args, os.Stdin, os.Stdout)
 	case "gen":
 		err = runGen(args, os.Stdout, stderr)
 	case "db":
@@ -290,6 +290,13 @@ func runTill(args []string, demo bool) error {
 		return err
 	}
 	defer closeTill()
+	market := "kz"
+	if c.Currency() == providers.UZS {
+		market = "uz"
+	}
+	if err := signInOn(c, cfg.Approval, market); err != nil {
+		return dataFileErr(c.Store.Path(), c.Cat, err)
+	}
 	var backup func() (store.BackupFile, error)
 	if !c.Demo {
 		// Training files are the trainer's to wipe: no copies of them.

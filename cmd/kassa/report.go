@@ -28,7 +28,7 @@ import (
 // writes the totals as CSV, --print prints the paper. A Z is made before
 // it is written or printed, so either failing leaves it stored, to show
 // again with kassa report show --z N.
-func runReport(args []string, out io.Writer) error {
+func runReport(args []string, in io.Reader, out io.Writer) error {
 	what := ""
 	if len(args) > 0 {
 		what = args[0]
@@ -39,7 +39,9 @@ func runReport(args []string, out io.Writer) error {
 	var file string
 	var print bool
 	var z int
+	var w who
 	cfg, _, err := loadConfig("kassa report "+what, args[1:], func(fs *flag.FlagSet) {
+		bindWho(fs, &w, what == "z")
 		fs.StringVar(&file, "out", "", "flag.report.out FILE")
 		fs.BoolVar(&print, "print", false, "flag.report.print")
 		if what == "show" {
@@ -66,7 +68,7 @@ func runReport(args []string, out io.Writer) error {
 		}
 	}
 
-	books, closeBooks, err := openShiftBooks(cfg.dataFile(), cat)
+	books, closeBooks, err := openShiftBooks(cfg.dataFile(), cat, w, newPINReader(in, out, cat), what)
 	if err != nil {
 		return err
 	}
@@ -76,7 +78,7 @@ func runReport(args []string, out io.Writer) error {
 	case "x":
 		sh, err = books.XReport(time.Now())
 	case "z":
-		sh, err = books.CloseShift(cfg.Cashier, time.Now())
+		sh, err = books.CloseShift(cfg.Cashier, "", time.Now())
 	case "show":
 		sh, err = storedZ(books, z)
 	}
@@ -196,7 +198,7 @@ func printReport(ctx context.Context, dev printer.Printer, prof escpos.Profile, 
 // file, or the till that holds it open.
 type shiftBooks interface {
 	XReport(at time.Time) (store.Shift, error)
-	CloseShift(by string, at time.Time) (store.Shift, error)
+	CloseShift(by, approver string, at time.Time) (store.Shift, error)
 	ZReports(n int) ([]store.Shift, error)
 	ZReport(z int) (store.Shift, error)
 }
@@ -204,23 +206,63 @@ type shiftBooks interface {
 var _ shiftBooks = (*store.Store)(nil)
 
 // openShiftBooks asks the till that has the data file db open, where one
-// answers on its socket, else opens the file.
-func openShiftBooks(db string, cat *locale.Catalog) (shiftBooks, func(), error) {
+// answers on its socket, else opens the file. Where the file has people,
+// w says who asks, with their PINs from pins: anyone for an X report or a
+// stored Z, a manager (or a cashier with a manager's approval) to close
+// the shift; the Z is then theirs, whatever the config's cashier.
+func openShiftBooks(db string, cat *locale.Catalog, w who, pins *pinReader, what string) (shiftBooks, func(), error) {
 	if hc := tillClient(db); hc != nil {
-		return tillShifts{hc}, func() {}, nil
+		ask, err := readAsk(w, pins, cat.Lang)
+		return tillShifts{hc, ask}, func() {}, err
 	}
 	st, err := openDataFile(db, cat)
 	if err != nil {
 		return nil, nil, err
 	}
-	return st, func() { st.Close() }, nil
+	closeBooks := func() { st.Close() }
+	action, need := reportAction(what)
+	a, err := authorize(st, cat, w, pins, action, need, time.Now())
+	if err != nil {
+		closeBooks()
+		return nil, nil, err
+	}
+	if a.by.Name == "" {
+		return st, closeBooks, nil // a till without people
+	}
+	return actingShifts{st, a}, closeBooks, nil
+}
+
+// reportAsker is askerMay for kassa report what.
+func reportAsker(st *store.Store, w http.ResponseWriter, r *http.Request, what string) (acting, bool) {
+	action, need := reportAction(what)
+	return askerMay(st, w, r, action, need)
+}
+
+// reportAction is what kassa report what asks of who runs it: only a
+// manager closes a shift.
+func reportAction(what string) (string, needs) {
+	if what == "z" {
+		return store.ActionCloseShift, alwaysManager
+	}
+	return store.AuditXReport, nil
+}
+
+// actingShifts is the data file's shift reports as the people who signed
+// in for the command make them: a Z is closed in their names.
+type actingShifts struct {
+	*store.Store
+	a acting
+}
+
+func (b actingShifts) CloseShift(_, _ string, at time.Time) (store.Shift, error) {
+	return b.Store.CloseShift(b.a.by.Name, b.a.approver.Name, at)
 }
 
 // serveReports answers shift report requests on the till's socket, at the
 // till's clock:
 //
 //	GET  /report/x            the X report
-//	POST /report/z?by=NAME    the Z report: the shift closed
+//	POST /report/z?by=NAME&approver=NAME  the Z report: the shift closed
 //	GET  /report/z?z=N        the stored Z report N
 //	GET  /report/z?last=N     the newest N stored, newest first
 //
@@ -242,14 +284,28 @@ func serveReports(mux *http.ServeMux, st *store.Store) {
 		}
 	}
 	mux.HandleFunc("GET /report/x", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := reportAsker(st, w, r, "x"); !ok {
+			return
+		}
 		sh, err := st.XReport(time.Now())
 		answer(w, sh, err)
 	})
 	mux.HandleFunc("POST /report/z", func(w http.ResponseWriter, r *http.Request) {
-		sh, err := st.CloseShift(r.URL.Query().Get("by"), time.Now())
+		a, ok := reportAsker(st, w, r, "z")
+		if !ok {
+			return
+		}
+		by, approver := r.URL.Query().Get("by"), ""
+		if a.by.Name != "" {
+			by, approver = a.by.Name, a.approver.Name
+		}
+		sh, err := st.CloseShift(by, approver, time.Now())
 		answer(w, sh, err)
 	})
 	mux.HandleFunc("GET /report/z", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := reportAsker(st, w, r, "show"); !ok {
+			return
+		}
 		q := r.URL.Query()
 		if q.Has("last") {
 			n, err := strconv.Atoi(q.Get("last"))
@@ -275,17 +331,21 @@ func serveReports(mux *http.ServeMux, st *store.Store) {
 const headerNoZ = "Kassa-No-Z"
 
 // tillShifts is shiftBooks over the socket of the till that holds the
-// data file; the till's clock gives the reports' time.
-type tillShifts struct{ hc *http.Client }
+// data file, asked by the people ask names (the till checks their PINs);
+// the till's clock gives the reports' time.
+type tillShifts struct {
+	hc  *http.Client
+	ask tillAsk
+}
 
 func (b tillShifts) XReport(time.Time) (store.Shift, error) {
 	var sh store.Shift
 	return sh, b.call(http.MethodGet, "/report/x", nil, &sh)
 }
 
-func (b tillShifts) CloseShift(by string, _ time.Time) (store.Shift, error) {
+func (b tillShifts) CloseShift(by, approver string, _ time.Time) (store.Shift, error) {
 	var sh store.Shift
-	return sh, b.call(http.MethodPost, "/report/z", url.Values{"by": {by}}, &sh)
+	return sh, b.call(http.MethodPost, "/report/z", url.Values{"by": {by}, "approver": {approver}}, &sh)
 }
 
 func (b tillShifts) ZReports(n int) ([]store.Shift, error) {
@@ -299,10 +359,15 @@ func (b tillShifts) ZReport(z int) (store.Shift, error) {
 }
 
 func (b tillShifts) call(method, path string, q url.Values, v any) error {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("lang", b.ask.lang)
 	req, err := http.NewRequest(method, "http://till"+path+"?"+q.Encode(), nil)
 	if err != nil {
 		return err
 	}
+	b.ask.sign(req)
 	resp, err := b.hc.Do(req)
 	if err != nil {
 		return err
@@ -312,6 +377,8 @@ func (b tillShifts) call(method, path string, q url.Values, v any) error {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1000))
 		err := fmt.Errorf("the till answered %s: %s", resp.Status, strings.TrimSpace(string(msg)))
 		switch {
+		case resp.Header.Get(headerRefused) != "":
+			return &refusedByTill{strings.TrimSpace(string(msg))}
 		case resp.StatusCode == http.StatusNotFound && resp.Header.Get(headerNoZ) != "":
 			return fmt.Errorf("%w: %v", store.ErrNotFound, err)
 		case resp.StatusCode == http.StatusConflict:

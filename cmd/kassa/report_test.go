@@ -25,7 +25,7 @@ import (
 func report(t *testing.T, args ...string) string {
 	t.Helper()
 	var out bytes.Buffer
-	if err := runReport(args, &out); err != nil {
+	if err := runReport(args, strings.NewReader(""), &out); err != nil {
 		t.Fatalf("kassa report %q: %v\n%s", args, err, &out)
 	}
 	return out.String()

@@ -119,21 +119,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.c.Keys
+	if next, ok := m.c.MoveCursor(msg, m.cursor, len(m.ops), m.visibleRows()); ok {
+		m.cursor = next
+		return m, nil
+	}
 	switch {
 	case key.Matches(msg, k.Back):
 		return m, func() tea.Msg { return BackMsg{} }
-	case key.Matches(msg, k.Up):
-		m.cursor = max(m.cursor-1, 0)
-	case key.Matches(msg, k.Down):
-		m.cursor = min(m.cursor+1, max(len(m.ops)-1, 0))
-	case key.Matches(msg, k.PageUp):
-		m.cursor = max(m.cursor-m.visibleRows(), 0)
-	case key.Matches(msg, k.PageDown):
-		m.cursor = min(m.cursor+m.visibleRows(), max(len(m.ops)-1, 0))
-	case key.Matches(msg, k.Home):
-		m.cursor = 0
-	case key.Matches(msg, k.End):
-		m.cursor = max(len(m.ops)-1, 0)
 	case key.Matches(msg, k.Pay) && len(m.ops) > 0:
 		m.open, m.paid, m.problem = true, false, ""
 		m.number.Reset()
@@ -210,9 +202,18 @@ func (m Model) save() (Model, tea.Cmd) {
 	}
 	// Through the tracker: an operation it still follows is written by its
 	// follower alone, so nothing the provider says later overwrites this.
-	tr := m.c.Tracker
+	tr, st := m.c.Tracker, m.c.Store
+	verdict := "paid"
+	if !m.paid {
+		verdict = "unpaid"
+	}
+	e := m.c.AuditEntry(store.AuditSettle, strings.TrimSpace(verdict+" "+number+" "+check.Note))
+	e.Operation, e.Amount = op.ID, &op.Amount
 	return m, func() tea.Msg {
 		_, err := tr.Settle(op.ID, check, number)
+		if err == nil {
+			err = st.Audit(e)
+		}
 		return savedMsg{err: err}
 	}
 }

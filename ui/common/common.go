@@ -60,7 +60,21 @@ type Common struct {
 	// (a POS address, a data file): they are ignored, and the screen says so.
 	IgnoredReal bool
 	Shop        Shop
-	Cashier     string
+	// Cashier is the name on receipts and operations: the person signed
+	// in, where people sign in.
+	Cashier string
+	// SignIn is set when the till's people sign in with a PIN: a shift
+	// starts with one, and Approval says what needs a manager.
+	SignIn bool
+	// Person is who is signed in (SignIn only).
+	Person store.Person
+	// Approver is the manager who approved the screen in use by their
+	// PIN; "" when none did (or a manager is signed in).
+	Approver string
+	Approval store.Approval
+	// DemoPINs is, in training, the PIN of each of the training till's
+	// people by name, which its sign-in shows.
+	DemoPINs map[string]string
 	// Demo marks a till running on built-in simulators with its own data
 	// file: nothing real is touched, and every screen says so.
 	Demo bool

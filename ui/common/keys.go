@@ -106,6 +106,23 @@ type KeyMap struct {
 	Day       key.Binding
 	SpeedKey  key.Binding
 	Wipe      key.Binding
+
+	// People: signing in, locking the till, approving, reports.
+	SignInKey  key.Binding
+	ApproveKey key.Binding // Enter on the approval screen
+	PINDigits  key.Binding // help only
+	Lock       key.Binding
+	GoReports  key.Binding
+	GoAudit    key.Binding
+	PeopleKey  key.Binding // on the settings screens
+	XReport    key.Binding
+	ZReport    key.Binding
+	PrintKey   key.Binding
+	AddKey     key.Binding
+	DisableKey key.Binding
+	ResetPIN   key.Binding
+	UnlockKey  key.Binding
+	RoleKey    key.Binding
 }
 
 // NewKeyMap returns the bindings with help in cat's language.
@@ -193,5 +210,21 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		Day:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", cat.T("keys.day"))),
 		SpeedKey:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", cat.T("keys.speed"))),
 		Wipe:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w w", cat.T("keys.wipe"))),
+
+		SignInKey:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.sign_in"))),
+		ApproveKey: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.approve"))),
+		PINDigits:  key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("0-9", cat.T("keys.pin"))),
+		Lock:       key.NewBinding(key.WithKeys("f12"), key.WithHelp("F12", cat.T("keys.lock"))),
+		GoReports:  key.NewBinding(key.WithKeys("f5"), key.WithHelp("F5", cat.T("keys.go_reports"))),
+		GoAudit:    key.NewBinding(key.WithKeys("f6"), key.WithHelp("F6", cat.T("keys.go_audit"))),
+		PeopleKey:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", cat.T("keys.people"))),
+		XReport:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", cat.T("keys.x_report"))),
+		ZReport:    key.NewBinding(key.WithKeys("z"), key.WithHelp("z z", cat.T("keys.z_report"))),
+		PrintKey:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", cat.T("keys.print_report"))),
+		AddKey:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", cat.T("keys.add_person"))),
+		DisableKey: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", cat.T("keys.disable_person"))),
+		ResetPIN:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", cat.T("keys.reset_pin"))),
+		UnlockKey:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", cat.T("keys.unlock_person"))),
+		RoleKey:    key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", cat.T("keys.role"))),
 	}
 }

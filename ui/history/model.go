@@ -92,6 +92,8 @@ type (
 		err  error
 	}
 	refreshMsg struct{ loop chan struct{} }
+	// exportMsg writes the CSV, once a manager approved it where one must.
+	exportMsg struct{}
 	// askedMsg is the tracker's answer to asking again for a payment's
 	// fiscal receipt.
 	askedMsg struct {
@@ -103,6 +105,7 @@ type (
 func (pageMsg) historyMsg()     {}
 func (detailMsg) historyMsg()   {}
 func (exportedMsg) historyMsg() {}
+func (exportMsg) historyMsg()   {}
 func (refreshMsg) historyMsg()  {}
 func (askedMsg) historyMsg()    {}
 
@@ -367,6 +370,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, tea.Batch(next, load)
 		}
 		return m, next
+	case exportMsg:
+		m.message, m.problem = m.c.T("history.exporting"), false
+		return m, m.export()
 	case exportedMsg:
 		if msg.err != nil {
 			m.message, m.problem = m.c.T("history.export_failed", msg.err.Error()), true
@@ -515,12 +521,13 @@ func (m Model) canPrint() bool {
 
 // print prints the detail's receipt again: a COPY once one came out.
 func (m Model) print() (Model, tea.Cmd) {
-	p, op := m.c.Printer, m.detail.op
+	op := m.detail.op
+	print := m.c.PrintAudited(op, !op.Printed.IsZero())
 	m.printing, m.printErr = true, ""
 	return m, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		_, err := p.PrintReceipt(ctx, op, !op.Printed.IsZero())
+		_, err := print(ctx)
 		return printedMsg{id: op.ID, err: err}
 	}
 }
@@ -619,12 +626,12 @@ func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // applyPeriod takes the period typed, or says why it refuses it.
 func (m Model) applyPeriod() (Model, tea.Cmd) {
-	from, to, err := parsePeriod(m.text.Value())
+	from, to, err := ParsePeriod(m.text.Value())
 	m.message, m.problem = "", true
 	q := m.query
 	q.From, q.To = from, to
 	switch {
-	case errors.Is(err, errPeriodFormat):
+	case errors.Is(err, ErrPeriodFormat):
 		m.message = m.c.T("history.period_format")
 		return m, nil
 	case errors.Is(err, store.ErrPeriodTooLong):
@@ -639,24 +646,24 @@ func (m Model) applyPeriod() (Model, tea.Cmd) {
 	return m.reload()
 }
 
-// errPeriodFormat: the text is not one day or two.
-var errPeriodFormat = errors.New("history: not a period")
+// ErrPeriodFormat: the text is not one day or two.
+var ErrPeriodFormat = errors.New("history: not a period")
 
-// parsePeriod reads two days or one, each as the screen shows it
+// ParsePeriod reads two days or one, each as the screen shows it
 // (DD.MM.YYYY) or as ISO writes it (YYYY-MM-DD), with or without a dash
 // between, and refuses a period the store would refuse (the store's error).
-func parsePeriod(text string) (from, to time.Time, err error) {
+func ParsePeriod(text string) (from, to time.Time, err error) {
 	fields := slices.DeleteFunc(strings.Fields(text), func(f string) bool { return strings.Trim(f, "-–—") == "" })
 	if len(fields) == 1 {
 		fields = append(fields, fields[0])
 	}
 	if len(fields) != 2 {
-		return from, to, errPeriodFormat
+		return from, to, ErrPeriodFormat
 	}
 	from, err1 := parseDay(fields[0])
 	to, err2 := parseDay(fields[1])
 	if err1 != nil || err2 != nil {
-		return from, to, errPeriodFormat
+		return from, to, ErrPeriodFormat
 	}
 	return from, to, store.Query{From: from, To: to}.Validate()
 }
@@ -724,8 +731,10 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.query.Provider, m.query.Terminal = next.Provider, next.Terminal
 		return m.reload()
 	case key.Matches(msg, k.Export):
-		m.message, m.problem = m.c.T("history.exporting"), false
-		return m, m.export()
+		if cmd := m.c.Gate(store.ActionExport, exportMsg{}); cmd != nil {
+			return m, cmd
+		}
+		return m.Update(exportMsg{})
 	case key.Matches(msg, k.Open) && m.elsewhere != nil && len(m.rows) == 0:
 		return m.moveToElsewhere()
 	case key.Matches(msg, k.RefundRow) && m.rowRefundable():
@@ -815,6 +824,8 @@ func (m Model) export() tea.Cmd {
 			base += "-" + strings.Map(fileSafe, part)
 		}
 	}
+	// Said as kassa export says it: what, and the period's days.
+	e := m.c.AuditEntry(store.AuditExport, kind+" "+q.From.Format(time.DateOnly)+" "+q.To.Format(time.DateOnly))
 	return func() tea.Msg {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return exportedMsg{err: err}
@@ -829,6 +840,8 @@ func (m Model) export() tea.Cmd {
 		}
 		if err != nil {
 			os.Remove(f.Name()) // half a statement reads as a whole one
+		} else {
+			err = st.Audit(e)
 		}
 		return exportedMsg{path: f.Name(), rows: rows, err: err}
 	}

@@ -26,6 +26,8 @@ import (
 type StartMsg struct {
 	Payment store.Operation
 	Amount  providers.Money
+	// Approved is set once a manager approved the refund, where one must.
+	Approved bool
 }
 
 // BackMsg asks the root model to return to the sale screen.

@@ -158,9 +158,9 @@ func PaySale(c *common.Common, provider string, a providers.Money, sale provider
 // Refund opens the screen of a refund of a from payment.
 func Refund(c *common.Common, payment store.Operation, a providers.Money) (common.Screen, tea.Cmd) {
 	f := newFollow(c, store.KindRefund, payment.Provider, a)
-	tr, cashier := c.Tracker, c.Cashier
+	tr, cashier, approver := c.Tracker, c.Cashier, c.Approver
 	return common.AsScreen(f), tea.Batch(func() tea.Msg {
-		m, err := tr.Refund(payment, a, cashier)
+		m, err := tr.RefundApproved(payment, a, cashier, approver)
 		return begunMsg{m: m, err: err}
 	}, f.spinner.Tick)
 }

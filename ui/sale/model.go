@@ -210,12 +210,23 @@ func (m Model) ShortHelp() []key.Binding {
 	if m.choices != nil {
 		return []key.Binding{k.PickMethod, k.UpDown, k.Pay, k.Back, k.Quit}
 	}
-	keys := []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoHistory, k.GoCheck}
+	keys := []key.Binding{k.Digits, k.Pay, k.Delete, k.Clear, k.GoRefund, k.GoHistory, k.GoCheck, k.GoReports, k.GoAudit}
 	if m.c.Trainer != nil {
 		keys = append(keys, k.GoTrainer)
 	}
-	return append(keys, k.GoSettings, k.Quit)
+	keys = append(keys, k.GoSettings)
+	if m.c.SignIn {
+		keys = append(keys, k.Lock)
+	}
+	return append(keys, k.Quit)
 }
 
-// FullHelp is ShortHelp in one column.
-func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+// FullHelp is ShortHelp in two columns at amount entry, the sale's keys
+// and the other screens', so F1's list fits a 24-row terminal.
+func (m Model) FullHelp() [][]key.Binding {
+	keys := m.ShortHelp()
+	if m.details != nil || m.choices != nil || len(keys) < 5 {
+		return [][]key.Binding{keys}
+	}
+	return [][]key.Binding{keys[:4], keys[4:]}
+}

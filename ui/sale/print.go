@@ -27,11 +27,11 @@ type (
 
 // printCmd prints op's receipt without holding the screen.
 func (f Follow) printCmd(op store.Operation, copy bool) tea.Cmd {
-	p := f.c.Printer
+	print := f.c.PrintAudited(op, copy)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), printTimeout)
 		defer cancel()
-		stored, err := p.PrintReceipt(ctx, op, copy)
+		stored, err := print(ctx)
 		if stored.ID == 0 {
 			stored = op
 		}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -59,6 +60,12 @@ func (g Gateway) Update(msg tea.Msg) (Gateway, tea.Cmd) {
 		g.info = common.GatewayInfo(msg)
 	case languageMsg:
 		g.result, g.bad = applyLanguage(g.c, msg)
+	case openPeopleMsg:
+		return g, openPeople(g.c)
+	case keyingMsg:
+		// The key's field, once a manager approved it where one must.
+		g.keying, g.result = true, ""
+		return g, g.key.Focus()
 	case gatewayCheckMsg:
 		g.busy = ""
 		if msg.err != nil {
@@ -110,7 +117,14 @@ func (g Gateway) keyPress(msg tea.KeyPressMsg) (Gateway, tea.Cmd) {
 				return g, nil
 			}
 			g.busy = "settings.key_saving"
-			return g, func() tea.Msg { return gatewayKeyMsg{err: gw.SetKey(typed)} }
+			st, e := g.c.Store, g.c.AuditEntry(store.AuditKey, g.c.Providers.Names()[0])
+			return g, func() tea.Msg {
+				err := gw.SetKey(typed)
+				if err == nil {
+					err = st.Audit(e)
+				}
+				return gatewayKeyMsg{err: err}
+			}
 		}
 		var cmd tea.Cmd
 		g.key, cmd = g.key.Update(msg)
@@ -127,12 +141,19 @@ func (g Gateway) keyPress(msg tea.KeyPressMsg) (Gateway, tea.Cmd) {
 			return gatewayCheckMsg{err: gw.Check(ctx)}
 		}
 	case key.Matches(msg, k.APIKey):
-		g.keying, g.result = true, ""
-		return g, g.key.Focus()
+		if cmd := g.c.Gate(store.ActionKeys, keyingMsg{}); cmd != nil {
+			return g, cmd
+		}
+		return g.Update(keyingMsg{})
 	case key.Matches(msg, k.PrinterKey):
 		return g, openPrinter(g.c)
 	case key.Matches(msg, k.LanguageKey):
 		return g, nextLanguage(g.c)
+	case key.Matches(msg, k.PeopleKey) && g.c.SignIn:
+		if cmd := g.c.GateManager(store.ActionPeople, openPeopleMsg{}); cmd != nil {
+			return g, cmd
+		}
+		return g.Update(openPeopleMsg{})
 	}
 	return g, nil
 }
@@ -187,7 +208,7 @@ func (g Gateway) ShortHelp() []key.Binding {
 	if g.keying {
 		return []key.Binding{k.Save, k.Back}
 	}
-	return []key.Binding{k.Test, k.APIKey, k.PrinterKey, k.LanguageKey, k.Back, k.Quit}
+	return append(withPeople([]key.Binding{k.Test, k.APIKey, k.PrinterKey, k.LanguageKey}, g.c), k.Back, k.Quit)
 }
 
 // FullHelp is ShortHelp in one column.

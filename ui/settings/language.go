@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -27,9 +28,9 @@ type languageMsg struct {
 func nextLanguage(c *common.Common) tea.Cmd {
 	langs := locale.Languages()
 	next := langs[(slices.Index(langs, c.Cat.Lang)+1)%len(langs)]
-	st := c.Store
+	st, e := c.Store, c.AuditEntry(store.AuditSetting, LanguageSetting+" = "+next)
 	return func() tea.Msg {
-		if err := st.PutSetting(LanguageSetting, next); err != nil {
+		if err := st.PutSettingAudited(LanguageSetting, next, e); err != nil {
 			return languageMsg{err: err}
 		}
 		return languageMsg{lang: next}
@@ -42,11 +43,9 @@ func applyLanguage(c *common.Common, msg languageMsg) (result string, problem bo
 	if msg.err != nil {
 		return c.T("error.store", msg.err.Error()), true
 	}
-	cat, err := locale.Load(msg.lang)
-	if err != nil {
+	if err := c.UseLanguage(msg.lang); err != nil {
 		return c.T("error.store", err.Error()), true
 	}
-	c.Cat, c.Keys, c.Lang = cat, common.NewKeyMap(cat), msg.lang
 	return c.T("settings.language_set", c.T("settings.language_name")), false
 }
 

@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -98,6 +99,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case languageMsg:
 		m.result, m.problem = applyLanguage(m.c, msg)
 		return m, nil
+	case openPeopleMsg:
+		return m, openPeople(m.c)
+	case pairingMsg:
+		m.naming = true
+		m.name.SetValue(m.conn.Name)
+		return m, m.name.Focus()
 	case testedMsg:
 		m.busy = ""
 		if msg.err != nil {
@@ -150,10 +157,14 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			name := m.name.Value()
 			m.naming, m.busy, m.result = false, "settings.pairing", ""
 			m.name.Blur()
+			st, e := m.c.Store, m.c.AuditEntry(store.AuditPair, name)
 			return m, func() tea.Msg {
 				ctx, cancel := context.WithTimeout(context.Background(), pairWait)
 				defer cancel()
 				exp, err := t.Pair(ctx, name)
+				if err == nil {
+					err = st.Audit(e)
+				}
 				return pairedMsg{expires: exp, err: err}
 			}
 		}
@@ -168,6 +179,11 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, openPrinter(m.c)
 	case key.Matches(msg, k.LanguageKey):
 		return m, nextLanguage(m.c)
+	case key.Matches(msg, k.PeopleKey) && m.c.SignIn:
+		if cmd := m.c.GateManager(store.ActionPeople, openPeopleMsg{}); cmd != nil {
+			return m, cmd
+		}
+		return m.Update(openPeopleMsg{})
 	case t == nil:
 		return m, nil
 	case key.Matches(msg, k.Test):
@@ -177,9 +193,10 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return testedMsg{info: info, err: err}
 		}
 	case key.Matches(msg, k.PairKey) && m.conn.Secured:
-		m.naming = true
-		m.name.SetValue(m.conn.Name)
-		return m, m.name.Focus()
+		if cmd := m.c.Gate(store.ActionKeys, pairingMsg{}); cmd != nil {
+			return m, cmd
+		}
+		return m.Update(pairingMsg{})
 	case key.Matches(msg, k.AddressKey):
 		m.addressing, m.result = true, ""
 		next := m.conn.URL
@@ -211,7 +228,14 @@ func (m Model) keyAddress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		m.addressing, m.result = false, ""
 		m.address.Blur()
-		return m, func() tea.Msg { return addressedMsg{address: address, err: t.SetAddress(address)} }
+		st, e := m.c.Store, m.c.AuditEntry(store.AuditSetting, "address = "+address)
+		return m, func() tea.Msg {
+			err := t.SetAddress(address)
+			if err == nil {
+				err = st.Audit(e)
+			}
+			return addressedMsg{address: address, err: err}
+		}
 	}
 	var cmd tea.Cmd
 	m.address, cmd = m.address.Update(msg)
@@ -298,11 +322,11 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.naming, m.addressing:
 		return []key.Binding{k.Save, k.Back}
 	case m.c.Terminal != nil && m.conn.Secured:
-		return []key.Binding{k.Test, k.PairKey, k.AddressKey, k.PrinterKey, k.LanguageKey, k.Back, k.Quit}
+		return append(withPeople([]key.Binding{k.Test, k.PairKey, k.AddressKey, k.PrinterKey, k.LanguageKey}, m.c), k.Back, k.Quit)
 	case m.c.Terminal != nil:
-		return []key.Binding{k.Test, k.AddressKey, k.PrinterKey, k.LanguageKey, k.Back, k.Quit}
+		return append(withPeople([]key.Binding{k.Test, k.AddressKey, k.PrinterKey, k.LanguageKey}, m.c), k.Back, k.Quit)
 	}
-	return []key.Binding{k.PrinterKey, k.LanguageKey, k.Back, k.Quit}
+	return append(withPeople([]key.Binding{k.PrinterKey, k.LanguageKey}, m.c), k.Back, k.Quit)
 }
 
 // FullHelp is ShortHelp in one column.

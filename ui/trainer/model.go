@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -27,6 +28,12 @@ type doneMsg struct {
 
 func (doneMsg) trainerMsg() {}
 
+// wipeMsg empties the training file, once a manager approved it where one
+// must.
+type wipeMsg struct{}
+
+func (wipeMsg) trainerMsg() {}
+
 // Model is the trainer's panel.
 type Model struct {
 	c      *common.Common
@@ -46,6 +53,12 @@ func (m Model) Open() Model { return New(m.c) }
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	t, k, c := m.c.Trainer, m.c.Keys, m.c
 	switch msg := msg.(type) {
+	case wipeMsg:
+		if t == nil {
+			return m, nil
+		}
+		by, approver := c.Cashier, c.Approver
+		return m, func() tea.Msg { return doneMsg{text: c.T("trainer.wiped"), wiped: true, err: t.Wipe(by, approver)} }
 	case doneMsg:
 		m.done, m.failed = msg.text, msg.err != nil
 		if msg.wiped && msg.err == nil {
@@ -82,7 +95,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				m.wiping, m.done = true, ""
 				return m, nil
 			}
-			return m, func() tea.Msg { return doneMsg{text: c.T("trainer.wiped"), wiped: true, err: t.Wipe(c.Cashier, "")} }
+			if cmd := c.Gate(store.ActionWipe, wipeMsg{}); cmd != nil {
+				return m, cmd
+			}
+			return m.Update(wipeMsg{})
 		}
 	}
 	return m, nil
