@@ -90,13 +90,16 @@ func Shipped() []string {
 	return names
 }
 
+// ErrUnknown is a lesson that is neither shipped nor a file that reads.
+var ErrUnknown = errors.New("lessons: no such lesson")
+
 // Load reads a lesson by the name of a shipped one or a file's path.
 func Load(nameOrPath string) (Lesson, error) {
 	raw, err := fs.ReadFile(shipped, nameOrPath+".toml")
 	name := nameOrPath
 	if err != nil {
 		if raw, err = os.ReadFile(nameOrPath); err != nil {
-			return Lesson{}, fmt.Errorf("lesson %q: not a shipped lesson (%s) nor a readable file: %w", nameOrPath, strings.Join(Shipped(), ", "), err)
+			return Lesson{}, fmt.Errorf("lesson %q: not a shipped lesson (%s) nor a readable file: %w: %w", nameOrPath, strings.Join(Shipped(), ", "), ErrUnknown, err)
 		}
 	}
 	var l Lesson

@@ -558,7 +558,10 @@ func openTillOn(wall clock.Clock, args []string, demo bool, extra ...func(*flag.
 			l, err := lessons.Load(cfg.Demo.Lesson)
 			if err != nil {
 				closeAll()
-				return nil, cfg, nil, err
+				if errors.Is(err, lessons.ErrUnknown) {
+					return nil, cfg, nil, usageErr(cat.T("cli.lesson_unknown", cfg.Demo.Lesson, strings.Join(lessons.Shipped(), ", ")), err)
+				}
+				return nil, cfg, nil, usageErr(cat.T("cli.lesson_bad", cfg.Demo.Lesson, err), err)
 			}
 			if l.Market != market {
 				closeAll()
