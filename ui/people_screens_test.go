@@ -235,3 +235,50 @@ func TestFirstManager(t *testing.T) {
 		t.Errorf("the PIN typed does not sign in: %v", err)
 	}
 }
+
+// A manager adds a cashier on the people screen, switches them off, and
+// unlocks one locked after wrong PINs; each change is in the log under the
+// manager's name.
+func TestPeopleScreen(t *testing.T) {
+	k := newTillOpts(t, 100, "en", sim.Customer{Does: sim.PayQR}, func(st *store.Store, p providers.Provider) {
+		staffed(st, p)
+		for i := range store.MaxPINTries {
+			st.SignIn("Bolat", "0000", t0.Add(time.Duration(i)*time.Hour))
+		}
+	}, signingIn)
+	k.signIn(0, "1111")
+	k.key(tea.KeyF9)
+	k.title("settings.title")
+	k.key('u', "u")
+	k.waitTitle(k.cat.N("people.title_n", 2, 2))
+	k.key(tea.KeyDown) // Bolat, locked
+	k.key('o', "o")
+	k.eventually("Bolat is unlocked", func() bool { p, _ := k.store.Person("Bolat"); return !p.Locked && p.Failed == 0 })
+	k.key('a', "a")
+	k.tm.Type("Saule")
+	k.key(tea.KeyTab)
+	k.key(tea.KeyTab) // a cashier, as the form starts
+	k.tm.Type("3333")
+	k.key(tea.KeyTab)
+	k.tm.Type("3333")
+	k.key(tea.KeyEnter)
+	k.waitTitle(k.cat.N("people.title_n", 3, 3))
+	p, err := k.store.Person("Saule")
+	if err != nil || p.Role != store.RoleCashier {
+		t.Fatalf("Saule: %+v %v", p, err)
+	}
+	k.key(tea.KeyDown)
+	k.key(tea.KeyDown) // Saule, after Aigerim and Bolat
+	k.key('d', "d")
+	k.eventually("Saule is switched off", func() bool { p, _ := k.store.Person("Saule"); return p.Disabled })
+	var changes []string
+	for _, e := range k.audited() {
+		if (e.Kind == store.AuditPersonAdded || e.Kind == store.AuditPersonChanged) && e.Who == "Aigerim" {
+			changes = append(changes, e.Detail)
+		}
+	}
+	want := []string{"cashier Bolat", "unlocked Bolat", "cashier Saule", "disabled Saule"}
+	if strings.Join(changes, ", ") != strings.Join(want, ", ") {
+		t.Errorf("the log has %q, want %q", changes, want)
+	}
+}

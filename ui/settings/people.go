@@ -330,14 +330,16 @@ func (p People) View() string {
 		if c.Height > 0 {
 			rows = min(rows, max(c.Height-12, 3))
 		}
-		w := 0
+		w, rw := 0, 0
 		for _, person := range p.people {
 			w = max(w, lipgloss.Width(person.Name))
+			rw = max(rw, lipgloss.Width(c.T("signin.role_"+string(person.Role))))
 		}
 		parts = append(parts, c.ListWindow(len(p.people), p.cursor, rows, func(i int) string {
 			person := p.people[i]
+			role := c.T("signin.role_" + string(person.Role))
 			line := person.Name + strings.Repeat(" ", w-lipgloss.Width(person.Name)) + "  " +
-				c.T("signin.role_"+string(person.Role)) + "  " + s.Muted.Render(languageName(c, person.Lang))
+				role + strings.Repeat(" ", rw-lipgloss.Width(role)) + "  " + s.Muted.Render(languageName(c, person.Lang))
 			switch {
 			case person.Disabled:
 				line += "  " + s.Muted.Render(c.T("people.is_disabled"))
