@@ -663,7 +663,9 @@ func (m Model) header() string {
 	lefts = append(lefts, lefts[0]+s.Provider.Render("  ·  "+joinNames(names)))
 	switch {
 	case m.locked:
-		lefts = append(lefts, lefts[1]+s.Provider.Render("  ·  "+m.c.T("app.locked")))
+		// That the till is locked matters more than its providers.
+		locked := s.Provider.Render("  ·  " + m.c.T("app.locked"))
+		lefts = []string{lefts[0], lefts[0] + locked, lefts[1] + locked}
 	case m.c.SignIn && m.c.Person.Manager():
 		lefts = append(lefts, lefts[1]+s.Provider.Render("  ·  "+m.c.T("app.manager", m.c.Cashier)))
 	case m.c.Cashier != "":
