@@ -75,7 +75,7 @@ func run(args []string, stderr io.Writer) int {
 	case "recover":
 		err = runRecover(args, os.Stdout)
 	case "pair":
-		err = runPair(args, os.Stdout)
+		err = runPair(args, os.Stdin, os.Stdout)
 	case "check":
 		if len(args) > 0 && args[0] == "uzqr" {
 			err = runCheckUzQR(args[1:], os.Stdout)

@@ -17,6 +17,7 @@ import (
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/providers/kaspi"
+	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -26,19 +27,27 @@ const checkTimeout = 20 * time.Second
 // runPair pairs the till with a Smart POS whose integration protection is
 // on: /v2/register, a person presses «Allow» on the POS, the tokens go
 // into the data file. No token is ever printed.
-func runPair(args []string, out io.Writer) error {
+func runPair(args []string, in io.Reader, out io.Writer) error {
 	if len(args) == 0 || args[0] != "kaspi" {
 		return whichCommand("kassa pair", args, os.Stderr)
 	}
 	var name string
+	var w who
 	su, err := openSetup(args[1:], out, func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "flag.pair.name NAME")
+		bindWho(fs, &w, true)
 	})
 	if err != nil {
 		return err
 	}
 	defer su.close()
 	c, k := su.c, su.cfg.Kaspi
+	// Pairing gives the till new tokens: a key, as kassa key is.
+	need := func(by store.Person) bool { return su.cfg.Approval.Needs(store.ActionKeys, by) }
+	a, err := authorize(c.Store, c.Cat, w, newPINReader(in, out, c.Cat), store.ActionKeys, need, time.Now())
+	if err != nil {
+		return err
+	}
 	if name == "" {
 		name = k.Name
 	}
@@ -59,7 +68,11 @@ func runPair(args []string, out io.Writer) error {
 		fmt.Fprintln(out, c.T("pair.failed", failureText(c, err, k)))
 		return errOutcome
 	}
+	e := store.AuditEntry{At: time.Now(), Kind: store.AuditPair, Who: a.by.Name, Approver: a.approver.Name, Detail: name}
 	if err := c.Store.PutSetting(pairedName, name); err != nil {
+		return err
+	}
+	if err := c.Store.Audit(e); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, c.T("pair.paired", c.Store.Path(), expiresText(c, tokens.Expires)))

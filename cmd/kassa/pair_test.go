@@ -58,7 +58,7 @@ func (p *securePOS) run(t *testing.T, cmd func([]string, *bytes.Buffer) error, a
 	return out.String(), err
 }
 
-func pair(args []string, out *bytes.Buffer) error  { return runPair(args, out) }
+func pair(args []string, out *bytes.Buffer) error  { return runPair(args, strings.NewReader(""), out) }
 func check(args []string, out *bytes.Buffer) error { return runCheck(args, out) }
 
 func (p *securePOS) tokens(t *testing.T) kaspi.Tokens {

@@ -81,3 +81,23 @@ func TestTrainingTillHasItsPeople(t *testing.T) {
 		}
 	}
 }
+
+// Pairing gives the till new tokens: on a till with people it says who
+// pairs, and a cashier needs a manager, before the POS is asked anything.
+func TestPairNeedsAPerson(t *testing.T) {
+	cheapPINs(t)
+	db := filepath.Join(t.TempDir(), "kassa.db")
+	staffed(t, db)
+	args := []string{"kaspi", "--name", "Kassa-1", "--kaspi-url", "https://127.0.0.1:1", "--db", db, "--lang", "en"}
+	var out bytes.Buffer
+	if err := runPair(args, strings.NewReader(""), &out); exitCode(err) != exitUsage || !strings.Contains(err.Error(), "--user") {
+		t.Fatalf("pairing without --user: %v", err)
+	}
+	err := runPair(append(args, "--user", "Aigerim"), strings.NewReader("2222\n"), &out)
+	if exitCode(err) != exitUsage || !strings.Contains(err.Error(), "--approver") {
+		t.Fatalf("a cashier pairing alone: %v", err)
+	}
+	if strings.Contains(out.String(), "Allow") {
+		t.Errorf("the POS was asked before the people were checked:\n%s", &out)
+	}
+}

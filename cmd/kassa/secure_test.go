@@ -32,11 +32,11 @@ func TestPairThenPayOverHTTPS(t *testing.T) {
 	common := []string{"--kaspi-url", srv.URL(), "--kaspi-ca", ca, "--db", db}
 
 	var out bytes.Buffer
-	if err := runPair(append([]string{"kaspi", "--name", "bad name"}, common...), &out); err == nil {
+	if err := runPair(append([]string{"kaspi", "--name", "bad name"}, common...), strings.NewReader(""), &out); err == nil {
 		t.Fatal("a name with a space was accepted")
 	}
 	out.Reset()
-	if err := runPair(append([]string{"kaspi", "--name", "Kassa-1"}, common...), &out); err != nil {
+	if err := runPair(append([]string{"kaspi", "--name", "Kassa-1"}, common...), strings.NewReader(""), &out); err != nil {
 		t.Fatalf("pair: %v\n%s", err, &out)
 	}
 	st, err := store.Open(db)
@@ -65,7 +65,7 @@ func TestPairThenPayOverHTTPS(t *testing.T) {
 func TestPairNeedsHTTPS(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	var out bytes.Buffer
-	err := runPair([]string{"kaspi", "--name", "Kassa-1", "--kaspi-url", "http://127.0.0.1:1", "--db", filepath.Join(t.TempDir(), "k.db")}, &out)
+	err := runPair([]string{"kaspi", "--name", "Kassa-1", "--kaspi-url", "http://127.0.0.1:1", "--db", filepath.Join(t.TempDir(), "k.db")}, strings.NewReader(""), &out)
 	if err == nil || !strings.Contains(out.String(), "https://") {
 		t.Fatalf("plain HTTP pairing: %v\n%s", err, &out)
 	}
