@@ -123,53 +123,30 @@ func sqliteBytes(b *testing.B, db *sql.DB) int64 {
 	return pages * size
 }
 
-func BenchmarkDurableCreateSQLite(b *testing.B) {
-	for _, size := range durableSizes() {
-		b.Run("store=sqlite/ops="+size.name, func(b *testing.B) {
-			db := sqliteBench(b, size.n)
-			i := 0
-			b.ResetTimer()
-			for b.Loop() {
-				op := tillPayment(i)
-				if _, err := db.Exec(sqliteInsert, sqliteArgs(b, &op)...); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-			b.StopTimer()
-			reportDurable(b, i, float64(sqliteBytes(b, db))/float64(size.n+i))
-		})
-	}
+type sqliteTarget struct {
+	b  *testing.B
+	db *sql.DB
 }
 
-func BenchmarkDurableSaveSQLite(b *testing.B) {
-	for _, size := range durableSizes() {
-		b.Run("store=sqlite/ops="+size.name, func(b *testing.B) {
-			db := sqliteBench(b, size.n)
-			saves := 0
-			b.ResetTimer()
-			for i := 0; b.Loop(); i++ {
-				b.StopTimer()
-				op := tillPayment(i)
-				res, err := db.Exec(sqliteInsert, sqliteArgs(b, &op)...)
-				if err != nil {
-					b.Fatal(err)
-				}
-				id, _ := res.LastInsertId()
-				op.ID = ID(id)
-				b.StartTimer()
-				tillStarted(&op, i)
-				if _, err := db.Exec(sqliteUpdate, append(sqliteArgs(b, &op), id)...); err != nil {
-					b.Fatal(err)
-				}
-				tillPaid(&op, i)
-				if _, err := db.Exec(sqliteUpdate, append(sqliteArgs(b, &op), id)...); err != nil {
-					b.Fatal(err)
-				}
-				saves += 2
-			}
-			b.StopTimer()
-			reportDurable(b, saves, -1)
-		})
+func (t sqliteTarget) create(op *Operation) error {
+	res, err := t.db.Exec(sqliteInsert, sqliteArgs(t.b, op)...)
+	if err != nil {
+		return err
 	}
+	id, err := res.LastInsertId()
+	op.ID = ID(id)
+	return err
 }
+
+func (t sqliteTarget) save(op *Operation) error {
+	_, err := t.db.Exec(sqliteUpdate, append(sqliteArgs(t.b, op), int64(op.ID))...)
+	return err
+}
+
+func (t sqliteTarget) size() int64 { return sqliteBytes(t.b, t.db) }
+
+func openSQLite(b *testing.B, n int) durableTarget { return sqliteTarget{b, sqliteBench(b, n)} }
+
+func BenchmarkDurableCreateSQLite(b *testing.B) { benchDurableCreate(b, "sqlite", openSQLite) }
+
+func BenchmarkDurableSaveSQLite(b *testing.B) { benchDurableSave(b, "sqlite", openSQLite) }

@@ -86,53 +86,74 @@ func usedBytes(b *testing.B, s *Store) int64 {
 	return size
 }
 
+// durableTarget is a store the durable-write benchmarks write to: kassa's,
+// or SQLite for comparison (sqlite_bench_test.go).
+type durableTarget interface {
+	create(op *Operation) error // gives op its ID
+	save(op *Operation) error
+	size() int64 // bytes of the file
+}
+
+type kassaTarget struct {
+	b *testing.B
+	s *Store
+}
+
+func (k kassaTarget) create(op *Operation) error { return k.s.Create(op) }
+func (k kassaTarget) save(op *Operation) error   { return k.s.Save(op) }
+func (k kassaTarget) size() int64                { return usedBytes(k.b, k.s) }
+
+func openKassa(b *testing.B, n int) durableTarget { return kassaTarget{b, writeBenchStore(b, n)} }
+
 // One durable create: the write-ahead before the provider is called,
 // fsynced before it returns. B/op-file is the file's size per operation
 // it holds after the run: bbolt reuses free pages, so what one create
 // adds to the file would say little.
-func BenchmarkDurableCreate(b *testing.B) {
+func BenchmarkDurableCreate(b *testing.B) { benchDurableCreate(b, "kassa", openKassa) }
+
+// One durable save of an operation's next state, the average of the two
+// saves a paid payment has after its create.
+func BenchmarkDurableSave(b *testing.B) { benchDurableSave(b, "kassa", openKassa) }
+
+func benchDurableCreate(b *testing.B, name string, open func(*testing.B, int) durableTarget) {
 	for _, size := range durableSizes() {
-		b.Run("store=kassa/ops="+size.name, func(b *testing.B) {
-			s := writeBenchStore(b, size.n)
+		b.Run("store="+name+"/ops="+size.name, func(b *testing.B) {
+			t := open(b, size.n)
 			i := 0
 			b.ResetTimer()
 			for b.Loop() {
 				op := tillPayment(i)
-				if err := s.Create(&op); err != nil {
+				if err := t.create(&op); err != nil {
 					b.Fatal(err)
 				}
 				i++
 			}
 			b.StopTimer()
-			reportDurable(b, i, float64(usedBytes(b, s))/float64(size.n+i))
+			reportDurable(b, i, float64(t.size())/float64(size.n+i))
 		})
 	}
 }
 
-// One durable save of an operation's next state, the average of the two
-// saves a paid payment has after its create.
-func BenchmarkDurableSave(b *testing.B) {
+func benchDurableSave(b *testing.B, name string, open func(*testing.B, int) durableTarget) {
 	for _, size := range durableSizes() {
-		b.Run("store=kassa/ops="+size.name, func(b *testing.B) {
-			s := writeBenchStore(b, size.n)
+		b.Run("store="+name+"/ops="+size.name, func(b *testing.B) {
+			t := open(b, size.n)
 			saves := 0
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				b.StopTimer()
 				op := tillPayment(i)
-				if err := s.Create(&op); err != nil {
+				if err := t.create(&op); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				tillStarted(&op, i)
-				if err := s.Save(&op); err != nil {
-					b.Fatal(err)
+				for _, next := range []func(*Operation, int){tillStarted, tillPaid} {
+					next(&op, i)
+					if err := t.save(&op); err != nil {
+						b.Fatal(err)
+					}
+					saves++
 				}
-				tillPaid(&op, i)
-				if err := s.Save(&op); err != nil {
-					b.Fatal(err)
-				}
-				saves += 2
 			}
 			b.StopTimer()
 			reportDurable(b, saves, -1)
