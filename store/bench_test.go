@@ -37,6 +37,18 @@ func TestMain(m *testing.M) {
 
 func benchStore(b *testing.B, n int) *Store {
 	b.Helper()
+	s, err := Open(benchFile(b, n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// benchFile is the path of the shared data file of n operations, built
+// on first use.
+func benchFile(b *testing.B, n int) string {
+	b.Helper()
 	benchMu.Lock()
 	defer benchMu.Unlock()
 	path, ok := benchFiles[n]
@@ -61,12 +73,7 @@ func benchStore(b *testing.B, n int) *Store {
 			float64(n)/time.Since(start).Seconds(), fi.Size()>>20)
 		benchFiles[n] = path
 	}
-	s, err := Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	return s
+	return path
 }
 
 func monthQuery() Query { return Query{From: t0.AddDate(0, 0, -29), To: t0} }

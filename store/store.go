@@ -319,7 +319,7 @@ func put(tx *bolt.Tx, op *Operation, prev *previous) error {
 		return err
 	}
 	key := idKey(op.ID)
-	if err := tx.Bucket(bOperations).Put(key, buf); err != nil {
+	if err := putIfChanged(tx.Bucket(bOperations), key, buf, true); err != nil {
 		return err
 	}
 	var prevTime []byte
@@ -342,42 +342,44 @@ func put(tx *bolt.Tx, op *Operation, prev *previous) error {
 	if err := putSummary(tx, op, prevTime); err != nil {
 		return err
 	}
-	if op.State.Open() {
-		err = tx.Bucket(bOpen).Put(key, nil)
-	} else {
-		err = tx.Bucket(bOpen).Delete(key)
-	}
-	if err != nil {
-		return err
-	}
-	if op.NeedsPerson() {
-		err = tx.Bucket(bNeedsPerson).Put(key, nil)
-	} else {
-		err = tx.Bucket(bNeedsPerson).Delete(key)
-	}
-	if err != nil {
-		return err
-	}
-	if op.FiscalDue() {
-		err = tx.Bucket(bFiscalDue).Put(key, nil)
-	} else if prev != nil {
-		err = tx.Bucket(bFiscalDue).Delete(key)
-	}
-	if err != nil {
-		return err
+	for _, flag := range []struct {
+		bucket []byte
+		on     bool
+	}{{bOpen, op.State.Open()}, {bNeedsPerson, op.NeedsPerson()}, {bFiscalDue, op.FiscalDue()}} {
+		if err := putIfChanged(tx.Bucket(flag.bucket), key, []byte{}, flag.on); err != nil {
+			return err
+		}
 	}
 	refs := tx.Bucket(bByRef)
 	if op.Ref != "" {
-		if err := refs.Put(refKey(op.Provider, refProcess, op.Ref), key); err != nil {
+		if err := putIfChanged(refs, refKey(op.Provider, refProcess, op.Ref), key, true); err != nil {
 			return err
 		}
 	}
 	// Only a payment's transactionId finds it again: a refund carries the
 	// same one and must not shadow it.
 	if op.TransactionID != "" && op.Kind == KindPayment {
-		if err := refs.Put(refKey(op.Provider, refTransaction, op.TransactionID), key); err != nil {
+		if err := putIfChanged(refs, refKey(op.Provider, refTransaction, op.TransactionID), key, true); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// putIfChanged puts k → v in b when on, deletes k when not, and leaves b
+// alone when it holds that already: a bbolt Put rewrites the key's page and
+// the pages above it even when the value is the same, and every page a
+// commit writes costs a durable write its time.
+func putIfChanged(b *bolt.Bucket, k, v []byte, on bool) error {
+	// A cursor, not Get: Get gives nil for a value put as nil earlier in
+	// the same transaction, as if the key were not there.
+	found, old := b.Cursor().Seek(k)
+	has := found != nil && bytes.Equal(found, k)
+	switch {
+	case on && (!has || !bytes.Equal(old, v)):
+		return b.Put(k, v)
+	case !on && has:
+		return b.Delete(k)
 	}
 	return nil
 }

@@ -267,39 +267,68 @@ func putSummary(tx *bolt.Tx, op *Operation, prevKey []byte) error {
 		}
 	}
 	key := timeKey(op.Created, op.ID)
+	enc := encodeRow(row)
 	sum := tx.Bucket(bSummary)
+	var prev *Row
 	if prevKey != nil {
 		if old := sum.Get(prevKey); old != nil {
-			prev, err := decodeRow(prevKey, old)
+			r, err := decodeRow(prevKey, old)
 			if err != nil {
 				return err
 			}
-			if err := unindexRow(tx, prev); err != nil {
-				return err
-			}
+			prev = &r
 			if !bytes.Equal(prevKey, key) {
 				if err := sum.Delete(prevKey); err != nil {
+					return err
+				}
+			} else if bytes.Equal(old, enc) {
+				enc = nil // the same summary: its page need not be written again
+			}
+		}
+	}
+	if enc != nil {
+		if err := sum.Put(key, enc); err != nil {
+			return err
+		}
+	}
+	return reindexRow(tx, prev, row)
+}
+
+// reindexRow moves the search numbers and day totals of an operation from
+// what its previous row prev counted (nil: none) to what r counts, writing
+// only what differs: a save that changes neither leaves their pages alone.
+func reindexRow(tx *bolt.Tx, prev *Row, r Row) error {
+	idx := tx.Bucket(bNumbers)
+	at := timeKey(r.Created, r.ID)
+	numbers := searchNumbers(r)
+	if prev != nil {
+		for _, n := range searchNumbers(*prev) {
+			if !slices.Contains(numbers, n) {
+				if err := idx.Delete(numberKey(n, prev.ID)); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	if err := sum.Put(key, encodeRow(row)); err != nil {
-		return err
+	// Each entry is read first, not assumed from prev: a file written
+	// before an index held some number lacks it, and gets it here.
+	for _, n := range numbers {
+		if err := putIfChanged(idx, numberKey(n, r.ID), at, true); err != nil {
+			return err
+		}
 	}
-	return indexRow(tx, row)
-}
-
-func indexRow(tx *bolt.Tx, r Row) error {
-	idx := tx.Bucket(bNumbers)
-	for _, n := range searchNumbers(r) {
-		if err := idx.Put(numberKey(n, r.ID), timeKey(r.Created, r.ID)); err != nil {
+	if prev != nil && bytes.Equal(dayKey(*prev), dayKey(r)) && prev.Amount.Minor == r.Amount.Minor {
+		return nil
+	}
+	if prev != nil {
+		if err := addDay(tx, *prev, -1); err != nil {
 			return err
 		}
 	}
 	return addDay(tx, r, 1)
 }
 
+// unindexRow takes away the search numbers and day totals r counted.
 func unindexRow(tx *bolt.Tx, r Row) error {
 	idx := tx.Bucket(bNumbers)
 	for _, n := range searchNumbers(r) {
