@@ -312,6 +312,9 @@ func seconds(d time.Duration) int { return max(int((d+time.Second-1)/time.Second
 // Title is the screen's state for the terminal's title.
 func (m Model) Title() string {
 	switch {
+	case !m.loaded:
+		// Keys pressed before the list is read would choose from nothing.
+		return m.c.T("signin.loading")
 	case m.purpose == approve:
 		return m.c.T("signin.approve_title")
 	case m.setup:
