@@ -18,7 +18,7 @@ func (m Model) lessonBanner() string {
 	n, step := m.lesson.Step()
 	s := m.c.Styles
 	head := s.Training.Render(" " + m.c.T("lesson.banner", m.lesson.Lesson.Title.In(m.c.Lang), n, len(m.lesson.Lesson.Steps)) + " ")
-	say := lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30)).Render(step.Say.In(m.c.Lang))
+	say := m.c.Wrap(step.Say.In(m.c.Lang))
 	return lipgloss.JoinVertical(lipgloss.Left, head, say)
 }
 
@@ -42,7 +42,7 @@ func (m Model) scoreView() string {
 		}
 		parts = append(parts, fmt.Sprintf("%s %d. %s", mark, res.Step, step.Say.In(m.c.Lang)), "     "+why)
 	}
-	return lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30)).Render(lipgloss.JoinVertical(lipgloss.Left, parts...))
+	return m.c.Wrap(lipgloss.JoinVertical(lipgloss.Left, parts...))
 }
 
 // lessonArgs turns a result's arguments into words: money as money,

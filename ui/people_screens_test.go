@@ -163,6 +163,11 @@ func TestHistoryNeedsApproval(t *testing.T) {
 	if got[len(got)-1] != store.AuditApproval {
 		t.Errorf("the audit log ends %v, want an approval", got)
 	}
+	// Back at the sale the approval is over: the history asks again.
+	k.key(tea.KeyEscape)
+	k.title("title.entry")
+	k.key(tea.KeyF3)
+	k.title("signin.approve_title")
 }
 
 // A manager signed in is asked for nothing.
@@ -280,5 +285,42 @@ func TestPeopleScreen(t *testing.T) {
 	want := []string{"cashier Bolat", "unlocked Bolat", "cashier Saule", "disabled Saule"}
 	if strings.Join(changes, ", ") != strings.Join(want, ", ") {
 		t.Errorf("the log has %q, want %q", changes, want)
+	}
+}
+
+// A cashier prints the X report (p) and is refused the Z until a manager
+// approves it; each print and the Z are in the log, the Z under both names.
+func TestReportsPrintAndClose(t *testing.T) {
+	var pp *paper
+	quick := sim.Customer{Does: sim.PayQR, Delay: 2 * time.Second, Think: 2 * time.Second}
+	k := newTillOpts(t, 100, "en", quick, staffed, func(c *common.Common, s *sim.Sim) {
+		signingIn(c, s)
+		pp = &paper{st: c.Store}
+		c.Printer = pp
+	})
+	k.signIn(1, "2222")
+	k.sold(5000)
+	k.key(tea.KeyF5)
+	k.waitTitle(k.cat.N("shift.x_title_n", 1, 1))
+	k.key('p', "p")
+	k.eventually("the X is printed and logged", func() bool {
+		es := k.audited()
+		return len(es) > 0 && es[len(es)-1].Kind == store.AuditPrint && es[len(es)-1].Detail == "X"
+	})
+	k.key('z', "z")
+	k.key('z', "z")
+	k.title("signin.approve_title")
+	k.tm.Type("1111")
+	k.key(tea.KeyEnter)
+	k.title("shift.z_title", 1)
+	z, err := k.store.ZReport(1)
+	if err != nil || z.ClosedBy != "Bolat" || z.ApprovedBy != "Aigerim" || z.Total.Lines[0].Paid.Minor != 5000 {
+		t.Fatalf("the Z kept: %+v %v", z, err)
+	}
+	pp.mu.Lock()
+	printed := len(pp.reports)
+	pp.mu.Unlock()
+	if printed != 1 || pp.reports[0].Z != 0 {
+		t.Errorf("reports printed: %+v", pp.reports)
 	}
 }

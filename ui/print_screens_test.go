@@ -20,6 +20,8 @@ type paper struct {
 	mu   sync.Mutex
 	jobs []bool
 	down error
+	// reports is every shift report printed.
+	reports []store.Shift
 }
 
 func (p *paper) Auto() bool { return true }
@@ -42,7 +44,12 @@ func (p *paper) PrintReceipt(_ context.Context, op store.Operation, copy bool) (
 }
 
 func (p *paper) PrintQR(context.Context, store.Operation) error { return nil }
-func (p *paper) PrintReport(context.Context, store.Shift) error { return nil }
+func (p *paper) PrintReport(_ context.Context, sh store.Shift) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reports = append(p.reports, sh)
+	return nil
+}
 
 func (p *paper) printed() []bool {
 	p.mu.Lock()

@@ -153,6 +153,16 @@ func (m Model) afterSale() bool {
 // Update routes messages: keys to the screen on top, everything else to
 // every screen, which each take only their own.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	if n, ok := next.(Model); ok && len(n.stack) == 1 {
+		// A manager's approval lasts as long as the screens it opened:
+		// back at the sale, whatever the way, it is over.
+		n.c.Approver = ""
+	}
+	return next, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
@@ -335,6 +345,11 @@ func (m Model) lock() (tea.Model, tea.Cmd) {
 		}
 	}
 	m.stack, m.locked = kept, true
+	if m.c.Person.Lang == "" {
+		m.tillLang = m.c.Lang // changed on the settings screen, maybe
+	} else if m.tillLang != m.c.Lang {
+		_ = m.c.UseLanguage(m.tillLang) // the next person reads the till's
+	}
 	m.c.Person, m.c.Cashier, m.c.Approver = store.Person{}, "", ""
 	var open tea.Cmd
 	m.gate, open = signin.New(m.c).Open()
@@ -384,9 +399,6 @@ func (m Model) pop(then tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.stack = slices.Clone(m.stack[:len(m.stack)-1])
-	if len(m.stack) == 1 {
-		m.c.Approver = "" // an approval lasts as long as its screen
-	}
 	var cmds []tea.Cmd
 	if h, ok := m.top().Model().(history.Model); ok {
 		h, cmd := h.Resume()

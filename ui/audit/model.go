@@ -5,7 +5,6 @@
 package audit
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kassa-till/kassa/assets/locale"
 	"github.com/kassa-till/kassa/store"
@@ -163,17 +163,9 @@ func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, k.Save) && m.input == choosingPeriod:
-		from, to, err := history.ParsePeriod(m.text.Value())
-		switch {
-		case errors.Is(err, history.ErrPeriodFormat):
-			m.message = c.T("history.period_format")
-			return m, nil
-		case errors.Is(err, store.ErrPeriodTooLong):
-			days := store.Query{From: from, To: to}.Days()
-			m.message = c.N("history.period_too_long", days, days, store.MaxPeriod)
-			return m, nil
-		case err != nil:
-			m.message = c.T("history.period_backwards")
+		from, to, problem := history.ReadPeriod(c, m.text.Value())
+		if problem != "" {
+			m.message = problem
 			return m, nil
 		}
 		m.from, m.to, m.input, m.message, m.cursor = from, to, noInput, "", 0
@@ -273,8 +265,8 @@ func (m Model) line(e store.AuditEntry) string {
 		fields = append(fields, d)
 	}
 	line := fmt.Sprintf("%5d  %s", e.Seq, strings.Join(fields, " · "))
-	if w := c.Width - 8; w > 20 && lipgloss.Width(line) > w {
-		line = truncate(line, w)
+	if w := c.Width - 8; w > 20 {
+		line = ansi.Truncate(line, w, "…")
 	}
 	return line
 }
@@ -325,18 +317,6 @@ func languageName(lang string) string {
 		return cat.T("settings.language_name")
 	}
 	return lang
-}
-
-// truncate cuts s to w cells, with an ellipsis.
-func truncate(s string, w int) string {
-	out := []rune{}
-	for _, r := range s {
-		if lipgloss.Width(string(append(out, r))) > w-1 {
-			break
-		}
-		out = append(out, r)
-	}
-	return string(out) + "…"
 }
 
 // ShortHelp is the help line.

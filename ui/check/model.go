@@ -231,8 +231,7 @@ func (m Model) Loaded() bool { return m.loaded }
 // View draws the screen body.
 func (m Model) View() string {
 	s := m.c.Styles
-	wrap := lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30))
-	parts := []string{s.Title.Render(m.c.TFor(firstProvider(m.c), "checks.title")), "", s.Muted.Render(wrap.Render(m.c.TFor(firstProvider(m.c), "checks.intro"))), ""}
+	parts := []string{s.Title.Render(m.c.TFor(firstProvider(m.c), "checks.title")), "", s.Muted.Render(m.c.Wrap(m.c.TFor(firstProvider(m.c), "checks.intro"))), ""}
 	if len(m.ops) == 0 {
 		parts = append(parts, s.OK.Render(m.c.T("checks.none")))
 	}
@@ -246,7 +245,7 @@ func (m Model) View() string {
 		parts = append(parts, "", m.formView(m.ops[m.cursor]))
 	}
 	if m.problem != "" {
-		parts = append(parts, "", s.Problem.Render(wrap.Render(m.problem)))
+		parts = append(parts, "", s.Problem.Render(m.c.Wrap(m.problem)))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }

@@ -25,10 +25,10 @@ func FuzzPeriod(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		from, to, err := ParsePeriod(text)
+		from, to, err := parsePeriod(text)
 		q := store.Query{From: from, To: to}
 		switch {
-		case errors.Is(err, ErrPeriodFormat):
+		case errors.Is(err, errPeriodFormat):
 			return
 		case errors.Is(err, store.ErrPeriodTooLong):
 			if q.Days() <= store.MaxPeriod {
@@ -48,7 +48,7 @@ func FuzzPeriod(f *testing.F) {
 			t.Fatalf("%q: %v – %v is longer than %d days", text, from, to, store.MaxPeriod)
 		}
 		shown := from.Format(dayLayout) + " – " + to.Format(dayLayout)
-		f2, t2, err := ParsePeriod(shown)
+		f2, t2, err := parsePeriod(shown)
 		if err != nil || !f2.Equal(from) || !t2.Equal(to) {
 			t.Fatalf("%q shown as %q reads %v – %v, %v", text, shown, f2, t2, err)
 		}

@@ -626,44 +626,51 @@ func (m Model) keyInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 // applyPeriod takes the period typed, or says why it refuses it.
 func (m Model) applyPeriod() (Model, tea.Cmd) {
-	from, to, err := ParsePeriod(m.text.Value())
-	m.message, m.problem = "", true
-	q := m.query
-	q.From, q.To = from, to
-	switch {
-	case errors.Is(err, ErrPeriodFormat):
-		m.message = m.c.T("history.period_format")
-		return m, nil
-	case errors.Is(err, store.ErrPeriodTooLong):
-		m.message = m.c.N("history.period_too_long", q.Days(), q.Days(), store.MaxPeriod)
-		return m, nil
-	case err != nil:
-		m.message = m.c.T("history.period_backwards")
+	from, to, problem := ReadPeriod(m.c, m.text.Value())
+	if problem != "" {
+		m.message, m.problem = problem, true
 		return m, nil
 	}
-	m.query, m.input, m.problem = q, noInput, false
+	m.message, m.problem = "", false
+	m.query.From, m.query.To, m.input = from, to, noInput
 	m.text.Blur()
 	return m.reload()
 }
 
-// ErrPeriodFormat: the text is not one day or two.
-var ErrPeriodFormat = errors.New("history: not a period")
+// ReadPeriod is parsePeriod with its refusal in c's words ("" when the
+// period is taken): the history's and the audit log's period fields.
+func ReadPeriod(c *common.Common, text string) (from, to time.Time, problem string) {
+	from, to, err := parsePeriod(text)
+	switch {
+	case errors.Is(err, errPeriodFormat):
+		return from, to, c.T("history.period_format")
+	case errors.Is(err, store.ErrPeriodTooLong):
+		days := store.Query{From: from, To: to}.Days()
+		return from, to, c.N("history.period_too_long", days, days, store.MaxPeriod)
+	case err != nil:
+		return from, to, c.T("history.period_backwards")
+	}
+	return from, to, ""
+}
 
-// ParsePeriod reads two days or one, each as the screen shows it
+// errPeriodFormat: the text is not one day or two.
+var errPeriodFormat = errors.New("history: not a period")
+
+// parsePeriod reads two days or one, each as the screen shows it
 // (DD.MM.YYYY) or as ISO writes it (YYYY-MM-DD), with or without a dash
 // between, and refuses a period the store would refuse (the store's error).
-func ParsePeriod(text string) (from, to time.Time, err error) {
+func parsePeriod(text string) (from, to time.Time, err error) {
 	fields := slices.DeleteFunc(strings.Fields(text), func(f string) bool { return strings.Trim(f, "-–—") == "" })
 	if len(fields) == 1 {
 		fields = append(fields, fields[0])
 	}
 	if len(fields) != 2 {
-		return from, to, ErrPeriodFormat
+		return from, to, errPeriodFormat
 	}
 	from, err1 := parseDay(fields[0])
 	to, err2 := parseDay(fields[1])
 	if err1 != nil || err2 != nil {
-		return from, to, ErrPeriodFormat
+		return from, to, errPeriodFormat
 	}
 	return from, to, store.Query{From: from, To: to}.Validate()
 }

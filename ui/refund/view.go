@@ -29,7 +29,7 @@ func (m Model) problemLine() []string {
 
 // wrap breaks a sentence to the terminal's width, within the root's margin.
 func (m Model) wrap(s string) string {
-	return lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30)).Render(s)
+	return m.c.Wrap(s)
 }
 
 func (m Model) viewFinding() string {

@@ -33,7 +33,10 @@ type (
 		z   store.Shift
 		err error
 	}
-	printedMsg struct{ err error }
+	printedMsg struct {
+		err   error // the printer's
+		audit error // the audit log's, once it printed
+	}
 	// closeMsg closes the shift, once a manager approved it.
 	closeMsg struct{}
 )
@@ -120,9 +123,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.load()
 	case printedMsg:
 		m.busy = false
-		if msg.err != nil {
+		switch {
+		case msg.err != nil:
 			m.message, m.problem = c.PrinterError(msg.err), true
-		} else {
+		case msg.audit != nil:
+			m.message, m.problem = c.T("error.store", msg.audit.Error()), true
+		default:
 			m.message, m.problem = c.T("shift.printed"), false
 		}
 		return m, nil
@@ -169,11 +175,10 @@ func (m Model) print(sh store.Shift) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		err := p.PrintReport(ctx, sh)
-		if err == nil {
-			_ = st.Audit(e)
+		if err := p.PrintReport(ctx, sh); err != nil {
+			return printedMsg{err: err}
 		}
-		return printedMsg{err: err}
+		return printedMsg{audit: st.Audit(e)}
 	}
 }
 

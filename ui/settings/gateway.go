@@ -161,7 +161,6 @@ func (g Gateway) keyPress(msg tea.KeyPressMsg) (Gateway, tea.Cmd) {
 // View draws the screen body.
 func (g Gateway) View() string {
 	s, c := g.c.Styles, g.c
-	wrap := lipgloss.NewStyle().Width(max(min(c.Width-4, 96), 30))
 	row := func(label, value string) string { return s.Label.Render(fmt.Sprintf("%-24s", c.T(label))) + value }
 	keyTail := g.info.KeyTail
 	if keyTail == "" {
@@ -182,7 +181,7 @@ func (g Gateway) View() string {
 		languageRow(c),
 	}
 	if g.keying {
-		parts = append(parts, "", s.Label.Render(wrap.Render(c.T("settings.key_label"))), g.key.View())
+		parts = append(parts, "", s.Label.Render(c.Wrap(c.T("settings.key_label"))), g.key.View())
 	}
 	if g.busy != "" {
 		parts = append(parts, "", c.T(g.busy))
@@ -192,7 +191,7 @@ func (g Gateway) View() string {
 		if g.bad {
 			style = s.Bad
 		}
-		parts = append(parts, "", style.Render(wrap.Render(g.result)))
+		parts = append(parts, "", style.Render(c.Wrap(g.result)))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }

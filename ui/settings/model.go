@@ -253,7 +253,6 @@ func (m Model) View() string {
 		return lipgloss.JoinVertical(lipgloss.Left, append(parts, m.resultLines()...)...)
 	}
 	conn := m.conn
-	wrap := lipgloss.NewStyle().Width(max(min(m.c.Width-4, 96), 30))
 	row := func(label, value string) string { return s.Label.Render(fmt.Sprintf("%-24s", m.c.T(label))) + value }
 	parts = append(parts, row("settings.address", conn.URL), languageRow(m.c))
 	if conn.Next != "" && conn.Next != conn.URL {
@@ -280,7 +279,7 @@ func (m Model) View() string {
 		parts = append(parts, "", s.Label.Render(m.c.T("settings.name_prompt")), m.name.View())
 	}
 	if m.addressing {
-		parts = append(parts, "", s.Label.Render(wrap.Render(m.c.T("settings.address_prompt"))), m.address.View())
+		parts = append(parts, "", s.Label.Render(m.c.Wrap(m.c.T("settings.address_prompt"))), m.address.View())
 	}
 	if m.busy != "" {
 		parts = append(parts, "", s.Warn.Render(m.c.T(m.busy)))

@@ -185,7 +185,6 @@ func (p Printer) View() string {
 	if c.PrinterSetup == nil {
 		return lipgloss.JoinVertical(lipgloss.Left, append(parts, s.Muted.Render(c.T("settings.printer_none")))...)
 	}
-	wrap := lipgloss.NewStyle().Width(max(min(c.Width-4, 96), 30))
 	row := func(label, value string) string { return s.Label.Render(fmt.Sprintf("%-24s", c.T(label))) + value }
 	d := p.draft
 	device := d.Device
@@ -212,10 +211,10 @@ func (p Printer) View() string {
 		row("settings.printer_auto", auto),
 	)
 	if p.typing {
-		parts = append(parts, "", s.Label.Render(wrap.Render(c.T("settings.printer_device_prompt"))), p.device.View())
+		parts = append(parts, "", s.Label.Render(c.Wrap(c.T("settings.printer_device_prompt"))), p.device.View())
 	}
 	if p.changed && !p.typing {
-		parts = append(parts, "", s.Warn.Render(wrap.Render(c.T("settings.printer_unsaved"))))
+		parts = append(parts, "", s.Warn.Render(c.Wrap(c.T("settings.printer_unsaved"))))
 	}
 	if p.busy != "" {
 		parts = append(parts, "", s.Warn.Render(c.T(p.busy)))
@@ -225,7 +224,7 @@ func (p Printer) View() string {
 		if p.bad {
 			style = s.Problem
 		}
-		parts = append(parts, "", style.Width(wrap.GetWidth()).Render(p.result))
+		parts = append(parts, "", style.Render(c.Wrap(p.result)))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }

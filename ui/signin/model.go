@@ -262,10 +262,11 @@ func (m Model) keySetup(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 // addFirst keeps the first manager and signs them in.
 func (m Model) addFirst() (Model, tea.Cmd) {
 	m.busy, m.problem = true, ""
-	st, now, lang := m.c.Store, m.c.Clock.Now(), m.c.Lang
+	st, now := m.c.Store, m.c.Clock.Now()
 	name, p := strings.TrimSpace(m.name.Value()), m.pin.Value()
 	return m, func() tea.Msg {
-		if err := st.AddPerson(store.Person{Name: name, Role: store.RoleManager, Lang: lang}, p, "", now); err != nil {
+		// No language of their own: they read the till's, as it changes.
+		if err := st.AddPerson(store.Person{Name: name, Role: store.RoleManager}, p, "", now); err != nil {
 			return answerMsg{err: err}
 		}
 		who, err := st.SignIn(name, p, now)
