@@ -191,6 +191,9 @@ func appendAudit(tx *bolt.Tx, e AuditEntry) (AuditEntry, error) {
 	if err := tx.Bucket(bAuditTime).Put(timeKey(e.At, ID(e.Seq)), nil); err != nil {
 		return e, err
 	}
+	if err := noteChange(tx, kindAudit, e.Seq); err != nil {
+		return e, err
+	}
 	headBuf, err := json.Marshal(auditHead{Seq: e.Seq, Hash: e.Hash})
 	if err != nil {
 		return e, err

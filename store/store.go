@@ -19,6 +19,7 @@
 //	audit       seq (8 bytes, big endian)         → AuditEntry as JSON, chained by hashes (audit.go)
 //	audit_time  unix nanos + seq                  → nothing (the audit log by period)
 //	shifts      Z report number (8 bytes)         → Shift as JSON (stored Z reports; see shift.go)
+//	outbox      change seq (8 bytes, big endian)  → what changed, for the central database (outbox.go)
 //
 // Every write is one bbolt transaction, fsynced before it returns, so an
 // operation written ahead of a provider call survives a killed process.
@@ -90,7 +91,7 @@ var (
 )
 
 var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bFiscalDue, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays,
-	bPeople, bAudit, bAuditTime, bShifts}
+	bPeople, bAudit, bAuditTime, bShifts, bOutbox}
 
 // wipeKeeps are the buckets a wipe of training data leaves: its people,
 // and its audit log, which records the wipe.
@@ -320,6 +321,9 @@ func put(tx *bolt.Tx, op *Operation, prev *previous) error {
 	}
 	key := idKey(op.ID)
 	if err := putIfChanged(tx.Bucket(bOperations), key, buf, true); err != nil {
+		return err
+	}
+	if err := noteChange(tx, kindOperation, uint64(op.ID)); err != nil {
 		return err
 	}
 	var prevTime []byte
