@@ -49,6 +49,8 @@ type Config struct {
 	// Approval is which actions need a manager where the till has people
 	// (the [approval] table): the screens and the commands ask it alike.
 	Approval store.Approval `toml:"approval"`
+	// Central is the chain's central database (the [central] table).
+	Central CentralConfig `toml:"central"`
 }
 
 // uzbek reports whether the config names an Uzbek provider.
@@ -168,6 +170,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) *flags {
 	bindMonetixFlags(fs, &cfg.Monetix)
 	bindOctoFlags(fs, &cfg.Octo)
 	bindPrinterFlags(fs, &cfg.Printer)
+	bindCentralFlags(fs, &cfg.Central)
 	fs.StringVar(&cfg.Demo.Market, "market", cfg.Demo.Market, "flag.market kz|uz")
 	fs.StringVar(&cfg.Demo.Customer, "demo-customer", cfg.Demo.Customer, "flag.demo-customer NAME")
 	fs.DurationVar(&cfg.Demo.Delay.Duration, "demo-delay", cfg.Demo.Delay.Duration, "flag.demo-delay")
@@ -561,6 +564,9 @@ func (c Config) validate(cat *locale.Catalog) error {
 		return usageErr(cat.T("cli.till", c.Till), nil)
 	}
 	if err := c.UzQR.validate(cat); err != nil {
+		return err
+	}
+	if err := c.Central.validate(cat); err != nil {
 		return err
 	}
 	if err := c.Monetix.validate(cat); err != nil {

@@ -78,6 +78,9 @@ func runExportFrom(args []string, in io.Reader, out io.Writer) error {
 	if !given {
 		file = fmt.Sprintf("kassa-%s-%s-%s.csv", kind, from, to)
 	}
+	if flagValue(args, "central") != "" {
+		return exportCentral(cfg, args, q, kind, file, given, out)
+	}
 	format := common.CSVFormat(cat)
 	name, rows, err := exportCSV(csvExport{
 		cfg: cfg, cat: cat, who: w, in: in, out: out, file: file, given: given,

@@ -90,6 +90,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runKey(args, os.Stdin, os.Stdout)
 	case "export":
 		err = runExport(args, os.Stdout)
+	case "central":
+		err = runCentral(args, os.Stdout)
 	case "user":
 		err = runUser(args, os.Stdin, os.Stdout)
 	case "audit":
@@ -310,6 +312,13 @@ func runTill(args []string, demo bool) error {
 	var show http.Handler
 	if displaySupported {
 		show = display.Handler(c.Tracker, c.Shop.Name)
+	}
+	if !c.Demo {
+		_, stop, err := startCentral(cfg, c.Cat, c.Store, c.Clock)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if stop, err := serveControl(c.Store, cfg.Approval, backup, show); err != nil {
 		fmt.Fprintln(os.Stderr, c.T("cli.control_failed", err))

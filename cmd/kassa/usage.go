@@ -29,6 +29,8 @@ var usageCommands = []struct{ line, key string }{
 	{"kassa pay --amount N [flags]", "usage.pay"},
 	{"kassa refund --payment N --amount A", "usage.refund"},
 	{"kassa export --from D --to D [--kind payments|refunds] [--out FILE]", "usage.export"},
+	{"kassa export --central URL [--shop S] [--till T] --from D --to D", "central.usage_export"},
+	{"kassa central init --central URL", "central.usage_init"},
 	{"kassa user add --name NAME --role manager|cashier [--user MANAGER]", "usage.user_add"},
 	{"kassa user list", "usage.user_list"},
 	{"kassa user disable|enable|reset-pin|unlock --name NAME --user MANAGER", "usage.user_change"},

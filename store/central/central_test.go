@@ -2,14 +2,11 @@ package central
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,55 +17,20 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/central/centraltest"
 )
-
-// testURLVar names the PostgreSQL the tests use (.ci/run starts one):
-// each test makes a database of its own there and drops it after.
-const testURLVar = "KASSA_TEST_POSTGRES"
 
 // testDB makes an empty database with the schema and returns its config.
 func testDB(t *testing.T) *pgx.ConnConfig {
 	t.Helper()
-	url := os.Getenv(testURLVar)
-	if url == "" {
-		t.Skip(testURLVar + " is not set: no PostgreSQL to test the central database against (.ci/postgres start gives one)")
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("%s=%s: %v", testURLVar, url, err)
-	}
-	var raw [6]byte
-	crand.Read(raw[:])
-	name := "kassa_test_" + hex.EncodeToString(raw[:])
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)")
-		admin.Close(ctx)
-	})
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Database = name
-	conn := connect(t, cfg)
-	if _, err := Migrate(ctx, conn); err != nil {
+	cfg := centraltest.DB(t)
+	if _, err := Migrate(context.Background(), connect(t, cfg)); err != nil {
 		t.Fatal(err)
 	}
 	return cfg
 }
 
-func connect(t *testing.T, cfg *pgx.ConnConfig) *pgx.Conn {
-	t.Helper()
-	conn, err := pgx.ConnectConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
+func connect(t *testing.T, cfg *pgx.ConnConfig) *pgx.Conn { return centraltest.Connect(t, cfg) }
 
 func openTill(t *testing.T, till string) *store.Store {
 	t.Helper()

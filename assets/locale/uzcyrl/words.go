@@ -11,7 +11,7 @@ var abbrevs = set(
 	"API", "BIN", "CA", "CSV", "DB", "DD", "DLE", "EAN", "EOT", "ESC", "FILE",
 	"GS", "HH", "HOME", "HOST", "HTTP", "HTTPS", "ID", "INN", "IP", "ISO",
 	"JSON", "KZ", "KZT", "MFO", "MM", "NAME", "OCTO", "OFD", "OK", "PATH",
-	"PDF", "PEM", "PIN", "PINFL", "PNG", "POS", "QR", "RRN", "SMS",
+	"PDF", "PEM", "PGPASSFILE", "PGPASSWORD", "PIN", "PINFL", "PNG", "POS", "QR", "RRN", "SMS",
 	"SPIC", "SS", "TCP", "TILL", "TLS", "TOML", "UDP", "URL", "USB", "USER",
 	"UTC", "UTF", "UUID", "UZ", "UZS", "VAT", "XML", "YYYY",
 )
@@ -37,7 +37,7 @@ var commandWords = set(
 	"https", "id", "inn", "key", "kk", "kz", "lang", "language", "list", "lp",
 	"manager", "notify", "pair", "payment", "payments", "pinfl", "print",
 	"raster", "recover", "refund", "refunds", "reset-pin", "restore", "ru",
-	"salvage", "tcp", "text", "true", "unlock", "url", "uz", "uzqr", "verify",
+	"salvage", "shop", "tcp", "text", "true", "unlock", "url", "uz", "uzqr", "verify",
 )
 
 // commands are kassa's subcommands, each with the words that may follow
