@@ -307,6 +307,10 @@ func scenes() []scene {
 		{name: "entry_backup_failed", customer: quick, want: []string{"app.backup_failed", "app.insecure", "app.demo"},
 			adjust: func(c *common.Common, _ *sim.Sim) { c.Backups, c.Insecure = failedBackups{}, true },
 			drive:  func(k *till) { k.tm.Type("700") }},
+		// Changes the central database has still to get are counted there.
+		{name: "entry_central_behind", customer: quick, want: []string{"app.demo"},
+			adjust: func(c *common.Common, _ *sim.Sim) { c.Central = centralBehind(12) },
+			drive:  func(k *till) { k.tm.Type("700") }},
 		{name: "check_form", before: needingCheck(3), want: []string{"checks.number_placeholder", "checks.note_required"}, drive: func(k *till) {
 			k.key(tea.KeyF4)
 			k.waitTitle(k.cat.N("title.check_list", 3, 3))
@@ -627,3 +631,8 @@ func checkFits(t *testing.T, s string, width, height int) {
 type failedBackups struct{}
 
 func (failedBackups) Failed() error { return errors.New("no space left on device") }
+
+// centralBehind is a central copy with that many changes still to send.
+type centralBehind int
+
+func (n centralBehind) Behind() int { return int(n) }

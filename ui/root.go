@@ -693,6 +693,11 @@ func (m Model) header() string {
 	if m.attention > 0 {
 		right += s.Warn.Render(m.c.T("app.attention", m.attention)) + "  "
 	}
+	if m.c.Central != nil {
+		if n := m.c.Central.Behind(); n > 0 {
+			right += s.Warn.Render(m.c.N("central.behind", n, n)) + "  "
+		}
+	}
 	if m.c.Demo {
 		right += s.Demo.Render(m.c.T("app.demo"))
 	}

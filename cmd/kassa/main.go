@@ -314,11 +314,14 @@ func runTill(args []string, demo bool) error {
 		show = display.Handler(c.Tracker, c.Shop.Name)
 	}
 	if !c.Demo {
-		_, stop, err := startCentral(cfg, c.Cat, c.Store, c.Clock)
+		pusher, stop, err := startCentral(cfg, c.Cat, c.Store, c.Clock)
 		if err != nil {
 			return err
 		}
 		defer stop()
+		if pusher != nil {
+			c.Central = pusher
+		}
 	}
 	if stop, err := serveControl(c.Store, cfg.Approval, backup, show); err != nil {
 		fmt.Fprintln(os.Stderr, c.T("cli.control_failed", err))

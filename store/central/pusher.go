@@ -76,6 +76,10 @@ func (p *Pusher) Status() Status {
 	return p.status
 }
 
+// Behind is how many changes were still to be sent at the end of the
+// latest push: the till's header shows it.
+func (p *Pusher) Behind() int { return p.Status().Behind }
+
 // Run pushes until ctx ends: the outbox as it fills, after a failure
 // again once the backoff has passed.
 func (p *Pusher) Run(ctx context.Context) {

@@ -84,6 +84,10 @@ type Common struct {
 	// Backups is the till's backups, whose failure every screen shows;
 	// nil where none are taken (training).
 	Backups interface{ Failed() error }
+	// Central is the till's copy to the chain's central database: how
+	// many changes it has still to send, which the header shows; nil
+	// where there is none.
+	Central interface{ Behind() int }
 	// ReceiptWidth is the printer's width in columns: 32, 42 or 48.
 	ReceiptWidth int
 
