@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/central"
@@ -80,18 +81,25 @@ func connectCentral(ctx context.Context, cfg Config, cat *locale.Catalog) (*pgx.
 	return conn, nil
 }
 
-// runCentral is kassa central init: the central database's schema,
-// created or brought up to date.
+// runCentral is kassa central init|totals.
 func runCentral(args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "init" {
-		cat := catalogFor(langFlag(args))
-		sub := ""
-		if len(args) > 0 {
-			sub = args[0]
-		}
-		return usageErr(cat.T("cli.unknown_command", strings.TrimSpace("central "+sub)), nil)
+	sub := ""
+	if len(args) > 0 {
+		sub = args[0]
 	}
-	cfg, _, err := loadConfig("kassa central init", args[1:])
+	switch sub {
+	case "init":
+		return runCentralInit(args[1:], out)
+	case "totals":
+		return runCentralTotals(args[1:], out)
+	}
+	return usageErr(catalogFor(langFlag(args)).T("cli.unknown_command", strings.TrimSpace("central "+sub)), nil)
+}
+
+// runCentralInit creates the central database's schema or brings it up
+// to date.
+func runCentralInit(args []string, out io.Writer) error {
+	cfg, _, err := loadConfig("kassa central init", args)
 	if err != nil {
 		return err
 	}
@@ -172,5 +180,61 @@ func exportCentral(cfg Config, args []string, q store.Query, kind, file string, 
 	}
 	abs, _ := filepath.Abs(name)
 	fmt.Fprintln(out, cat.T("cli.exported_"+kind, cat.Number(int64(rows)), abs))
+	return nil
+}
+
+// silentAfter is how long a till may go without reaching the server
+// before kassa central totals says so.
+const silentAfter = 24 * time.Hour
+
+// runCentralTotals writes what each till of the chain (or of the shop
+// and till the command line names) took over a period, per provider and
+// currency, and when each last reached the server.
+func runCentralTotals(args []string, out io.Writer) error {
+	var from, to string
+	cfg, _, err := loadConfig("kassa central totals", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "flag.export.from YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "flag.export.to YYYY-MM-DD")
+	})
+	if err != nil {
+		return err
+	}
+	cat := catalogFor(cfg.Lang)
+	q := central.Query{Shop: flagValue(args, "shop"), Till: flagValue(args, "till")}
+	if q.From, q.To, _, err = parsePeriod(cat, from, to); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	conn, err := connectCentral(ctx, cfg, cat)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	totals, err := central.Totals(ctx, conn, q)
+	if err != nil {
+		return booksErr(cat.T("central.read_failed", err), err)
+	}
+	tills, err := central.Tills(ctx, conn, q.Shop, q.Till)
+	if err != nil {
+		return booksErr(cat.T("central.read_failed", err), err)
+	}
+	amount := func(m providers.Money) string {
+		return cat.Amount(m.Minor, m.Currency.Digits, m.Currency.Code, m.Currency.Symbol)
+	}
+	if len(totals) == 0 {
+		fmt.Fprintln(out, cat.T("central.no_totals"))
+	}
+	for _, t := range totals {
+		fmt.Fprintln(out, cat.T("central.totals_line", t.Shop, t.Till, cat.T("provider."+t.Provider),
+			cat.Number(int64(t.Payments)), amount(t.Paid), cat.Number(int64(t.Refunds)), amount(t.Refunded), amount(t.Net())))
+	}
+	now := time.Now()
+	for _, t := range tills {
+		key := "central.till_seen"
+		if now.Sub(t.Seen) > silentAfter {
+			key = "central.till_silent"
+		}
+		fmt.Fprintln(out, cat.T(key, t.Shop, t.Till, t.Seen.In(time.Local).Format("2006-01-02 15:04")))
+	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kassa-till/kassa/assets/locale"
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/clock"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/central/centraltest"
@@ -92,7 +93,11 @@ func TestCentralInitThenTheTillsPusherThenTheChainsExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	till := st.Till()
+	own, err := st.Totals(store.Query{From: time.Now().AddDate(0, 0, -34), To: time.Now()}, providers.KZT)
 	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	from, to := day(time.Now().AddDate(0, 0, -34)), day(time.Now())
 	local := filepath.Join(t.TempDir(), "local.csv")
@@ -126,6 +131,20 @@ func TestCentralInitThenTheTillsPusherThenTheChainsExport(t *testing.T) {
 		if all[i][0] != "Chilanzar" || all[i][1] != till || !slices.Equal(all[i][2:], mine[i]) {
 			t.Fatalf("row %d: %q, the till's %q", i, all[i], mine[i])
 		}
+	}
+	// The chain's totals are the till's own.
+	out.Reset()
+	en := locale.MustLoad("en")
+	money := func(m providers.Money) string {
+		return en.Amount(m.Minor, m.Currency.Digits, m.Currency.Code, m.Currency.Symbol)
+	}
+	if err := runCentral([]string{"totals", "--central", url, "--from", from, "--to", to}, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := en.T("central.totals_line", "Chilanzar", till, en.T("provider.kaspi"), en.Number(int64(own.Payments)), money(own.Paid),
+		en.Number(int64(own.Refunds)), money(own.Refunded), money(own.Net()))
+	if !strings.Contains(out.String(), want+"\n") || !strings.Contains(out.String(), "Chilanzar · "+till+": last reached the central database") {
+		t.Fatalf("totals say:\n%s\nwant the line %q", &out, want)
 	}
 	// Another shop's filter finds none of them.
 	other := filepath.Join(t.TempDir(), "other.csv")

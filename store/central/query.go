@@ -193,3 +193,26 @@ func WriteCSV(ctx context.Context, conn *pgx.Conn, w io.Writer, q Query, f store
 	cw.Flush()
 	return written, cw.Error()
 }
+
+// Till is where a till stands with the server: the last change of its
+// applied (Position) and when it last reached the server.
+type Till struct {
+	Shop, Till string
+	Position   int64
+	Seen       time.Time
+}
+
+// Tills lists the tills that ever reached the server, by shop and till,
+// only shop's (or that till's) when given.
+func Tills(ctx context.Context, conn *pgx.Conn, shop, till string) ([]Till, error) {
+	rows, err := conn.Query(ctx, `SELECT shop, till, position, seen FROM tills
+		WHERE ($1 = '' OR shop = $1) AND ($2 = '' OR till = $2) ORDER BY shop, till`, shop, till)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Till, error) {
+		var t Till
+		err := r.Scan(&t.Shop, &t.Till, &t.Position, &t.Seen)
+		return t, err
+	})
+}
