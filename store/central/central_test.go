@@ -167,6 +167,20 @@ func sameTotals(t *testing.T, conn *pgx.Conn, shop string, st *store.Store) {
 	}
 }
 
+// checkDayTotals checks the day totals the trigger keeps are what the
+// operations sum to.
+func checkDayTotals(t *testing.T, conn *pgx.Conn) {
+	t.Helper()
+	off := count(t, conn, `SELECT count(*) FROM (
+		SELECT day, shop, till, provider, currency, kind, count(*) AS count, sum(amount) AS amount
+		FROM operations WHERE state = 'success' GROUP BY 1, 2, 3, 4, 5, 6) o
+		FULL JOIN (SELECT * FROM day_totals WHERE count <> 0) d USING (day, shop, till, provider, currency, kind)
+		WHERE o.count IS DISTINCT FROM d.count OR o.amount IS DISTINCT FROM d.amount`)
+	if off != 0 {
+		t.Fatalf("%d day totals are not what their operations sum to", off)
+	}
+}
+
 func count(t *testing.T, conn *pgx.Conn, sql string, args ...any) int {
 	t.Helper()
 	var n int
@@ -214,6 +228,7 @@ func TestADayArrivesAsTheTillHasIt(t *testing.T) {
 		t.Fatalf("central has %d audit entries, want 1", n)
 	}
 	sameTotals(t, conn, "Chilanzar", st)
+	checkDayTotals(t, conn)
 	if s := p.Status(); s.Behind != 0 || s.Err != nil || s.Reached.IsZero() {
 		t.Fatalf("status after the push: %+v", s)
 	}
@@ -453,6 +468,7 @@ func TestTwoTillsOfOneShopAtOnce(t *testing.T) {
 		}
 		sameTotals(t, conn, "Chilanzar", st)
 	}
+	checkDayTotals(t, conn)
 	// The shop's totals are the sum of its tills'.
 	shop := centralTotals(t, conn, Query{Shop: "Chilanzar"})
 	for _, prov := range []string{"kaspi", "uzqr", "octo"} {

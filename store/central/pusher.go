@@ -216,11 +216,11 @@ func (p *Pusher) send(ctx context.Context, batch store.OutboxBatch) error {
 // PIN hashes) are not in an operation at all.
 const upsertOperation = `INSERT INTO operations (shop, till, id, operation_id, kind, provider, method, state,
 	amount, currency, created, updated, finished, receipt, payment_number, ref, terminal,
-	payment_id, payment_receipt, refund_of_number, cashier, approver, note, late, fiscal_state, fiscal, checked, version)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+	payment_id, payment_receipt, refund_of_number, cashier, approver, note, late, fiscal_state, fiscal, checked, version, day)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29::date)
 	ON CONFLICT (shop, till, id) DO UPDATE SET operation_id = excluded.operation_id, kind = excluded.kind,
 	provider = excluded.provider, method = excluded.method, state = excluded.state, amount = excluded.amount,
-	currency = excluded.currency, created = excluded.created, updated = excluded.updated, finished = excluded.finished,
+	currency = excluded.currency, created = excluded.created, day = excluded.day, updated = excluded.updated, finished = excluded.finished,
 	receipt = excluded.receipt, payment_number = excluded.payment_number, ref = excluded.ref, terminal = excluded.terminal,
 	payment_id = excluded.payment_id, payment_receipt = excluded.payment_receipt, refund_of_number = excluded.refund_of_number,
 	cashier = excluded.cashier, approver = excluded.approver, note = excluded.note, late = excluded.late,
@@ -246,7 +246,9 @@ func operationArgs(shop, till string, version uint64, op *store.Operation) ([]an
 	return []any{shop, till, int64(op.ID), op.OperationID, string(op.Kind), op.Provider, string(op.Method), string(op.State),
 		op.Amount.Minor, op.Amount.Currency.Code, op.Created, op.Updated, timeOrNil(op.Finished), op.Receipt(),
 		op.TransactionID, op.Ref, r.Terminal, paymentID, paymentReceipt, op.PaymentNumber, op.Cashier, op.Approver,
-		op.Note, timeOrNil(op.Late), r.Fiscal.Code(), fiscal, checked, int64(version)}, nil
+		op.Note, timeOrNil(op.Late), r.Fiscal.Code(), fiscal, checked, int64(version),
+		// The till's own day, in the till's own time zone.
+		op.Created.In(time.Local).Format(time.DateOnly)}, nil
 }
 
 const insertAudit = `INSERT INTO audit (shop, till, seq, at, kind, who, approver, operation, amount, currency, detail, prev, hash)

@@ -14,8 +14,9 @@ import (
 	"github.com/kassa-till/kassa/store"
 )
 
-// Query selects operations over the chain: a period of whole local days
-// (the same rule as store.Query: at most store.MaxPeriod days), and
+// Query selects operations over the chain: a period of whole days, each
+// till's own local days (the same rule as store.Query: at most
+// store.MaxPeriod days), and
 // optionally one shop, one till, one kind, and a search by receipt,
 // payment number or provider handle (prefix).
 type Query struct {
@@ -30,10 +31,8 @@ func (q Query) Validate() error { return store.Query{From: q.From, To: q.To}.Val
 
 // where is q as a WHERE clause over operations and its arguments.
 func (q Query) where() (string, []any) {
-	from := time.Date(q.From.Year(), q.From.Month(), q.From.Day(), 0, 0, 0, 0, time.Local)
-	to := time.Date(q.To.Year(), q.To.Month(), q.To.Day()+1, 0, 0, 0, 0, time.Local)
-	conds := []string{"created >= $1", "created < $2"}
-	args := []any{from, to}
+	conds := []string{"day >= $1::date", "day <= $2::date"}
+	args := []any{q.From.Format(time.DateOnly), q.To.Format(time.DateOnly)}
 	add := func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, fmt.Sprintf(cond, len(args)))
@@ -48,9 +47,15 @@ func (q Query) where() (string, []any) {
 		add("kind = $%d", string(q.Kind))
 	}
 	if q.Search != "" {
-		// LIKE's own characters are taken as written.
-		prefix := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Search) + "%"
-		add("(receipt LIKE $%[1]d OR payment_number LIKE $%[1]d OR ref LIKE $%[1]d OR refund_of_number LIKE $%[1]d)", prefix)
+		// Every text that starts with the prefix sorts, byte by byte, from
+		// it up to it followed by the highest character.
+		args = append(args, q.Search, q.Search+"\U0010FFFF")
+		lo, hi := len(args)-1, len(args)
+		var any []string
+		for _, col := range []string{"receipt", "payment_number", "ref", "refund_of_number"} {
+			any = append(any, fmt.Sprintf("(%s ~>=~ $%d AND %s ~<~ $%d)", col, lo, col, hi))
+		}
+		conds = append(conds, "("+strings.Join(any, " OR ")+")")
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -127,18 +132,26 @@ type Total struct {
 	store.Totals
 }
 
-// Totals sums q's successful operations per shop, till, provider and
-// currency, in that order.
+// Totals sums q's successful payments and refunds (whatever q.Kind says)
+// per shop, till, provider and currency, in that order. Without a search
+// it reads the day totals.
 func Totals(ctx context.Context, conn *pgx.Conn, q Query) ([]Total, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
+	q.Kind = ""
 	where, args := q.where()
+	count, from := "count(*)", "operations"
+	if q.Search == "" {
+		count, from = "sum(count)", "day_totals"
+	} else {
+		where += " AND state = 'success'"
+	}
 	rows, err := conn.Query(ctx, `SELECT shop, till, provider, currency,
-		count(*) FILTER (WHERE kind = 'payment'), coalesce(sum(amount) FILTER (WHERE kind = 'payment'), 0),
-		count(*) FILTER (WHERE kind = 'refund'), coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0)
-		FROM operations WHERE `+where+` AND state = 'success'
-		GROUP BY shop, till, provider, currency ORDER BY shop, till, provider, currency`, args...)
+		coalesce(`+count+` FILTER (WHERE kind = 'payment'), 0), coalesce(sum(amount) FILTER (WHERE kind = 'payment'), 0),
+		coalesce(`+count+` FILTER (WHERE kind = 'refund'), 0), coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0)
+		FROM `+from+` WHERE `+where+`
+		GROUP BY shop, till, provider, currency HAVING `+count+` > 0 ORDER BY shop, till, provider, currency`, args...)
 	if err != nil {
 		return nil, err
 	}
