@@ -26,8 +26,12 @@ var (
 	benchDir   string
 )
 
-// TestMain removes the benchmarks' data files: the 1e6 one is large.
+// TestMain removes the benchmarks' data files: the 1e6 one is large. It
+// is also the conversion that TestAConversionKilledGoesOnAtTheNextOpen kills.
 func TestMain(m *testing.M) {
+	if path := os.Getenv("KASSA_CONVERT_HANG"); path != "" {
+		convertAndHang(path)
+	}
 	code := m.Run()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)

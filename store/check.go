@@ -683,13 +683,17 @@ func (w *pageWalk) visit(r ref, p page, err error, next []ref) []ref {
 	return next
 }
 
-// validOperation reports whether v can be an operation's JSON, as
+// validOperation reports whether v can be an operation's record: a
+// compressed one whose checksum holds, or (an older file's) JSON as
 // encoding/json writes it: an object with no control character in it
 // (they are escaped). Random bytes over a value are caught by the first
 // byte below 0x20 among them, all but always; parsing it all (json.Valid)
 // would make the check of a million operations five times slower. Eight
 // bytes are tested at a time.
 func validOperation(v []byte) bool {
+	if len(v) > 0 && v[0] == codecDeflate1 {
+		return validRecord(v)
+	}
 	if len(v) < 2 || v[0] != '{' || v[len(v)-1] != '}' {
 		return false
 	}

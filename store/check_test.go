@@ -404,8 +404,8 @@ func operationsBranch(t *testing.T, path string, pages []opPage) uint64 {
 	return 0
 }
 
-// lastTimeIndexPage is the last page of the by_time index: keys of a
-// time near t0 and an id, no values.
+// lastTimeIndexPage is the last page of the time index: the summaries
+// (or an older file's by_time), keys of a time near t0 and an id.
 func lastTimeIndexPage(t *testing.T, path string) uint64 {
 	pf := openPagesFor(t, path)
 	w := &pageWalk{f: pf, rep: &Report{}}
@@ -416,7 +416,7 @@ func lastTimeIndexPage(t *testing.T, path string) uint64 {
 			continue
 		}
 		elems, ok := w.elements(p.buf, p.count, false, ref{}, "", id)
-		if ok && len(elems) > 0 && indexPage(elems) {
+		if ok && len(elems) > 0 && (indexPage(elems) || summaryPage(elems)) {
 			at := time.Unix(0, int64(binary.BigEndian.Uint64(elems[0].key)))
 			if at.After(t0.AddDate(-1, 0, 0)) && !at.After(t0) {
 				last = id
@@ -424,6 +424,15 @@ func lastTimeIndexPage(t *testing.T, path string) uint64 {
 		}
 	}
 	return last
+}
+
+func summaryPage(elems []element) bool {
+	for _, e := range elems {
+		if _, ok := summaryRow(e.key, e.value); e.flags != 0 || !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func openPagesFor(t *testing.T, path string) *pageFile {

@@ -153,6 +153,12 @@ func (f *filter) match(s *summaryView) bool {
 // a millisecond either way. Both ways give the same rows in the same order.
 var maxIndexWalk = 20000
 
+// minIndexPrefix is the shortest prefix a page asks the index about: one
+// character narrows the numbers to a tenth at best (every receipt starts
+// "0"), so filtering the period finds a page of them sooner than the index
+// could say it holds too many.
+const minIndexPrefix = 2
+
 // walk calls fn with the summary key and value of every row q selects,
 // newest first (or oldest first), strictly beyond from (a key already
 // passed; nil: from the period's edge), until fn returns false. The
@@ -180,7 +186,7 @@ func walk(tx *bolt.Tx, q Query, from []byte, oldestFirst bool, fn func(k, v []by
 		return fn(k, v)
 	}
 	sum := tx.Bucket(bSummary)
-	if q.Search != "" {
+	if len(q.Search) >= minIndexPrefix {
 		if keys, ok := searchIndex(tx, q.Search, lo, hi); ok {
 			if !oldestFirst {
 				slices.Reverse(keys)
@@ -247,8 +253,8 @@ func searchIndex(tx *bolt.Tx, prefix string, lo, hi []byte) (keys [][]byte, ok b
 		if walked++; walked > maxIndexWalk {
 			return nil, false
 		}
-		if bytes.Compare(v, lo) >= 0 && bytes.Compare(v, hi) < 0 {
-			keys = append(keys, v)
+		if at := numberTarget(k, v); bytes.Compare(at, lo) >= 0 && bytes.Compare(at, hi) < 0 {
+			keys = append(keys, at)
 		}
 	}
 	// One row can match by several numbers (its receipt and its payment
@@ -553,7 +559,11 @@ func fiscalOf(tx *bolt.Tx, id ID) (providers.Fiscal, error) {
 	if v == nil {
 		return providers.Fiscal{}, fmt.Errorf("store: operation %d: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &op); err != nil {
+	js, err := recordJSON(v)
+	if err == nil {
+		err = json.Unmarshal(js, &op)
+	}
+	if err != nil {
 		return providers.Fiscal{}, fmt.Errorf("store: operation %d: %w", id, err)
 	}
 	if op.Fiscal == nil {

@@ -382,7 +382,7 @@ func summaryRow(k, v []byte) (Row, bool) {
 
 func decodeStored(k, v []byte) (Operation, bool) {
 	var op Operation
-	if len(k) != 8 || json.Unmarshal(v, &op) != nil || uint64(op.ID) != binary.BigEndian.Uint64(k) ||
+	if len(k) != 8 || decodeOp(v, &op) != nil || uint64(op.ID) != binary.BigEndian.Uint64(k) ||
 		op.Kind != KindPayment && op.Kind != KindRefund {
 		return op, false
 	}
@@ -516,7 +516,7 @@ func (rd *salvager) orphans() ([]ID, error) {
 			v := tx.Bucket(bOperations).Get(idKey(id))
 			var prev previous
 			var stored Operation
-			if v == nil || json.Unmarshal(v, &prev) != nil || json.Unmarshal(v, &stored) != nil || !op.Updated.After(stored.Updated) {
+			if v == nil || decodePrevious(v, &prev) != nil || decodeOp(v, &stored) != nil || !op.Updated.After(stored.Updated) {
 				continue
 			}
 			kept = append(kept, id)
@@ -532,9 +532,6 @@ func (rd *salvager) orphans() ([]ID, error) {
 // keep writes an operation under its own id, as create does under a new one.
 func keep(tx *bolt.Tx, op *Operation) error {
 	fillAppended(tx)
-	if err := tx.Bucket(bByTime).Put(timeKey(op.Created, op.ID), nil); err != nil {
-		return err
-	}
 	if op.Kind == KindRefund {
 		if err := tx.Bucket(bRefunds).Put(append(idKey(op.PaymentID), idKey(op.ID)...), nil); err != nil {
 			return err

@@ -235,7 +235,7 @@ func shiftReport(tx *bolt.Tx, at time.Time) (Shift, error) {
 	c := tx.Bucket(bOperations).Cursor()
 	for k, v := c.Seek(idKey(sh.LastID + 1)); k != nil; k, v = c.Next() {
 		var op Operation
-		if err := json.Unmarshal(v, &op); err != nil {
+		if err := decodeOp(v, &op); err != nil {
 			return sh, fmt.Errorf("store: operation %d: %w", binary.BigEndian.Uint64(k), err)
 		}
 		if sh.FirstReceipt == 0 {

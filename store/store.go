@@ -3,15 +3,14 @@
 //
 // Buckets:
 //
-//	operations  ID (8 bytes, big endian)         → Operation as JSON
-//	by_time     created unix nanos + ID           → nothing (range scans by period)
+//	operations  ID (8 bytes, big endian)         → Operation's JSON, compressed (codec.go)
 //	open        ID                                → nothing (operations to follow up)
 //	needs_person ID                               → nothing (operations only a person can settle)
 //	fiscal_due  ID                                → nothing (paid, fiscal data still to ask for)
-//	by_ref      provider \x00 kind \x00 reference → ID (processId, transactionId)
 //	refunds     payment ID + refund ID            → nothing (a payment's refunds)
 //	summary     created unix nanos + ID           → Row, fixed binary layout (history, CSV)
-//	numbers     receipt/payment number \x00 ID    → summary key (search as you type)
+//	numbers     receipt/payment number \x00 ID    → created unix nanos (search as you type,
+//	                                                a payment by its number or handle)
 //	days        local day + kind, state, …        → count and sum (period totals)
 //	settings    name                              → value
 //	secrets     name                              → value (tokens, API keys)
@@ -90,18 +89,17 @@ var (
 	bShifts      = []byte("shifts")
 )
 
-var allBuckets = [][]byte{bOperations, bByTime, bOpen, bNeedsPerson, bFiscalDue, bByRef, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays,
+var allBuckets = [][]byte{bOperations, bOpen, bNeedsPerson, bFiscalDue, bRefunds, bSettings, bSecrets, bSummary, bNumbers, bDays,
 	bPeople, bAudit, bAuditTime, bShifts, bOutbox}
+
+// legacyBuckets are what files before the compact layout had besides: the
+// summaries' keys say what by_time said, and the number index what by_ref
+// did. Only the conversion and the salvage of an old file read them.
+var legacyBuckets = [][]byte{bByTime, bByRef}
 
 // wipeKeeps are the buckets a wipe of training data leaves: its people,
 // and its audit log, which records the wipe.
 var wipeKeeps = [][]byte{bPeople, bAudit, bAuditTime}
-
-// Reference kinds indexed in by_ref.
-const (
-	refProcess     = "ref"
-	refTransaction = "tx"
-)
 
 var (
 	// ErrNotFound is returned when no operation matches.
@@ -124,7 +122,15 @@ type Store struct {
 // tokens and keys. The file is checked first and never written to when
 // damaged (a DamagedError), and an empty or missing file where one was
 // before is refused (a GoneError): see admit.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return OpenWith(path, nil) }
+
+// OpenWith is Open, telling progress how a conversion of a file written
+// before the compact layout goes (see convert.go): it happens once, and
+// a million operations take a minute or two.
+func OpenWith(path string, progress Progress) (*Store, error) {
+	if err := finishConversion(path); err != nil {
+		return nil, err
+	}
 	if err := admit(path); err != nil {
 		return nil, err
 	}
@@ -149,6 +155,16 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
 	}
+	if old, err := needsConversion(db); old || err != nil {
+		if err == nil {
+			err = convert(db, path, progress)
+		}
+		db.Close()
+		if err != nil {
+			return nil, err
+		}
+		return OpenWith(path, nil)
+	}
 	s := &Store{db: db, path: path}
 	err = s.update(func(tx *bolt.Tx) error {
 		for _, b := range allBuckets {
@@ -158,7 +174,7 @@ func Open(path string) (*Store, error) {
 		}
 		if k, _ := tx.Bucket(bOperations).Cursor().First(); k == nil {
 			// A new file is written in the current layout from the start.
-			if err := markSummaryVersion(tx); err != nil {
+			if err := markLayout(tx); err != nil {
 				return err
 			}
 		}
@@ -271,15 +287,7 @@ func (s *Store) create(tx *bolt.Tx, op *Operation) error {
 	if op.OperationID == "" {
 		op.OperationID = s.Till() + "-" + op.Receipt()
 	}
-	if err := tx.Bucket(bByTime).Put(timeKey(op.Created, op.ID), nil); err != nil {
-		return err
-	}
-	if op.Kind == KindRefund {
-		if err := tx.Bucket(bRefunds).Put(append(idKey(op.PaymentID), idKey(op.ID)...), nil); err != nil {
-			return err
-		}
-	}
-	return put(tx, op, nil)
+	return keep(tx, op)
 }
 
 // previous is what put needs of an operation's stored version to take its
@@ -304,7 +312,7 @@ func (s *Store) Save(op *Operation) error {
 			return fmt.Errorf("store: save %d: %w", op.ID, ErrNotFound)
 		}
 		var prev previous
-		if err := json.Unmarshal(v, &prev); err != nil {
+		if err := decodePrevious(v, &prev); err != nil {
 			return fmt.Errorf("store: save %d: %w", op.ID, err)
 		}
 		return put(tx, op, &prev)
@@ -315,7 +323,7 @@ func (s *Store) Save(op *Operation) error {
 // for a new operation.
 func put(tx *bolt.Tx, op *Operation, prev *previous) error {
 	fillAppended(tx)
-	buf, err := json.Marshal(op)
+	buf, err := encodeOp(op)
 	if err != nil {
 		return err
 	}
@@ -329,19 +337,6 @@ func put(tx *bolt.Tx, op *Operation, prev *previous) error {
 	var prevTime []byte
 	if prev != nil {
 		prevTime = timeKey(prev.Created, op.ID)
-		if err := unindexRefs(tx, op, prev); err != nil {
-			return err
-		}
-		// Created is not meant to change; if a caller changes it anyway
-		// the by-time entries move with it rather than go stale.
-		if now := timeKey(op.Created, op.ID); string(now) != string(prevTime) {
-			if err := tx.Bucket(bByTime).Delete(prevTime); err != nil {
-				return err
-			}
-			if err := tx.Bucket(bByTime).Put(now, nil); err != nil {
-				return err
-			}
-		}
 	}
 	if err := putSummary(tx, op, prevTime); err != nil {
 		return err
@@ -351,19 +346,6 @@ func put(tx *bolt.Tx, op *Operation, prev *previous) error {
 		on     bool
 	}{{bOpen, op.State.Open()}, {bNeedsPerson, op.NeedsPerson()}, {bFiscalDue, op.FiscalDue()}} {
 		if err := putIfChanged(tx.Bucket(flag.bucket), key, []byte{}, flag.on); err != nil {
-			return err
-		}
-	}
-	refs := tx.Bucket(bByRef)
-	if op.Ref != "" {
-		if err := putIfChanged(refs, refKey(op.Provider, refProcess, op.Ref), key, true); err != nil {
-			return err
-		}
-	}
-	// Only a payment's transactionId finds it again: a refund carries the
-	// same one and must not shadow it.
-	if op.TransactionID != "" && op.Kind == KindPayment {
-		if err := putIfChanged(refs, refKey(op.Provider, refTransaction, op.TransactionID), key, true); err != nil {
 			return err
 		}
 	}
@@ -389,35 +371,15 @@ func putIfChanged(b *bolt.Bucket, k, v []byte, on bool) error {
 }
 
 // fillAppended packs the pages of the buckets whose keys grow with time
-// (IDs, creation times). bbolt splits a full page in halves by default, and
-// a half that only ever gets older keys stays half empty: a million
-// operations would take twice the disk. The setting lasts one transaction.
+// (IDs, creation times), and of the number index, whose keys grow within
+// each kind of number (receipts, payment numbers, handles). bbolt splits a
+// full page in halves by default, and a half that only ever gets older
+// keys stays half empty: a million operations would take twice the disk.
+// The setting lasts one transaction.
 func fillAppended(tx *bolt.Tx) {
-	for _, name := range [][]byte{bOperations, bByTime, bSummary} {
+	for _, name := range [][]byte{bOperations, bSummary, bNumbers} {
 		tx.Bucket(name).FillPercent = 0.9
 	}
-}
-
-// unindexRefs removes the by_ref entries of prev that op no longer has,
-// where they still point at op (never another operation's).
-func unindexRefs(tx *bolt.Tx, op *Operation, prev *previous) error {
-	refs := tx.Bucket(bByRef)
-	drop := func(k []byte) error {
-		if v := refs.Get(k); v != nil && binary.BigEndian.Uint64(v) == uint64(op.ID) {
-			return refs.Delete(k)
-		}
-		return nil
-	}
-	if prev.Ref != "" && (prev.Ref != op.Ref || prev.Provider != op.Provider) {
-		if err := drop(refKey(prev.Provider, refProcess, prev.Ref)); err != nil {
-			return err
-		}
-	}
-	if prev.TransactionID != "" && prev.Kind == KindPayment &&
-		(prev.TransactionID != op.TransactionID || prev.Provider != op.Provider || op.Kind != KindPayment) {
-		return drop(refKey(prev.Provider, refTransaction, prev.TransactionID))
-	}
-	return nil
 }
 
 // Get returns the operation with that ID.
@@ -437,7 +399,7 @@ func get(tx *bolt.Tx, id ID) (Operation, error) {
 	if v == nil {
 		return op, fmt.Errorf("store: operation %d: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &op); err != nil {
+	if err := decodeOp(v, &op); err != nil {
 		return op, fmt.Errorf("store: operation %d: %w", id, err)
 	}
 	return op, nil
@@ -497,22 +459,64 @@ func (s *Store) indexed(bucket []byte, newestFirst bool, limit int) ([]Operation
 	return ops, err
 }
 
-// ByReference finds a payment by its provider handle or transaction id
-// (Kaspi's processId, orderNumber or rrn).
+// ByReference finds a payment by its transaction id (Kaspi's orderNumber
+// or rrn), or an operation by its provider handle (Kaspi's processId): the
+// newest of provider's, where a training file has several.
 func (s *Store) ByReference(provider, ref string) (Operation, error) {
 	var op Operation
 	err := s.view(func(tx *bolt.Tx) error {
-		refs := tx.Bucket(bByRef)
-		for _, kind := range []string{refTransaction, refProcess} {
-			if v := refs.Get(refKey(provider, kind, ref)); v != nil {
-				var err error
-				op, err = get(tx, ID(binary.BigEndian.Uint64(v)))
-				return err
+		var byHandle *Operation
+		found := false
+		err := numbered(tx, indexed255(ref), func(o Operation) bool {
+			if o.Provider != provider {
+				return true
 			}
+			// Only a payment's transactionId finds it: a refund carries
+			// the same one and must not shadow it.
+			if o.Kind == KindPayment && o.TransactionID == ref {
+				op, found = o, true
+				return true
+			}
+			if o.Ref == ref {
+				byHandle = &o
+			}
+			return true
+		})
+		switch {
+		case err != nil:
+			return err
+		case found:
+			return nil
+		case byHandle != nil:
+			op = *byHandle
+			return nil
 		}
 		return fmt.Errorf("store: reference %q: %w", ref, ErrNotFound)
 	})
 	return op, err
+}
+
+// indexed255 is a number as the index holds it: its first 255 bytes.
+func indexed255(n string) string { return n[:min(len(n), 255)] }
+
+// numbered calls fn with every operation indexed under exactly the number
+// n, oldest first, until fn returns false.
+func numbered(tx *bolt.Tx, n string, fn func(Operation) bool) error {
+	prefix := append([]byte(n), 0)
+	c := tx.Bucket(bNumbers).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) != len(prefix)+8 {
+			continue
+		}
+		op, err := get(tx, ID(binary.BigEndian.Uint64(k[len(prefix):])))
+		if err != nil {
+			return err
+		}
+		if !fn(op) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // PaymentsNumbered returns every payment of provider whose payment number
@@ -521,21 +525,12 @@ func (s *Store) ByReference(provider, ref string) (Operation, error) {
 func (s *Store) PaymentsNumbered(provider, number string) ([]Operation, error) {
 	var ops []Operation
 	err := s.view(func(tx *bolt.Tx) error {
-		prefix := append([]byte(number), 0)
-		c := tx.Bucket(bNumbers).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if len(k) != len(prefix)+8 {
-				continue
-			}
-			op, err := get(tx, ID(binary.BigEndian.Uint64(k[len(prefix):])))
-			if err != nil {
-				return err
-			}
+		return numbered(tx, number, func(op Operation) bool {
 			if op.Kind == KindPayment && op.Provider == provider && op.TransactionID == number {
 				ops = append(ops, op)
 			}
-		}
-		return nil
+			return true
+		})
 	})
 	return ops, err
 }
@@ -569,7 +564,7 @@ func (s *Store) Recent(n int) ([]Operation, error) {
 		c := tx.Bucket(bOperations).Cursor()
 		for k, v := c.Last(); k != nil && len(ops) < n; k, v = c.Prev() {
 			var op Operation
-			if err := json.Unmarshal(v, &op); err != nil {
+			if err := decodeOp(v, &op); err != nil {
 				return err
 			}
 			ops = append(ops, op)
@@ -645,10 +640,6 @@ func timeKey(t time.Time, id ID) []byte {
 	return k
 }
 
-func refKey(provider, kind, ref string) []byte {
-	return []byte(provider + "\x00" + kind + "\x00" + ref)
-}
-
 // Refundable returns how much of a payment can still be refunded: its
 // amount less every refund that succeeded or may yet succeed. A refund
 // whose outcome is not known counts against it until it is resolved.
@@ -698,7 +689,7 @@ func (s *Store) Wipe(by, approver string, at time.Time) error {
 			return err
 		}
 		name = string(tx.Bucket(bSettings).Get([]byte(settingTill)))
-		if err := markSummaryVersion(tx); err != nil {
+		if err := markLayout(tx); err != nil {
 			return err
 		}
 		_, err := appendAudit(tx, AuditEntry{At: at, Kind: AuditWipe, Who: by, Approver: approver})
@@ -718,7 +709,7 @@ func backfillSummaries(tx *bolt.Tx) error {
 	}
 	err := tx.Bucket(bOperations).ForEach(func(_, v []byte) error {
 		var op Operation
-		if err := json.Unmarshal(v, &op); err != nil {
+		if err := decodeOp(v, &op); err != nil {
 			return err
 		}
 		return putSummary(tx, &op, nil)

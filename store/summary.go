@@ -299,7 +299,7 @@ func putSummary(tx *bolt.Tx, op *Operation, prevKey []byte) error {
 // only what differs: a save that changes neither leaves their pages alone.
 func reindexRow(tx *bolt.Tx, prev *Row, r Row) error {
 	idx := tx.Bucket(bNumbers)
-	at := timeKey(r.Created, r.ID)
+	at := timeKey(r.Created, r.ID)[:8]
 	numbers := searchNumbers(r)
 	if prev != nil {
 		for _, n := range searchNumbers(*prev) {
@@ -357,6 +357,16 @@ func searchNumbers(r Row) []string {
 
 func numberKey(n string, id ID) []byte {
 	return append(append([]byte(n), 0), idKey(id)...)
+}
+
+// numberTarget is the summary key a number index entry k → v names. The
+// value is the creation time, the id being the key's last 8 bytes; files
+// before the compact layout hold the whole summary key.
+func numberTarget(k, v []byte) []byte {
+	if len(v) == 8 && len(k) >= 8 {
+		return append(slices.Clip(v), k[len(k)-8:]...)
+	}
+	return v
 }
 
 // Day totals: one entry per local day, kind, state, method, provider,

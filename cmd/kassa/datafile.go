@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,15 +32,40 @@ func openDataFile(path string, cat *locale.Catalog) (*store.Store, error) {
 	} else if !fi.IsDir() {
 		return nil, usageErr(cat.T("cli.db_not_folder", path, dir), nil)
 	}
-	st, err := store.Open(path)
+	converted := 0
+	tenth := 0
+	st, err := store.OpenWith(path, func(done, total int) {
+		switch {
+		case total == 0:
+			fmt.Fprintln(os.Stderr, cat.T("convert.start", path, store.BeforeCompactPath(path)))
+		case done == total:
+			converted = total
+		case done*10/total > tenth:
+			tenth = done * 10 / total
+			fmt.Fprintln(os.Stderr, cat.T("convert.progress", cat.Number(int64(done)), cat.Number(int64(total)), 10*tenth))
+		}
+	})
 	if err != nil {
 		return nil, dataFileErr(path, cat, err)
+	}
+	if converted > 0 {
+		fmt.Fprintln(os.Stderr, cat.T("convert.done", cat.Number(int64(converted)), megabytes(cat, path), megabytes(cat, store.BeforeCompactPath(path))))
 	}
 	if err := upgrade(st, cat); err != nil {
 		st.Close()
 		return nil, dataFileErr(path, cat, err)
 	}
 	return st, nil
+}
+
+// megabytes is the size of the file at path in megabytes, to a tenth, "?"
+// when it cannot be read.
+func megabytes(cat *locale.Catalog, path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "?"
+	}
+	return cat.Decimal((fi.Size()*10+1<<19)>>20, 1)
 }
 
 // dataFileErr says why the data file at path could not be opened.
