@@ -17,6 +17,20 @@ func outboxOf(t *testing.T, s *Store) OutboxBatch {
 	return b
 }
 
+// outboxTill is a till with a central database and one payment.
+func outboxTill(t *testing.T) (*Store, Operation) {
+	t.Helper()
+	s, _ := openTemp(t)
+	if err := s.EnableOutbox(); err != nil {
+		t.Fatal(err)
+	}
+	op := NewPayment("kaspi", tenge(100), "", false, t0)
+	if err := s.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	return s, op
+}
+
 func TestOutboxIsWrittenOnlyOnceEnabled(t *testing.T) {
 	s, _ := openTemp(t)
 	op := NewPayment("kaspi", tenge(100), "", false, t0)
@@ -43,14 +57,7 @@ func TestOutboxIsWrittenOnlyOnceEnabled(t *testing.T) {
 }
 
 func TestOutboxNotesEveryChangeOnceAsItStandsNow(t *testing.T) {
-	s, _ := openTemp(t)
-	if err := s.EnableOutbox(); err != nil {
-		t.Fatal(err)
-	}
-	op := NewPayment("kaspi", tenge(100), "", false, t0)
-	if err := s.Create(&op); err != nil {
-		t.Fatal(err)
-	}
+	s, op := outboxTill(t)
 	op.Started(providers.Status{Ref: "P1", State: providers.StatePending}, t0.Add(time.Second))
 	if err := s.Save(&op); err != nil {
 		t.Fatal(err)
@@ -90,14 +97,7 @@ func TestOutboxNotesEveryChangeOnceAsItStandsNow(t *testing.T) {
 }
 
 func TestChangeThatDoesNotCommitLeavesNoOutboxEntry(t *testing.T) {
-	s, _ := openTemp(t)
-	if err := s.EnableOutbox(); err != nil {
-		t.Fatal(err)
-	}
-	op := NewPayment("kaspi", tenge(100), "", false, t0)
-	if err := s.Create(&op); err != nil {
-		t.Fatal(err)
-	}
+	s, op := outboxTill(t)
 	if err := s.DropOutbox(outboxOf(t, s).Last); err != nil {
 		t.Fatal(err)
 	}
@@ -123,14 +123,7 @@ func TestChangeThatDoesNotCommitLeavesNoOutboxEntry(t *testing.T) {
 }
 
 func TestOutboxFromNumbersAboveTheServer(t *testing.T) {
-	s, _ := openTemp(t)
-	if err := s.EnableOutbox(); err != nil {
-		t.Fatal(err)
-	}
-	op := NewPayment("kaspi", tenge(100), "", false, t0)
-	if err := s.Create(&op); err != nil {
-		t.Fatal(err)
-	}
+	s, op := outboxTill(t)
 	// The server has changes up to 40 from this till (a restored backup).
 	if err := s.OutboxFrom(40); err != nil {
 		t.Fatal(err)
