@@ -51,11 +51,11 @@ func (q Query) where() (string, []any) {
 		// it up to it followed by the highest character.
 		args = append(args, q.Search, q.Search+"\U0010FFFF")
 		lo, hi := len(args)-1, len(args)
-		var any []string
+		var ors []string
 		for _, col := range []string{"receipt", "payment_number", "ref", "refund_of_number"} {
-			any = append(any, fmt.Sprintf("(%s ~>=~ $%d AND %s ~<~ $%d)", col, lo, col, hi))
+			ors = append(ors, fmt.Sprintf("(%s ~>=~ $%d AND %s ~<~ $%d)", col, lo, col, hi))
 		}
-		conds = append(conds, "("+strings.Join(any, " OR ")+")")
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	return strings.Join(conds, " AND "), args
 }
