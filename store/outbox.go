@@ -1,7 +1,9 @@
 package store
 
 import (
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -39,8 +41,13 @@ const (
 	kindAudit     = ChangeAudit
 )
 
-// settingOutbox marks a data file whose changes go to the outbox.
-const settingOutbox = "outbox"
+// settingOutbox marks a data file whose changes go to the outbox;
+// settingOutboxID names the file's line of changes: its backups and
+// salvaged copies carry it on, a new file has its own.
+const (
+	settingOutbox   = "outbox"
+	settingOutboxID = "outbox_id"
+)
 
 // noteChange adds an outbox entry for a change made in tx; a file without
 // a central database notes nothing.
@@ -71,6 +78,15 @@ func addChange(tx *bolt.Tx, kind ChangeKind, id uint64) error {
 func (s *Store) EnableOutbox() error {
 	return s.update(func(tx *bolt.Tx) error {
 		settings := tx.Bucket(bSettings)
+		if settings.Get([]byte(settingOutboxID)) == nil {
+			var raw [12]byte
+			if _, err := rand.Read(raw[:]); err != nil {
+				return err
+			}
+			if err := settings.Put([]byte(settingOutboxID), []byte(hex.EncodeToString(raw[:]))); err != nil {
+				return err
+			}
+		}
 		if settings.Get([]byte(settingOutbox)) != nil {
 			return nil
 		}
@@ -93,6 +109,18 @@ func (s *Store) EnableOutbox() error {
 		}
 		return nil
 	})
+}
+
+// OutboxID names the file's line of changes (set by EnableOutbox): the
+// central database takes a till's changes from one line only, so a second
+// data file under the same till's name cannot mix its operations in.
+func (s *Store) OutboxID() (string, error) {
+	var id string
+	err := s.view(func(tx *bolt.Tx) error {
+		id = string(tx.Bucket(bSettings).Get([]byte(settingOutboxID)))
+		return nil
+	})
+	return id, err
 }
 
 // Change is what the outbox holds for one operation or audit entry, as

@@ -46,8 +46,12 @@ func TestOutboxIsWrittenOnlyOnceEnabled(t *testing.T) {
 	if err := s.EnableOutbox(); err != nil {
 		t.Fatal(err)
 	}
+	id, _ := s.OutboxID()
 	if err := s.EnableOutbox(); err != nil { // again: nothing more noted
 		t.Fatal(err)
+	}
+	if again, _ := s.OutboxID(); len(id) != 24 || again != id {
+		t.Fatalf("the file's line of changes is %q, then %q", id, again)
 	}
 	b := outboxOf(t, s)
 	if len(b.Changes) != 2 || b.Changes[0].Operation == nil || b.Changes[0].Operation.ID != op.ID ||

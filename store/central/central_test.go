@@ -573,6 +573,37 @@ func TestARestoredTillSendsWhatItChangesNext(t *testing.T) {
 	}
 }
 
+func TestASecondFileUnderATillsNameIsRefused(t *testing.T) {
+	cfg := testDB(t)
+	first := openTill(t, "T1")
+	sellDay(t, first, 10, 8)
+	pushAll(t, newPusher(t, first, cfg, "Chilanzar"))
+	// Another till given the same name (a config file copied as it was).
+	second := openTill(t, "T1")
+	sellDay(t, second, 7, 9)
+	p := newPusher(t, second, cfg, "Chilanzar")
+	if _, err := p.Push(context.Background()); !errors.Is(err, ErrOtherFile) {
+		t.Fatalf("the second file's push: %v, want ErrOtherFile", err)
+	}
+	conn := connect(t, cfg)
+	if got, want := count(t, conn, `SELECT count(*) FROM operations`), operationsOf(t, first); got != want {
+		t.Fatalf("central has %d operations, the first till %d: the second's were mixed in", got, want)
+	}
+	if left, _ := second.OutboxLen(); left == 0 {
+		t.Fatal("the refused till's outbox was emptied")
+	}
+	// Under a name of its own it is sent.
+	own, err := NewPusher(second, cfg, "Chilanzar", "T2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.close()
+	pushAll(t, own)
+	if got, want := count(t, conn, `SELECT count(*) FROM operations WHERE till = 'T2'`), operationsOf(t, second); got != want {
+		t.Fatalf("central has %d operations of T2, the till %d", got, want)
+	}
+}
+
 func TestTheChainsCSVHasTheShopAndTheTill(t *testing.T) {
 	cfg := testDB(t)
 	for _, name := range []string{"T1", "T2"} {

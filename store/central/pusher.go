@@ -29,7 +29,9 @@ type Pusher struct {
 	st         *store.Store
 	cfg        *pgx.ConnConfig
 	shop, till string
-	clock      clock.Clock
+	// fileID is the data file's line of changes (store.OutboxID).
+	fileID string
+	clock  clock.Clock
 
 	// Every, MinBackoff, MaxBackoff and Batch are its pace (the Default
 	// values unless set before Run).
@@ -62,10 +64,14 @@ func NewPusher(st *store.Store, cfg *pgx.ConnConfig, shop, till string, c clock.
 	if err := st.EnableOutbox(); err != nil {
 		return nil, err
 	}
+	fileID, err := st.OutboxID()
+	if err != nil {
+		return nil, err
+	}
 	if c == nil {
 		c = clock.Real{}
 	}
-	return &Pusher{st: st, cfg: cfg, shop: shop, till: till, clock: c,
+	return &Pusher{st: st, cfg: cfg, shop: shop, till: till, fileID: fileID, clock: c,
 		Every: DefaultEvery, MinBackoff: DefaultMinBackoff, MaxBackoff: DefaultMaxBackoff, Batch: DefaultBatch}, nil
 }
 
@@ -145,9 +151,14 @@ func (p *Pusher) push(ctx context.Context) (int, error) {
 		// What the server has of this till already is not sent again: a
 		// kill after its commit, a file restored from a backup.
 		var position int64
-		err = conn.QueryRow(ctx, `SELECT position FROM tills WHERE shop = $1 AND till = $2`, p.shop, p.till).Scan(&position)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		var fileID string
+		err = conn.QueryRow(ctx, `SELECT position, file_id FROM tills WHERE shop = $1 AND till = $2`, p.shop, p.till).Scan(&position, &fileID)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
 			return 0, err
+		case fileID != p.fileID:
+			return 0, ErrOtherFile
 		}
 		if err := p.st.OutboxFrom(uint64(position)); err != nil {
 			return 0, err
@@ -162,8 +173,7 @@ func (p *Pusher) push(ctx context.Context) (int, error) {
 		if batch.Last == 0 {
 			// Nothing to send: the till's last contact is still worth
 			// telling the chain.
-			_, err := p.conn.Exec(ctx, upsertTill, p.shop, p.till, 0)
-			return sent, err
+			return sent, p.claim(ctx, p.conn, 0)
 		}
 		if err := p.send(ctx, batch); err != nil {
 			return sent, err
@@ -180,8 +190,27 @@ func (p *Pusher) push(ctx context.Context) (int, error) {
 	}
 }
 
-const upsertTill = `INSERT INTO tills (shop, till, position, seen) VALUES ($1, $2, $3, now())
-	ON CONFLICT (shop, till) DO UPDATE SET position = GREATEST(tills.position, excluded.position), seen = now()`
+// ErrOtherFile refuses the changes of a data file under a shop's and
+// till's name that another data file's changes came under: two tills
+// given one name, or a new file where the old one was. The till sells on
+// and keeps its outbox; a name of its own ([central] till) sends it.
+var ErrOtherFile = errors.New("central: another data file sends under this till's name")
+
+// claim moves the till's position to at least position and its last
+// contact to now, in the transaction of the batch it covers, where the
+// till's name is this file's (or new).
+func (p *Pusher) claim(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, position uint64) error {
+	var ok bool
+	err := q.QueryRow(ctx, `INSERT INTO tills (shop, till, position, seen, file_id) VALUES ($1, $2, $3, now(), $4)
+		ON CONFLICT (shop, till) DO UPDATE SET position = GREATEST(tills.position, excluded.position), seen = now()
+		WHERE tills.file_id = excluded.file_id RETURNING true`, p.shop, p.till, int64(position), p.fileID).Scan(&ok)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrOtherFile
+	}
+	return err
+}
 
 // send writes a batch and the till's new position in one transaction.
 func (p *Pusher) send(ctx context.Context, batch store.OutboxBatch) error {
@@ -190,6 +219,11 @@ func (p *Pusher) send(ctx context.Context, batch store.OutboxBatch) error {
 		return err
 	}
 	defer tx.Rollback(ctx)
+	// First: the row of the till is held until the commit, so a second
+	// file under its name waits, then finds it is not its own.
+	if err := p.claim(ctx, tx, batch.Last); err != nil {
+		return err
+	}
 	var b pgx.Batch
 	for _, ch := range batch.Changes {
 		switch {
@@ -203,9 +237,10 @@ func (p *Pusher) send(ctx context.Context, batch store.OutboxBatch) error {
 			b.Queue(insertAudit, auditArgs(p.shop, p.till, ch.Audit)...)
 		}
 	}
-	b.Queue(upsertTill, p.shop, p.till, int64(batch.Last))
-	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
-		return err
+	if b.Len() > 0 {
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+			return err
+		}
 	}
 	return tx.Commit(ctx)
 }

@@ -4,12 +4,15 @@
 -- hashes, no provider's raw answers, no QR payloads, no customer contacts.
 
 -- Where each till stands: the last change of its outbox applied here, and
--- when it last reached the server.
+-- when it last reached the server. file_id names the data file whose
+-- changes these are (it and its backups): another file under the same
+-- name is refused rather than mixed in.
 CREATE TABLE tills (
     shop     text        NOT NULL,
     till     text        NOT NULL,
     position bigint      NOT NULL DEFAULT 0,
     seen     timestamptz NOT NULL DEFAULT now(),
+    file_id  text        NOT NULL,
     PRIMARY KEY (shop, till)
 );
 
