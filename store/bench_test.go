@@ -27,10 +27,14 @@ var (
 )
 
 // TestMain removes the benchmarks' data files: the 1e6 one is large. It
-// is also the conversion that TestAConversionKilledGoesOnAtTheNextOpen kills.
+// is also the processes that TestAConversionKilledGoesOnAtTheNextOpen and
+// TestAKilledTillLosesNoAcknowledgedWrite kill.
 func TestMain(m *testing.M) {
 	if path := os.Getenv("KASSA_CONVERT_HANG"); path != "" {
 		convertAndHang(path)
+	}
+	if path := os.Getenv("KASSA_JOURNAL_WRITER"); path != "" {
+		killedWriter(path)
 	}
 	code := m.Run()
 	if benchDir != "" {
