@@ -264,3 +264,19 @@ func BenchmarkExportCSV(b *testing.B) {
 		})
 	}
 }
+
+// The bench files' size: bytes of the data file per operation it holds
+// (bbolt's high-water mark, free pages included) and in all.
+func BenchmarkFileSize(b *testing.B) {
+	for _, size := range sizes {
+		b.Run("ops="+size.name, func(b *testing.B) {
+			s := benchStore(b, size.n)
+			var used int64
+			for b.Loop() {
+				used = usedBytes(b, s)
+			}
+			b.ReportMetric(float64(used)/float64(size.n), "B/op-file")
+			b.ReportMetric(float64(used)/1e6, "MB-file")
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -257,10 +258,76 @@ func searchIndex(tx *bolt.Tx, prefix string, lo, hi []byte) (keys [][]byte, ok b
 			keys = append(keys, at)
 		}
 	}
+	receipts, ok := receiptKeys(tx, prefix, lo, hi, maxIndexWalk-walked)
+	if !ok {
+		return nil, false
+	}
+	keys = append(keys, receipts...)
 	// One row can match by several numbers (its receipt and its payment
 	// number both starting "00…").
 	slices.SortFunc(keys, bytes.Compare)
 	return slices.CompactFunc(keys, bytes.Equal), true
+}
+
+// receiptKeys returns the summary keys in [lo, hi) of the operations whose
+// receipt number, or whose payment's, starts with prefix; ok is false when
+// more than budget operations would be read. A receipt is the id written
+// in six digits or more, so a prefix is a range of ids for each width.
+func receiptKeys(tx *bolt.Tx, prefix string, lo, hi []byte, budget int) (keys [][]byte, ok bool) {
+	p, err := strconv.ParseUint(prefix, 10, 64)
+	if err != nil || len(prefix) > 18 {
+		return nil, true // not digits, or longer than any receipt
+	}
+	ops := tx.Bucket(bOperations)
+	last := ops.Sequence()
+	type span struct{ from, to uint64 }
+	var spans []span
+	for width, low, pow := 6, uint64(0), uint64(1_000_000); low <= last && width <= 18; width, low, pow = width+1, pow, pow*10 {
+		if len(prefix) > width {
+			continue
+		}
+		scale := uint64(1)
+		for range width - len(prefix) {
+			scale *= 10
+		}
+		from, to := max(p*scale, low, 1), min((p+1)*scale-1, pow-1, last)
+		if from > to {
+			continue
+		}
+		if budget -= int(to - from + 1); budget < 0 {
+			return nil, false
+		}
+		spans = append(spans, span{from, to})
+	}
+	c := ops.Cursor()
+	add := func(k, v []byte) {
+		if at, ok := recordCreated(v); ok {
+			if key := timeKey(at, ID(binary.BigEndian.Uint64(k))); bytes.Compare(key, lo) >= 0 && bytes.Compare(key, hi) < 0 {
+				keys = append(keys, key)
+			}
+		}
+	}
+	refunds := tx.Bucket(bRefunds).Cursor()
+	for _, s := range spans {
+		for k, v := c.Seek(idKey(ID(s.from))); k != nil && binary.BigEndian.Uint64(k) <= s.to; k, v = c.Next() {
+			add(k, v)
+		}
+		// The refunds of those payments: a refund is found by its
+		// payment's receipt too.
+		var found []uint64
+		for k, _ := refunds.Seek(idKey(ID(s.from))); len(k) == 16 && binary.BigEndian.Uint64(k) <= s.to; k, _ = refunds.Next() {
+			found = append(found, binary.BigEndian.Uint64(k[8:]))
+		}
+		if budget -= len(found); budget < 0 {
+			return nil, false
+		}
+		for _, id := range found {
+			if k, v := c.Seek(idKey(ID(id))); k != nil && binary.BigEndian.Uint64(k) == id {
+				add(k, v)
+			}
+		}
+	}
+	return keys, true
 }
 
 // Latest returns the newest row of any period that q's search and filters

@@ -300,9 +300,9 @@ func putSummary(tx *bolt.Tx, op *Operation, prevKey []byte) error {
 func reindexRow(tx *bolt.Tx, prev *Row, r Row) error {
 	idx := tx.Bucket(bNumbers)
 	at := timeKey(r.Created, r.ID)[:8]
-	numbers := searchNumbers(r)
+	numbers := indexedNumbers(r)
 	if prev != nil {
-		for _, n := range searchNumbers(*prev) {
+		for _, n := range indexedNumbers(*prev) {
 			if !slices.Contains(numbers, n) {
 				if err := idx.Delete(numberKey(n, prev.ID)); err != nil {
 					return err
@@ -331,7 +331,7 @@ func reindexRow(tx *bolt.Tx, prev *Row, r Row) error {
 // unindexRow takes away the search numbers and day totals r counted.
 func unindexRow(tx *bolt.Tx, r Row) error {
 	idx := tx.Bucket(bNumbers)
-	for _, n := range searchNumbers(r) {
+	for _, n := range indexedNumbers(r) {
 		if err := idx.Delete(numberKey(n, r.ID)); err != nil {
 			return err
 		}
@@ -347,6 +347,19 @@ func searchNumbers(r Row) []string {
 	if r.PaymentID != 0 {
 		ns = append(ns, r.PaymentID.Receipt())
 	}
+	for _, n := range []string{r.Number, r.Ref, r.PaymentNumber} {
+		if n != "" && !slices.Contains(ns, n) {
+			ns = append(ns, n)
+		}
+	}
+	return ns
+}
+
+// indexedNumbers are the search numbers the number index holds: all but
+// the receipts, which are the operations' own ids, found without an index
+// (receiptKeys).
+func indexedNumbers(r Row) []string {
+	var ns []string
 	for _, n := range []string{r.Number, r.Ref, r.PaymentNumber} {
 		if n != "" && !slices.Contains(ns, n) {
 			ns = append(ns, n)
