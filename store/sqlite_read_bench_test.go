@@ -34,19 +34,7 @@ func init() {
 // index for each way the history reads: by time, by state, by terminal,
 // totals covered by one index, the sources by another.
 const sqliteReadSchema = `
-CREATE TABLE operations (
-	id INTEGER PRIMARY KEY,
-	created INTEGER NOT NULL,
-	kind TEXT NOT NULL,
-	state TEXT NOT NULL,
-	provider TEXT NOT NULL,
-	method TEXT NOT NULL,
-	amount INTEGER NOT NULL,
-	currency TEXT NOT NULL,
-	payment_id INTEGER NOT NULL,
-	terminal TEXT NOT NULL,
-	number TEXT NOT NULL,
-	ref TEXT NOT NULL,
+CREATE TABLE operations (` + sqliteRowFields + `,
 	payment_number TEXT NOT NULL,
 	fiscal INTEGER NOT NULL,
 	fiscal_receipt TEXT,
