@@ -32,7 +32,9 @@ func init() {
 // in another so that lists never page through it, the numbers a manager
 // searches by in a table of their own (as kassa's numbers index), and an
 // index for each way the history reads: by time, by state, by terminal,
-// totals covered by one index, the sources by another.
+// totals covered by one index (and by one more for a terminal's), the
+// sources by another. The indexes are made after the bulk load, then
+// ANALYZE; the reads go through a memory map, as bbolt's do.
 const sqliteReadSchema = `
 CREATE TABLE operations (` + sqliteRowFields + `,
 	payment_number TEXT NOT NULL,
@@ -50,13 +52,13 @@ CREATE TABLE numbers (
 ) WITHOUT ROWID;
 `
 
-// sqliteReadIndexes are made after the bulk load, as one would.
 const sqliteReadIndexes = `
 CREATE INDEX ops_created ON operations(created);
 CREATE INDEX ops_state ON operations(state, created);
 CREATE INDEX ops_terminal ON operations(terminal, created);
 CREATE INDEX ops_totals ON operations(state, currency, created, kind, method, provider, terminal, amount);
-CREATE INDEX ops_sources ON operations(created, provider, terminal);
+CREATE INDEX ops_terminal_totals ON operations(terminal, state, currency, created, kind, method, provider, amount);
+CREATE INDEX ops_sources ON operations(provider, terminal, created);
 ANALYZE;
 `
 
@@ -387,29 +389,47 @@ func (r *sqliteReader) Totals(q Query, c providers.Currency) (Totals, error) {
 	return t, rs.Err()
 }
 
+// Sources walks the few distinct providers and terminals by seeking
+// past each in ops_sources (a seek by provider, then by terminal: SQLite
+// walks a row-value bound on the first column only), and keeps those with
+// a row in the period: a DISTINCT over the period would read every row.
 func (r *sqliteReader) Sources(q Query) ([]Source, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := r.stmt("SELECT DISTINCT provider, terminal FROM operations WHERE created >= ? AND created < ? ORDER BY provider, terminal")
-	if err != nil {
-		return nil, err
-	}
-	period := periodOf(q)
-	rs, err := st.Query(period.lo, period.hi)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []Source
-	for rs.Next() {
-		var s Source
-		if err := rs.Scan(&s.Provider, &s.Terminal); err != nil {
+	var stmts [4]*sql.Stmt
+	for i, query := range []string{
+		"SELECT provider, terminal FROM operations ORDER BY provider, terminal LIMIT 1",
+		"SELECT provider, terminal FROM operations WHERE provider = ? AND terminal > ? ORDER BY terminal LIMIT 1",
+		"SELECT provider, terminal FROM operations WHERE provider > ? ORDER BY provider, terminal LIMIT 1",
+		"SELECT EXISTS (SELECT 1 FROM operations WHERE provider = ? AND terminal = ? AND created >= ? AND created < ?)",
+	} {
+		var err error
+		if stmts[i], err = r.stmt(query); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
 	}
-	return out, rs.Err()
+	first, nextTerminal, nextProvider, inPeriod := stmts[0], stmts[1], stmts[2], stmts[3]
+	period := periodOf(q)
+	var out []Source
+	var s Source
+	err := first.QueryRow().Scan(&s.Provider, &s.Terminal)
+	for err == nil {
+		var found bool
+		if err := inPeriod.QueryRow(s.Provider, s.Terminal, period.lo, period.hi).Scan(&found); err != nil {
+			return nil, err
+		}
+		if found {
+			out = append(out, s)
+		}
+		if err = nextTerminal.QueryRow(s.Provider, s.Terminal).Scan(&s.Provider, &s.Terminal); err == sql.ErrNoRows {
+			err = nextProvider.QueryRow(s.Provider).Scan(&s.Provider, &s.Terminal)
+		}
+	}
+	if err != sql.ErrNoRows {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (r *sqliteReader) Latest(q Query) (row Row, ok bool, err error) {
