@@ -92,7 +92,7 @@ func openSQLiteReader(b *testing.B, n int) historyReader {
 		b.Fatal(err)
 	}
 	db.SetMaxOpenConns(1) // one connection: the pragmas hold for every statement
-	// Read from the map like bbolt does, not through read calls.
+	// Read through a memory map as bbolt does (SQLite caps it at 2 GB).
 	for _, pragma := range []string{sqliteReadSchema, "PRAGMA mmap_size = 4294967296"} {
 		if _, err := db.Exec(pragma); err != nil {
 			b.Fatal(err)
