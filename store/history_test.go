@@ -1013,3 +1013,98 @@ func TestCSVReadsOnlyTheFiscalReceiptsRecords(t *testing.T) {
 		t.Fatal("a registered fiscal receipt's record was not read")
 	}
 }
+
+// A filter that matches on a few days only skips the others by their day
+// totals, in both directions, and finds every row still when the zone's
+// rules have moved a row's local day since it was counted.
+func TestQuietDaysAreSkippedAndNothingElse(t *testing.T) {
+	saved := time.Local
+	t.Cleanup(func() { time.Local = saved })
+	time.Local = time.FixedZone("+05", 5*3600)
+	s, _ := openTemp(t)
+	history(t, s, 3000, 6)
+	// Late in the evening on two days, amid some 150 rows a day.
+	for i, back := range []int{20, 20, 5} {
+		d := day(t0.AddDate(0, 0, -back))
+		at := d.Add(23*time.Hour + time.Duration(10*i)*time.Minute)
+		op := NewPayment("octo", providers.New(int64(100000+i), providers.UZS), "", false, at)
+		op.Started(providers.Status{Ref: fmt.Sprintf("octo-%d", i)}, at)
+		op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard,
+			TransactionID: fmt.Sprintf("77%04d", i), Cheque: &providers.Cheque{TerminalID: "OCTO_1"}}, at)
+		if err := s.Create(&op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries := []Query{
+		month(Query{Provider: "octo"}),
+		month(Query{Terminal: "OCTO_1", Kind: KindPayment}),
+		month(Query{Terminal: "no such terminal"}),
+		month(Query{Provider: "octo", States: []State{StateFailed}}),
+	}
+	check := func(zone string) {
+		all := allRows(t, s)
+		for _, q := range queries {
+			want := want(all, q)
+			if got := pages(t, s, q, 2); !slices.Equal(got, want) {
+				t.Fatalf("%s, %+v: got %v, want %v", zone, q, got, want)
+			}
+			var up []ID
+			var before Cursor
+			for {
+				page, more, err := s.PageNewer(q, before, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				up = append(idsOf(page), up...)
+				if !more {
+					break
+				}
+				before = CursorAt(page[0])
+			}
+			if !slices.Equal(up, want) {
+				t.Fatalf("%s, %+v upwards: got %v, want %v", zone, q, up, want)
+			}
+		}
+	}
+	check("the zone they were counted in")
+	if got := pages(t, s, queries[0], 10); len(got) != 3 {
+		t.Fatalf("octo's payments: %v", got)
+	}
+	// Five hours east, 23:00 is the next day's 04:00: the day totals still
+	// count it on the day before.
+	time.Local = time.FixedZone("+10", 10*3600)
+	check("five hours east")
+}
+
+// A search asked again after a write sees the write: the index's answer
+// remembered for the page's totals is the file's of that moment only.
+func TestASearchAgainSeesWhatWasWritten(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 300, 7)
+	q := month(Query{Search: "50470"})
+	before, _, err := s.Page(q, nil, 500)
+	if err != nil || len(before) == 0 {
+		t.Fatal(err, len(before))
+	}
+	totalsBefore, err := s.Totals(q, providers.KZT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := NewPayment("kaspi", tenge(700), "", false, t0)
+	if err := s.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	op.Started(providers.Status{Ref: "17950999"}, t0)
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "504709999"}, t0)
+	if err := s.Save(&op); err != nil {
+		t.Fatal(err)
+	}
+	after, _, err := s.Page(q, nil, 500)
+	if err != nil || len(after) != len(before)+1 || after[0].ID != op.ID {
+		t.Fatalf("after a matching payment: %d rows (before %d), %v", len(after), len(before), err)
+	}
+	totals, err := s.Totals(q, providers.KZT)
+	if err != nil || totals.Payments != totalsBefore.Payments+1 || totals.Paid != totalsBefore.Paid.Add(tenge(700)) {
+		t.Fatalf("totals %+v, before the payment %+v, %v", totals, totalsBefore, err)
+	}
+}

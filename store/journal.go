@@ -257,7 +257,8 @@ func (s *Store) openJournal() error {
 		j.f.Close()
 		return err
 	}
-	s.j, s.lastID = j, ID(seq)
+	s.j = j
+	s.lastID.Store(seq)
 	s.kick, s.stop, s.stopped = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	go s.applier()
 	return nil

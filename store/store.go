@@ -124,9 +124,10 @@ type Store struct {
 	wmu      sync.Mutex
 	j        *journal
 	pending  []record
-	waiting  atomic.Int64 // len(pending), read without the lock
-	lastID   ID
-	applyErr error // why the last apply failed; the records wait for the next
+	waiting  atomic.Int64  // len(pending), read without the lock
+	searched searchMemo    // the last search's index answer (history.go)
+	lastID   atomic.Uint64 // the last operation's id; read without the lock
+	applyErr error         // why the last apply failed; the records wait for the next
 	kick     chan struct{}
 	stop     chan struct{}
 	stopped  chan struct{}
@@ -269,7 +270,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 		return nil
 	})
 	if err == nil {
-		s.lastID = ID(seq) // all the journal held is in: the file's sequence is the last id
+		s.lastID.Store(seq) // all the journal held is in: the file's sequence is the last id
 	}
 	return err
 }
@@ -320,6 +321,10 @@ func (s *Store) Close() error {
 	return err
 }
 
+// last is the id of the newest operation, written to the file or still in
+// the journal: no receipt is beyond it.
+func (s *Store) last() ID { return ID(s.lastID.Load()) }
+
 // Create writes a new operation, giving it the next ID. It is the
 // write-ahead step: call it before the provider is asked for anything.
 func (s *Store) Create(op *Operation) error {
@@ -328,7 +333,7 @@ func (s *Store) Create(op *Operation) error {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	op.ID = s.lastID + 1
+	op.ID = ID(s.lastID.Load()) + 1
 	given := op.OperationID == ""
 	if given {
 		op.OperationID = s.Till() + "-" + op.Receipt()
@@ -340,7 +345,7 @@ func (s *Store) Create(op *Operation) error {
 		}
 		return err
 	}
-	s.lastID = op.ID
+	s.lastID.Store(uint64(op.ID))
 	return nil
 }
 
@@ -375,7 +380,7 @@ func (s *Store) Save(op *Operation) error {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if op.ID > s.lastID {
+	if op.ID > ID(s.lastID.Load()) {
 		return fmt.Errorf("store: save %d: %w", op.ID, ErrNotFound)
 	}
 	return s.journalLocked(op)

@@ -375,11 +375,17 @@ func numberKey(n string, id ID) []byte {
 // numberTarget is the summary key a number index entry k → v names. The
 // value is the creation time, the id being the key's last 8 bytes; files
 // before the compact layout hold the whole summary key.
-func numberTarget(k, v []byte) []byte {
-	if len(v) == 8 && len(k) >= 8 {
-		return append(slices.Clip(v), k[len(k)-8:]...)
+func numberTarget(k, v []byte) (at [16]byte, ok bool) {
+	switch {
+	case len(v) == 8 && len(k) >= 8:
+		copy(at[:], v)
+		copy(at[8:], k[len(k)-8:])
+	case len(v) == 16:
+		copy(at[:], v)
+	default:
+		return at, false
 	}
-	return v
+	return at, true
 }
 
 // Day totals: one entry per local day, kind, state, method, provider,
