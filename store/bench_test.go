@@ -381,17 +381,24 @@ func BenchmarkExportCSV(b *testing.B) {
 }
 
 // The bench files' size: bytes of the data file per operation it holds
-// (bbolt's high-water mark, free pages included) and in all.
+// (bbolt's high-water mark, free pages included) and in all; with
+// -tags sqlitebench, SQLite's copy of the same operations beside it.
 func BenchmarkFileSize(b *testing.B) {
 	for _, size := range sizes {
-		b.Run("ops="+size.name, func(b *testing.B) {
-			s := benchStore(b, size.n)
-			var used int64
-			for b.Loop() {
-				used = usedBytes(b, s)
-			}
-			b.ReportMetric(float64(used)/float64(size.n), "B/op-file")
-			b.ReportMetric(float64(used)/1e6, "MB-file")
-		})
+		for _, store := range readStores {
+			b.Run("store="+store.name+"/ops="+size.name, func(b *testing.B) {
+				s := store.open(b, size.n)
+				var used int64
+				for b.Loop() {
+					if k, ok := s.(*Store); ok {
+						used = usedBytes(b, k)
+					} else {
+						used = s.(interface{ bytes(*testing.B) int64 }).bytes(b)
+					}
+				}
+				b.ReportMetric(float64(used)/float64(size.n), "B/op-file")
+				b.ReportMetric(float64(used)/1e6, "MB-file")
+			})
+		}
 	}
 }

@@ -163,6 +163,9 @@ func openSQLiteReader(b *testing.B, n int) historyReader {
 	return r
 }
 
+// bytes is the size of SQLite's file, its log checkpointed.
+func (r *sqliteReader) bytes(b *testing.B) int64 { return sqliteBytes(b, r.db) }
+
 // stmt is the prepared statement of query.
 func (r *sqliteReader) stmt(query string) (*sql.Stmt, error) {
 	if s, ok := r.stmts[query]; ok {

@@ -14,9 +14,10 @@ import (
 	"github.com/kassa-till/kassa/providers"
 )
 
-// durableBig adds 1e5 existing operations to the durable-write benchmarks:
+// durableBig adds 1e5 and 1e6 existing operations to the durable-write
+// benchmarks:
 // go test ./store -run X -bench Durable -durable.big
-var durableBig = flag.Bool("durable.big", false, "also measure durable writes over 1e5 existing operations")
+var durableBig = flag.Bool("durable.big", false, "also measure durable writes over 1e5 and 1e6 existing operations")
 
 // durableSizes are the numbers of existing operations the durable-write
 // benchmarks write over.
@@ -25,7 +26,7 @@ func durableSizes() []struct {
 	n    int
 } {
 	if *durableBig {
-		return sizes[:2]
+		return sizes
 	}
 	return sizes[:1]
 }
