@@ -823,9 +823,15 @@ func (s *Store) Sources(q Query) ([]Source, error) {
 		return nil, err
 	}
 	var out []Source
+	// Each source once as it comes: a 35-day period has a thousand day
+	// totals and a handful of sources.
+	seen := map[string]bool{}
 	err := s.view(func(tx *bolt.Tx) error {
-		eachDayTotal(tx, q, func(_, provider, terminal, _ []byte) {
-			out = append(out, Source{Provider: string(provider), Terminal: string(terminal)})
+		eachDayTotal(tx, q, func(k, provider, terminal, _ []byte) {
+			if !seen[string(k[13:])] {
+				seen[string(k[13:])] = true
+				out = append(out, Source{Provider: string(provider), Terminal: string(terminal)})
+			}
 		})
 		return nil
 	})
