@@ -290,6 +290,11 @@ func Restore(path, from string, at time.Time) (*RestoreReport, error) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
+	// The replaced file's journal holds its own writes, some already in
+	// it: never to be applied to the backup.
+	if err := os.Remove(JournalPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	if err := os.Rename(part, path); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"io"
 	"sync"
+	"time"
 )
 
 // An operation's stored record is its JSON, compressed: a history screen
@@ -20,8 +21,15 @@ import (
 // shape did.
 //
 //	'{' …                     JSON, as files before the compact layout hold them
-//	0x01, crc32c (4 bytes), deflate(JSON) with opDict1
-const codecDeflate1 = 0x01
+//	0x01, crc32c (4), created (unix nanos, 8), deflate(JSON) with opDict1
+//
+// The creation time is outside the deflate so that an operation's
+// summary key (created + id) is found from its id alone: a search by
+// receipt number needs no index (see receiptKeys).
+const (
+	codecDeflate1 = 0x01
+	recordPrefix  = 13
+)
 
 // opDict1 is the dictionary of codec 1. Records written with it are read
 // with it for ever: it never changes (a test pins its hash); a better one
@@ -53,13 +61,12 @@ func encodeOp(op *Operation) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compressRecord(js), nil
-}
-
-func compressRecord(js []byte) []byte {
 	var buf bytes.Buffer
-	buf.Grow(len(js)/4 + 16)
-	buf.Write([]byte{codecDeflate1, 0, 0, 0, 0})
+	buf.Grow(len(js)/4 + recordPrefix)
+	var head [recordPrefix]byte
+	head[0] = codecDeflate1
+	binary.BigEndian.PutUint64(head[5:], uint64(op.Created.UnixNano()))
+	buf.Write(head[:])
 	w := deflaters.Get().(*flate.Writer)
 	w.Reset(&buf)
 	w.Write(js) // a bytes.Buffer does not fail
@@ -67,7 +74,7 @@ func compressRecord(js []byte) []byte {
 	deflaters.Put(w)
 	out := buf.Bytes()
 	binary.BigEndian.PutUint32(out[1:5], crc32.Checksum(out[5:], castagnoli))
-	return out
+	return out, nil
 }
 
 // recordJSON is the JSON of a stored record, of either codec.
@@ -80,7 +87,7 @@ func recordJSON(v []byte) ([]byte, error) {
 	}
 	r := inflaters.Get().(io.ReadCloser)
 	defer inflaters.Put(r)
-	if err := r.(flate.Resetter).Reset(bytes.NewReader(v[5:]), opDict1); err != nil {
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(v[recordPrefix:]), opDict1); err != nil {
 		return nil, errBadRecord
 	}
 	var out bytes.Buffer
@@ -102,7 +109,20 @@ func decodeOp(v []byte, op *Operation) error {
 
 // validRecord reports whether a compressed record's checksum holds.
 func validRecord(v []byte) bool {
-	return len(v) > 5 && v[0] == codecDeflate1 && binary.BigEndian.Uint32(v[1:5]) == crc32.Checksum(v[5:], castagnoli)
+	return len(v) > recordPrefix && v[0] == codecDeflate1 && binary.BigEndian.Uint32(v[1:5]) == crc32.Checksum(v[5:], castagnoli)
+}
+
+// recordCreated is the creation time of a stored record, read without
+// decoding it where it is compressed.
+func recordCreated(v []byte) (time.Time, bool) {
+	if len(v) > recordPrefix && v[0] == codecDeflate1 {
+		return time.Unix(0, int64(binary.BigEndian.Uint64(v[5:]))), true
+	}
+	var prev previous
+	if decodePrevious(v, &prev) != nil {
+		return time.Time{}, false
+	}
+	return prev.Created, true
 }
 
 // decodePrevious reads what put needs of a stored record to undo its

@@ -257,13 +257,7 @@ func renameDurably(from, to string) error {
 	if err := os.Rename(from, to); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	dir, err := os.Open(filepath.Dir(to))
-	if err != nil {
-		return nil // the rename is done; only its durability is unsure
-	}
-	defer dir.Close()
-	dir.Sync()
-	return nil
+	return syncDir(filepath.Dir(to))
 }
 
 // markLayout marks a file with no operations as written in the current

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -163,7 +165,7 @@ const minIndexPrefix = 2
 // newest first (or oldest first), strictly beyond from (a key already
 // passed; nil: from the period's edge), until fn returns false. The
 // slices are valid only inside tx.
-func walk(tx *bolt.Tx, q Query, from []byte, oldestFirst bool, fn func(k, v []byte) (bool, error)) error {
+func (s *Store) walk(tx *bolt.Tx, q Query, from []byte, oldestFirst bool, fn func(k, v []byte) (bool, error)) error {
 	f := q.filter()
 	lo, hi := q.bounds()
 	beyond := func(k []byte) bool {
@@ -175,24 +177,26 @@ func walk(tx *bolt.Tx, q Query, from []byte, oldestFirst bool, fn func(k, v []by
 		}
 		return bytes.Compare(k, from) < 0
 	}
-	visit := func(k, v []byte) (bool, error) {
+	visit := func(k, v []byte) (more, matched bool, err error) {
 		s, err := viewSummary(k, v)
 		if err != nil {
-			return false, err
+			return false, false, err
 		}
 		if !f.match(&s) {
-			return true, nil
+			return true, false, nil
 		}
-		return fn(k, v)
+		more, err = fn(k, v)
+		return more, true, err
 	}
 	sum := tx.Bucket(bSummary)
 	if len(q.Search) >= minIndexPrefix {
-		if keys, ok := searchIndex(tx, q.Search, lo, hi); ok {
-			if !oldestFirst {
-				slices.Reverse(keys)
-			}
+		if keys, ok := s.searchIndex(tx, q.Search, lo, hi); ok {
 			c := sum.Cursor() // one cursor for all: a Get makes a cursor each time
-			for _, k := range keys {
+			for i := range keys {
+				if !oldestFirst {
+					i = len(keys) - 1 - i
+				}
+				k := keys[i][:]
 				if !beyond(k) {
 					continue
 				}
@@ -200,12 +204,33 @@ func walk(tx *bolt.Tx, q Query, from []byte, oldestFirst bool, fn func(k, v []by
 				if !bytes.Equal(found, k) {
 					continue // an index entry without its summary: nothing to show
 				}
-				if more, err := visit(k, v); err != nil || !more {
+				if more, _, err := visit(k, v); err != nil || !more {
 					return err
 				}
 			}
 			return nil
 		}
+	}
+	// The period, row by row, skipping the days the day totals say hold
+	// no row for the filter: a filter that matches nothing, or a terminal
+	// that sold on two days of the 35, reads the day totals, not every
+	// summary of the period.
+	quiet := quietDays{f: &f, days: tx.Bucket(bDays).Cursor(), known: map[string]bool{}}
+	misses := 0
+	var dayLo, dayHi []byte // the day last asked about, as summary keys
+	skip := func(k []byte) (to []byte) {
+		if misses++; misses < quietAfter || (dayLo != nil && bytes.Compare(k, dayLo) >= 0 && bytes.Compare(k, dayHi) < 0) {
+			return nil
+		}
+		d := day(time.Unix(0, int64(binary.BigEndian.Uint64(k))))
+		dayLo, dayHi = timeKey(d, 0), timeKey(d.AddDate(0, 0, 1), 0)
+		if !quiet.quiet(d) {
+			return nil
+		}
+		if oldestFirst {
+			return dayHi
+		}
+		return dayLo
 	}
 	c := sum.Cursor()
 	if oldestFirst {
@@ -213,13 +238,20 @@ func walk(tx *bolt.Tx, q Query, from []byte, oldestFirst bool, fn func(k, v []by
 		if from != nil && bytes.Compare(from, lo) > 0 {
 			start = from
 		}
-		for k, v := c.Seek(start); k != nil && bytes.Compare(k, hi) < 0; k, v = c.Next() {
+		for k, v := c.Seek(start); k != nil && bytes.Compare(k, hi) < 0; {
 			if !beyond(k) {
+				k, v = c.Next()
 				continue
 			}
-			if more, err := visit(k, v); err != nil || !more {
+			if more, matched, err := visit(k, v); err != nil || !more {
 				return err
+			} else if matched {
+				misses = 0
+			} else if to := skip(k); to != nil {
+				k, v = c.Seek(to)
+				continue
 			}
+			k, v = c.Next()
 		}
 		return nil
 	}
@@ -235,32 +267,172 @@ func walk(tx *bolt.Tx, q Query, from []byte, oldestFirst bool, fn func(k, v []by
 		if bytes.Compare(k, end) >= 0 {
 			continue
 		}
-		if more, err := visit(k, v); err != nil || !more {
+		if more, matched, err := visit(k, v); err != nil || !more {
 			return err
+		} else if matched {
+			misses = 0
+		} else if to := skip(k); to != nil {
+			c.Seek(to) // the day's first row: Prev goes on from the day before
 		}
 	}
 	return nil
 }
 
+// quietAfter is how many rows in a row a walk passes over before it asks
+// the day totals whether the rest of the day holds any match: a filter
+// that matches often never asks, so the first page costs what it did.
+const quietAfter = 256
+
+// quietDays tells, from the day totals, the local days on which no row
+// can match a filter. A day is quiet only when the days either side of it
+// are too: a row's local day is the one it was counted under unless the
+// zone's rules changed since (Kazakhstan's did in 2024), by a day at most.
+type quietDays struct {
+	f     *filter
+	days  *bolt.Cursor
+	known map[string]bool // "20060102": some total of the day matches
+}
+
+func (d *quietDays) quiet(t time.Time) bool {
+	return !d.matches(t.AddDate(0, 0, -1)) && !d.matches(t) && !d.matches(t.AddDate(0, 0, 1))
+}
+
+func (d *quietDays) matches(t time.Time) bool {
+	date := t.Format("20060102")
+	if m, ok := d.known[date]; ok {
+		return m
+	}
+	m := false
+	for k, v := d.days.Seek([]byte(date)); k != nil && len(k) >= 13 && string(k[:8]) == date; k, v = d.days.Next() {
+		provider, terminal, _ := bytes.Cut(k[13:], []byte{0})
+		if len(v) == 16 && d.f.codes(k[9], k[10], k[11], provider, terminal) {
+			m = true
+			break
+		}
+	}
+	d.known[date] = m
+	return m
+}
+
+// searchIndex is searchIndex of the file as tx sees it, remembered for
+// the next question about the same search: the history screen asks for a
+// page and then its totals, and both walk the same index entries. A write
+// commits a new transaction id, which a remembered answer must match.
+func (s *Store) searchIndex(tx *bolt.Tx, prefix string, lo, hi []byte) (keys [][16]byte, ok bool) {
+	m := &s.searched
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.txid == tx.ID() && m.prefix == prefix && bytes.Equal(m.lo, lo) && bytes.Equal(m.hi, hi) {
+		return m.keys, m.ok
+	}
+	keys, ok = searchIndex(tx, prefix, s.last(), lo, hi)
+	m.txid, m.prefix, m.lo, m.hi, m.keys, m.ok = tx.ID(), prefix, bytes.Clone(lo), bytes.Clone(hi), keys, ok
+	return keys, ok
+}
+
+// searchMemo is the last search's index answer (Store.searchIndex); its
+// keys are shared, and never changed once found.
+type searchMemo struct {
+	mu     sync.Mutex
+	txid   int
+	prefix string
+	lo, hi []byte
+	keys   [][16]byte
+	ok     bool
+}
+
 // searchIndex returns the summary keys in [lo, hi) of the rows with a
 // number starting with prefix, oldest first, each once; ok is false when
 // the prefix matches more than maxIndexWalk index entries.
-func searchIndex(tx *bolt.Tx, prefix string, lo, hi []byte) (keys [][]byte, ok bool) {
+func searchIndex(tx *bolt.Tx, prefix string, last ID, lo, hi []byte) (keys [][16]byte, ok bool) {
 	p := []byte(prefix)
 	c := tx.Bucket(bNumbers).Cursor()
 	walked := 0
+	// Keys as arrays: a short prefix walks thousands of entries, and an
+	// allocation for each would double the walk.
+	keys = make([][16]byte, 0, 64)
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 		if walked++; walked > maxIndexWalk {
 			return nil, false
 		}
-		if at := numberTarget(k, v); bytes.Compare(at, lo) >= 0 && bytes.Compare(at, hi) < 0 {
+		if at, ok := numberTarget(k, v); ok && bytes.Compare(at[:], lo) >= 0 && bytes.Compare(at[:], hi) < 0 {
 			keys = append(keys, at)
 		}
 	}
+	receipts, ok := receiptKeys(tx, prefix, last, lo, hi, maxIndexWalk-walked)
+	if !ok {
+		return nil, false
+	}
+	keys = append(keys, receipts...)
 	// One row can match by several numbers (its receipt and its payment
 	// number both starting "00…").
-	slices.SortFunc(keys, bytes.Compare)
-	return slices.CompactFunc(keys, bytes.Equal), true
+	slices.SortFunc(keys, func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) })
+	return slices.Compact(keys), true
+}
+
+// receiptKeys returns the summary keys in [lo, hi) of the operations whose
+// receipt number, or whose payment's, starts with prefix; ok is false when
+// more than budget operations would be read. A receipt is the id written
+// in six digits or more, so a prefix is a range of ids for each width.
+func receiptKeys(tx *bolt.Tx, prefix string, last ID, lo, hi []byte, budget int) (keys [][16]byte, ok bool) {
+	p, err := strconv.ParseUint(prefix, 10, 64)
+	if err != nil || len(prefix) > 18 {
+		return nil, true // not digits, or longer than any receipt
+	}
+	type span struct{ from, to uint64 }
+	var spans []span
+	for width, low, pow := 6, uint64(0), uint64(1_000_000); low <= uint64(last) && width <= 18; width, low, pow = width+1, pow, pow*10 {
+		if len(prefix) > width {
+			continue
+		}
+		scale := uint64(1)
+		for range width - len(prefix) {
+			scale *= 10
+		}
+		from, to := max(p*scale, low, 1), min((p+1)*scale-1, pow-1, uint64(last))
+		if from > to {
+			continue
+		}
+		if budget -= int(to - from + 1); budget < 0 {
+			return nil, false
+		}
+		spans = append(spans, span{from, to})
+	}
+	if len(spans) == 0 {
+		return nil, true // a payment number longer than any receipt yet: no bucket to open
+	}
+	c := tx.Bucket(bOperations).Cursor()
+	add := func(k, v []byte) {
+		if at, ok := recordCreated(v); ok {
+			var key [16]byte
+			binary.BigEndian.PutUint64(key[:], uint64(at.UnixNano()))
+			copy(key[8:], k)
+			if bytes.Compare(key[:], lo) >= 0 && bytes.Compare(key[:], hi) < 0 {
+				keys = append(keys, key)
+			}
+		}
+	}
+	refunds := tx.Bucket(bRefunds).Cursor()
+	for _, s := range spans {
+		for k, v := c.Seek(idKey(ID(s.from))); k != nil && binary.BigEndian.Uint64(k) <= s.to; k, v = c.Next() {
+			add(k, v)
+		}
+		// The refunds of those payments: a refund is found by its
+		// payment's receipt too.
+		var found []uint64
+		for k, _ := refunds.Seek(idKey(ID(s.from))); len(k) == 16 && binary.BigEndian.Uint64(k) <= s.to; k, _ = refunds.Next() {
+			found = append(found, binary.BigEndian.Uint64(k[8:]))
+		}
+		if budget -= len(found); budget < 0 {
+			return nil, false
+		}
+		for _, id := range found {
+			if k, v := c.Seek(idKey(ID(id))); k != nil && binary.BigEndian.Uint64(k) == id {
+				add(k, v)
+			}
+		}
+	}
+	return keys, true
 }
 
 // Latest returns the newest row of any period that q's search and filters
@@ -274,17 +446,17 @@ func (s *Store) Latest(q Query) (r Row, ok bool, err error) {
 	f := q.filter()
 	err = s.view(func(tx *bolt.Tx) error {
 		// Every time: from the empty key to one above any 16-byte key.
-		keys, indexed := searchIndex(tx, q.Search, nil, bytes.Repeat([]byte{0xff}, 17))
+		keys, indexed := s.searchIndex(tx, q.Search, nil, bytes.Repeat([]byte{0xff}, 17))
 		if !indexed {
 			return nil
 		}
 		sum := tx.Bucket(bSummary)
 		for i := len(keys) - 1; i >= 0; i-- { // newest first
-			b := sum.Get(keys[i])
+			b := sum.Get(keys[i][:])
 			if b == nil {
 				continue
 			}
-			view, err := viewSummary(keys[i], b)
+			view, err := viewSummary(keys[i][:], b)
 			if err != nil {
 				return err
 			}
@@ -323,7 +495,7 @@ func (s *Store) page(q Query, from Cursor, oldestFirst bool, n int) (rows []Row,
 	}
 	rows = make([]Row, 0, min(n, 256))
 	err = s.view(func(tx *bolt.Tx) error {
-		return walk(tx, q, from, oldestFirst, func(k, v []byte) (bool, error) {
+		return s.walk(tx, q, from, oldestFirst, func(k, v []byte) (bool, error) {
 			if len(rows) == n {
 				more = true
 				return false, nil
@@ -366,7 +538,7 @@ func (s *Store) Totals(q Query, c providers.Currency) (Totals, error) {
 	f.states &= 1 << codeOf(stateCodes, StateSuccess)
 	err := s.view(func(tx *bolt.Tx) error {
 		if q.Search != "" {
-			return walk(tx, q, nil, false, func(k, v []byte) (bool, error) {
+			return s.walk(tx, q, nil, false, func(k, v []byte) (bool, error) {
 				// walk has checked the summary's layout and the filters.
 				if v[25] == codeOf(stateCodes, StateSuccess) && v[27] == want {
 					t.add(at(kindCodes, v[24]), 1, int64(binary.BigEndian.Uint64(v[16:])))
@@ -481,7 +653,7 @@ func (s *Store) WriteCSV(w io.Writer, q Query, f CSVFormat) (int, error) {
 		clear(fiscal)
 		err := s.view(func(tx *bolt.Tx) error {
 			var last []byte
-			err := walk(tx, q, from, true, func(k, v []byte) (bool, error) {
+			err := s.walk(tx, q, from, true, func(k, v []byte) (bool, error) {
 				r, err := decodeRow(k, v)
 				if err != nil {
 					return false, err
@@ -651,9 +823,15 @@ func (s *Store) Sources(q Query) ([]Source, error) {
 		return nil, err
 	}
 	var out []Source
+	// Each source once as it comes: a 35-day period has a thousand day
+	// totals and a handful of sources.
+	seen := map[string]bool{}
 	err := s.view(func(tx *bolt.Tx) error {
-		eachDayTotal(tx, q, func(_, provider, terminal, _ []byte) {
-			out = append(out, Source{Provider: string(provider), Terminal: string(terminal)})
+		eachDayTotal(tx, q, func(k, provider, terminal, _ []byte) {
+			if !seen[string(k[13:])] {
+				seen[string(k[13:])] = true
+				out = append(out, Source{Provider: string(provider), Terminal: string(terminal)})
+			}
 		})
 		return nil
 	})

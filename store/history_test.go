@@ -587,7 +587,7 @@ func lifecycle(t *testing.T, s *Store, n int) []Operation {
 func dump(t *testing.T, s *Store) map[string]string {
 	t.Helper()
 	m := map[string]string{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 			return b.ForEach(func(k, v []byte) error {
 				m[string(name)+"/"+string(k)] = string(v)
@@ -624,6 +624,10 @@ func TestBatchWritesWhatCreateAndSaveWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := dump(t, one), dump(t, bulk)
+	for _, k := range []string{settingJournalID, settingJournalSeq} { // each file's own journal
+		delete(a, "settings/"+k)
+		delete(b, "settings/"+k)
+	}
 	for k, v := range a {
 		if b[k] != v {
 			t.Errorf("%q: one by one %x, bulk %x", k, v, b[k])
@@ -718,7 +722,7 @@ func TestOldFilesGetSummaries(t *testing.T) {
 	s, path := openTemp(t)
 	history(t, s, 50, 5)
 	// Forget the summaries, as a file written before them would.
-	s.db.Update(func(tx *bolt.Tx) error {
+	s.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bSummary, bNumbers, bDays} {
 			tx.DeleteBucket(b)
 			tx.CreateBucket(b)
@@ -785,7 +789,7 @@ func TestOlderRefundSummariesAreUpgraded(t *testing.T) {
 	r.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "777000999"}, t0)
 	s.Save(&r)
 	// Write the refund's summary and index as the older layout did.
-	s.db.Update(func(tx *bolt.Tx) error {
+	s.update(func(tx *bolt.Tx) error {
 		row := RowOf(r)
 		if err := unindexRow(tx, Row{ID: r.ID, Created: r.Created, Kind: KindRefund, State: r.State, Provider: r.Provider,
 			Method: r.Method, Amount: r.Amount, PaymentID: r.PaymentID, Number: row.Number, Ref: row.Ref, PaymentNumber: "777000111"}); err != nil {
@@ -976,7 +980,7 @@ func TestCSVReadsOnlyTheFiscalReceiptsRecords(t *testing.T) {
 	octoPaid(t, s, t0, nil, true)
 	damage := func(pick func(Operation) bool) {
 		t.Helper()
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			b := tx.Bucket(bOperations)
 			var keys [][]byte
 			b.ForEach(func(k, v []byte) error {
@@ -1007,5 +1011,109 @@ func TestCSVReadsOnlyTheFiscalReceiptsRecords(t *testing.T) {
 	damage(func(op Operation) bool { return op.ID == done.ID })
 	if _, err := s.WriteCSV(io.Discard, month(Query{}), CSVFormat{}); err == nil {
 		t.Fatal("a registered fiscal receipt's record was not read")
+	}
+}
+
+// A filter that matches on a few days only skips the others by their day
+// totals, in both directions, and finds every row still when the zone's
+// rules have moved a row's local day since it was counted.
+func TestQuietDaysAreSkippedAndNothingElse(t *testing.T) {
+	saved := time.Local
+	t.Cleanup(func() { time.Local = saved })
+	time.Local = time.FixedZone("+05", 5*3600)
+	s, path := openTemp(t)
+	history(t, s, 3000, 6)
+	// Late in the evening on two days, amid some 150 rows a day.
+	for i, back := range []int{20, 20, 5} {
+		d := day(t0.AddDate(0, 0, -back))
+		at := d.Add(23*time.Hour + time.Duration(10*i)*time.Minute)
+		op := NewPayment("octo", providers.New(int64(100000+i), providers.UZS), "", false, at)
+		op.Started(providers.Status{Ref: fmt.Sprintf("octo-%d", i)}, at)
+		op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodCard,
+			TransactionID: fmt.Sprintf("77%04d", i), Cheque: &providers.Cheque{TerminalID: "OCTO_1"}}, at)
+		if err := s.Create(&op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries := []Query{
+		month(Query{Provider: "octo"}),
+		month(Query{Terminal: "OCTO_1", Kind: KindPayment}),
+		month(Query{Terminal: "no such terminal"}),
+		month(Query{Provider: "octo", States: []State{StateFailed}}),
+	}
+	check := func(zone string) {
+		all := allRows(t, s)
+		for _, q := range queries {
+			want := want(all, q)
+			if got := pages(t, s, q, 2); !slices.Equal(got, want) {
+				t.Fatalf("%s, %+v: got %v, want %v", zone, q, got, want)
+			}
+			var up []ID
+			var before Cursor
+			for {
+				page, more, err := s.PageNewer(q, before, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				up = append(idsOf(page), up...)
+				if !more {
+					break
+				}
+				before = CursorAt(page[0])
+			}
+			if !slices.Equal(up, want) {
+				t.Fatalf("%s, %+v upwards: got %v, want %v", zone, q, up, want)
+			}
+		}
+	}
+	check("the zone they were counted in")
+	if got := pages(t, s, queries[0], 10); len(got) != 3 {
+		t.Fatalf("octo's payments: %v", got)
+	}
+	// Five hours east, 23:00 is the next day's 04:00: the day totals still
+	// count it on the day before. The zone changes with the file closed:
+	// its journal's applier reads it.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	time.Local = time.FixedZone("+10", 10*3600)
+	var err error
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	check("five hours east")
+}
+
+// A search asked again after a write sees the write: the index's answer
+// remembered for the page's totals is the file's of that moment only.
+func TestASearchAgainSeesWhatWasWritten(t *testing.T) {
+	s, _ := openTemp(t)
+	history(t, s, 300, 7)
+	q := month(Query{Search: "50470"})
+	before, _, err := s.Page(q, nil, 500)
+	if err != nil || len(before) == 0 {
+		t.Fatal(err, len(before))
+	}
+	totalsBefore, err := s.Totals(q, providers.KZT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := NewPayment("kaspi", tenge(700), "", false, t0)
+	if err := s.Create(&op); err != nil {
+		t.Fatal(err)
+	}
+	op.Started(providers.Status{Ref: "17950999"}, t0)
+	op.ApplyStatus(providers.Status{State: providers.StateSuccess, Method: providers.MethodQR, TransactionID: "504709999"}, t0)
+	if err := s.Save(&op); err != nil {
+		t.Fatal(err)
+	}
+	after, _, err := s.Page(q, nil, 500)
+	if err != nil || len(after) != len(before)+1 || after[0].ID != op.ID {
+		t.Fatalf("after a matching payment: %d rows (before %d), %v", len(after), len(before), err)
+	}
+	totals, err := s.Totals(q, providers.KZT)
+	if err != nil || totals.Payments != totalsBefore.Payments+1 || totals.Paid != totalsBefore.Paid.Add(tenge(700)) {
+		t.Fatalf("totals %+v, before the payment %+v, %v", totals, totalsBefore, err)
 	}
 }

@@ -61,6 +61,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -116,6 +117,21 @@ type Store struct {
 	// damaged is set once a read found the file damaged: from then on
 	// nothing is written to it.
 	damaged atomic.Pointer[DamagedError]
+
+	// The journal (journal.go). applyMu is taken before wmu where both
+	// are: applying runs one at a time, and wmu guards the journal, what
+	// it holds that the file does not yet (pending), and the last id.
+	applyMu  sync.Mutex
+	wmu      sync.Mutex
+	j        *journal
+	pending  []record
+	waiting  atomic.Int64  // len(pending), read without the lock
+	searched searchMemo    // the last search's index answer (history.go)
+	lastID   atomic.Uint64 // the last operation's id; read without the lock
+	applyErr error         // why the last apply failed; the records wait for the next
+	kick     chan struct{}
+	stop     chan struct{}
+	stopped  chan struct{}
 }
 
 // Open opens or creates the data file at path with mode 0600: it holds
@@ -191,13 +207,17 @@ func OpenWith(path string, progress Progress) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: init %s: %w", path, err)
 	}
+	if err := s.openJournal(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	err = s.view(func(tx *bolt.Tx) error {
 		name := string(tx.Bucket(bSettings).Get([]byte(settingTill)))
 		s.till.Store(&name)
 		return nil
 	})
 	if err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	markSeen(path, s.Till())
@@ -222,13 +242,41 @@ func openBolt(path string) (db *bolt.DB, err error) {
 // fault on a damaged page into a DamagedError: bbolt rolls the
 // transaction back as the panic passes, so nothing half-done is written.
 // Once one happened, update writes nothing more to the file.
+//
+// Both see every write the journal took: what it holds that the file does
+// not yet is applied first.
 func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	if err := s.settle(); err != nil {
+		return err
+	}
 	defer s.recoverDamage(&err)
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	return s.db.View(fn)
 }
 
-func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.applyLocked(len(s.pending)); err != nil {
+		return err
+	}
+	var seq uint64
+	err := s.updateNow(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		seq = tx.Bucket(bOperations).Sequence()
+		return nil
+	})
+	if err == nil {
+		s.lastID.Store(seq) // all the journal held is in: the file's sequence is the last id
+	}
+	return err
+}
+
+func (s *Store) updateNow(fn func(*bolt.Tx) error) (err error) {
 	if d := s.damaged.Load(); d != nil {
 		return d
 	}
@@ -265,8 +313,18 @@ func (s *Store) MarkDamaged(rep *Report) {
 // Path is the data file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the data file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close applies what the journal holds and closes the data file.
+func (s *Store) Close() error {
+	err := s.closeJournal()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// last is the id of the newest operation, written to the file or still in
+// the journal: no receipt is beyond it.
+func (s *Store) last() ID { return ID(s.lastID.Load()) }
 
 // Create writes a new operation, giving it the next ID. It is the
 // write-ahead step: call it before the provider is asked for anything.
@@ -274,7 +332,22 @@ func (s *Store) Create(op *Operation) error {
 	if op.ID != 0 {
 		return fmt.Errorf("store: create: operation %d already has an id", op.ID)
 	}
-	return s.update(func(tx *bolt.Tx) error { return s.create(tx, op) })
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	op.ID = ID(s.lastID.Load()) + 1
+	given := op.OperationID == ""
+	if given {
+		op.OperationID = s.Till() + "-" + op.Receipt()
+	}
+	if err := s.journalLocked(op); err != nil {
+		op.ID = 0
+		if given {
+			op.OperationID = ""
+		}
+		return err
+	}
+	s.lastID.Store(uint64(op.ID))
+	return nil
 }
 
 func (s *Store) create(tx *bolt.Tx, op *Operation) error {
@@ -306,17 +379,12 @@ func (s *Store) Save(op *Operation) error {
 	if op.ID == 0 {
 		return errors.New("store: save: operation has no id; Create it first")
 	}
-	return s.update(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bOperations).Get(idKey(op.ID))
-		if v == nil {
-			return fmt.Errorf("store: save %d: %w", op.ID, ErrNotFound)
-		}
-		var prev previous
-		if err := decodePrevious(v, &prev); err != nil {
-			return fmt.Errorf("store: save %d: %w", op.ID, err)
-		}
-		return put(tx, op, &prev)
-	})
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if op.ID > ID(s.lastID.Load()) {
+		return fmt.Errorf("store: save %d: %w", op.ID, ErrNotFound)
+	}
+	return s.journalLocked(op)
 }
 
 // put writes op and its index entries; prev is its stored version, nil
@@ -371,15 +439,16 @@ func putIfChanged(b *bolt.Bucket, k, v []byte, on bool) error {
 }
 
 // fillAppended packs the pages of the buckets whose keys grow with time
-// (IDs, creation times), and of the number index, whose keys grow within
-// each kind of number (receipts, payment numbers, handles). bbolt splits a
-// full page in halves by default, and a half that only ever gets older
-// keys stays half empty: a million operations would take twice the disk.
-// The setting lasts one transaction.
+// (IDs, creation times) full, and those of the number index, whose keys
+// grow within each kind of number (receipts, payment numbers, handles) but
+// also get a refund's entry beside its payment's, nine tenths full, room
+// for those. bbolt splits a full page in halves by default, and a half
+// that only ever gets older keys stays half empty: a million operations
+// would take twice the disk. The setting lasts one transaction.
 func fillAppended(tx *bolt.Tx) {
-	for _, name := range [][]byte{bOperations, bSummary, bNumbers} {
-		tx.Bucket(name).FillPercent = 0.9
-	}
+	tx.Bucket(bOperations).FillPercent = 1
+	tx.Bucket(bSummary).FillPercent = 1
+	tx.Bucket(bNumbers).FillPercent = 0.9
 }
 
 // Get returns the operation with that ID.
@@ -668,7 +737,14 @@ func (s *Store) NeedingPerson(limit int) ([]Operation, error) {
 func (s *Store) Wipe(by, approver string, at time.Time) error {
 	var name string
 	err := s.update(func(tx *bolt.Tx) error {
-		head := slices.Clone(tx.Bucket(bSettings).Get([]byte(settingAuditHead)))
+		// The audit log's head goes on, and so does the journal: its
+		// records name this file's journal id and follow its seq.
+		kept := map[string][]byte{}
+		for _, k := range []string{settingAuditHead, settingJournalID, settingJournalSeq} {
+			if v := tx.Bucket(bSettings).Get([]byte(k)); v != nil {
+				kept[k] = slices.Clone(v)
+			}
+		}
 		for _, b := range allBuckets {
 			if slices.ContainsFunc(wipeKeeps, func(k []byte) bool { return bytes.Equal(k, b) }) {
 				continue
@@ -680,8 +756,8 @@ func (s *Store) Wipe(by, approver string, at time.Time) error {
 				return err
 			}
 		}
-		if head != nil {
-			if err := tx.Bucket(bSettings).Put([]byte(settingAuditHead), head); err != nil {
+		for k, v := range kept {
+			if err := tx.Bucket(bSettings).Put([]byte(k), v); err != nil {
 				return err
 			}
 		}

@@ -300,9 +300,9 @@ func putSummary(tx *bolt.Tx, op *Operation, prevKey []byte) error {
 func reindexRow(tx *bolt.Tx, prev *Row, r Row) error {
 	idx := tx.Bucket(bNumbers)
 	at := timeKey(r.Created, r.ID)[:8]
-	numbers := searchNumbers(r)
+	numbers := indexedNumbers(r)
 	if prev != nil {
-		for _, n := range searchNumbers(*prev) {
+		for _, n := range indexedNumbers(*prev) {
 			if !slices.Contains(numbers, n) {
 				if err := idx.Delete(numberKey(n, prev.ID)); err != nil {
 					return err
@@ -331,7 +331,7 @@ func reindexRow(tx *bolt.Tx, prev *Row, r Row) error {
 // unindexRow takes away the search numbers and day totals r counted.
 func unindexRow(tx *bolt.Tx, r Row) error {
 	idx := tx.Bucket(bNumbers)
-	for _, n := range searchNumbers(r) {
+	for _, n := range indexedNumbers(r) {
 		if err := idx.Delete(numberKey(n, r.ID)); err != nil {
 			return err
 		}
@@ -355,6 +355,19 @@ func searchNumbers(r Row) []string {
 	return ns
 }
 
+// indexedNumbers are the search numbers the number index holds: all but
+// the receipts, which are the operations' own ids, found without an index
+// (receiptKeys).
+func indexedNumbers(r Row) []string {
+	var ns []string
+	for _, n := range []string{r.Number, r.Ref, r.PaymentNumber} {
+		if n != "" && !slices.Contains(ns, n) {
+			ns = append(ns, n)
+		}
+	}
+	return ns
+}
+
 func numberKey(n string, id ID) []byte {
 	return append(append([]byte(n), 0), idKey(id)...)
 }
@@ -362,11 +375,17 @@ func numberKey(n string, id ID) []byte {
 // numberTarget is the summary key a number index entry k → v names. The
 // value is the creation time, the id being the key's last 8 bytes; files
 // before the compact layout hold the whole summary key.
-func numberTarget(k, v []byte) []byte {
-	if len(v) == 8 && len(k) >= 8 {
-		return append(slices.Clip(v), k[len(k)-8:]...)
+func numberTarget(k, v []byte) (at [16]byte, ok bool) {
+	switch {
+	case len(v) == 8 && len(k) >= 8:
+		copy(at[:], v)
+		copy(at[8:], k[len(k)-8:])
+	case len(v) == 16:
+		copy(at[:], v)
+	default:
+		return at, false
 	}
-	return v
+	return at, true
 }
 
 // Day totals: one entry per local day, kind, state, method, provider,

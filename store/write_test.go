@@ -66,7 +66,7 @@ func TestSaveRestoresAMissingNumber(t *testing.T) {
 	if err := s.Save(&op); err != nil {
 		t.Fatal(err)
 	}
-	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bNumbers).Delete(numberKey(op.TransactionID, op.ID)) })
+	s.update(func(tx *bolt.Tx) error { return tx.Bucket(bNumbers).Delete(numberKey(op.TransactionID, op.ID)) })
 	q := Query{From: op.Created, To: op.Created, Search: op.TransactionID}
 	if rows, _, _ := s.Page(q, nil, 10); len(rows) != 0 {
 		t.Fatal("the number is still indexed")

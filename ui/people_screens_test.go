@@ -259,6 +259,7 @@ func TestPeopleScreen(t *testing.T) {
 	k.key(tea.KeyDown) // Bolat, locked
 	k.key('o', "o")
 	k.eventually("Bolat is unlocked", func() bool { p, _ := k.store.Person("Bolat"); return !p.Locked && p.Failed == 0 })
+	k.showsText(k.cat.T("people.unlocked", "Bolat")) // keys wait until the screen has the answer
 	k.key('a', "a")
 	k.tm.Type("Saule")
 	k.key(tea.KeyTab)
@@ -303,6 +304,7 @@ func TestReportsPrintAndClose(t *testing.T) {
 	k.key(tea.KeyF5)
 	k.waitTitle(k.cat.N("shift.x_title_n", 1, 1))
 	k.key('p', "p")
+	k.shows("shift.printed") // keys wait until the printer is done
 	k.eventually("the X is printed and logged", func() bool {
 		es := k.audited()
 		return len(es) > 0 && es[len(es)-1].Kind == store.AuditPrint && es[len(es)-1].Detail == "X"

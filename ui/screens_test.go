@@ -137,8 +137,15 @@ func (k *till) eventually(what string, cond func() bool) {
 // screen may never appear whole in the output; the title always does.
 func (k *till) waitTitle(title string) {
 	k.t.Helper()
+	k.waitTitleWith(title, "")
+}
+
+// waitTitleWith waits for the terminal title and for text on the screen,
+// in one reading of the output: either may come first.
+func (k *till) waitTitleWith(title, text string) {
+	k.t.Helper()
 	teatest.WaitFor(k.t, k.tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("\x1b]2;kassa · "+title))
+		return bytes.Contains(b, []byte("\x1b]2;kassa · "+title)) && bytes.Contains(b, []byte(text))
 	}, teatest.WithDuration(guard), teatest.WithCheckInterval(time.Millisecond))
 }
 
