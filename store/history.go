@@ -60,6 +60,10 @@ type Query struct {
 	States   []State // any of them; none means every state
 	Method   providers.Method
 	Search   string
+	// Shop and Till choose one shop, or one till of it, in a chain's
+	// history (package central). A till's own file is one till's: it
+	// answers as if they were not set.
+	Shop, Till string
 }
 
 // Days is the number of days the period covers.

@@ -34,7 +34,20 @@ type Row struct {
 	// Fiscal is how the payment's fiscal receipt stands, where its
 	// provider registers one (OCTO).
 	Fiscal FiscalMark
+	// Shop and Till are where it was made, in a chain's history (package
+	// central); empty in a till's own.
+	Shop, Till string
 }
+
+// Ref names an operation: its receipt number and, in a chain's history,
+// the shop and till whose number it is.
+type Ref struct {
+	Shop, Till string
+	ID         ID
+}
+
+// At is the Ref of the row.
+func (r Row) At() Ref { return Ref{Shop: r.Shop, Till: r.Till, ID: r.ID} }
 
 // FiscalMark is how a payment's fiscal receipt stands, for the history.
 type FiscalMark byte

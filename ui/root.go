@@ -557,15 +557,20 @@ func (m Model) shown() (string, help.KeyMap, string) {
 // helpKeys is the shown screen's keys, led by F1 when the help line is
 // too narrow for them all: F1 then lists every key.
 func (m Model) helpKeys(keys help.KeyMap) help.KeyMap {
-	if m.help.ShowAll {
-		return withHelpKey{keys, m.c.Keys.Help}
+	return helpKeys(m.help, keys, m.c.Keys.Help, m.c.Width-2)
+}
+
+// helpKeys is keys led by helpKey where h shows all, or where their line
+// is wider than width.
+func helpKeys(h help.Model, keys help.KeyMap, helpKey key.Binding, width int) help.KeyMap {
+	if h.ShowAll {
+		return withHelpKey{keys, helpKey}
 	}
-	wide := m.help
-	wide.SetWidth(0) // no limit: how long the line would be
-	if lipgloss.Width(wide.ShortHelpView(keys.ShortHelp())) <= m.c.Width-2 {
+	h.SetWidth(0) // no limit: how long the line would be
+	if lipgloss.Width(h.ShortHelpView(keys.ShortHelp())) <= width {
 		return keys
 	}
-	return withHelpKey{keys, m.c.Keys.Help}
+	return withHelpKey{keys, helpKey}
 }
 
 // relabel is a screen's keys with one binding's help replaced.

@@ -183,10 +183,6 @@ func exportCentral(cfg Config, args []string, q store.Query, kind, file string, 
 	return nil
 }
 
-// silentAfter is how long a till may go without reaching the server
-// before kassa central totals says so.
-const silentAfter = 24 * time.Hour
-
 // runCentralTotals writes what each till of the chain (or of the shop
 // and till the command line names) took over a period, per provider and
 // currency, and when each last reached the server.
@@ -231,7 +227,7 @@ func runCentralTotals(args []string, out io.Writer) error {
 	now := time.Now()
 	for _, t := range tills {
 		key := "central.till_seen"
-		if now.Sub(t.Seen) > silentAfter {
+		if now.Sub(t.Seen) > central.SilentAfter {
 			key = "central.till_silent"
 		}
 		fmt.Fprintln(out, cat.T(key, t.Shop, t.Till, t.Seen.In(time.Local).Format("2006-01-02 15:04")))

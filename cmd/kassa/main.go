@@ -92,6 +92,8 @@ func run(args []string, stderr io.Writer) int {
 		err = runExport(args, os.Stdout)
 	case "central":
 		err = runCentral(args, os.Stdout)
+	case "history":
+		err = runHistory(args)
 	case "user":
 		err = runUser(args, os.Stdin, os.Stdout)
 	case "audit":

@@ -32,6 +32,7 @@ var usageCommands = []struct{ line, key string }{
 	{"kassa export --central URL [--shop S] [--till T] --from D --to D", "central.usage_export"},
 	{"kassa central init --central URL", "central.usage_init"},
 	{"kassa central totals --central URL [--shop S] [--till T] --from D --to D", "central.usage_totals"},
+	{"kassa history --central URL [--shop S] [--till T]", "centralhistory.usage"},
 	{"kassa user add --name NAME --role manager|cashier [--user MANAGER]", "usage.user_add"},
 	{"kassa user list", "usage.user_list"},
 	{"kassa user disable|enable|reset-pin|unlock --name NAME --user MANAGER", "usage.user_change"},

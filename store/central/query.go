@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,28 +15,32 @@ import (
 	"github.com/kassa-till/kassa/store"
 )
 
-// Query selects operations over the chain: a period of whole days, each
-// till's own local days (the same rule as store.Query: at most
-// store.MaxPeriod days), and
-// optionally one shop, one till, one kind, and a search by receipt,
-// payment number or provider handle (prefix).
-type Query struct {
-	From, To   time.Time
-	Shop, Till string
-	Kind       store.Kind
-	Search     string
-}
+// Query selects operations over the chain: store.Query, whose Shop and
+// Till choose one shop, or one till of it. A period is whole days, each
+// till's own local days, at most store.MaxPeriod of them; a search finds
+// the receipt, payment number, provider handle or a refund's payment
+// number that starts with it.
+type Query = store.Query
 
-// Validate applies the till's own period rule.
-func (q Query) Validate() error { return store.Query{From: q.From, To: q.To}.Validate() }
-
-// where is q as a WHERE clause over operations and its arguments.
-func (q Query) where() (string, []any) {
-	conds := []string{"day >= $1::date", "day <= $2::date"}
-	args := []any{q.From.Format(time.DateOnly), q.To.Format(time.DateOnly)}
+// clause is q as a WHERE clause over table (operations, or day_totals
+// for a query of no search, terminal, method or status) and its
+// arguments; with period false it leaves the period out.
+func clause(q Query, table string, period bool) (string, []any) {
+	var conds []string
+	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if period {
+		add("day >= $%d::date", q.From.Format(time.DateOnly))
+		add("day <= $%d::date", q.To.Format(time.DateOnly))
+	}
+	if period && table == "operations" {
+		// A till's local day is within a day of UTC's: a range of created
+		// that the index on created reads, around the exact days.
+		add("created >= $%d", q.From.AddDate(0, 0, -1))
+		add("created < $%d", q.To.AddDate(0, 0, 2))
 	}
 	if q.Shop != "" {
 		add("shop = $%d", q.Shop)
@@ -45,6 +50,22 @@ func (q Query) where() (string, []any) {
 	}
 	if q.Kind != "" {
 		add("kind = $%d", string(q.Kind))
+	}
+	if q.Provider != "" {
+		add("provider = $%d", q.Provider)
+	}
+	if q.Terminal != "" {
+		add("terminal = $%d", q.Terminal)
+	}
+	if q.Method != "" {
+		add("method = $%d", string(q.Method))
+	}
+	if len(q.States) > 0 {
+		states := make([]string, len(q.States))
+		for i, s := range q.States {
+			states[i] = string(s)
+		}
+		add("state = ANY($%d)", states)
 	}
 	if q.Search != "" {
 		// Every text that starts with the prefix sorts, byte by byte, from
@@ -56,6 +77,9 @@ func (q Query) where() (string, []any) {
 			ors = append(ors, fmt.Sprintf("(%s ~>=~ $%d AND %s ~<~ $%d)", col, lo, col, hi))
 		}
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
+	if len(conds) == 0 {
+		return "true", nil
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -74,10 +98,10 @@ func Rows(ctx context.Context, conn *pgx.Conn, q Query, fn func(Row) bool) error
 	if err := q.Validate(); err != nil {
 		return err
 	}
-	where, args := q.where()
+	cond, args := clause(q, "operations", true)
 	rows, err := conn.Query(ctx, `SELECT shop, till, id, created, kind, state, provider, method, amount, currency,
 		coalesce(payment_id, 0), terminal, payment_number, ref, refund_of_number, fiscal_state, fiscal
-		FROM operations WHERE `+where+` ORDER BY created, shop, till, id`, args...)
+		FROM operations WHERE `+cond+` ORDER BY created, shop, till, id`, args...)
 	if err != nil {
 		return err
 	}
@@ -133,24 +157,29 @@ type Total struct {
 }
 
 // Totals sums q's successful payments and refunds (whatever q.Kind says)
-// per shop, till, provider and currency, in that order. Without a search
-// it reads the day totals.
+// per shop, till, provider and currency, in that order: money that moved,
+// so a status filter naming no success gives none. Without a search, a
+// terminal or a method it reads the day totals.
 func Totals(ctx context.Context, conn *pgx.Conn, q Query) ([]Total, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	q.Kind = ""
-	where, args := q.where()
+	if len(q.States) > 0 && !slices.Contains(q.States, store.StateSuccess) {
+		return nil, nil
+	}
+	q.Kind, q.States = "", nil
 	count, from := "count(*)", "operations"
-	if q.Search == "" {
+	if q.Search == "" && q.Terminal == "" && q.Method == "" {
 		count, from = "sum(count)", "day_totals"
-	} else {
-		where += " AND state = 'success'"
+	}
+	cond, args := clause(q, from, true)
+	if from == "operations" {
+		cond += " AND state = 'success'"
 	}
 	rows, err := conn.Query(ctx, `SELECT shop, till, provider, currency,
 		coalesce(`+count+` FILTER (WHERE kind = 'payment'), 0), coalesce(sum(amount) FILTER (WHERE kind = 'payment'), 0),
 		coalesce(`+count+` FILTER (WHERE kind = 'refund'), 0), coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0)
-		FROM `+from+` WHERE `+where+`
+		FROM `+from+` WHERE `+cond+`
 		GROUP BY shop, till, provider, currency HAVING `+count+` > 0 ORDER BY shop, till, provider, currency`, args...)
 	if err != nil {
 		return nil, err
@@ -206,6 +235,10 @@ func WriteCSV(ctx context.Context, conn *pgx.Conn, w io.Writer, q Query, f store
 	cw.Flush()
 	return written, cw.Error()
 }
+
+// SilentAfter is how long a till may go without reaching the server
+// before the chain's history and totals say so.
+const SilentAfter = 24 * time.Hour
 
 // Till is where a till stands with the server: the last change of its
 // applied (Position) and when it last reached the server.

@@ -100,6 +100,11 @@ type KeyMap struct {
 	// AskFiscal asks the provider again for a not fiscalized payment's
 	// fiscal receipt, from the history's detail.
 	AskFiscal key.Binding
+	// TillKey and ByTill are the chain's history's (kassa history
+	// --central): the shop and till filter, and the totals per shop, till
+	// and provider.
+	TillKey key.Binding
+	ByTill  key.Binding
 
 	GoTrainer key.Binding
 	Choose    key.Binding
@@ -204,6 +209,8 @@ func NewKeyMap(cat *locale.Catalog) KeyMap {
 		ScrollDetail:  key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", cat.T("keys.scroll_detail"))),
 		Filters:       key.NewBinding(key.WithKeys("m", "s", "t"), key.WithHelp("m/s/t", cat.T("keys.filters"))),
 		AskFiscal:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", cat.T("keys.ask_fiscal"))),
+		TillKey:       key.NewBinding(key.WithKeys("k"), key.WithHelp("k", cat.T("centralhistory.key_till"))),
+		ByTill:        key.NewBinding(key.WithKeys("b"), key.WithHelp("b", cat.T("centralhistory.key_by_till"))),
 
 		GoTrainer: key.NewBinding(key.WithKeys("f8"), key.WithHelp("F8", cat.T("keys.go_trainer"))),
 		Choose:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", cat.T("keys.choose_next"))),

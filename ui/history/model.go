@@ -28,6 +28,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/central"
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/common"
 )
@@ -77,10 +78,14 @@ type (
 		// elsewhere is the newest row the search finds outside the period,
 		// when it finds none inside.
 		elsewhere *store.Row
-		err       error
+		// tills and byTill are the chain's, in a chain's history.
+		tills  []central.Till
+		byTill []central.Total
+		err    error
 	}
 	detailMsg struct {
 		again   bool // read again for a detail already shown
+		at      store.Ref
 		op      store.Operation
 		refunds []store.Operation
 		left    *providers.Money // what may still be refunded of a payment
@@ -120,9 +125,22 @@ const (
 
 // Model is the history screen.
 type Model struct {
-	c     *common.Common
-	query store.Query
-	gen   int // bumped by every query change; stale pages are dropped
+	c *common.Common
+	// books are what it reads: the till's data file, or the chain's; chain
+	// is set for the chain's (NewChain).
+	books Books
+	chain Chain
+	// chainCurrency is what a chain's totals are summed in: its tills'.
+	chainCurrency providers.Currency
+	// tills are the chain's tills as the server knows them; byTill the
+	// period's totals per shop, till and provider, shown instead of the
+	// list while byTillShown.
+	tills       []central.Till
+	byTill      []central.Total
+	byTillShown bool
+	byTillRead  bool // byTill is of the period and filters shown
+	query       store.Query
+	gen         int // bumped by every query change; stale pages are dropped
 
 	// rows is the window: a stretch of the list, newest first. older and
 	// newer say whether the list goes on below and above it.
@@ -154,8 +172,38 @@ type Model struct {
 	problem  bool
 }
 
-// New returns the screen.
+// New returns the screen over the till's own data file.
 func New(c *common.Common) Model {
+	m := newModel(c)
+	m.books = tillBooks{c.Store}
+	return m
+}
+
+// NewChain returns the screen over a chain's books: every till's
+// operations, with the shop and till as columns and a filter, its totals
+// in currency cur.
+func NewChain(c *common.Common, chain Chain, cur providers.Currency) Model {
+	m := newModel(c)
+	m.books, m.chain, m.chainCurrency = chain, chain, cur
+	return m
+}
+
+// Where makes a chain's history show shop, or one till of it, when it
+// opens.
+func (m Model) Where(shop, till string) Model {
+	m.query.Shop, m.query.Till = shop, till
+	return m
+}
+
+// currency is the currency of the totals.
+func (m Model) currency() providers.Currency {
+	if m.chain != nil {
+		return m.chainCurrency
+	}
+	return m.c.Currency()
+}
+
+func newModel(c *common.Common) Model {
 	ti := textinput.New()
 	ti.CharLimit = 24
 	ti.SetWidth(26)
@@ -172,11 +220,13 @@ func New(c *common.Common) Model {
 // Open shows today's payments.
 func (m Model) Open() (Model, tea.Cmd) {
 	gen := m.gen // answers to the last opening must not pass for this one's
-	m = New(m.c)
-	m.gen = gen
+	books, chain, cur, q := m.books, m.chain, m.chainCurrency, m.query
+	m = newModel(m.c)
+	m.books, m.chain, m.chainCurrency, m.gen = books, chain, cur, gen
 	m.ticking = make(chan struct{})
 	today := m.c.Clock.Now()
-	m.query = store.Query{Kind: store.KindPayment, From: today, To: today}
+	// The shop and till it was opened for stay (Where).
+	m.query = store.Query{Kind: store.KindPayment, From: today, To: today, Shop: q.Shop, Till: q.Till}
 	m, load := m.reload()
 	return m, tea.Batch(load, m.tick())
 }
@@ -189,7 +239,7 @@ func (m Model) Resume() (Model, tea.Cmd) {
 	m.gen++ // nothing asked before leaving is taken in
 	cmds := []tea.Cmd{m.tick()}
 	if m.detail != nil && m.detail.err == nil {
-		cmds = append(cmds, m.fetchDetail(m.detail.op.ID, true))
+		cmds = append(cmds, m.fetchDetail(m.detail.at, true))
 	}
 	m, load := m.fetch(loadAgain)
 	return m, tea.Batch(append(cmds, load)...)
@@ -243,17 +293,17 @@ func (m Model) fetch(l load) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.loading = true
-	st, q, gen, cur := m.c.Store, m.query, m.gen, m.c.Currency()
+	st, chain, q, gen, cur, byTill := m.books, m.chain, m.query, m.gen, m.currency(), m.byTillShown
 	var at store.Cursor
 	n := pageSize
 	switch l {
 	case loadOlder:
-		at = store.CursorAt(m.rows[len(m.rows)-1])
+		at = st.CursorAt(m.rows[len(m.rows)-1])
 	case loadNewer:
-		at = store.CursorAt(m.rows[0])
+		at = st.CursorAt(m.rows[0])
 	case loadAgain:
 		if m.newer && len(m.rows) > 0 {
-			at = store.CursorAt(m.rows[0])
+			at = st.CursorAt(m.rows[0])
 		}
 		// A page more than is held: rows that came in at the top push
 		// nothing out from under the cursor.
@@ -279,6 +329,12 @@ func (m Model) fetch(l load) (Model, tea.Cmd) {
 			if err == nil {
 				msg.sources, msg.err = st.Sources(q)
 			}
+			if msg.err == nil && chain != nil {
+				msg.tills, msg.err = chain.Tills()
+			}
+			if msg.err == nil && chain != nil && byTill {
+				msg.byTill, msg.err = chain.TotalsBy(q)
+			}
 		}
 		if msg.err == nil && l == loadFirst && len(msg.rows) == 0 && q.Search != "" {
 			both := q
@@ -293,16 +349,16 @@ func (m Model) fetch(l load) (Model, tea.Cmd) {
 	}
 }
 
-func (m Model) fetchDetail(id store.ID, again bool) tea.Cmd {
-	st := m.c.Store
+func (m Model) fetchDetail(at store.Ref, again bool) tea.Cmd {
+	st := m.books
 	return func() tea.Msg {
-		d := detailMsg{again: again}
-		d.op, d.err = st.Get(id)
+		d := detailMsg{again: again, at: at}
+		d.op, d.err = st.Get(at)
 		if d.err == nil && d.op.Kind == store.KindPayment {
-			d.refunds, d.err = st.Refunds(id)
+			d.refunds, d.err = st.Refunds(at)
 		}
 		if d.err == nil && tookMoney(d.op.Kind, d.op.State) {
-			left, err := st.Refundable(id)
+			left, err := st.Refundable(at)
 			d.left, d.err = &left, err
 		}
 		return d
@@ -324,7 +380,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, cmd
 	case detailMsg:
-		if msg.again && (m.detail == nil || m.detail.op.ID != msg.op.ID || msg.err != nil) {
+		if msg.again && (m.detail == nil || m.detail.at != msg.at || msg.err != nil) {
 			return m, nil // left meanwhile, or a passing fault: keep what is shown
 		}
 		if !msg.again {
@@ -344,7 +400,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.asking, m.refusal = 0, m.askRefusal(msg.err)
 			return m, nil
 		}
-		return m, m.fetchDetail(msg.id, true)
+		return m, m.fetchDetail(m.detail.at, true)
 	case printedMsg:
 		m.printing = false
 		if m.detail == nil || m.detail.op.ID != msg.id {
@@ -354,7 +410,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			m.printErr = m.c.T("history.print_failed", m.c.PrinterError(msg.err))
 		}
-		return m, m.fetchDetail(msg.id, true)
+		return m, m.fetchDetail(m.detail.at, true)
 	case common.OpsChanged:
 		return m.opsChanged(msg)
 	case refreshMsg:
@@ -364,7 +420,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		next := m.tick()
 		switch {
 		case m.detail != nil && m.detail.err == nil:
-			return m, tea.Batch(next, m.fetchDetail(m.detail.op.ID, true))
+			return m, tea.Batch(next, m.fetchDetail(m.detail.at, true))
 		case m.input == noInput:
 			m, load := m.fetch(loadAgain)
 			return m, tea.Batch(next, load)
@@ -403,7 +459,8 @@ func (m Model) page(msg pageMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	if msg.totals != nil {
-		m.totals, m.sources = *msg.totals, msg.sources
+		m.totals, m.sources, m.tills, m.byTill = *msg.totals, msg.sources, msg.tills, msg.byTill
+		m.byTillRead = m.byTillShown
 	}
 	switch msg.load {
 	case loadFirst:
@@ -424,7 +481,7 @@ func (m Model) page(msg pageMsg) (Model, tea.Cmd) {
 			return m.reload() // all it held left the filter: start at the top
 		}
 		m.rows, m.older = msg.rows, msg.more
-		if i := slices.IndexFunc(m.rows, func(r store.Row) bool { return r.ID == chosen.ID }); ok && i >= 0 {
+		if i := slices.IndexFunc(m.rows, func(r store.Row) bool { return r.At() == chosen.At() }); ok && i >= 0 {
 			m.cursor = i
 		}
 		m = m.fit(false)
@@ -480,7 +537,7 @@ func (m Model) opsChanged(msg common.OpsChanged) (Model, tea.Cmd) {
 		switch {
 		case m.detail != nil:
 			if m.detail.err == nil && mc.Op.ID == m.detail.op.ID {
-				return m, m.fetchDetail(mc.Op.ID, true)
+				return m, m.fetchDetail(m.detail.at, true)
 			}
 		case m.input == noInput && slices.ContainsFunc(m.rows, func(r store.Row) bool { return r.ID == mc.Op.ID }):
 			return m.fetch(loadAgain)
@@ -555,6 +612,9 @@ func (m Model) keyDetail(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.askFiscal()
 	case key.Matches(msg, k.Print) && m.canPrint():
 		return m.print()
+	case m.chain != nil && (key.Matches(msg, k.RefundRow) && m.refundable() || key.Matches(msg, k.AskFiscal) && m.detail.op.NotFiscalized() ||
+		key.Matches(msg, k.Print) && m.detail.err == nil && m.detail.op.State == store.StateSuccess):
+		m.refusal = m.tillOnly(store.Row{Shop: m.detail.at.Shop, Till: m.detail.at.Till})
 	case key.Matches(msg, k.RefundRow) && m.refundable():
 		return m.leave(RefundMsg{Payment: m.detail.op.ID})
 	case key.Matches(msg, k.Home):
@@ -744,12 +804,58 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.Update(exportMsg{})
 	case key.Matches(msg, k.Open) && m.elsewhere != nil && len(m.rows) == 0:
 		return m.moveToElsewhere()
+	case key.Matches(msg, k.TillKey) && m.chain != nil:
+		m.query.Shop, m.query.Till = m.nextTill()
+		return m.reload()
+	case key.Matches(msg, k.ByTill) && m.chain != nil:
+		m.byTillShown, m.byTillRead = !m.byTillShown, false
+		m.gen++ // a page asked for before holds no totals by till
+		m.loading = false
+		return m.fetch(loadAgain)
+	case key.Matches(msg, k.RefundRow) && m.rowRefundable() && m.chain != nil:
+		m.message, m.problem = m.tillOnly(m.rows[m.cursor]), true
 	case key.Matches(msg, k.RefundRow) && m.rowRefundable():
 		return m.leave(RefundMsg{Payment: m.rows[m.cursor].ID})
 	case key.Matches(msg, k.Open) && m.cursor < len(m.rows):
-		return m, m.fetchDetail(m.rows[m.cursor].ID, false)
+		return m, m.fetchDetail(m.rows[m.cursor].At(), false)
 	}
 	return m, nil
+}
+
+// tillOnly says that what was asked of r is done at the till that made
+// it: the chain's history only reads.
+func (m Model) tillOnly(r store.Row) string {
+	return m.c.T("centralhistory.till_only", r.Shop, r.Till)
+}
+
+// nextTill is the shop and till filter's next step: every till, then
+// each shop and its tills in turn.
+func (m Model) nextTill() (shop, till string) {
+	type step struct{ shop, till string }
+	steps := []step{{}}
+	for i, t := range m.tills {
+		if i == 0 || m.tills[i-1].Shop != t.Shop {
+			steps = append(steps, step{shop: t.Shop})
+		}
+		steps = append(steps, step{shop: t.Shop, till: t.Till})
+	}
+	i := slices.Index(steps, step{m.query.Shop, m.query.Till})
+	next := steps[(i+1)%len(steps)] // not found (-1): every till
+	return next.shop, next.till
+}
+
+// silent are the tills shown that have not reached the server for a
+// day.
+func (m Model) silent() []central.Till {
+	now := m.c.Clock.Now()
+	var out []central.Till
+	for _, t := range m.tills {
+		shown := (m.query.Shop == "" || t.Shop == m.query.Shop) && (m.query.Till == "" || t.Till == m.query.Till)
+		if shown && now.Sub(t.Seen) > central.SilentAfter {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // moveToElsewhere shows the day, and the tab, of the row the search
@@ -818,21 +924,31 @@ func statusName(cur []store.State) string {
 // under a new name: an earlier export of the same period with other
 // filters is kept, never overwritten.
 func (m Model) export() tea.Cmd {
-	st, q, format := m.c.Store, m.query, common.CSVFormat(m.c.Cat)
+	books, q, format := m.books, m.query, common.CSVFormat(m.c.Cat)
 	kind := "payments"
 	if q.Kind == store.KindRefund {
 		kind = "refunds"
 	}
-	dir := filepath.Join(filepath.Dir(st.Path()), "exports")
+	// A chain's history has no data file beside it: its exports go where
+	// kassa history --central was started.
+	dir, name := "exports", "kassa-chain"
+	if m.chain == nil {
+		dir, name = filepath.Join(filepath.Dir(m.c.Store.Path()), "exports"), "kassa"
+	}
 	// The name says what the file holds: kind, period and any filter.
-	base := fmt.Sprintf("kassa-%s-%s-%s", kind, q.From.Format("2006-01-02"), q.To.Format("2006-01-02"))
-	for _, part := range []string{string(q.Method), strings.TrimPrefix(statusName(q.States), "history.status_"), q.Provider, q.Terminal, q.Search} {
+	base := fmt.Sprintf("%s-%s-%s-%s", name, kind, q.From.Format("2006-01-02"), q.To.Format("2006-01-02"))
+	for _, part := range []string{q.Shop, q.Till, string(q.Method), strings.TrimPrefix(statusName(q.States), "history.status_"), q.Provider, q.Terminal, q.Search} {
 		if part != "" && part != "all" {
 			base += "-" + strings.Map(fileSafe, part)
 		}
 	}
 	// Said as kassa export says it: what, and the period's days.
 	e := m.c.AuditEntry(store.AuditExport, kind+" "+q.From.Format(time.DateOnly)+" "+q.To.Format(time.DateOnly))
+	audit := func() error { return nil } // the chain's history is no till's to log
+	if m.chain == nil {
+		st := m.c.Store
+		audit = func() error { return st.Audit(e) }
+	}
 	return func() tea.Msg {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return exportedMsg{err: err}
@@ -841,14 +957,14 @@ func (m Model) export() tea.Cmd {
 		if err != nil {
 			return exportedMsg{err: err}
 		}
-		rows, err := st.WriteCSV(f, q, format)
+		rows, err := books.WriteCSV(f, q, format)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
 			os.Remove(f.Name()) // half a statement reads as a whole one
 		} else {
-			err = st.Audit(e)
+			err = audit()
 		}
 		return exportedMsg{path: f.Name(), rows: rows, err: err}
 	}
@@ -885,6 +1001,9 @@ func (m Model) Title() string {
 	if m.detail != nil {
 		return m.c.T("title.history_detail", m.detail.op.Receipt())
 	}
+	if m.byTillShown && m.byTillRead {
+		return m.c.N("centralhistory.title_by_till", len(m.byTill), len(m.byTill))
+	}
 	return m.c.T("title.history", kind, len(m.rows))
 }
 
@@ -895,6 +1014,9 @@ func (m Model) ShortHelp() []key.Binding {
 	switch {
 	case m.detail != nil:
 		keys := []key.Binding{k.ScrollDetail, k.Back}
+		if m.chain != nil {
+			return keys // it only reads: the rest is done at the till
+		}
 		if m.refundable() {
 			keys = slices.Insert(keys, 0, k.RefundRow)
 		}
@@ -914,6 +1036,9 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.ApplyPeriod, k.Back}
 	}
 	keys := []key.Binding{k.UpDown, k.Open, k.Back, k.SearchKey, k.Period, k.Filters, k.Tab, k.Export, k.Paging}
+	if m.chain != nil {
+		return slices.Insert(keys, 5, k.TillKey, k.ByTill)
+	}
 	if m.rowRefundable() {
 		keys = slices.Insert(keys, 2, k.RefundRow)
 	}
@@ -928,7 +1053,9 @@ func (m Model) FullHelp() [][]key.Binding {
 		return [][]key.Binding{m.ShortHelp()}
 	}
 	do := []key.Binding{k.Export}
-	if m.rowRefundable() {
+	if m.chain != nil {
+		do = append(do, k.TillKey, k.ByTill)
+	} else if m.rowRefundable() {
 		do = append(do, k.RefundRow)
 	}
 	return [][]key.Binding{

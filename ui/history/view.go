@@ -49,6 +49,10 @@ func (m Model) columns() []column {
 		{head: t("history.col_receipt"), min: 6, cell: func(r store.Row) string { return r.Receipt() }},
 		{head: t("history.col_number"), drop: 1, cell: func(r store.Row) string { return r.Number }},
 	}
+	if m.chain != nil {
+		// Where first: a receipt number is a till's own.
+		cols = slices.Insert(cols, 1, column{head: t("centralhistory.col_where"), cell: func(r store.Row) string { return r.Shop + " · " + r.Till }})
+	}
 	if m.query.Kind == store.KindRefund {
 		cols = append(cols, column{head: t("history.col_original"), min: 6, cell: func(r store.Row) string {
 			if r.PaymentID == 0 {
@@ -73,7 +77,7 @@ func (m Model) status(r store.Row) string {
 // fiscalized" only where one of its providers registers fiscal receipts.
 func (m Model) statusWidth() int {
 	n := longest(m.c, "history.state.", store.AllStates...)
-	if m.c.Providers != nil && slices.ContainsFunc(m.c.Providers.All(), func(p providers.Provider) bool {
+	if m.chain != nil || m.c.Providers != nil && slices.ContainsFunc(m.c.Providers.All(), func(p providers.Provider) bool {
 		_, ok := p.(providers.Fiscalizer)
 		return ok
 	}) {
@@ -194,6 +198,16 @@ func (m Model) top() string {
 		s.Label.Render(t("history.status")) + " " + t(statusName(q.States)),
 		s.Label.Render(t("history.terminal")) + " " + terminal,
 	}
+	if m.chain != nil {
+		place := t("centralhistory.place_all")
+		switch {
+		case q.Till != "":
+			place = t("centralhistory.place_till", q.Shop, q.Till)
+		case q.Shop != "":
+			place = q.Shop
+		}
+		filters = slices.Insert(filters, 1, s.Label.Render(t("centralhistory.place"))+" "+place)
+	}
 	if q.Search != "" {
 		filters = append(filters, s.Label.Render(t("history.search"))+" "+q.Search)
 	}
@@ -210,7 +224,14 @@ func (m Model) top() string {
 	}
 	tot := m.totals
 	totals := t("history.totals", m.c.Count(tot.Payments), m.c.Money(tot.Paid), m.c.Count(tot.Refunds), m.c.Money(tot.Refunded), m.c.Money(tot.Net()))
-	parts = append(parts, s.Muted.Render(pack(strings.Split(totals, " · "), " · ", m.width())), "")
+	parts = append(parts, s.Muted.Render(pack(strings.Split(totals, " · "), " · ", m.width())))
+	if line := m.silentLine(); line != "" {
+		parts = append(parts, s.Warn.Width(m.width()).Render(line))
+	}
+	parts = append(parts, "")
+	if m.byTillShown {
+		return lipgloss.JoinVertical(lipgloss.Left, parts...)
+	}
 	cols, widths := m.layout(m.width() - 2)
 	head := line(cols, widths, func(c column) string { return c.head })
 	return lipgloss.JoinVertical(lipgloss.Left, append(parts, s.Label.Render(ansi.Truncate("  "+head, m.width(), "…")))...)
@@ -239,6 +260,12 @@ func (m Model) View() string {
 	}
 	parts := []string{m.top()}
 	switch {
+	case m.byTillShown:
+		parts = append(parts, m.byTillView())
+		if m.message != "" {
+			parts = append(parts, "", m.messageView())
+		}
+		return lipgloss.JoinVertical(lipgloss.Left, parts...)
 	case len(m.rows) == 0 && m.elsewhere != nil:
 		r := m.elsewhere
 		hint := m.c.T("history.elsewhere", m.c.T("history.kind."+string(r.Kind)), r.Receipt(), r.Created.Format("02.01.2006"))
@@ -335,6 +362,13 @@ func (m Model) detailText() string {
 			lines = append(append(lines, "", s.Label.Render(t(title))), rows...)
 		}
 	}
+	if m.chain != nil {
+		if m.refusal != "" { // first: a long detail would hide it below
+			lines = append(lines, s.Problem.Width(width).Render(m.refusal), "")
+		}
+		add("centralhistory.d_shop", d.at.Shop)
+		add("centralhistory.d_till", d.at.Till)
+	}
 	add("history.d_amount", m.c.Money(op.Amount))
 	add("history.d_state", m.state(op, d.refunds))
 	add("history.d_created", when(op.Created))
@@ -368,7 +402,7 @@ func (m Model) detailText() string {
 	if m.printErr != "" {
 		lines = append(lines, hang(strings.Repeat(" ", fieldLabel), s.Problem.Render(m.printErr), width))
 	}
-	if m.refusal != "" {
+	if m.refusal != "" && m.chain == nil {
 		lines = append(lines, hang(strings.Repeat(" ", fieldLabel), s.Problem.Render(m.refusal), width))
 	}
 	add("history.d_message", op.Message)
@@ -599,4 +633,88 @@ func (m Model) note(provider, n, text string) string {
 		return text
 	}
 	return m.c.T("history.note_text", n, text)
+}
+
+// silentLine names the tills that have not reached the server for a day
+// (their last operations may be missing here), the first few of them.
+func (m Model) silentLine() string {
+	silent := m.silent()
+	if len(silent) == 0 {
+		return ""
+	}
+	const named = 3
+	var names []string
+	for _, t := range silent[:min(len(silent), named)] {
+		names = append(names, m.c.T("centralhistory.silent_till", t.Shop, t.Till, t.Seen.Format("02.01.2006 15:04")))
+	}
+	line := m.c.N("centralhistory.silent", len(silent), strings.Join(names, ", "))
+	if len(silent) > named {
+		line += " " + m.c.N("centralhistory.silent_more", len(silent)-named, len(silent)-named)
+	}
+	return line
+}
+
+// byTillView is the period's totals per shop, till and provider, one line
+// each, in columns, as many as fit under the top.
+func (m Model) byTillView() string {
+	t := m.c.T
+	if len(m.byTill) == 0 {
+		return m.c.Styles.Muted.Render("  " + t("centralhistory.no_totals"))
+	}
+	head := []string{t("centralhistory.col_shop"), t("centralhistory.col_till"), t("history.col_provider"),
+		t("centralhistory.col_payments"), t("centralhistory.col_paid"), t("centralhistory.col_refunds"), t("centralhistory.col_refunded"), t("centralhistory.col_net")}
+	right := []bool{false, false, false, true, true, true, true, true}
+	table := [][]string{head}
+	for _, one := range m.byTill {
+		table = append(table, []string{one.Shop, one.Till, t("provider." + one.Provider), m.c.Count(one.Payments), m.c.Money(one.Paid),
+			m.c.Count(one.Refunds), m.c.Money(one.Refunded), m.c.Money(one.Net())})
+	}
+	widths := make([]int, len(head))
+	for _, row := range table {
+		for i, cell := range row {
+			widths[i] = max(widths[i], lipgloss.Width(cell))
+		}
+	}
+	// Too wide: the counts go first, then the provider; the money stays.
+	for _, drop := range []int{5, 3, 2} {
+		total := 2
+		for i, w := range widths {
+			if w > 0 {
+				total += w + 2*min(i, 1)
+			}
+		}
+		if total <= m.width() {
+			break
+		}
+		widths[drop] = 0
+	}
+	room := max(m.c.Height-chrome-lipgloss.Height(m.top())-m.bottomLines(), 3)
+	var lines []string
+	for i, row := range table {
+		if i == room-1 && len(table) > room {
+			lines = append(lines, m.c.Styles.Muted.Render("  "+m.c.N("centralhistory.more_rows", len(table)-i, len(table)-i)))
+			break
+		}
+		var b strings.Builder
+		for j, cell := range row {
+			if widths[j] == 0 {
+				continue
+			}
+			if j > 0 {
+				b.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[j]-lipgloss.Width(cell))
+			if right[j] {
+				b.WriteString(pad + cell)
+			} else {
+				b.WriteString(cell + pad)
+			}
+		}
+		text := ansi.Truncate("  "+strings.TrimRight(b.String(), " "), m.width(), "…")
+		if i == 0 {
+			text = m.c.Styles.Label.Render(text)
+		}
+		lines = append(lines, text)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -64,6 +64,8 @@ CREATE TABLE operations (
 -- A period over the chain, a shop or one till (35 days of a chain's year
 -- of ten million operations: about a million rows).
 CREATE INDEX operations_day ON operations (day);
+-- The chain's history, newest first, a page at a time (keyset paging).
+CREATE INDEX operations_created ON operations (created, shop, till, id);
 CREATE INDEX operations_till_day ON operations (shop, till, day);
 -- Search by number across tills: a prefix is a range of text_pattern_ops
 -- (~>=~ and ~<~), which a prepared statement's generic plan uses too.
