@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -638,3 +639,27 @@ func (failedBackups) Failed() error { return errors.New("no space left on device
 type centralBehind int
 
 func (n centralBehind) Behind() int { return int(n) }
+
+// sending is a central copy the test empties, as a pusher that caught up.
+type sending struct{ n atomic.Int64 }
+
+func (s *sending) Behind() int { return int(s.n.Load()) }
+
+// The header follows the pusher as it sends, with no key pressed.
+func TestTheHeaderFollowsTheCentralCopy(t *testing.T) {
+	c := &sending{}
+	c.n.Store(12)
+	k := newTillSized(t, 100, 24, "en", sim.Customer{}, nil, func(cc *common.Common, _ *sim.Sim) { cc.Central = c })
+	k.waitTitleWith(k.cat.T("title.entry"), k.cat.N("central.behind", 12, 12))
+	// Not once only: the header goes on reading it.
+	for range 3 {
+		k.eventually("the header waiting to read the count again", func() bool { return k.clk.Waiters() > 0 })
+		k.clk.Advance(centralEvery)
+	}
+	c.n.Store(3)
+	// The renderer writes what changed: "central: 3", the rest stays.
+	teatest.WaitFor(t, k.tm.Output(), func(b []byte) bool {
+		k.clk.Advance(centralEvery)
+		return bytes.Contains(b, []byte("central: 3"))
+	}, teatest.WithDuration(guard), teatest.WithCheckInterval(10*time.Millisecond))
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -94,6 +95,24 @@ type resumedMsg struct {
 // attentionMsg counts operations waiting for a person.
 type attentionMsg int
 
+// centralEvery is how often the header reads again how far behind the
+// central database is: the pusher sends in the background, and nothing
+// else would draw the screen again when it has caught up.
+const centralEvery = 2 * time.Second
+
+type centralTickMsg struct{}
+
+func (m Model) centralTick() tea.Cmd {
+	if m.c.Central == nil {
+		return nil
+	}
+	clk := m.c.Clock
+	return func() tea.Msg {
+		<-clk.After(centralEvery)
+		return centralTickMsg{}
+	}
+}
+
 // Init takes up what an earlier run left open, counts the operations
 // waiting for a person, and listens to the tracker.
 func (m Model) Init() tea.Cmd {
@@ -105,7 +124,7 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(func() tea.Msg {
 		ms, err := tr.Resume()
 		return resumedMsg{ms: ms, err: err}
-	}, m.countAttention(), m.listen(), m.queueCustomer(), gate)
+	}, m.countAttention(), m.listen(), m.queueCustomer(), gate, m.centralTick())
 }
 
 // listen waits for the tracker's next news.
@@ -201,6 +220,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case attentionMsg:
 		m.attention = int(msg)
 		return m, nil
+	case centralTickMsg:
+		return m, m.centralTick() // drawn again with the pusher's count
 	case signin.Msg:
 		if m.locked {
 			var cmd tea.Cmd
