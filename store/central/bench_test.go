@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
 	"github.com/kassa-till/kassa/store/central/centraltest"
 )
@@ -19,7 +20,7 @@ var bigChain = flag.Bool("central.big", false, "benchmark the central queries ov
 
 // chainDB is a database with n made-up operations spread over a year
 // before day, made by the server itself.
-func chainDB(b *testing.B, n int) *pgx.Conn {
+func chainDB(b *testing.B, n int) (*pgx.Conn, *pgx.ConnConfig) {
 	b.Helper()
 	cfg := centraltest.DB(b)
 	conn := centraltest.Connect(b, cfg)
@@ -47,6 +48,11 @@ func chainDB(b *testing.B, n int) *pgx.Conn {
 	if err != nil {
 		b.Fatal(err)
 	}
+	_, err = conn.Exec(ctx, `INSERT INTO day_terminals (day, shop, till, provider, terminal)
+		SELECT DISTINCT day, shop, till, provider, terminal FROM operations`)
+	if err != nil {
+		b.Fatal(err)
+	}
 	_, err = conn.Exec(ctx, `INSERT INTO day_totals (day, shop, till, provider, currency, kind, count, amount)
 		SELECT day, shop, till, provider, currency, kind, count(*), sum(amount) FROM operations WHERE state = 'success'
 		GROUP BY day, shop, till, provider, currency, kind`)
@@ -58,7 +64,7 @@ func chainDB(b *testing.B, n int) *pgx.Conn {
 			b.Fatal(err)
 		}
 	}
-	return conn
+	return conn, cfg
 }
 
 func BenchmarkChain(b *testing.B) {
@@ -66,7 +72,7 @@ func BenchmarkChain(b *testing.B) {
 	if *bigChain {
 		n = 10_000_000
 	}
-	conn := chainDB(b, n)
+	conn, cfg := chainDB(b, n)
 	ctx := context.Background()
 	period := Query{From: day.AddDate(0, 0, -store.MaxPeriod+1), To: day}
 	oneTill := period
@@ -101,6 +107,63 @@ func BenchmarkChain(b *testing.B) {
 			found := 0
 			if err := Rows(ctx, conn, search, func(Row) bool { found++; return true }); err != nil || found == 0 {
 				b.Fatal(found, err)
+			}
+		}
+	})
+	// What the history screen asks (kassa history --central): the first
+	// page of the chain and of one till, the page after a scroll of a
+	// thousand rows, the period's terminals, and a number anywhere.
+	books, err := OpenBooks(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer books.Close()
+	period.Kind, oneTill.Kind = store.KindPayment, store.KindPayment
+	b.Run("screen_first_page_chain_"+size, func(b *testing.B) {
+		for b.Loop() {
+			if rows, _, err := books.Page(period, nil, 50); err != nil || len(rows) != 50 {
+				b.Fatal(len(rows), err)
+			}
+		}
+	})
+	b.Run("screen_first_page_one_till_"+size, func(b *testing.B) {
+		for b.Loop() {
+			if rows, _, err := books.Page(oneTill, nil, 50); err != nil || len(rows) != 50 {
+				b.Fatal(len(rows), err)
+			}
+		}
+	})
+	deep, _, err := books.Page(period, nil, 1000)
+	if err != nil || len(deep) != 1000 {
+		b.Fatal(len(deep), err)
+	}
+	after := books.CursorAt(deep[999])
+	b.Run("screen_page_after_1000_rows_chain_"+size, func(b *testing.B) {
+		for b.Loop() {
+			if rows, _, err := books.Page(period, after, 50); err != nil || len(rows) != 50 {
+				b.Fatal(len(rows), err)
+			}
+		}
+	})
+	b.Run("screen_totals_chain_"+size, func(b *testing.B) {
+		for b.Loop() {
+			if _, err := books.Totals(period, providers.KZT); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("screen_terminals_35_days_chain_"+size, func(b *testing.B) {
+		for b.Loop() {
+			if _, err := books.Sources(period); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	anywhere := Query{Kind: store.KindPayment, Search: search.Search}
+	b.Run("screen_search_any_day_chain_"+size, func(b *testing.B) {
+		for b.Loop() {
+			if _, ok, err := books.Latest(anywhere); err != nil || !ok {
+				b.Fatal(ok, err)
 			}
 		}
 	})

@@ -42,6 +42,14 @@ var ErrNotFound = errors.New("central: no such operation")
 
 // OpenBooks connects to the central database cfg names.
 func OpenBooks(ctx context.Context, cfg *pgx.ConnConfig) (*Books, error) {
+	cfg = cfg.Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	// Planned for each period and cursor: a prepared statement's generic
+	// plan cannot tell that a page of 50 newest rows is an index walk, and
+	// sorts the period's million rows instead.
+	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	b := &Books{cfg: cfg, Timeout: 15 * time.Second, ShopWord: "shop", TillWord: "till"}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
@@ -271,10 +279,10 @@ func (b *Books) Sources(q Query) ([]store.Source, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	cond, args := clause(Query{From: q.From, To: q.To, Shop: q.Shop, Till: q.Till}, "operations", true)
+	cond, args := clause(Query{From: q.From, To: q.To, Shop: q.Shop, Till: q.Till}, "day_terminals", true)
 	var out []store.Source
 	err := b.do(func(ctx context.Context, conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, `SELECT DISTINCT provider, terminal FROM operations WHERE `+cond+` ORDER BY provider, terminal`, args...)
+		rows, err := conn.Query(ctx, `SELECT DISTINCT provider, terminal FROM day_terminals WHERE `+cond+` ORDER BY provider, terminal`, args...)
 		if err != nil {
 			return err
 		}

@@ -22,9 +22,10 @@ import (
 // number that starts with it.
 type Query = store.Query
 
-// clause is q as a WHERE clause over table (operations, or day_totals
-// for a query of no search, terminal, method or status) and its
-// arguments; with period false it leaves the period out.
+// clause is q as a WHERE clause over table (operations; day_totals for a
+// query of no search, terminal, method or status; day_terminals for one
+// of a period, shop and till only) and its arguments; with period false
+// it leaves the period out.
 func clause(q Query, table string, period bool) (string, []any) {
 	var conds []string
 	var args []any

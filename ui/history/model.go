@@ -932,6 +932,9 @@ func (m Model) export() tea.Cmd {
 	// A chain's history has no data file beside it: its exports go where
 	// kassa history --central was started.
 	dir, name := "exports", "kassa-chain"
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // the message says where, whatever the folder
+	}
 	if m.chain == nil {
 		dir, name = filepath.Join(filepath.Dir(m.c.Store.Path()), "exports"), "kassa"
 	}

@@ -54,7 +54,13 @@ func (m Model) columns() []column {
 		cols = slices.Insert(cols, 1, column{head: t("centralhistory.col_where"), cell: func(r store.Row) string { return r.Shop + " · " + r.Till }})
 	}
 	if m.query.Kind == store.KindRefund {
-		cols = append(cols, column{head: t("history.col_original"), min: 6, cell: func(r store.Row) string {
+		// A chain's rows are wider by their shop and till: there, too narrow
+		// a terminal leaves the payment's receipt to the detail.
+		drop := 0
+		if m.chain != nil {
+			drop = 1
+		}
+		cols = append(cols, column{head: t("history.col_original"), min: 6, drop: drop, cell: func(r store.Row) string {
 			if r.PaymentID == 0 {
 				return ""
 			}
