@@ -149,6 +149,7 @@ func chainScenes() []chainScene {
 			open(k)
 			k.key('b', "b")
 			k.waitTitle(k.cat.T("centralhistory.title") + " · " + k.cat.N("centralhistory.title_by_till", 2, 2))
+			k.key(tea.KeyEnter) // no list shown: nothing opens
 		}},
 		{name: "chain_one_till", drive: func(k *till) {
 			open(k)

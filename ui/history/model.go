@@ -753,6 +753,8 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Back):
 		return m.leave(BackMsg{})
+	case m.byTillShown && key.Matches(msg, k.Open, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.RefundRow):
+		return m, nil // the list is not shown: nothing on it to move to or open
 	case key.Matches(msg, k.Tab):
 		m.query.Kind = map[store.Kind]store.Kind{store.KindPayment: store.KindRefund, store.KindRefund: store.KindPayment}[m.query.Kind]
 		return m.reload()
