@@ -9,6 +9,7 @@ import (
 
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/central/centraltest"
 )
 
 // chain is three tills, two of them in one shop and two of one name in
@@ -276,5 +277,51 @@ func TestTheChainsDetailIsTheTillsOwn(t *testing.T) {
 	// Refused as the till refuses it: over 35 days.
 	if _, _, err := c.books.Page(store.Query{From: day, To: day.AddDate(0, 0, store.MaxPeriod)}, nil, 10); err == nil {
 		t.Error("a period of 36 days was read")
+	}
+}
+
+// A database made before the chain's history (migration 0001 only, with
+// tills' operations in it) is brought up to it by kassa central init: the
+// terminals already there are listed, and new ones follow.
+func TestTheChainsHistoryMigratesADatabaseInUse(t *testing.T) {
+	cfg := centraltest.DB(t)
+	conn := connect(t, cfg)
+	ctx := context.Background()
+	list, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())`); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := apply(ctx, conn, list[0]); err != nil || !done {
+		t.Fatalf("0001: %v, %v", done, err)
+	}
+	st := openTill(t, "T1")
+	sellDay(t, st, 30, 7)
+	pushAll(t, newPusher(t, st, cfg, "Chilanzar"))
+	applied, err := Migrate(ctx, conn)
+	if err != nil || len(applied) != len(list)-1 {
+		t.Fatalf("Migrate applied %v, %v", applied, err)
+	}
+	b, err := OpenBooks(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	want, err := st.Sources(store.Query{From: day, To: day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Sources(store.Query{From: day, To: day})
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("the terminals after the migration: %v, %v; the till's %v", got, err, want)
+	}
+	// Sold after it: the trigger lists the new day's terminals.
+	later := openTill(t, "T2")
+	sellDay(t, later, 10, 8)
+	pushAll(t, newPusher(t, later, cfg, "Chilanzar"))
+	if got, err := b.Sources(store.Query{From: day, To: day, Till: "T2"}); err != nil || len(got) == 0 {
+		t.Fatalf("the new till's terminals: %v, %v", got, err)
 	}
 }

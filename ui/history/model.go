@@ -455,7 +455,7 @@ func (m Model) page(msg pageMsg) (Model, tea.Cmd) {
 	}
 	m.loading = false
 	if msg.err != nil {
-		m.message, m.problem = m.c.T("error.store", msg.err.Error()), true
+		m.message, m.problem = m.readFailed(msg.err), true
 		return m, nil
 	}
 	if msg.totals != nil {
@@ -822,6 +822,15 @@ func (m Model) keyList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, m.fetchDetail(m.rows[m.cursor].At(), false)
 	}
 	return m, nil
+}
+
+// readFailed is why the list could not be read: the data file's fault,
+// or the central database's.
+func (m Model) readFailed(err error) string {
+	if m.chain != nil {
+		return m.c.T("central.read_failed", err)
+	}
+	return m.c.T("error.store", err.Error())
 }
 
 // tillOnly says that what was asked of r is done at the till that made

@@ -317,7 +317,7 @@ func (m Model) moreLine(key string, n int) string {
 func (m Model) detailTitle() string {
 	d := m.detail
 	if d.err != nil {
-		return m.c.Styles.Problem.Render(m.c.T("error.store", d.err.Error()))
+		return m.c.Styles.Problem.Render(m.readFailed(d.err))
 	}
 	return m.c.Styles.Title.Render(m.c.T("history.detail_title", m.c.T("history.kind."+string(d.op.Kind)), d.op.Receipt()))
 }

@@ -64,8 +64,6 @@ CREATE TABLE operations (
 -- A period over the chain, a shop or one till (35 days of a chain's year
 -- of ten million operations: about a million rows).
 CREATE INDEX operations_day ON operations (day);
--- The chain's history, newest first, a page at a time (keyset paging).
-CREATE INDEX operations_created ON operations (created, shop, till, id);
 CREATE INDEX operations_till_day ON operations (shop, till, day);
 -- Search by number across tills: a prefix is a range of text_pattern_ops
 -- (~>=~ and ~<~), which a prepared statement's generic plan uses too.
@@ -90,25 +88,8 @@ CREATE TABLE day_totals (
     PRIMARY KEY (day, shop, till, provider, currency, kind)
 );
 
--- The providers' terminals and QRs each till's operations went through,
--- per day, for the history's terminal filter: a handful a day, where the
--- operations of 35 days are a million.
-CREATE TABLE day_terminals (
-    day      date NOT NULL,
-    shop     text NOT NULL,
-    till     text NOT NULL,
-    provider text NOT NULL,
-    terminal text NOT NULL,
-    PRIMARY KEY (day, shop, till, provider, terminal)
-);
-
 CREATE FUNCTION operations_day_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO day_terminals (day, shop, till, provider, terminal)
-        VALUES (NEW.day, NEW.shop, NEW.till, NEW.provider, NEW.terminal)
-        ON CONFLICT DO NOTHING;
-    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state = 'success' THEN
         UPDATE day_totals SET count = count - 1, amount = amount - OLD.amount
         WHERE day = OLD.day AND shop = OLD.shop AND till = OLD.till AND provider = OLD.provider
