@@ -20,6 +20,7 @@ import (
 	"github.com/kassa-till/kassa/providers"
 	"github.com/kassa-till/kassa/providers/kaspi/sim"
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/central"
 	"github.com/kassa-till/kassa/ui/common"
 )
 
@@ -313,6 +314,17 @@ func scenes() []scene {
 		// Changes the central database has still to get are counted there.
 		{name: "entry_central_behind", customer: quick, want: []string{"app.demo"},
 			adjust: func(c *common.Common, _ *sim.Sim) { c.Central = centralBehind(12) },
+			drive:  func(k *till) { k.tm.Type("700") }},
+		// The database not reached: the header says so beside the count.
+		{name: "entry_central_offline", customer: quick, want: []string{"app.demo"},
+			adjust: func(c *common.Common, _ *sim.Sim) {
+				c.Central = centralFailing{12, errors.New("dial tcp: connection refused")}
+			},
+			drive: func(k *till) { k.tm.Type("700") }},
+		// Another data file sends under this till's name: nothing of it is
+		// taken until it has a name of its own.
+		{name: "entry_central_refused", customer: quick, want: []string{"central.name_taken"},
+			adjust: func(c *common.Common, _ *sim.Sim) { c.Central = centralFailing{12, central.ErrOtherFile} },
 			drive:  func(k *till) { k.tm.Type("700") }},
 		{name: "check_form", before: needingCheck(3), want: []string{"checks.number_placeholder", "checks.note_required"}, drive: func(k *till) {
 			k.key(tea.KeyF4)
@@ -639,11 +651,22 @@ func (failedBackups) Failed() error { return errors.New("no space left on device
 type centralBehind int
 
 func (n centralBehind) Behind() int { return int(n) }
+func (centralBehind) Err() error    { return nil }
+
+// centralFailing is a central copy whose last push failed with err.
+type centralFailing struct {
+	n   int
+	err error
+}
+
+func (c centralFailing) Behind() int { return c.n }
+func (c centralFailing) Err() error  { return c.err }
 
 // sending is a central copy the test empties, as a pusher that caught up.
 type sending struct{ n atomic.Int64 }
 
 func (s *sending) Behind() int { return int(s.n.Load()) }
+func (s *sending) Err() error  { return nil }
 
 // The header follows the pusher as it sends, with no key pressed.
 func TestTheHeaderFollowsTheCentralCopy(t *testing.T) {

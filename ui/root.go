@@ -16,6 +16,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/kassa-till/kassa/store"
+	"github.com/kassa-till/kassa/store/central"
 	"github.com/kassa-till/kassa/store/tracker"
 	"github.com/kassa-till/kassa/ui/audit"
 	"github.com/kassa-till/kassa/ui/check"
@@ -720,7 +721,14 @@ func (m Model) header() string {
 		right += s.Warn.Render(m.c.T("app.attention", m.attention)) + "  "
 	}
 	if m.c.Central != nil {
-		if n := m.c.Central.Behind(); n > 0 {
+		n, err := m.c.Central.Behind(), m.c.Central.Err()
+		switch {
+		case errors.Is(err, central.ErrOtherFile):
+			// Nothing of this till will be taken until it is renamed.
+			right += s.Bad.Render(m.c.T("central.name_taken")) + "  "
+		case err != nil:
+			right += s.Warn.Render(m.c.N("central.behind_offline", n, n)) + "  "
+		case n > 0:
 			right += s.Warn.Render(m.c.N("central.behind", n, n)) + "  "
 		}
 	}

@@ -86,6 +86,9 @@ func (p *Pusher) Status() Status {
 // latest push: the till's header shows it.
 func (p *Pusher) Behind() int { return p.Status().Behind }
 
+// Err is why the latest push failed; nil once one succeeded.
+func (p *Pusher) Err() error { return p.Status().Err }
+
 // Run pushes until ctx ends: the outbox as it fills, after a failure
 // again once the backoff has passed.
 func (p *Pusher) Run(ctx context.Context) {

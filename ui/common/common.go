@@ -85,9 +85,13 @@ type Common struct {
 	// nil where none are taken (training).
 	Backups interface{ Failed() error }
 	// Central is the till's copy to the chain's central database: how
-	// many changes it has still to send, which the header shows; nil
-	// where there is none.
-	Central interface{ Behind() int }
+	// many changes it has still to send and why the last try failed (nil
+	// once one succeeded), which the header shows; nil where there is
+	// none.
+	Central interface {
+		Behind() int
+		Err() error
+	}
 	// ReceiptWidth is the printer's width in columns: 32, 42 or 48.
 	ReceiptWidth int
 
