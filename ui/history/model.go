@@ -943,9 +943,6 @@ func (m Model) export() tea.Cmd {
 	// A chain's history has no data file beside it: its exports go where
 	// kassa history --central was started.
 	dir, name := "exports", "kassa-chain"
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs // the message says where, whatever the folder
-	}
 	if m.chain == nil {
 		dir, name = filepath.Join(filepath.Dir(m.c.Store.Path()), "exports"), "kassa"
 	}
@@ -964,6 +961,9 @@ func (m Model) export() tea.Cmd {
 		audit = func() error { return st.Audit(e) }
 	}
 	return func() tea.Msg {
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs // the message says where, whatever the folder
+		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return exportedMsg{err: err}
 		}
